@@ -1,0 +1,110 @@
+"""The Typer application, its global options, and what every command shares."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from itokr import __version__
+from itokr.errors import UsageError
+
+app = typer.Typer(
+    name="itokr",
+    help=(
+        "OKRs as YAML in git: validate, score and show them.\n\n"
+        "The OKR root is --root, else $ITOKR_ROOT, else the nearest okrs/ directory "
+        "here or above. Exit codes: 0 all good, 1 the OKRs have problems, "
+        "2 the command was used wrongly."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@dataclass(frozen=True)
+class Globals:
+    """What the global options say, read once before the command runs."""
+
+    root: str | None
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"itokr {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    root: Annotated[
+        str | None,
+        typer.Option(
+            "--root", metavar="PATH",
+            help="The OKR root directory (default: $ITOKR_ROOT, else the nearest okrs/).",
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", is_eager=True, callback=_show_version, help="Show the version."),
+    ] = False,
+) -> None:
+    ctx.obj = Globals(root=root)
+
+
+def root_path(ctx: typer.Context) -> Path:
+    """The OKR root the user means (exit 2 when there is none)."""
+    from itokr.loader import find_root
+
+    globals_: Globals = ctx.find_root().obj
+    return find_root(globals_.root, os.environ.get("ITOKR_ROOT"), Path.cwd())
+
+
+def load(ctx: typer.Context):  # type: ignore[no-untyped-def]
+    """Load the whole root the user means."""
+    from itokr.loader import load_root
+
+    return load_root(root_path(ctx), Path.cwd())
+
+
+def parse_date(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option} {value!r}: expected a real date written YYYY-MM-DD") from None
+
+
+def as_of_date(value: str | None) -> dt.date:
+    """`--as-of`, default today."""
+    return parse_date(value, "--as-of") or dt.date.today()
+
+
+def use_color() -> bool | None:
+    """True/False when the environment decides colour, None to follow the terminal."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return None
+
+
+def finish(code: int) -> None | NoReturn:
+    """End a command with `code`."""
+    if code:
+        raise typer.Exit(code)
+    return None
+
+
+AsOf = Annotated[
+    str | None,
+    typer.Option("--as-of", metavar="YYYY-MM-DD", help="Score as of this date (default: today)."),
+]

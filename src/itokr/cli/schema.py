@@ -1,0 +1,30 @@
+"""`itokr schema`: the JSON Schema of the file format."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from itokr.cli.app import app
+
+
+@app.command()
+def schema(
+    config: Annotated[
+        bool, typer.Option("--config", help="The schema of itokr.yaml instead.")
+    ] = False,
+) -> None:
+    """Print the JSON Schema of an objective file, for editors and other validators.
+
+    Save it next to your OKRs and point your editor at it with a first line
+    `# yaml-language-server: $schema=./objective.schema.json`, or check files
+    with any JSON Schema validator. itokr validate checks more than the schema
+    can (ids across files, alignment, periods).
+    """
+    from itokr.schema import config_schema, objective_file_schema
+
+    document = config_schema() if config else objective_file_schema()
+    sys.stdout.write(json.dumps(document, indent=2) + "\n")

@@ -1,0 +1,94 @@
+"""`itokr validate`: schema and cross-file checks, for people and for CI."""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from itokr.cli.app import app, finish, load, root_path
+from itokr.errors import PROBLEMS, UsageError
+
+
+class FindingFormat(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+    auto = "auto"
+
+
+FormatOption = Annotated[
+    FindingFormat,
+    typer.Option(
+        "--format", "-f",
+        help="text (path:line:col: CODE message), json, github (annotations), "
+        "or auto: github inside GitHub Actions, else text.",
+    ),
+]
+
+
+def selected(paths: list[Path], root: Path) -> list[Path]:
+    """The given paths, resolved; each must exist below the root (exit 2 otherwise)."""
+    chosen = []
+    for path in paths:
+        full = path.resolve()
+        if not full.exists():
+            raise UsageError(f"{path}: no such file or directory")
+        if full != root and root not in full.parents:
+            raise UsageError(f"{path} is not below the OKR root {root}")
+        chosen.append(full)
+    return chosen
+
+
+def _within(path: str, chosen: list[Path]) -> bool:
+    full = Path(path).resolve()
+    return any(full == each or each in full.parents for each in chosen)
+
+
+def resolve_format(value: FindingFormat) -> str:
+    if value is FindingFormat.auto:
+        return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+    return value.value
+
+
+@app.command()
+def validate(
+    ctx: typer.Context,
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Files or directories to report on (default: the whole root). They are "
+            "checked in the context of the whole root, so ids in other files count.",
+            show_default=False,
+        ),
+    ] = None,
+    output: FormatOption = FindingFormat.text,
+) -> None:
+    """Check the OKR files: YAML, schema, ids, alignment, periods.
+
+    Exits 1 when any problem is found, so CI fails on a malformed or incomplete
+    OKR. Every problem is reported as path:line:col: CODE message; the codes are
+    listed in the README.
+    """
+    from itokr.render.findings import FORMATS
+
+    root = root_path(ctx)
+    chosen = selected(paths or [], root)
+    tree = load(ctx)
+    findings = [f for f in tree.findings if not chosen or _within(f.path, chosen)]
+    files = tree.files
+    if chosen:
+        files = sum(1 for path in _checked_files(root) if _within(str(path), chosen))
+    sys.stdout.write(FORMATS[resolve_format(output)](findings, files))
+    finish(PROBLEMS if findings else 0)
+
+
+def _checked_files(root: Path) -> list[Path]:
+    from itokr.loader import CONFIG_NAME, objective_files
+
+    config = root / CONFIG_NAME
+    return objective_files(root) + ([config] if config.is_file() else [])

@@ -1,0 +1,146 @@
+"""Rules that need the whole root: unique ids, alignment, periods, areas."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from itokr.model import Config, Objective, ObjectiveFile
+from itokr.periods import Period, resolve
+from itokr.problems import Problem
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """An objective as loaded, with its file's defaults applied."""
+
+    objective: Objective
+    path: str
+    index: int  # its place in the file's `objectives`, to locate it again
+    owner: str | None
+    area: str | None
+    period: Period | None
+
+    @property
+    def id(self) -> str:
+        return self.objective.id
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFile:
+    """A file's defaults and its valid objectives, each with its index in the file."""
+
+    defaults: ObjectiveFile
+    objectives: tuple[tuple[int, Objective], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    path: str
+    problem: Problem
+
+
+def _period_of(
+    objective: Objective, document: ObjectiveFile, index: int, named: Mapping[str, tuple]
+) -> tuple[Period | None, Problem | None]:
+    if objective.start is not None and objective.end is not None:
+        return Period(None, objective.start, objective.end), None
+    spec, loc = objective.period, ("objectives", index, "period")
+    if spec is None:
+        spec, loc = document.period, ("period",)
+    if spec is None:
+        return None, None
+    period = resolve(spec, named)
+    if period is not None:
+        return period, None
+    return None, Problem(
+        loc, "E304",
+        f"unknown period {spec!r}: write YYYY-Qn, YYYY-Hn or YYYY, or define it under "
+        "`periods:` in itokr.yaml",
+    )
+
+
+def entries_of(
+    documents: Sequence[tuple[str, ParsedFile]], config: Config, *, config_ok: bool
+) -> tuple[list[Entry], list[Located]]:
+    """Apply file defaults and resolve periods; report unknown periods and areas."""
+    named = {name: (dates.start, dates.end) for name, dates in config.periods.items()}
+    entries: list[Entry] = []
+    problems: dict[tuple[str, tuple], Located] = {}  # a file-level mistake is told once
+    for path, parsed in documents:
+        document = parsed.defaults
+        for index, objective in parsed.objectives:
+            period, problem = _period_of(objective, document, index, named)
+            if problem is not None and config_ok:
+                problems.setdefault((path, problem.loc), Located(path, problem))
+            area = objective.area or document.area
+            if config.areas and area is not None and area not in config.areas and config_ok:
+                loc = ("objectives", index, "area") if objective.area else ("area",)
+                problems.setdefault((path, loc), Located(path, Problem(
+                    loc, "E305",
+                    f"area {area!r} is not one of the configured areas: {', '.join(config.areas)}",
+                )))
+            entries.append(Entry(
+                objective, path, index, objective.owner or document.owner, area, period
+            ))
+    return entries, list(problems.values())
+
+
+def check_ids(entries: Sequence[Entry], known_elsewhere: set[str]) -> Iterator[Located]:
+    """Duplicate ids (after the first, in path order) and `aligns_to` that names nothing."""
+    first: dict[str, str] = {}
+    for entry in entries:
+        if entry.id in first:
+            yield Located(entry.path, Problem(
+                ("objectives", entry.index, "id"), "E301",
+                f"objective id {entry.id!r} is already used in {first[entry.id]}: ids must be "
+                "unique in the root",
+            ))
+        else:
+            first[entry.id] = entry.path
+    for entry in entries:
+        for position, parent in enumerate(entry.objective.aligns_to):
+            if parent not in first and parent not in known_elsewhere:
+                yield Located(entry.path, Problem(
+                    ("objectives", entry.index, "aligns_to", position), "E302",
+                    f"`aligns_to` names {parent!r}, which is no objective in this root",
+                ))
+
+
+def check_cycles(entries: Sequence[Entry]) -> Iterator[Located]:
+    """Each alignment cycle, once, at the first of its objectives in path order."""
+    by_id: dict[str, Entry] = {}
+    for entry in entries:
+        by_id.setdefault(entry.id, entry)
+    state: dict[str, int] = {}  # 1 on the current path, 2 finished
+    for start in by_id:
+        if state.get(start):
+            continue
+        path: list[str] = [start]
+        state[start] = 1
+        stack = [iter(by_id[start].objective.aligns_to)]
+        while stack:
+            parent = next(stack[-1], None)
+            if parent is None:
+                state[path.pop()] = 2
+                stack.pop()
+            elif parent in by_id and state.get(parent) == 1:
+                cycle = [*path[path.index(parent):], parent]
+                head = min((by_id[node] for node in cycle[:-1]), key=lambda e: (e.path, e.index))
+                step = cycle[cycle.index(head.id) + 1]
+                yield Located(head.path, Problem(
+                    ("objectives", head.index, "aligns_to", head.objective.aligns_to.index(step)),
+                    "E303",
+                    f"alignment cycle: {' -> '.join(_rotate(cycle, head.id))}",
+                ))
+            elif parent in by_id and not state.get(parent):
+                state[parent] = 1
+                path.append(parent)
+                stack.append(iter(by_id[parent].objective.aligns_to))
+
+
+def _rotate(cycle: list[str], first: str) -> list[str]:
+    ring = cycle[:-1]
+    at = ring.index(first)
+    ring = ring[at:] + ring[:at]
+    return [*ring, first]

@@ -1,0 +1,21 @@
+"""The exception types the core raises, and the exit codes of the contract."""
+
+from __future__ import annotations
+
+OK = 0
+PROBLEMS = 1  # the OKRs have problems, or a policy the user asked for failed
+USAGE = 2  # the command was used wrongly
+INTERNAL = 3  # a bug in itokr
+INTERRUPTED = 130
+
+
+class ItokrError(Exception):
+    """An expected failure; the message is shown as it is, with `exit_code`."""
+
+    exit_code = PROBLEMS
+
+
+class UsageError(ItokrError):
+    """The user asked for something impossible: no root, bad ref, bad date."""
+
+    exit_code = USAGE

@@ -1,0 +1,53 @@
+"""Problems as values: a `Finding` names a file, a position and a code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Every code `validate` can report; the README's table is generated from this.
+CODES: dict[str, str] = {
+    "E001": "the file cannot be read",
+    "E002": "the file is not UTF-8 text",
+    "E003": "YAML syntax error, or more than one document",
+    "E004": "a tab used for indentation",
+    "E005": "a duplicate key in one mapping",
+    "E006": "an anchor or alias",
+    "E007": "an explicit tag (`!!python/...`, `!foo`)",
+    "E008": "the file is too large or nested too deep",
+    "E101": "an unknown key, or one that does not fit the key result's kind",
+    "E102": "a required key is missing",
+    "E103": "a value of the wrong type",
+    "E104": "a value that is not allowed (id format, kind, direction, type)",
+    "E105": "a number that is not finite",
+    "E106": "a date that is not a real YYYY-MM-DD date",
+    "E107": "a value out of range (confidence 0-1, weight > 0, list too short)",
+    "E201": "check-ins out of date order",
+    "E202": "`current` and `checkins` together",
+    "E203": "`start`/`end` incomplete, reversed, or mixed with `period`",
+    "E205": "a duplicate key-result id in one objective",
+    "E301": "a duplicate objective id in the root",
+    "E302": "`aligns_to` names no objective",
+    "E303": "an alignment cycle",
+    "E304": "a period that is neither YYYY-Qn, YYYY-Hn, YYYY nor defined in itokr.yaml",
+    "E305": "an area not among the configured `areas`",
+}
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Finding:
+    """One problem at a 1-based line and column of a file."""
+
+    path: str
+    line: int
+    col: int
+    code: str
+    message: str
+
+    def as_dict(self) -> dict[str, str | int]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "col": self.col,
+            "code": self.code,
+            "message": self.message,
+        }

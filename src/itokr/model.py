@@ -1,0 +1,311 @@
+"""The file format as pydantic models: objective files and `itokr.yaml`.
+
+Rules that fit one model live here; rules that need the whole root (unique
+objective ids, alignment, period names) live in `itokr.crosscheck`. A rule
+that fails raises a `PydanticCustomError` whose type is the finding code; its
+context may carry `at`, the path below the failing model to point at.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PlainValidator,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    Tag,
+    field_validator,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_LARGEST = 1e300  # beyond this, arithmetic on a number overflows
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _DATE.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise PydanticCustomError(
+                "E106", "{value} is not a real calendar date", {"value": value}
+            ) from None
+    raise PydanticCustomError("E106", "expected a date written YYYY-MM-DD")
+
+
+def _number(value: Any) -> float | int:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PydanticCustomError("E103", "expected a number")
+    if not math.isfinite(value) or abs(value) > _LARGEST:
+        raise PydanticCustomError("E105", "numbers must be finite and below 1e300")
+    return value
+
+
+def _period_spec(value: Any) -> int | str:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise PydanticCustomError("E103", "`period` must be a name such as 2026-Q4, 2026-H2 or 2026")
+    return value
+
+
+def _in_range(low: float, high: float | None = None, *, open_low: bool = False) -> Any:
+    """A number type bounded below (and above), with a schema that says so."""
+    rule = (f"greater than {low}" if open_low else f"at least {low}") + (
+        f" and at most {high}" if high is not None else ""
+    )
+
+    def check(value: float | int) -> float | int:
+        if value < low or (open_low and value == low) or (high is not None and value > high):
+            raise PydanticCustomError("E107", "must be {rule}", {"rule": rule})
+        return value
+
+    schema: dict[str, Any] = {"type": "number", "exclusiveMinimum" if open_low else "minimum": low}
+    if high is not None:
+        schema["maximum"] = high
+    return Annotated[Number, AfterValidator(check), WithJsonSchema(schema)]
+
+
+Date = Annotated[dt.date, BeforeValidator(_date)]
+Number = Annotated[float | int, PlainValidator(_number, json_schema_input_type=float)]
+Fraction = _in_range(0, 1)
+Slug = Annotated[StrictStr, Field(pattern=SLUG_PATTERN)]
+Text = Annotated[StrictStr, Field(min_length=1)]
+Weight = _in_range(0, open_low=True)
+PeriodSpec = Annotated[int | str, PlainValidator(_period_spec, json_schema_input_type=int | str)]
+KINDS = ("metric", "threshold", "milestone", "binary")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Checkin(_Strict):
+    """One dated measurement of a metric or threshold key result."""
+
+    date: Date
+    value: Number
+    confidence: Fraction | None = None
+    note: StrictStr | None = None
+
+
+class Milestone(_Strict):
+    title: Text
+    done: StrictBool
+    weight: Weight = 1
+
+
+class _KeyResult(_Strict):
+    id: Slug
+    title: Text
+    weight: Weight = 1
+    due: Date | None = None
+    reason: StrictStr | None = None
+
+
+class _Measured(_KeyResult):
+    """A key result measured by numbers: a current value or dated check-ins."""
+
+    unit: StrictStr | None = None
+    current: Number | None = None
+    checkins: list[Checkin] | None = None
+
+    @field_validator("checkins")
+    @classmethod
+    def _in_date_order(cls, checkins: list[Checkin] | None) -> list[Checkin] | None:
+        for index, (before, after) in enumerate(zip(checkins or (), (checkins or [])[1:])):
+            if after.date < before.date:
+                raise PydanticCustomError(
+                    "E201",
+                    "check-in of {after} comes after one of {before}: keep check-ins in date order",
+                    {"after": str(after.date), "before": str(before.date), "at": (index + 1, "date")},
+                )
+        return checkins
+
+    @model_validator(mode="after")
+    def _one_source(self) -> _Measured:
+        if self.current is not None and self.checkins is not None:
+            raise PydanticCustomError(
+                "E202",
+                "`current` and `checkins` together: keep the history in `checkins` and drop `current`",
+                {"at": ("current",)},
+            )
+        return self
+
+    @property
+    def latest(self) -> Checkin | None:
+        return self.checkins[-1] if self.checkins else None
+
+    @property
+    def value(self) -> float | int | None:
+        """The current value: the newest check-in's, else `current`."""
+        return self.checkins[-1].value if self.checkins else self.current
+
+
+class Metric(_Measured):
+    """Moves from `baseline` to `target`, up or down."""
+
+    kind: Literal["metric"] = "metric"
+    baseline: Number
+    target: Number
+
+
+class Threshold(_Measured):
+    """Holds a bound: `at_least` or `at_most` the target, inclusive."""
+
+    kind: Literal["threshold"]
+    target: Number
+    direction: Literal["at_least", "at_most"]
+    baseline: Number | None = None
+
+
+class MilestoneKR(_KeyResult):
+    """Done when its milestones are, weighted."""
+
+    kind: Literal["milestone"] = "milestone"
+    milestones: Annotated[list[Milestone], Field(min_length=1)]
+
+
+class Binary(_KeyResult):
+    """Done or not done."""
+
+    kind: Literal["binary"] = "binary"
+    done: StrictBool
+
+
+def kind_of(data: Any) -> str:
+    """The kind of a key result as written: `kind`, else inferred from its keys."""
+    if not isinstance(data, dict):
+        return "metric" if not isinstance(data, BaseModel) else str(getattr(data, "kind", "metric"))
+    if "kind" in data:
+        return str(data["kind"])
+    if "milestones" in data:
+        return "milestone"
+    if "done" in data:
+        return "binary"
+    return "metric"
+
+
+KeyResult = Annotated[
+    Annotated[Metric, Tag("metric")]
+    | Annotated[Threshold, Tag("threshold")]
+    | Annotated[MilestoneKR, Tag("milestone")]
+    | Annotated[Binary, Tag("binary")],
+    Discriminator(kind_of),
+]
+MODEL_OF_KIND: dict[str, type[_KeyResult]] = {
+    "metric": Metric,
+    "threshold": Threshold,
+    "milestone": MilestoneKR,
+    "binary": Binary,
+}
+
+
+class Objective(_Strict):
+    """An objective with its key results; owner, area and period override the file's."""
+
+    id: Slug
+    title: Text
+    description: StrictStr | None = None
+    type: Literal["aspirational", "committed"] = "aspirational"
+    owner: Text | None = None
+    area: Text | None = None
+    period: PeriodSpec | None = None
+    start: Date | None = None
+    end: Date | None = None
+    aligns_to: list[Slug] = []
+    key_results: Annotated[list[KeyResult], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Objective:
+        if (self.start is None) != (self.end is None):
+            missing = "end" if self.end is None else "start"
+            present = "start" if missing == "end" else "end"
+            raise PydanticCustomError(
+                "E203", "`{present}` without `{missing}`: give both dates or neither",
+                {"present": present, "missing": missing, "at": (present,)},
+            )
+        if self.start is not None and self.end is not None and self.end < self.start:
+            raise PydanticCustomError(
+                "E203", "`end` is before `start`", {"at": ("end",)}
+            )
+        if self.start is not None and self.period is not None:
+            raise PydanticCustomError(
+                "E203", "`period` and `start`/`end` together: use one or the other",
+                {"at": ("period",)},
+            )
+        seen: set[str] = set()
+        for index, kr in enumerate(self.key_results):
+            if kr.id in seen:
+                raise PydanticCustomError(
+                    "E205", "duplicate key result id {id!r} in this objective",
+                    {"id": kr.id, "at": ("key_results", index, "id")},
+                )
+            seen.add(kr.id)
+        return self
+
+
+class ObjectiveFile(_Strict):
+    """One objective file: file-level defaults and a list of objectives."""
+
+    period: PeriodSpec | None = None
+    owner: Text | None = None
+    area: Text | None = None
+    objectives: list[Objective]
+
+
+class PeriodDates(_Strict):
+    start: Date
+    end: Date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PeriodDates:
+        if self.end < self.start:
+            raise PydanticCustomError("E203", "`end` is before `start`", {"at": ("end",)})
+        return self
+
+
+class Grading(_Strict):
+    green: Fraction = 0.7
+    yellow: Fraction = 0.4
+
+
+class HealthBands(_Strict):
+    at_risk: Fraction = 0.1
+    off_track: Fraction = 0.3
+
+
+class SmartConfig(_Strict):
+    min_key_results: Annotated[StrictInt, Field(ge=1)] = 2
+    max_key_results: Annotated[StrictInt, Field(ge=1)] = 5
+    max_change: _in_range(1, open_low=True) = 10  # type: ignore[valid-type]
+
+
+class CheckinConfig(_Strict):
+    stale_after_days: Annotated[StrictInt, Field(ge=1)] = 14
+
+
+class Config(_Strict):
+    """`itokr.yaml` at the root; every key optional."""
+
+    organization: StrictStr = ""
+    areas: list[Text] = []
+    periods: dict[Annotated[StrictStr, Field(min_length=1)], PeriodDates] = {}
+    grading: Grading = Grading()
+    health: HealthBands = HealthBands()
+    smart: SmartConfig = SmartConfig()
+    checkins: CheckinConfig = CheckinConfig()

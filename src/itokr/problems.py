@@ -1,0 +1,147 @@
+"""Turning pydantic's validation errors into located, coded problems."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic_core import ErrorDetails
+
+from itokr.model import (
+    KINDS,
+    MODEL_OF_KIND,
+    Checkin,
+    Config,
+    Milestone,
+    Objective,
+    ObjectiveFile,
+    PeriodDates,
+)
+
+_OWN_CODE = re.compile(r"E\d{3}")
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A finding not yet placed: `loc` is the path of keys and indexes to it."""
+
+    loc: Loc
+    code: str
+    message: str
+    at_key: bool = False
+
+
+def _config_parts() -> dict[str, type[BaseModel]]:
+    return {
+        name: field.annotation
+        for name, field in Config.model_fields.items()
+        if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)
+    }
+
+
+def _model_at(parent: Loc, kind: str, *, config: bool) -> type[BaseModel]:
+    """The model of the mapping at `parent`, to name it and list its keys."""
+    if config:
+        if len(parent) == 2 and parent[0] == "periods":
+            return PeriodDates
+        return _config_parts().get(str(parent[0]), Config) if len(parent) == 1 else Config
+    last = next((step for step in reversed(parent) if isinstance(step, str)), None)
+    models: dict[str | None, type[BaseModel]] = {
+        "objectives": Objective,
+        "key_results": MODEL_OF_KIND.get(kind, MODEL_OF_KIND["metric"]),
+        "checkins": Checkin,
+        "milestones": Milestone,
+    }
+    return models.get(last, ObjectiveFile)
+
+
+def _describe(model: type[BaseModel], kind: str | None) -> str:
+    if model in MODEL_OF_KIND.values():
+        return f"a {kind} key result"
+    return {
+        ObjectiveFile: "the file",
+        Objective: "an objective",
+        Checkin: "a check-in",
+        Milestone: "a milestone",
+        Config: "itokr.yaml",
+        PeriodDates: "a period of itokr.yaml",
+    }.get(model, "this section of itokr.yaml")
+
+
+def _unknown_key(key: str, model: type[BaseModel], kind: str | None) -> str:
+    allowed = list(model.model_fields)
+    message = f"unknown key {key!r} in {_describe(model, kind)}"
+    if close := difflib.get_close_matches(key, allowed, n=1, cutoff=0.6):
+        return f"{message}: did you mean {close[0]!r}?"
+    owners = [name for name, other in MODEL_OF_KIND.items() if key in other.model_fields]
+    if owners:
+        return f"{message}: {key!r} belongs to {' or '.join(owners)} key results; fix `kind` or remove it"
+    return f"{message}: allowed are {', '.join(allowed)}"
+
+
+def _strip_kind(loc: Loc) -> tuple[Loc, str | None]:
+    """Drop the union tag pydantic puts after a key result's index."""
+    for index in range(2, len(loc)):
+        if loc[index - 2] == "key_results" and isinstance(loc[index - 1], int):
+            if loc[index] in KINDS:
+                return loc[:index] + loc[index + 1 :], str(loc[index])
+    return loc, None
+
+
+_TYPE_MESSAGES = {
+    "dict_type": "must be a mapping of keys to values",
+    "model_type": "must be a mapping of keys to values",
+    "model_attributes_type": "must be a mapping of keys to values",
+    "list_type": "must be a list (`- item` lines or `[a, b]`)",
+    "string_type": "must be text; quote it if it looks like a number or a date",
+    "bool_type": "must be true or false",
+    "int_type": "must be a whole number",
+}
+
+
+def explain(error: ErrorDetails, *, config: bool = False) -> Problem:
+    """One pydantic error as a problem with a code and a message that helps."""
+    loc, kind = _strip_kind(tuple(error["loc"]))
+    kind = kind or "metric"
+    kind_tag = error["type"]
+    ctx: dict[str, Any] = dict(error.get("ctx") or {})
+    field = next((step for step in reversed(loc) if isinstance(step, str)), "value")
+    if _OWN_CODE.fullmatch(kind_tag):
+        message = error["msg"]
+        if message.startswith("must"):
+            message = f"`{field}` {message}"
+        return Problem(loc + tuple(ctx.get("at", ())), kind_tag, message)
+    if kind_tag == "extra_forbidden":
+        model = _model_at(loc[:-1], kind, config=config)
+        return Problem(loc, "E101", _unknown_key(str(loc[-1]), model, kind), at_key=True)
+    if kind_tag == "missing":
+        model = _model_at(loc[:-1], kind, config=config)
+        where = _describe(model, kind)
+        return Problem(loc[:-1], "E102", f"missing required key {loc[-1]!r} in {where}", at_key=True)
+    if kind_tag == "union_tag_invalid":
+        return Problem(
+            loc + ("kind",), "E104",
+            f"unknown kind {ctx.get('tag')!r}: use {', '.join(KINDS)}",
+        )
+    if kind_tag == "literal_error":
+        return Problem(loc, "E104", f"`{field}` must be {ctx.get('expected')}")
+    if kind_tag == "string_pattern_mismatch":
+        return Problem(
+            loc, "E104",
+            f"`{field}` must be an id: lowercase letters, digits and hyphens, "
+            "starting with a letter or digit",
+        )
+    if kind_tag in ("too_short", "string_too_short"):
+        what = "item" if kind_tag == "too_short" else "character"
+        return Problem(loc, "E107", f"`{field}` needs at least {ctx.get('min_length')} {what}(s)")
+    if kind_tag in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        bound = next(iter(ctx.values()), "")
+        relation = {"greater_than": ">", "greater_than_equal": ">=",
+                    "less_than": "<", "less_than_equal": "<="}[kind_tag]
+        return Problem(loc, "E107", f"`{field}` must be {relation} {bound}")
+    message = _TYPE_MESSAGES.get(kind_tag)
+    return Problem(loc, "E103", f"`{field}` {message}" if message else f"`{field}`: {error['msg']}")

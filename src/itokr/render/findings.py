@@ -1,0 +1,48 @@
+"""Findings as text (`path:line:col: CODE message`), JSON, or GitHub annotations."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+
+from itokr.findings import Finding
+
+
+def text(findings: Sequence[Finding], files: int) -> str:
+    lines = [f"{f.path}:{f.line}:{f.col}: {f.code} {f.message}" for f in findings]
+    paths = len({f.path for f in findings})
+    if findings:
+        noun = "problem" if len(findings) == 1 else "problems"
+        lines.append(f"Found {len(findings)} {noun} in {paths} of {files} files.")
+    else:
+        lines.append(f"All good: {files} files checked.")
+    return "\n".join(lines) + "\n"
+
+
+def as_json(findings: Sequence[Finding], files: int) -> str:
+    document = {"ok": not findings, "errors": [f.as_dict() for f in findings], "files": files}
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def github(findings: Sequence[Finding], files: int) -> str:
+    """Workflow commands that GitHub Actions turns into annotations on the diff."""
+    return "".join(
+        f"::error file={_escape_property(f.path)},line={f.line},col={f.col},"
+        f"title={_escape_property(f.code)}::{_escape_data(f'{f.code} {f.message}')}\n"
+        for f in findings
+    )
+
+
+FORMATS: dict[str, Callable[[Sequence[Finding], int], str]] = {
+    "text": text,
+    "json": as_json,
+    "github": github,
+}
