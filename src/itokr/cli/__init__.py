@@ -5,9 +5,16 @@ from __future__ import annotations
 import os
 import sys
 
-from itokr.cli import init as _init  # noqa: F401  (registers the command)
-from itokr.cli import schema as _schema  # noqa: F401
+# Each module registers its command; the order here is the order of `--help`.
 from itokr.cli import validate as _validate  # noqa: F401
+from itokr.cli import status as _status  # noqa: F401
+from itokr.cli import score as _score  # noqa: F401
+from itokr.cli import tree as _tree  # noqa: F401
+from itokr.cli import smart as _smart  # noqa: F401
+from itokr.cli import checkin as _checkin  # noqa: F401
+from itokr.cli import diff as _diff  # noqa: F401
+from itokr.cli import schema as _schema  # noqa: F401
+from itokr.cli import init as _init  # noqa: F401
 from itokr.cli.app import app
 from itokr.errors import INTERNAL, INTERRUPTED, ItokrError
 

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 
 from itokr import __version__
-from itokr.errors import UsageError
+from itokr.errors import ItokrError, UsageError
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 app = typer.Typer(
     name="itokr",
@@ -57,6 +61,24 @@ def main(
     ] = False,
 ) -> None:
     ctx.obj = Globals(root=root)
+
+
+def command(*args: Any, **kwargs: Any) -> Callable[[_F], _F]:
+    """`app.command`, turning the core's expected errors into a message and exit code."""
+
+    def register(function: _F) -> _F:
+        @functools.wraps(function)
+        def guarded(*inner: Any, **options: Any) -> Any:
+            try:
+                return function(*inner, **options)
+            except ItokrError as error:
+                typer.echo(f"itokr: {error}", err=True)
+                raise typer.Exit(error.exit_code) from None
+
+        app.command(*args, **kwargs)(guarded)
+        return function
+
+    return register
 
 
 def root_path(ctx: typer.Context) -> Path:

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from itokr.cli.app import AsOf, app, as_of_date
+from itokr.cli.app import AsOf, as_of_date, command
 
 
 def _quarter(day: dt.date) -> tuple[str, dt.date]:
@@ -23,7 +23,7 @@ def _template(name: str, **values: str) -> str:
     return text.format(**values)
 
 
-@app.command()
+@command()
 def init(
     directory: Annotated[
         Path, typer.Argument(help="The project directory to set up (default: here).")
@@ -33,8 +33,12 @@ def init(
     ] = "",
     as_of: AsOf = None,
 ) -> None:
-    """Create a starter okrs/ (config and one example objective), a GitHub Actions
-    workflow and a pre-commit config. Existing files are never overwritten."""
+    """Start an OKR root: okrs/ with a config and an example, plus CI and pre-commit.
+
+    Writes okrs/itokr.yaml, okrs/<this quarter>/platform.yaml, a GitHub Actions
+    workflow (.github/workflows/okrs.yml) and .pre-commit-config.yaml. Files that
+    exist are never overwritten.
+    """
     period, start = _quarter(as_of_date(as_of))
     files = {
         Path("okrs/itokr.yaml"): _template("itokr.yaml", organization=organization),

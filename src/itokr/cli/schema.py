@@ -8,10 +8,10 @@ from typing import Annotated
 
 import typer
 
-from itokr.cli.app import app
+from itokr.cli.app import command
 
 
-@app.command()
+@command()
 def schema(
     config: Annotated[
         bool, typer.Option("--config", help="The schema of itokr.yaml instead.")

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from itokr.cli.app import app, finish, load, root_path
+from itokr.cli.app import command, finish, load, root_path
 from itokr.errors import PROBLEMS, UsageError
 
 
@@ -55,7 +55,7 @@ def resolve_format(value: FindingFormat) -> str:
     return value.value
 
 
-@app.command()
+@command()
 def validate(
     ctx: typer.Context,
     paths: Annotated[

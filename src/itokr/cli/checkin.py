@@ -1,0 +1,1 @@
+"""`itokr checkin` (being built)."""

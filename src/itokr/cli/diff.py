@@ -1,0 +1,1 @@
+"""`itokr diff` (being built)."""

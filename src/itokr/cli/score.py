@@ -1,0 +1,1 @@
+"""`itokr score` (being built)."""

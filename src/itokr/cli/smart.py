@@ -1,0 +1,1 @@
+"""`itokr smart` (being built)."""

@@ -1,0 +1,1 @@
+"""`itokr status` (being built)."""

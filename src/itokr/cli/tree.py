@@ -1,0 +1,1 @@
+"""`itokr tree` (being built)."""

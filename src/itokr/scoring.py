@@ -1,0 +1,192 @@
+"""Scores, expected progress, health, staleness and forecasts (SPEC §2).
+
+Pure: today is always an argument (`as_of`), nothing here reads the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from itokr.crosscheck import Entry
+from itokr.model import Binary, Checkin, Config, Metric, MilestoneKR, Threshold
+from itokr.periods import Period
+
+AnyKeyResult = Metric | Threshold | MilestoneKR | Binary
+HEALTHS = ("done", "on-track", "at-risk", "off-track", "not-started", "green", "yellow", "red")
+
+
+@dataclass(frozen=True, slots=True)
+class KeyResultScore:
+    """One key result at `as_of`."""
+
+    ref: str
+    key_result: AnyKeyResult
+    progress: float | None  # raw, may exceed 1; None: no data yet
+    score: float  # clamped to [0, 1]
+    health: str | None
+    stale: bool
+    forecast: float | None
+    confidence: float | None
+    last_checkin: dt.date | None
+
+    @property
+    def has_data(self) -> bool:
+        return self.progress is not None
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectiveScore:
+    """One objective at `as_of`, with its key results."""
+
+    entry: Entry
+    score: float
+    expected: float | None
+    health: str | None
+    key_results: tuple[KeyResultScore, ...]
+    confidence: float | None
+    last_checkin: dt.date | None
+
+
+def clamp(value: float) -> float:
+    return min(1.0, max(0.0, value))
+
+
+def metric_progress(baseline: float, target: float, current: float) -> float:
+    """Share of the way from baseline to target; works for decreasing metrics too."""
+    if target == baseline:
+        return 1.0 if current == target else 0.0
+    return (current - baseline) / (target - baseline)
+
+
+def progress_of(key_result: AnyKeyResult) -> float | None:
+    """Raw progress of a key result, or None when it has no current value."""
+    if isinstance(key_result, MilestoneKR):
+        total = sum(m.weight for m in key_result.milestones)
+        return sum(m.weight for m in key_result.milestones if m.done) / total
+    if isinstance(key_result, Binary):
+        return 1.0 if key_result.done else 0.0
+    current = key_result.value
+    if current is None:
+        return None
+    if isinstance(key_result, Threshold):
+        met = current >= key_result.target if key_result.direction == "at_least" else (
+            current <= key_result.target
+        )
+        return 1.0 if met else 0.0
+    return metric_progress(key_result.baseline, key_result.target, current)
+
+
+def weighted_score(scores: Sequence[tuple[float, float]]) -> float:
+    """Weight-averaged score of `(score, weight)` pairs."""
+    total = sum(weight for _, weight in scores)
+    return sum(score * weight for score, weight in scores) / total if total else 0.0
+
+
+def health(
+    score: float, period: Period | None, as_of: dt.date, config: Config, *, committed: bool
+) -> str | None:
+    """The first rule of SPEC §2 that applies; None without a period."""
+    if period is None:
+        return None
+    if as_of > period.end:
+        green = 1.0 if committed else config.grading.green
+        yellow = config.grading.green if committed else config.grading.yellow
+        return "green" if score >= green else "yellow" if score >= yellow else "red"
+    if as_of < period.start:
+        return "not-started"
+    if score >= 1.0:
+        return "done"
+    expected = period.expected(as_of)
+    if score >= expected - config.health.at_risk:
+        return "on-track"
+    if score >= expected - config.health.off_track:
+        return "at-risk"
+    return "off-track"
+
+
+def newest_confidence(checkins: Sequence[Checkin]) -> Checkin | None:
+    """The newest check-in that states a confidence."""
+    return next((c for c in reversed(checkins) if c.confidence is not None), None)
+
+
+def is_stale(
+    key_result: AnyKeyResult, score: float, period: Period | None, as_of: dt.date, days: int
+) -> bool:
+    """A running metric or threshold below 1 not checked in for more than `days`."""
+    if not isinstance(key_result, Metric | Threshold) or period is None or score >= 1.0:
+        return False
+    if not period.contains(as_of):
+        return False
+    latest = key_result.checkins[-1].date if key_result.checkins else period.start
+    return (as_of - latest).days > days
+
+
+def forecast(key_result: AnyKeyResult, period: Period | None) -> float | None:
+    """The score at period end on a least-squares line through the dated values."""
+    if not isinstance(key_result, Metric) or period is None:
+        return None
+    points = [(0, float(key_result.baseline))] + [
+        ((c.date - period.start).days, float(c.value)) for c in key_result.checkins or ()
+    ]
+    if len(points) < 2 or len({x for x, _ in points}) < 2:
+        return None
+    count = len(points)
+    mean_x = sum(x for x, _ in points) / count
+    mean_y = sum(y for _, y in points) / count
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in points) / sum(
+        (x - mean_x) ** 2 for x, _ in points
+    )
+    at_end = mean_y + slope * ((period.end - period.start).days - mean_x)
+    return clamp(metric_progress(key_result.baseline, key_result.target, at_end))
+
+
+def score_key_result(
+    entry: Entry, key_result: AnyKeyResult, config: Config, as_of: dt.date
+) -> KeyResultScore:
+    progress = progress_of(key_result)
+    score = clamp(progress) if progress is not None else 0.0
+    checkins = getattr(key_result, "checkins", None) or []
+    stated = newest_confidence(checkins)
+    committed = entry.objective.type == "committed"
+    return KeyResultScore(
+        ref=f"{entry.id}/{key_result.id}",
+        key_result=key_result,
+        progress=progress,
+        score=score,
+        health=health(score, entry.period, as_of, config, committed=committed),
+        stale=is_stale(
+            key_result, score, entry.period, as_of, config.checkins.stale_after_days
+        ),
+        forecast=forecast(key_result, entry.period),
+        confidence=stated.confidence if stated else None,
+        last_checkin=checkins[-1].date if checkins else None,
+    )
+
+
+def score_objective(entry: Entry, config: Config, as_of: dt.date) -> ObjectiveScore:
+    """Score an objective and its key results at `as_of`."""
+    results = tuple(
+        score_key_result(entry, kr, config, as_of) for kr in entry.objective.key_results
+    )
+    score = weighted_score([(r.score, r.key_result.weight) for r in results])
+    all_checkins = sorted(
+        (c for kr in entry.objective.key_results for c in getattr(kr, "checkins", None) or []),
+        key=lambda c: c.date,
+    )
+    stated = newest_confidence(all_checkins)
+    return ObjectiveScore(
+        entry=entry,
+        score=score,
+        expected=entry.period.expected(as_of) if entry.period else None,
+        health=health(score, entry.period, as_of, config,
+                      committed=entry.objective.type == "committed"),
+        key_results=results,
+        confidence=stated.confidence if stated else None,
+        last_checkin=all_checkins[-1].date if all_checkins else None,
+    )
+
+
+def score_all(entries: Sequence[Entry], config: Config, as_of: dt.date) -> list[ObjectiveScore]:
+    return [score_objective(entry, config, as_of) for entry in entries]

@@ -1,0 +1,73 @@
+"""Shared fixtures: a CLI runner that never swallows exceptions, temporary roots."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from itokr.cli import app
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = REPO / "examples"
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No test depends on the caller's environment, colour or HOME."""
+    for name in ("ITOKR_ROOT", "NO_COLOR", "FORCE_COLOR", "GITHUB_ACTIONS", "ITOKR_DEBUG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
+    monkeypatch.setenv("COLUMNS", "120")
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
+    """Run `itokr ARGS` in-process through Typer's runner, from `cwd`."""
+
+    def invoke(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> Result:
+        if cwd is not None:
+            monkeypatch.chdir(cwd)
+        runner = CliRunner()
+        outcome = runner.invoke(app, list(args), env=env, catch_exceptions=False)
+        return Result(outcome.exit_code, outcome.stdout, outcome.stderr)
+
+    return invoke
+
+
+@pytest.fixture
+def make_root(tmp_path: Path) -> Callable[..., Path]:
+    """Write `{relative path: yaml text}` below tmp_path/okrs and return the root."""
+
+    def write(files: dict[str, str]) -> Path:
+        root = tmp_path / "okrs"
+        root.mkdir(exist_ok=True)
+        for name, text in files.items():
+            path = root / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return root
+
+    return write
+
+
+def installed_itokr() -> str:
+    """The `itokr` console script beside the running interpreter."""
+    import sys
+
+    script = Path(sys.executable).parent / "itokr"
+    if not script.exists():
+        pytest.skip("the itokr entry point is not installed")
+    return os.fspath(script)
