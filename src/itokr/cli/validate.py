@@ -61,6 +61,7 @@ def validate(
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
+            metavar="[PATH]...",
             help="Files or directories to report on (default: the whole root). They are "
             "checked in the context of the whole root, so ids in other files count.",
             show_default=False,
