@@ -290,9 +290,16 @@ class HealthBands(_Strict):
 
 
 class SmartConfig(_Strict):
+    """Thresholds of `itokr smart`; `rules` turns its optional warnings on or off."""
+
     min_key_results: Annotated[StrictInt, Field(ge=1)] = 2
     max_key_results: Annotated[StrictInt, Field(ge=1)] = 5
     max_change: _in_range(1, open_low=True) = 10  # type: ignore[valid-type]
+    min_title_words: Annotated[StrictInt, Field(ge=1)] = 3
+    min_confidence: Fraction = 0.3  # type: ignore[valid-type]
+    committed_confidence: Fraction = 0.7  # type: ignore[valid-type]
+    max_objectives_per_owner: Annotated[StrictInt, Field(ge=1)] = 5
+    rules: dict[Annotated[StrictStr, Field(pattern=r"^[SMART][0-9]{3}$")], StrictBool] = {}
 
 
 class CheckinConfig(_Strict):
