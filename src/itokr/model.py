@@ -221,6 +221,7 @@ class Objective(_Strict):
     id: Slug
     title: Text
     description: StrictStr | None = None
+    reason: StrictStr | None = None  # why it last changed; `itokr diff` accepts flags by it
     type: Literal["aspirational", "committed"] = "aspirational"
     owner: Text | None = None
     area: Text | None = None
