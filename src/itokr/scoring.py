@@ -15,6 +15,9 @@ from itokr.periods import Period
 
 AnyKeyResult = Metric | Threshold | MilestoneKR | Binary
 HEALTHS = ("done", "on-track", "at-risk", "off-track", "not-started", "green", "yellow", "red")
+# Scores and bands are compared as a person compares them by hand: 0.7 meets 0.8 - 0.1 even
+# though in floating point 0.8 - 0.1 is 0.7000000000000001.
+_TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +74,10 @@ def progress_of(key_result: AnyKeyResult) -> float | None:
     if current is None:
         return None
     if isinstance(key_result, Threshold):
-        met = current >= key_result.target if key_result.direction == "at_least" else (
-            current <= key_result.target
+        met = (
+            current >= key_result.target
+            if key_result.direction == "at_least"
+            else (current <= key_result.target)
         )
         return 1.0 if met else 0.0
     return metric_progress(key_result.baseline, key_result.target, current)
@@ -84,6 +89,10 @@ def weighted_score(scores: Sequence[tuple[float, float]]) -> float:
     return sum(score * weight for score, weight in scores) / total if total else 0.0
 
 
+def _meets(score: float, bound: float) -> bool:
+    return score >= bound - _TOLERANCE
+
+
 def health(
     score: float, period: Period | None, as_of: dt.date, config: Config, *, committed: bool
 ) -> str | None:
@@ -93,15 +102,15 @@ def health(
     if as_of > period.end:
         green = 1.0 if committed else config.grading.green
         yellow = config.grading.green if committed else config.grading.yellow
-        return "green" if score >= green else "yellow" if score >= yellow else "red"
+        return "green" if _meets(score, green) else "yellow" if _meets(score, yellow) else "red"
     if as_of < period.start:
         return "not-started"
-    if score >= 1.0:
+    if _meets(score, 1.0):
         return "done"
     expected = period.expected(as_of)
-    if score >= expected - config.health.at_risk:
+    if _meets(score, expected - config.health.at_risk):
         return "on-track"
-    if score >= expected - config.health.off_track:
+    if _meets(score, expected - config.health.off_track):
         return "at-risk"
     return "off-track"
 
@@ -115,7 +124,7 @@ def is_stale(
     key_result: AnyKeyResult, score: float, period: Period | None, as_of: dt.date, days: int
 ) -> bool:
     """A running metric or threshold below 1 not checked in for more than `days`."""
-    if not isinstance(key_result, Metric | Threshold) or period is None or score >= 1.0:
+    if not isinstance(key_result, Metric | Threshold) or period is None or _meets(score, 1.0):
         return False
     if not period.contains(as_of):
         return False
@@ -156,9 +165,7 @@ def score_key_result(
         progress=progress,
         score=score,
         health=health(score, entry.period, as_of, config, committed=committed),
-        stale=is_stale(
-            key_result, score, entry.period, as_of, config.checkins.stale_after_days
-        ),
+        stale=is_stale(key_result, score, entry.period, as_of, config.checkins.stale_after_days),
         forecast=forecast(key_result, entry.period),
         confidence=stated.confidence if stated else None,
         last_checkin=checkins[-1].date if checkins else None,
@@ -180,8 +187,9 @@ def score_objective(entry: Entry, config: Config, as_of: dt.date) -> ObjectiveSc
         entry=entry,
         score=score,
         expected=entry.period.expected(as_of) if entry.period else None,
-        health=health(score, entry.period, as_of, config,
-                      committed=entry.objective.type == "committed"),
+        health=health(
+            score, entry.period, as_of, config, committed=entry.objective.type == "committed"
+        ),
         key_results=results,
         confidence=stated.confidence if stated else None,
         last_checkin=all_checkins[-1].date if all_checkins else None,
