@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from itokr.model import Config, Objective, ObjectiveFile
 from itokr.periods import Period, resolve
-from itokr.problems import Problem
+from itokr.problems import Loc, Problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,11 +42,15 @@ class Located:
 
 
 def _period_of(
-    objective: Objective, document: ObjectiveFile, index: int, named: Mapping[str, tuple]
+    objective: Objective,
+    document: ObjectiveFile,
+    index: int,
+    named: Mapping[str, tuple[dt.date, dt.date]],
 ) -> tuple[Period | None, Problem | None]:
     if objective.start is not None and objective.end is not None:
         return Period(None, objective.start, objective.end), None
-    spec, loc = objective.period, ("objectives", index, "period")
+    loc: Loc = ("objectives", index, "period")
+    spec = objective.period
     if spec is None:
         spec, loc = document.period, ("period",)
     if spec is None:
@@ -53,10 +58,12 @@ def _period_of(
     period = resolve(spec, named)
     if period is not None:
         return period, None
+    defined = f" (defined there: {', '.join(named)})" if named else ""
     return None, Problem(
-        loc, "E304",
+        loc,
+        "E304",
         f"unknown period {spec!r}: write YYYY-Qn, YYYY-Hn or YYYY, or define it under "
-        "`periods:` in itokr.yaml",
+        f"`periods:` in itokr.yaml{defined}",
     )
 
 
@@ -66,7 +73,7 @@ def entries_of(
     """Apply file defaults and resolve periods; report unknown periods and areas."""
     named = {name: (dates.start, dates.end) for name, dates in config.periods.items()}
     entries: list[Entry] = []
-    problems: dict[tuple[str, tuple], Located] = {}  # a file-level mistake is told once
+    problems: dict[tuple[str, Loc], Located] = {}  # a file-level mistake is told once
     for path, parsed in documents:
         document = parsed.defaults
         for index, objective in parsed.objectives:
@@ -76,13 +83,22 @@ def entries_of(
             area = objective.area or document.area
             if config.areas and area is not None and area not in config.areas and config_ok:
                 loc = ("objectives", index, "area") if objective.area else ("area",)
-                problems.setdefault((path, loc), Located(path, Problem(
-                    loc, "E305",
-                    f"area {area!r} is not one of the configured areas: {', '.join(config.areas)}",
-                )))
-            entries.append(Entry(
-                objective, path, index, objective.owner or document.owner, area, period
-            ))
+                problems.setdefault(
+                    (path, loc),
+                    Located(
+                        path,
+                        Problem(
+                            loc,
+                            "E305",
+                            f"area {area!r} is not one of the configured areas "
+                            f"({', '.join(config.areas)}): use one of them, or add it to `areas` "
+                            "in itokr.yaml",
+                        ),
+                    ),
+                )
+            entries.append(
+                Entry(objective, path, index, objective.owner or document.owner, area, period)
+            )
     return entries, list(problems.values())
 
 
@@ -91,20 +107,29 @@ def check_ids(entries: Sequence[Entry], known_elsewhere: set[str]) -> Iterator[L
     first: dict[str, str] = {}
     for entry in entries:
         if entry.id in first:
-            yield Located(entry.path, Problem(
-                ("objectives", entry.index, "id"), "E301",
-                f"objective id {entry.id!r} is already used in {first[entry.id]}: ids must be "
-                "unique in the root",
-            ))
+            yield Located(
+                entry.path,
+                Problem(
+                    ("objectives", entry.index, "id"),
+                    "E301",
+                    f"objective id {entry.id!r} is already used in {first[entry.id]}: ids must be "
+                    "unique in the root, rename one",
+                ),
+            )
         else:
             first[entry.id] = entry.path
     for entry in entries:
         for position, parent in enumerate(entry.objective.aligns_to):
             if parent not in first and parent not in known_elsewhere:
-                yield Located(entry.path, Problem(
-                    ("objectives", entry.index, "aligns_to", position), "E302",
-                    f"`aligns_to` names {parent!r}, which is no objective in this root",
-                ))
+                yield Located(
+                    entry.path,
+                    Problem(
+                        ("objectives", entry.index, "aligns_to", position),
+                        "E302",
+                        f"`aligns_to` names {parent!r}, which is no objective in this root: "
+                        "fix the id or remove it",
+                    ),
+                )
 
 
 def check_cycles(entries: Sequence[Entry]) -> Iterator[Located]:
@@ -125,14 +150,23 @@ def check_cycles(entries: Sequence[Entry]) -> Iterator[Located]:
                 state[path.pop()] = 2
                 stack.pop()
             elif parent in by_id and state.get(parent) == 1:
-                cycle = [*path[path.index(parent):], parent]
+                cycle = [*path[path.index(parent) :], parent]
                 head = min((by_id[node] for node in cycle[:-1]), key=lambda e: (e.path, e.index))
                 step = cycle[cycle.index(head.id) + 1]
-                yield Located(head.path, Problem(
-                    ("objectives", head.index, "aligns_to", head.objective.aligns_to.index(step)),
-                    "E303",
-                    f"alignment cycle: {' -> '.join(_rotate(cycle, head.id))}",
-                ))
+                yield Located(
+                    head.path,
+                    Problem(
+                        (
+                            "objectives",
+                            head.index,
+                            "aligns_to",
+                            head.objective.aligns_to.index(step),
+                        ),
+                        "E303",
+                        f"alignment cycle: {' -> '.join(_rotate(cycle, head.id))}: an objective "
+                        "cannot align to itself, even through others; remove one link",
+                    ),
+                )
             elif parent in by_id and not state.get(parent):
                 state[parent] = 1
                 path.append(parent)

@@ -78,17 +78,27 @@ def _unknown_key(key: str, model: type[BaseModel], kind: str | None) -> str:
     if close := difflib.get_close_matches(key, allowed, n=1, cutoff=0.6):
         return f"{message}: did you mean {close[0]!r}?"
     owners = [name for name, other in MODEL_OF_KIND.items() if key in other.model_fields]
-    if owners:
-        return f"{message}: {key!r} belongs to {' or '.join(owners)} key results; fix `kind` or remove it"
+    if owners and model in MODEL_OF_KIND.values():
+        kinds = " or ".join(f"`kind: {name}`" for name in owners)
+        belongs = f"{key!r} belongs to {' or '.join(owners)} key results"
+        return f"{message}: {belongs}; write {kinds}, or remove it"
     return f"{message}: allowed are {', '.join(allowed)}"
+
+
+def _not_a_name(key: str, model: type[BaseModel], kind: str) -> str:
+    allowed = ", ".join(model.model_fields)
+    return f"key {key} in {_describe(model, kind)} is not a name: keys are words such as {allowed}"
 
 
 def _strip_kind(loc: Loc) -> tuple[Loc, str | None]:
     """Drop the union tag pydantic puts after a key result's index."""
     for index in range(2, len(loc)):
-        if loc[index - 2] == "key_results" and isinstance(loc[index - 1], int):
-            if loc[index] in KINDS:
-                return loc[:index] + loc[index + 1 :], str(loc[index])
+        if (
+            loc[index - 2] == "key_results"
+            and isinstance(loc[index - 1], int)
+            and loc[index] in KINDS
+        ):
+            return loc[:index] + loc[index + 1 :], str(loc[index])
     return loc, None
 
 
@@ -103,45 +113,80 @@ _TYPE_MESSAGES = {
 }
 
 
+_ITEM_NAMES = {
+    "objectives": "objective",
+    "key_results": "key result",
+    "milestones": "milestone",
+    "checkins": "check-in",
+    "aligns_to": "objective id",
+    "areas": "area",
+}
+
+
+def _subject(loc: Loc, *, config: bool) -> str:
+    """How a message names the value at `loc`: `due`, each item of `objectives`, the file."""
+    if not loc:
+        return "itokr.yaml" if config else "the file"
+    if isinstance(loc[-1], int) and len(loc) > 1:
+        return f"each item of `{loc[-2]}`"
+    return f"`{loc[-1]}`"
+
+
 def explain(error: ErrorDetails, *, config: bool = False) -> Problem:
     """One pydantic error as a problem with a code and a message that helps."""
     loc, kind = _strip_kind(tuple(error["loc"]))
-    kind = kind or "metric"
     kind_tag = error["type"]
     ctx: dict[str, Any] = dict(error.get("ctx") or {})
     field = next((step for step in reversed(loc) if isinstance(step, str)), "value")
     if _OWN_CODE.fullmatch(kind_tag):
+        at = tuple(ctx.get("at", ()))
         message = error["msg"]
         if message.startswith("must"):
-            message = f"`{field}` {message}"
-        return Problem(loc + tuple(ctx.get("at", ())), kind_tag, message)
+            message = f"{_subject(loc, config=config)} {message}"
+        elif not at and not message.startswith("`"):
+            message = f"{_subject(loc, config=config)}: {message}"
+        return Problem(loc + at, kind_tag, message)
+    kind = kind or "metric"
+    if kind_tag == "invalid_key":
+        model = _model_at(loc[:-1], kind, config=config)
+        return Problem(loc, "E101", _not_a_name(str(loc[-1]), model, kind), at_key=True)
     if kind_tag == "extra_forbidden":
         model = _model_at(loc[:-1], kind, config=config)
         return Problem(loc, "E101", _unknown_key(str(loc[-1]), model, kind), at_key=True)
     if kind_tag == "missing":
         model = _model_at(loc[:-1], kind, config=config)
         where = _describe(model, kind)
-        return Problem(loc[:-1], "E102", f"missing required key {loc[-1]!r} in {where}", at_key=True)
+        return Problem(
+            loc[:-1], "E102", f"missing required key {loc[-1]!r} in {where}", at_key=True
+        )
     if kind_tag == "union_tag_invalid":
         return Problem(
-            loc + ("kind",), "E104",
+            (*loc, "kind"),
+            "E104",
             f"unknown kind {ctx.get('tag')!r}: use {', '.join(KINDS)}",
         )
     if kind_tag == "literal_error":
         return Problem(loc, "E104", f"`{field}` must be {ctx.get('expected')}")
     if kind_tag == "string_pattern_mismatch":
         return Problem(
-            loc, "E104",
+            loc,
+            "E104",
             f"`{field}` must be an id: lowercase letters, digits and hyphens, "
             "starting with a letter or digit",
         )
-    if kind_tag in ("too_short", "string_too_short"):
-        what = "item" if kind_tag == "too_short" else "character"
-        return Problem(loc, "E107", f"`{field}` needs at least {ctx.get('min_length')} {what}(s)")
+    if kind_tag == "too_short":
+        item = _ITEM_NAMES.get(field, "item")
+        return Problem(loc, "E107", f"`{field}` is empty: give at least one {item}")
+    if kind_tag == "string_too_short":
+        return Problem(loc, "E107", f"`{field}` is empty: write some text or remove the key")
     if kind_tag in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         bound = next(iter(ctx.values()), "")
-        relation = {"greater_than": ">", "greater_than_equal": ">=",
-                    "less_than": "<", "less_than_equal": "<="}[kind_tag]
+        relation = {
+            "greater_than": ">",
+            "greater_than_equal": ">=",
+            "less_than": "<",
+            "less_than_equal": "<=",
+        }[kind_tag]
         return Problem(loc, "E107", f"`{field}` must be {relation} {bound}")
-    message = _TYPE_MESSAGES.get(kind_tag)
-    return Problem(loc, "E103", f"`{field}` {message}" if message else f"`{field}`: {error['msg']}")
+    message = _TYPE_MESSAGES.get(kind_tag) or f"is not valid: {error['msg']}"
+    return Problem(loc, "E103", f"{_subject(loc, config=config)} {message}")

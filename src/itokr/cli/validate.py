@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +14,7 @@ from itokr.cli.app import command, finish, load, root_path
 from itokr.errors import PROBLEMS, UsageError
 
 
-class FindingFormat(str, Enum):
+class FindingFormat(StrEnum):
     text = "text"
     json = "json"
     github = "github"
@@ -24,7 +24,8 @@ class FindingFormat(str, Enum):
 FormatOption = Annotated[
     FindingFormat,
     typer.Option(
-        "--format", "-f",
+        "--format",
+        "-f",
         help="text (path:line:col: CODE message), json, github (annotations), "
         "or auto: github inside GitHub Actions, else text.",
     ),
