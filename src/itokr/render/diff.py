@@ -1,0 +1,306 @@
+"""`itokr diff` for people (rich text), pull requests (markdown), tools (json)
+and GitHub Actions (annotations on the changed lines)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from itokr.diffing import Change, Diff, Flag
+from itokr.render.findings import _escape_data, _escape_property
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
+WORKTREE = "WORKTREE"
+_MARKS = {"added": "+", "removed": "-", "modified": "~"}
+_STYLES = {"added": "green", "removed": "red", "modified": "yellow"}
+_ICONS = {"added": "➕", "removed": "➖", "modified": "✏️"}
+_SHOWN_FIELDS = 3  # in a markdown table cell; the rest is in the details
+
+
+@dataclass(frozen=True)
+class Report:
+    """A diff with what it compared, and where each change sits (for annotations)."""
+
+    diff: Diff
+    base: str
+    head: str
+    base_commit: str | None
+    head_commit: str | None
+    lines: Mapping[int, tuple[str, int]] = field(default_factory=dict)  # change index -> place
+
+    def side(self, which: str) -> str:
+        label, commit = (
+            (self.base, self.base_commit) if which == "base" else (self.head, self.head_commit)
+        )
+        if label == WORKTREE:
+            return "the working tree"
+        if commit and not commit.startswith(label):
+            return f"{label} ({commit[:7]})"
+        return label
+
+
+def show(value: Any) -> str:
+    """A field value as a reviewer reads it."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list):
+        return ", ".join(show(item) for item in value) or "—"
+    return str(value)
+
+
+def _score(score: tuple[float | None, float | None]) -> str:
+    return " → ".join("—" if value is None else f"{value:.2f}" for value in score)
+
+
+def _summary(diff: Diff) -> str:
+    changes = diff.changes
+    objectives = sum(1 for c in changes if c.is_objective)
+    key_results = len(changes) - objectives
+    counts = {kind: sum(1 for c in changes if c.change == kind) for kind in _MARKS}
+    parts = ", ".join(f"{n} {kind}" for kind, n in counts.items() if n)
+    open_flags = sum(1 for c in changes for f in c.flags if not f.accepted)
+    flags = (
+        f"; {open_flags} flag{'s' if open_flags != 1 else ''} without a reason"
+        if (open_flags)
+        else ""
+    )
+    return (
+        f"{objectives} objective{'s' if objectives != 1 else ''} and {key_results} key "
+        f"result{'s' if key_results != 1 else ''} changed ({parts}){flags}"
+    )
+
+
+def _problems(diff: Diff) -> str:
+    base, head = diff.problems
+    said = [
+        f"{n} validation problem{'s' if n != 1 else ''} in the {side}"
+        for side, n in (("base", base), ("head", head))
+        if n
+    ]
+    return ("; ".join(said) + " (run `itokr validate`)") if said else ""
+
+
+def _explanation(change: Change, flag: Flag) -> str:
+    """What accepted a flag, or "" when nothing did."""
+    if not flag.accepted:
+        return ""
+    reason = change.fields.get("reason", (None, None))[1]
+    return f"explained: {reason}" if reason else "explained by its objective's reason"
+
+
+# ---------------------------------------------------------------- text (rich)
+
+
+def print_text(report: Report, console: Console) -> None:
+    """Changes grouped by objective, coloured by kind, flags beneath what they flag."""
+    from rich.text import Text
+
+    diff = report.diff
+    lines = [
+        Text.assemble(
+            ("itokr diff ", "bold"),
+            report.side("base"),
+            " → ",
+            report.side("head"),
+            (f" · scores as of {diff.as_of.isoformat()}", "dim"),
+        ),
+        Text(_summary(diff) if diff.changes else "No objective or key result changed."),
+    ]
+    if problems := _problems(diff):
+        lines.append(Text(problems, style="yellow"))
+    for change in diff.changes:
+        if change.is_objective:
+            lines.append(Text())
+        lines.append(_text_line(change))
+        indent = "      " if change.is_objective else "        "
+        if change.change == "modified":
+            lines += [
+                Text.assemble(
+                    indent, (name, "bold"), "  ", (show(old), "red"), " → ", (show(new), "green")
+                )
+                for name, (old, new) in change.fields.items()
+            ]
+        elif change.is_objective:  # its key results are not listed again, only named
+            ids = change.fields["key_results"][1 if change.change == "added" else 0]
+            lines.append(Text(f"{indent}key results: {show(ids)}", style="dim"))
+        for flag in change.flags:
+            style = "green" if flag.accepted else "bold magenta"
+            note = _explanation(change, flag) or "needs a reason:"
+            lines.append(
+                Text.assemble(indent, (f"⚑ {flag.kind}: ", style), f"{flag.message} — {note}")
+            )
+    for line in lines:
+        console.print(line, soft_wrap=True)  # a pipe or a log gets whole lines
+
+
+def _text_line(change: Change) -> Text:
+    from rich.text import Text
+
+    style = _STYLES[change.change]
+    name = change.ref if change.is_objective else change.ref.split("/", 1)[1]
+    line = Text.assemble(
+        "  " if change.is_objective else "    ",
+        (f"{_MARKS[change.change]} {name}", f"bold {style}" if change.is_objective else style),
+        "  ",
+        change.title,
+        "   ",
+        (f"score {_score(change.score)}", "cyan"),
+    )
+    if change.is_objective:
+        line.append(f"   {change.path}", style="dim")
+    return line
+
+
+# ---------------------------------------------------------------- markdown
+
+
+def _cell(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace("`", "'")
+
+
+def _what(change: Change) -> str:
+    if change.change == "added" and change.is_objective:
+        count = len(change.fields.get("key_results", (None, []))[1] or [])
+        return f"new objective, {count} key result{'s' if count != 1 else ''}"
+    if change.change != "modified":
+        return f"{change.change}: {change.title}"
+    if not change.fields:
+        return "key results changed"
+    shown = [f"{name}: {show(old)} → {show(new)}" for name, (old, new) in change.fields.items()]
+    more = len(shown) - _SHOWN_FIELDS
+    return "; ".join(shown[:_SHOWN_FIELDS]) + (f"; +{more} more" if more > 0 else "")
+
+
+def _flags_cell(change: Change) -> str:
+    return " ".join(
+        f"✅ {flag.kind}" if flag.accepted else f"⚠️ **{flag.kind}**" for flag in change.flags
+    )
+
+
+def markdown(report: Report) -> str:
+    """A pull-request comment: summary line, one table row per change, details folded."""
+    diff = report.diff
+    out = [f"### OKR changes: {_cell(report.side('base'))} → {_cell(report.side('head'))}", ""]
+    if not diff.changes:
+        out.append("No objective or key result changed.")
+    else:
+        out.append(f"**{_summary(diff)}** · scores as of {diff.as_of.isoformat()}")
+    if problems := _problems(diff):
+        out += ["", f"⚠️ {problems}"]
+    if not diff.changes:
+        return "\n".join(out) + "\n"
+    out += [
+        "",
+        "| | Objective / key result | What changed | Score | Flags |",
+        "|---|---|---|---|---|",
+    ]
+    for change in diff.changes:
+        name = f"**`{change.ref}`**" if change.is_objective else f"↳ `{change.ref}`"
+        title = _cell(change.title, 60) if change.is_objective else ""
+        out.append(
+            f"| {_ICONS[change.change]} {change.change} | {name} {title} | {_cell(_what(change))} "
+            f"| {_score(change.score)} | {_flags_cell(change)} |"
+        )
+    out += ["", f"<details><summary>Details of {len(diff.changes)} changes</summary>", ""]
+    for change in diff.changes:
+        out += list(_details(change))
+    out += ["</details>", ""]
+    return "\n".join(out)
+
+
+def _details(change: Change) -> Iterator[str]:
+    level = "####" if change.is_objective else "#####"
+    yield f"{level} {_ICONS[change.change]} `{change.ref}` {change.change} — {_cell(change.title)}"
+    yield ""
+    yield f"In `{_cell(change.path)}` · score {_score(change.score)}"
+    yield ""
+    if change.fields:
+        yield "| field | before | after |"
+        yield "|---|---|---|"
+        for name, (old, new) in change.fields.items():
+            yield f"| {name} | {_cell(show(old), 120)} | {_cell(show(new), 120)} |"
+        yield ""
+    for flag in change.flags:
+        mark = "✅" if flag.accepted else "⚠️"
+        note = _cell(_explanation(change, flag), 200) or "**needs a `reason:`**"
+        yield f"- {mark} **{flag.kind}**: {_cell(flag.message)} — {note}"
+    if change.flags:
+        yield ""
+
+
+# ---------------------------------------------------------------- json
+
+
+def as_json(report: Report) -> str:
+    """The SPEC shape, plus the commits compared, the date and each change's flags."""
+    diff = report.diff
+    document = {
+        "base": report.base,
+        "head": report.head,
+        "base_commit": report.base_commit,
+        "head_commit": report.head_commit,
+        "as_of": diff.as_of.isoformat(),
+        "problems": {"base": diff.problems[0], "head": diff.problems[1]},
+        "changes": [
+            {
+                "ref": change.ref,
+                "change": change.change,
+                "title": change.title,
+                "path": change.path,
+                "fields": {name: [old, new] for name, (old, new) in change.fields.items()},
+                "score": list(change.score),
+                "flags": [
+                    {"flag": flag.kind, "message": flag.message, "accepted": flag.accepted}
+                    for flag in change.flags
+                ],
+            }
+            for change in diff.changes
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+# ---------------------------------------------------------------- github
+
+
+def github(report: Report) -> str:
+    """A warning on each change with an unexplained flag, a notice on every other change."""
+    out = []
+    for index, change in enumerate(report.diff.changes):
+        path, line = report.lines.get(index, (change.path, 0))
+        where = f"file={_escape_property(path)}" + (f",line={line}" if line else "")
+        open_flags = [flag for flag in change.flags if not flag.accepted]
+        detail = _what(change) + f"; score {_score(change.score)}"
+        if open_flags:
+            kinds = ", ".join(flag.kind for flag in open_flags)
+            message = "; ".join(flag.message for flag in open_flags)
+            title = f"itokr diff: {change.ref} ({kinds})"
+            out.append(
+                f"::warning {where},title={_escape_property(title)}::"
+                f"{_escape_data(f'{message} — add a reason: to explain it ({detail})')}\n"
+            )
+        else:
+            title = f"itokr diff: {change.ref} {change.change}"
+            out.append(
+                f"::notice {where},title={_escape_property(title)}::{_escape_data(detail)}\n"
+            )
+    return "".join(out)
+
+
+FORMATS: dict[str, Callable[[Report], str]] = {
+    "markdown": markdown,
+    "json": as_json,
+    "github": github,
+}
