@@ -1,1 +1,113 @@
-"""`itokr status` (being built)."""
+"""`itokr status`: where every objective stands today, in one screen."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from itokr.cli.app import AsOf, as_of_date, command, finish, load, use_color
+from itokr.errors import PROBLEMS
+
+if TYPE_CHECKING:
+    from itokr.loader import Tree
+    from itokr.scoring import ObjectiveScore
+
+
+class StatusFormat(StrEnum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+class Health(StrEnum):
+    done = "done"
+    on_track = "on-track"
+    at_risk = "at-risk"
+    off_track = "off-track"
+    not_started = "not-started"
+    green = "green"
+    yellow = "yellow"
+    red = "red"
+
+
+def problems_code(tree: Tree) -> int:
+    """Views still show what loaded, but say once that the files have problems (exit 1)."""
+    if tree.ok:
+        return 0
+    count = len(tree.findings)
+    noun = "problem" if count == 1 else "problems"
+    sys.stderr.write(f"itokr: {count} {noun} in the OKR files; run itokr validate\n")
+    return PROBLEMS
+
+
+def matches(
+    score: ObjectiveScore,
+    *,
+    owner: str | None,
+    area: str | None,
+    period: str | None,
+    health: Health | None,
+) -> bool:
+    """Filters match the objective's own value exactly; a period by its name."""
+    entry = score.entry
+    return (
+        (owner is None or entry.owner == owner)
+        and (area is None or entry.area == area)
+        and (period is None or (entry.period is not None and entry.period.name == period))
+        and (health is None or score.health == health.value)
+    )
+
+
+@command()
+def status(
+    ctx: typer.Context,
+    owner: Annotated[str | None, typer.Option(help="Only objectives of this owner.")] = None,
+    area: Annotated[str | None, typer.Option(help="Only objectives in this area.")] = None,
+    period: Annotated[
+        str | None, typer.Option(help="Only objectives of this period, by name (2026-Q4, FY27).")
+    ] = None,
+    health: Annotated[
+        Health | None, typer.Option(help="Only objectives with this health today.")
+    ] = None,
+    objectives: Annotated[
+        bool, typer.Option("--objectives", help="Objectives only: fold their key results.")
+    ] = False,
+    as_of: AsOf = None,
+    output: Annotated[
+        StatusFormat,
+        typer.Option("--format", "-f", help="table (rich), json (SPEC shape) or markdown."),
+    ] = StatusFormat.table,
+) -> None:
+    """Where every objective stands today: score, expected progress, health, forecast.
+
+    Health compares each score with the share of its period elapsed; after the
+    period it is the final grade (green, yellow, red). Exits 0 whatever the
+    health, 1 when the OKR files have problems (what loaded is still shown).
+    """
+    from itokr.scoring import score_all
+
+    day = as_of_date(as_of)
+    tree = load(ctx)
+    scores = [
+        s
+        for s in score_all(tree.entries, tree.config, day)
+        if matches(s, owner=owner, area=area, period=period, health=health)
+    ]
+    title = tree.config.organization
+    if output is StatusFormat.json:
+        from itokr.render.status import as_json
+
+        sys.stdout.write(as_json(scores, day, key_results=not objectives))
+    elif output is StatusFormat.markdown:
+        from itokr.render.status import as_markdown
+
+        sys.stdout.write(as_markdown(scores, day, key_results=not objectives, title=title))
+    else:
+        from itokr.render.console import make_console
+        from itokr.render.status_table import render
+
+        render(make_console(use_color()), scores, day, key_results=not objectives, title=title)
+    finish(problems_code(tree))

@@ -1,0 +1,91 @@
+"""`itokr status` as JSON (SPEC §3 shape) or a markdown pipe table; the rich table is
+in `render.status_table`, imported only when asked for, since rich costs start-up."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+
+from itokr.render.plain import (
+    forecast_text,
+    iso,
+    now_text,
+    objective_dict,
+    summary_lines,
+    two,
+)
+from itokr.scoring import KeyResultScore, ObjectiveScore
+
+
+def as_json(scores: Sequence[ObjectiveScore], as_of: dt.date, *, key_results: bool = True) -> str:
+    document = {
+        "as_of": as_of.isoformat(),
+        "objectives": [objective_dict(s, key_results=key_results) for s in scores],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _cell(text: str) -> str:
+    """Text safe inside a markdown table cell."""
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def _health(health: str | None, stale: bool) -> str:
+    text = health or "—"
+    return f"{text}, stale" if stale else text
+
+
+def _kr_row(result: KeyResultScore) -> str:
+    kr = result.key_result
+    cells = [
+        f"↳ `{result.ref}` {_cell(kr.title)}",
+        _cell(now_text(kr)),
+        two(result.score),
+        "",
+        _health(result.health, result.stale),
+        forecast_text(result.forecast),
+        two(result.confidence, ""),
+        iso(result.last_checkin) or "",
+        "",
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def as_markdown(
+    scores: Sequence[ObjectiveScore], as_of: dt.date, *, key_results: bool = True, title: str = ""
+) -> str:
+    """A pipe table for wikis and pull-request comments."""
+    heading = f"{title} — status as of {as_of}" if title else f"Status as of {as_of}"
+    lines = [
+        f"### {_cell(heading)}",
+        "",
+        "| Objective / key result | Now / target | Score | Expected | Health | Forecast "
+        "| Confidence | Last check-in | Owner |",
+        "|---|---:|---:|---:|---|---|---:|---:|---|",
+    ]
+    for score in scores:
+        entry = score.entry
+        stale = any(r.stale for r in score.key_results)
+        period = f" ({entry.period.label})" if entry.period else ""
+        lines.append(
+            "| "
+            + " | ".join(
+                [
+                    f"**`{entry.id}`** {_cell(entry.objective.title)}{period}",
+                    "",
+                    f"**{two(score.score)}**",
+                    two(score.expected),
+                    _health(score.health, stale),
+                    "",
+                    two(score.confidence, ""),
+                    iso(score.last_checkin) or "",
+                    _cell(entry.owner or ""),
+                ]
+            )
+            + " |"
+        )
+        if key_results:
+            lines.extend(_kr_row(result) for result in score.key_results)
+    lines += ["", *(f"{line}  " for line in summary_lines(scores)), ""]
+    return "\n".join(lines)
