@@ -1,0 +1,399 @@
+"""Record a check-in (or a milestone, or done) in an objective file, safely.
+
+The order is the contract's: arguments are checked first (exit 2), then the
+whole root must be valid (exit 1); the edit is a splice (`roundtrip`), read
+back and checked to hold exactly the intended data, the root re-validated
+with it, and only then written: a temporary file beside the original,
+flushed and fsynced, renamed over it. A lock on the root directory makes
+concurrent check-ins wait for each other, so none is lost.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import difflib
+import math
+import os
+import re
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from itokr import roundtrip, yamlio
+from itokr.errors import ItokrError, UsageError
+from itokr.loader import Document, Tree, display_path, load_documents, objective_files, read_root
+from itokr.model import Binary, Metric, MilestoneKR, Threshold
+from itokr.refs import resolve
+from itokr.scoring import score_key_result
+
+LOCK_TIMEOUT = 10.0  # seconds a check-in waits for another one to finish
+TEMP_SUFFIX = ".itokr-tmp"  # not *.yaml: a half-written file is never read as OKRs
+_NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """What the user asked for, its syntax already checked."""
+
+    ref: str
+    value: str | None
+    date: dt.date
+    confidence: str | None
+    note: str | None
+    milestone: str | None
+    done: bool
+    undo: bool
+    as_of: dt.date
+
+    @property
+    def flag(self) -> str | None:
+        """`--milestone` or `--done` when the request marks something done."""
+        return "--milestone" if self.milestone is not None else "--done" if self.done else None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a check-in did (or, with `--dry-run`, would do)."""
+
+    ref: str
+    path: str
+    action: str  # checkin | milestone | done
+    date: dt.date | None
+    value: str | None
+    milestone: str | None
+    done: bool | None
+    replaced_current: str | None  # the `current:` value that gave way to `checkins:`
+    changed: bool  # False: it already was so, nothing to write
+    written: bool
+    diff: str
+    score_before: float
+    score_after: float
+
+
+def _number(text: str, option: str) -> float:
+    value = float(text) if _NUMBER.fullmatch(text.strip()) else math.nan
+    if not math.isfinite(value) or abs(value) > 1e300:
+        raise UsageError(
+            f"{option} {text!r} is not a number: write it like 42, 99.5 or 1e3 "
+            "(a negative one after --, as in `itokr checkin REF -- -3`)"
+        )
+    return value
+
+
+def _date(text: str, option: str) -> dt.date:
+    try:
+        if _DATE.fullmatch(text):
+            return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise UsageError(f"{option} {text!r}: expected a real date written YYYY-MM-DD")
+
+
+def make_request(
+    ref: str,
+    value: str | None,
+    *,
+    date: str | None,
+    confidence: str | None,
+    note: str | None,
+    milestone: str | None,
+    done: bool,
+    undo: bool,
+    as_of: dt.date,
+) -> Request:
+    """Check what can be checked without the root; `UsageError` (exit 2) otherwise."""
+    objective_id, _, kr_id = ref.partition("/")
+    if not objective_id or not kr_id or "/" in kr_id:
+        raise UsageError(f"REF {ref!r}: name a key result as OBJECTIVE_ID/KR_ID")
+    if milestone is not None and done:
+        raise UsageError("--milestone and --done exclude each other: give one")
+    if undo and milestone is None and not done:
+        raise UsageError("--undo reverses --milestone TITLE or --done: give one of them")
+    flag = "--milestone" if milestone is not None else "--done" if done else None
+    if flag and value is not None:
+        raise UsageError(f"{flag} takes no VALUE: it marks done, and records no check-in")
+    extra = [
+        name
+        for name, given in (("--date", date), ("--confidence", confidence), ("--note", note))
+        if given is not None
+    ]
+    if flag and extra:
+        raise UsageError(f"{', '.join(extra)} describe a check-in; {flag} records none")
+    if value is not None:
+        _number(value, "VALUE")
+    if confidence is not None and not 0 <= _number(confidence, "--confidence") <= 1:
+        raise UsageError(f"--confidence {confidence}: must be between 0 and 1, as 0.7")
+    day = _date(date, "--date") if date is not None else as_of
+    if day > as_of:
+        raise UsageError(
+            f"--date {day} is after {as_of} (--as-of, default today): "
+            "a check-in records what was measured"
+        )
+    return Request(
+        ref,
+        value and value.strip(),
+        day,
+        confidence and confidence.strip(),
+        note,
+        milestone,
+        done,
+        undo,
+        as_of,
+    )
+
+
+@contextmanager
+def root_lock(root: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+    """Hold an exclusive lock on the root directory (no lock file to litter git)."""
+    import fcntl
+
+    handle = os.open(root, os.O_RDONLY)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise ItokrError(
+                        f"another check-in has held the lock on {root} for {timeout:g} s; "
+                        "nothing written: try again"
+                    ) from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(handle)  # closing releases the lock
+
+
+@dataclass(frozen=True)
+class _Root:
+    documents: list[Document]
+    config: Document | None
+    files: dict[str, Path]  # shown path -> real path
+
+    @classmethod
+    def read(cls, root: Path, cwd: Path) -> _Root:
+        config, documents = read_root(root, cwd)
+        files = {display_path(path, cwd): path for path in objective_files(root)}
+        return cls(documents, config, files)
+
+    def load(self, replaced: Document | None = None) -> Tree:
+        documents = [
+            replaced if replaced is not None and doc.path == replaced.path else doc
+            for doc in self.documents
+        ]
+        return load_documents(documents, self.config)
+
+
+def record(
+    request: Request,
+    root: Path,
+    cwd: Path,
+    *,
+    dry_run: bool = False,
+    lock_timeout: float = LOCK_TIMEOUT,
+) -> Outcome:
+    """Do the check-in `request` asks for in the root, or say why not."""
+    if dry_run:
+        return _record(request, _Root.read(root, cwd), dry_run=True)
+    with root_lock(root, lock_timeout):
+        return _record(request, _Root.read(root, cwd), dry_run=False)
+
+
+def _record(request: Request, files: _Root, *, dry_run: bool) -> Outcome:
+    tree = files.load()
+    try:
+        entry, kr = resolve(tree.entries, request.ref)
+    except UsageError as error:
+        if tree.ok:
+            raise
+        raise UsageError(
+            f"{error}; the root has {_problems(tree)}, so an objective may be missing: "
+            "run `itokr validate`"
+        ) from None
+    assert kr is not None
+    milestone = _check_fit(request, kr)
+    if entry.period is not None and request.flag is None and request.date < entry.period.start:
+        raise UsageError(
+            f"--date {request.date} is before {entry.id}'s period {entry.period.label} starts "
+            f"({entry.period.start}); a check-in dates progress within the period"
+        )
+    if not tree.ok:
+        raise ItokrError(
+            f"refusing to write while the OKR root has {_problems(tree)}: run `itokr validate`"
+        )
+    document = next(doc for doc in files.documents if doc.path == entry.path)
+    assert document.data is not None
+    source = roundtrip.Source.decode(document.data)
+    old_data = yamlio.read(document.data)
+    expected = copy.deepcopy(old_data)
+    target = roundtrip.expected_data(expected, entry.index, kr.id)
+    replaced: str | None = None
+    changed = True
+    try:
+        if isinstance(kr, Metric | Threshold):
+            body, replaced = _add(request, kr, source, entry.index, target)
+        else:
+            done = not request.undo
+            if isinstance(kr, MilestoneKR) and milestone is not None:
+                changed = kr.milestones[milestone].done != done
+                target["milestones"][milestone]["done"] = done
+            elif isinstance(kr, Binary):
+                changed = kr.done != done
+                target["done"] = done
+            body = roundtrip.set_done(source.body, entry.index, kr.id, milestone, done)
+    except roundtrip.EditError as error:
+        raise ItokrError(
+            f"{entry.path}: cannot edit this file in place ({error}); nothing written"
+        ) from None
+    new_data = source.encode(body)
+    after = _verify(files, Document(entry.path, new_data), expected, request)
+    if changed and not dry_run:
+        _replace(files.files[entry.path], document.data, new_data)
+    before_score = score_key_result(entry, kr, tree.config, request.as_of).score
+    new_entry, new_kr = resolve(after.entries, request.ref)
+    assert new_kr is not None
+    return Outcome(
+        ref=request.ref,
+        path=entry.path,
+        action="checkin"
+        if request.flag is None
+        else "milestone"
+        if milestone is not None
+        else "done",
+        date=request.date if request.flag is None else None,
+        value=request.value,
+        milestone=request.milestone,
+        done=None if request.flag is None else not request.undo,
+        replaced_current=replaced,
+        changed=changed,
+        written=changed and not dry_run,
+        diff=_diff(entry.path, document.data, new_data) if changed else "",
+        score_before=before_score,
+        score_after=score_key_result(new_entry, new_kr, after.config, request.as_of).score,
+    )
+
+
+def _problems(tree: Tree) -> str:
+    count = len(tree.findings)
+    return f"{count} problem{'s' if count != 1 else ''}"
+
+
+def _check_fit(request: Request, kr: Any) -> int | None:
+    """That the request fits the key result's kind; the milestone's index, if one."""
+    ref = request.ref
+    if isinstance(kr, Metric | Threshold):
+        if request.flag:
+            raise UsageError(
+                f"{ref} is a {kr.kind} key result: {request.flag} is for milestone and "
+                f"done/not-done ones; record a value instead: itokr checkin {ref} VALUE"
+            )
+        if request.value is None:
+            raise UsageError(f"{ref} is a {kr.kind} key result: give the VALUE to record")
+        return None
+    if isinstance(kr, Binary):
+        if not request.done:
+            raise UsageError(
+                f"{ref} is a done/not-done key result: mark it with --done "
+                "(--done --undo reverses it); it takes no VALUE"
+            )
+        return None
+    assert isinstance(kr, MilestoneKR)
+    titles = [milestone.title for milestone in kr.milestones]
+    listed = "; ".join(titles)
+    if request.milestone is None:
+        raise UsageError(
+            f"{ref} is a milestone key result: mark one with --milestone TITLE, one of: {listed}"
+        )
+    matches = [i for i, title in enumerate(titles) if title == request.milestone] or [
+        i for i, title in enumerate(titles) if title.casefold() == request.milestone.casefold()
+    ]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise UsageError(f"{ref} has {len(matches)} milestones titled {request.milestone!r}")
+    close = difflib.get_close_matches(request.milestone, titles, n=1, cutoff=0.5)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    raise UsageError(
+        f"{ref} has no milestone {request.milestone!r}: {hint}its milestones: {listed}"
+    )
+
+
+def _add(
+    request: Request,
+    kr: Metric | Threshold,
+    source: roundtrip.Source,
+    index: int,
+    target: dict[str, Any],
+) -> tuple[str, str | None]:
+    assert request.value is not None
+    new = roundtrip.NewCheckin(str(request.date), request.value, request.confidence, request.note)
+    position = sum(1 for checkin in kr.checkins or () if checkin.date <= request.date)
+    entry = {key: yamlio.read(f"k: {text}".encode())["k"] for key, text in new.pairs()}
+    target.pop("current", None)
+    checkins = list(target.get("checkins") or [])
+    checkins.insert(position, entry)
+    target["checkins"] = checkins
+    return roundtrip.add_checkin(source.body, source.newline, index, kr.id, new, position)
+
+
+def _verify(files: _Root, document: Document, expected: Any, request: Request) -> Tree:
+    """The edited file must hold exactly the intended data, and the root stay valid."""
+    assert document.data is not None
+    try:
+        holds = yamlio.read(document.data) == expected
+    except yamlio.YamlProblem:
+        holds = False
+    tree = files.load(document) if holds else None
+    if tree is None or not tree.ok:
+        why = f": {tree.findings[0].message}" if tree is not None and tree.findings else ""
+        raise ItokrError(
+            f"{document.path}: the edit for {request.ref} did not read back as intended{why}; "
+            "nothing written (please report this, with the file)"
+        )
+    return tree
+
+
+def _replace(path: Path, old: bytes, new: bytes) -> None:
+    """Write `new` over `path` atomically, keeping its mode; never leave a partial file."""
+    target = Path(os.path.realpath(path))
+    for stale in target.parent.glob(f".{target.name}.*{TEMP_SUFFIX}"):
+        with suppress(OSError):  # left by a check-in killed midway: we hold the lock
+            stale.unlink()
+    if target.read_bytes() != old:
+        raise ItokrError(f"{path} changed while checking in; nothing written: run it again")
+    mode = target.stat().st_mode & 0o7777
+    handle, temp = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.", suffix=TEMP_SUFFIX
+    )
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            os.fchmod(stream.fileno(), mode)
+            stream.write(new)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(temp)
+        raise
+    with suppress(OSError):  # make the rename itself durable
+        directory = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+
+
+def _diff(path: str, old: bytes, new: bytes) -> str:
+    before = old.decode("utf-8").splitlines(keepends=True)
+    after = new.decode("utf-8").splitlines(keepends=True)
+    lines = difflib.unified_diff(before, after, f"a/{path}", f"b/{path}")
+    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
