@@ -1,1 +1,110 @@
-"""`itokr smart` (being built)."""
+"""`itokr smart`: are the goals good enough to commit to? A linter CI can gate on."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from itokr.cli.app import AsOf, as_of_date, command, finish, load, use_color
+from itokr.errors import PROBLEMS, ItokrError
+
+
+class SmartFormat(StrEnum):
+    table = "table"
+    json = "json"
+    github = "github"
+    sarif = "sarif"
+
+
+def _read(path: str) -> bytes | None:
+    try:
+        return Path(path).read_bytes()
+    except OSError:
+        return None
+
+
+@command()
+def smart(
+    ctx: typer.Context,
+    min_score: Annotated[
+        float | None,
+        typer.Option(
+            "--min-score",
+            min=0.0,
+            max=1.0,
+            metavar="X",
+            help="Exit 1 when any objective's SMART score is below X (0-1).",
+        ),
+    ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Exit 1 on any miss, warnings included."),
+    ] = False,
+    owner: Annotated[str | None, typer.Option(help="Only objectives of this owner.")] = None,
+    area: Annotated[str | None, typer.Option(help="Only objectives in this area.")] = None,
+    period: Annotated[
+        str | None, typer.Option(help="Only objectives of this period, by name (2026-Q4, FY27).")
+    ] = None,
+    as_of: AsOf = None,
+    output: Annotated[
+        SmartFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table (rich), json (SPEC shape), github (annotations) or sarif (code scanning).",
+        ),
+    ] = SmartFormat.table,
+) -> None:
+    """Check that each objective is Specific, Measurable, Attainable, Relevant, Time-bound.
+
+    Shows, per objective, which letters pass, its SMART score (the share of the
+    five it passes) and, under each miss, the reason and the fix. Warnings are
+    advice and change no letter. Exits 0 unless asked to enforce: --min-score X
+    fails when any objective scores below X, --strict on any miss or warning.
+    Suppress an agreed exception with `# itokr: disable=CODE` on the `- id:` line
+    of the objective or key result. The rules are listed in the README.
+    """
+    from itokr.smart import check
+
+    as_of_date(as_of)  # nothing SMART depends on the date, but a bad one is still misuse
+    tree = load(ctx)
+    if not tree.ok:
+        count = len(tree.findings)
+        raise ItokrError(
+            f"{count} problem{'s' if count != 1 else ''} in the OKR files; run itokr validate"
+        )
+    reports = check(
+        tree.entries,
+        tree.config.smart,
+        source=_read,
+        selected=lambda entry: (
+            (owner is None or entry.owner == owner)
+            and (area is None or entry.area == area)
+            and (period is None or (entry.period is not None and entry.period.name == period))
+        ),
+    )
+    if output is SmartFormat.table:
+        from itokr.render.console import make_console
+        from itokr.render.smart import table
+
+        table(make_console(use_color()), reports, title=tree.config.organization)
+    else:
+        from itokr.render.smart import FORMATS
+
+        sys.stdout.write(FORMATS[output.value](reports))
+    failed = []
+    if min_score is not None:
+        low = [r.entry.id for r in reports if r.score < min_score - 1e-9]
+        if low:
+            failed.append(f"{len(low)} below --min-score {min_score:g}: {', '.join(low)}")
+    if strict:
+        missed = [r.entry.id for r in reports if r.errors or r.warnings]
+        if missed:
+            failed.append(f"{len(missed)} with misses or warnings (--strict): {', '.join(missed)}")
+    for line in failed:
+        sys.stderr.write(f"itokr: objectives {line}\n")
+    finish(PROBLEMS if failed else 0)
