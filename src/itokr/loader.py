@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,14 +18,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from itokr import yamlio
-from itokr.crosscheck import Entry, Located, ParsedFile, check_cycles, check_ids, entries_of
+from itokr.crosscheck import Entry, ParsedFile, check_cycles, check_ids, entries_of
 from itokr.errors import UsageError
 from itokr.findings import Finding
-from itokr.model import Config, Objective, ObjectiveFile
+from itokr.model import Config, Limits, Objective, ObjectiveFile
 from itokr.problems import Problem, explain
 
 CONFIG_NAME = "itokr.yaml"
-MAX_FILE_BYTES = 16 * 1024 * 1024  # far above any real OKR file; keeps memory bounded
+MAX_FILE_BYTES = 16 * 1024 * 1024  # the default of `limits.max_file_mib`
+MAX_FINDINGS = 100  # per file: past this, one finding counts the rest
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,8 +34,9 @@ class Document:
     """One file's bytes, named as findings should name it."""
 
     path: str
-    data: bytes | None  # None: unreadable
+    data: bytes | None  # None: unreadable, `error` says why
     error: str = ""
+    code: str = "E001"  # E008 when the file was too large to read
 
 
 @dataclass(frozen=True)
@@ -71,15 +74,31 @@ def find_root(option: str | None, env: str | None, cwd: Path) -> Path:
 def display_path(path: Path, cwd: Path) -> str:
     """A path as the user would type it: relative to the cwd when below it."""
     try:
-        return path.relative_to(cwd).as_posix()
+        shown = path.relative_to(cwd).as_posix()
     except ValueError:
-        return str(path)
+        shown = str(path)
+    return shown if shown.isprintable() else _printable(shown)
 
 
-def objective_files(root: Path) -> list[Path]:
-    """Every `*.yaml`/`*.yml` below `root` but its config, in sorted path order."""
+def _printable(text: str) -> str:
+    """A file name that cannot break a one-line finding or the terminal."""
+    raw = os.fsencode(text).decode("utf-8", "backslashreplace")  # undecodable bytes as \xff
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in raw)
+
+
+def objective_files(root: Path, unreadable: list[str] | None = None) -> list[Path]:
+    """Every `*.yaml`/`*.yml` below `root` but its config, in sorted path order.
+
+    Symbolic links to directories are not followed (no loops, no escapes);
+    directories that cannot be listed are added to `unreadable` when given.
+    """
+
+    def skipped(error: OSError) -> None:
+        if unreadable is not None:
+            unreadable.append(error.filename or str(root))
+
     found: list[tuple[str, Path]] = []
-    for directory, dirnames, filenames in os.walk(root):
+    for directory, dirnames, filenames in os.walk(root, onerror=skipped):
         dirnames[:] = [name for name in dirnames if not name.startswith(".")]
         base = Path(directory)
         for name in filenames:
@@ -89,65 +108,118 @@ def objective_files(root: Path) -> list[Path]:
     return [path for _, path in sorted(found)]
 
 
-def read_document(path: Path, shown: str) -> Document:
+def read_document(
+    path: Path, shown: str, *, root: Path | None = None, max_bytes: int = MAX_FILE_BYTES
+) -> Document:
+    """A file's bytes, read safely: a FIFO, a device or a file over `max_bytes` is
+    refused without blocking or reading it, and so is a link out of `root`."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return Document(shown, None, f"larger than {MAX_FILE_BYTES // 2**20} MiB")
-        return Document(shown, path.read_bytes())
+        if root is not None and path.is_symlink():
+            target, inside = os.path.realpath(path), os.path.realpath(root)
+            if os.path.commonpath([target, inside]) != inside:
+                return Document(shown, None, "a symbolic link to a file outside the OKR root")
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        with open(descriptor, "rb") as stream:
+            info = os.fstat(descriptor)
+            if not stat.S_ISREG(info.st_mode):
+                return Document(shown, None, "not a regular file")
+            data = stream.read(max_bytes + 1)
     except OSError as error:
         return Document(shown, None, error.strerror or str(error))
+    if len(data) > max_bytes:
+        return Document(shown, None, _too_large(max_bytes), "E008")
+    return Document(shown, data)
+
+
+def _too_large(max_bytes: int) -> str:
+    return f"larger than {max_bytes / 2**20:g} MiB: raise `limits.max_file_mib` in {CONFIG_NAME}"
+
+
+def read_root(root: Path, cwd: Path) -> tuple[Document | None, list[Document]]:
+    """The config and every objective file of a root on disk, within its limits."""
+    config_path = root / CONFIG_NAME
+    config = None
+    if config_path.is_file() or config_path.is_symlink():
+        config = read_document(config_path, display_path(config_path, cwd), root=root)
+    limits = _load_config(config)[0].limits
+    unreadable: list[str] = []
+    documents = [
+        read_document(
+            path, display_path(path, cwd), root=root, max_bytes=limits.max_file_mib * 2**20
+        )
+        for path in objective_files(root, unreadable)
+    ]
+    documents += [
+        Document(display_path(Path(name), cwd) + "/", None, "cannot list this directory")
+        for name in unreadable
+    ]
+    return config, documents
 
 
 def load_root(root: Path, cwd: Path) -> Tree:
     """Read and check every file of the root on disk."""
-    config_path = root / CONFIG_NAME
-    config = read_document(config_path, display_path(config_path, cwd)) if (
-        config_path.is_file()
-    ) else None
-    documents = [read_document(path, display_path(path, cwd)) for path in objective_files(root)]
+    config, documents = read_root(root, cwd)
     return load_documents(documents, config)
 
 
 class _Placer:
-    """Places the problems of one file, composing its nodes only when needed."""
+    """Places the problems of one file: one pass over its events per batch."""
 
     def __init__(self, document: Document) -> None:
         self.document = document
-        self._node: Any = None
-        self._composed = False
 
-    def place(self, problem: Problem) -> Finding:
-        if not self._composed and self.document.data is not None:
-            self._node = yamlio.compose(self.document.data)
-            self._composed = True
-        where = yamlio.locate(self._node, problem.loc, at_key=problem.at_key)
-        return Finding(self.document.path, where.line, where.col, problem.code, problem.message)
+    def place(self, problems: Sequence[Problem]) -> list[Finding]:
+        if not problems:
+            return []
+        path, data = self.document.path, self.document.data
+        wanted = [(problem.loc, problem.at_key) for problem in problems]
+        spots = yamlio.locate_all(data, wanted) if data else [yamlio.Position(1, 1)] * len(wanted)
+        return [
+            Finding(path, where.line, where.col, problem.code, problem.message)
+            for where, problem in zip(spots, problems, strict=True)
+        ]
+
+    def place_errors(self, error: ValidationError, *, config: bool = False) -> list[Finding]:
+        """The first `MAX_FINDINGS` errors, and one finding that counts the rest."""
+        details = error.errors(include_input=False, include_url=False)
+        problems = [explain(detail, config=config) for detail in details[: MAX_FINDINGS + 1]]
+        if len(details) > MAX_FINDINGS:
+            rest = problems[MAX_FINDINGS]
+            problems[MAX_FINDINGS] = Problem(
+                rest.loc,
+                "E008",
+                f"{len(details) - MAX_FINDINGS:,} more problems in this file are not listed: "
+                "fix the ones above first",
+            )
+        return self.place(problems)
 
 
-def _parse(document: Document) -> tuple[Any, Finding | None]:
-    if document.data is None:
-        return None, Finding(document.path, 1, 1, "E001", f"cannot read: {document.error}")
+def _parse(document: Document, limits: Limits) -> tuple[Any, Finding | None]:
+    data = document.data
+    if data is None:
+        return None, Finding(document.path, 1, 1, document.code, f"cannot read: {document.error}")
+    if len(data) > limits.max_file_mib * 2**20:
+        return None, Finding(
+            document.path, 1, 1, "E008", f"cannot read: {_too_large(limits.max_file_mib * 2**20)}"
+        )
     try:
-        return yamlio.read(document.data), None
+        return yamlio.read(data, max_depth=limits.max_depth, max_nodes=limits.max_values), None
     except yamlio.YamlProblem as problem:
-        return None, Finding(document.path, problem.line, problem.col, problem.code, problem.message)
+        return None, Finding(
+            document.path, problem.line, problem.col, problem.code, problem.message
+        )
 
 
 def _load_config(document: Document | None) -> tuple[Config, list[Finding]]:
     if document is None:
         return Config(), []
-    data, finding = _parse(document)
+    data, finding = _parse(document, Limits())
     if finding is not None:
         return Config(), [finding]
     try:
         return Config.model_validate({} if data is None else data), []
     except ValidationError as error:
-        placer = _Placer(document)
-        return Config(), [
-            placer.place(explain(detail, config=True))
-            for detail in error.errors(include_input=False, include_url=False)
-        ]
+        return Config(), _Placer(document).place_errors(error, config=True)
 
 
 def _known_ids(data: Any) -> set[str]:
@@ -155,7 +227,11 @@ def _known_ids(data: Any) -> set[str]:
     objectives = data.get("objectives") if isinstance(data, dict) else None
     if not isinstance(objectives, list):
         return set()
-    return {item["id"] for item in objectives if isinstance(item, dict) and isinstance(item.get("id"), str)}
+    return {
+        item["id"]
+        for item in objectives
+        if isinstance(item, dict) and isinstance(item.get("id"), str)
+    }
 
 
 def _salvage(data: Any) -> ParsedFile | None:
@@ -195,7 +271,7 @@ def _load(documents: Sequence[Document], config_document: Document | None) -> Tr
     placers: dict[str, _Placer] = {}
     known_elsewhere: set[str] = set()
     for document in documents:
-        data, finding = _parse(document)
+        data, finding = _parse(document, config.limits)
         if finding is not None:
             findings.append(finding)
             continue
@@ -207,19 +283,22 @@ def _load(documents: Sequence[Document], config_document: Document | None) -> Tr
             placers[document.path] = _Placer(document)
         except ValidationError as error:
             placer = _Placer(document)
-            findings.extend(
-                placer.place(explain(detail))
-                for detail in error.errors(include_input=False, include_url=False)
-            )
+            findings += placer.place_errors(error)
+            del error  # a hostile file's errors are large: free them before the next file
             known_elsewhere |= _known_ids(data)
             if (salvaged := _salvage(data)) is not None:
                 valid.append((document.path, salvaged))
                 placers[document.path] = placer
-    entries, located = entries_of(valid, config, config_ok=not findings or all(
-        finding.path != getattr(config_document, "path", None) for finding in findings
-    ))
+    config_path = getattr(config_document, "path", None)
+    entries, located = entries_of(
+        valid, config, config_ok=all(finding.path != config_path for finding in findings)
+    )
     located += [*check_ids(entries, known_elsewhere), *check_cycles(entries)]
-    findings += [_place(item, placers) for item in located]
+    by_path: dict[str, list[Problem]] = {}
+    for item in located:
+        by_path.setdefault(item.path, []).append(item.problem)
+    for path, problems in by_path.items():
+        findings += placers[path].place(problems)
     return Tree(
         config=config,
         entries=tuple(entries),
@@ -227,7 +306,3 @@ def _load(documents: Sequence[Document], config_document: Document | None) -> Tr
         files=len(documents) + (config_document is not None),
         documents={path: parsed.defaults for path, parsed in valid},
     )
-
-
-def _place(item: Located, placers: dict[str, _Placer]) -> Finding:
-    return placers[item.path].place(item.problem)

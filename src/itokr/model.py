@@ -52,7 +52,7 @@ def _date(value: Any) -> dt.date:
 def _number(value: Any) -> float | int:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise PydanticCustomError("E103", "expected a number")
-    if not math.isfinite(value) or abs(value) > _LARGEST:
+    if abs(value) > _LARGEST or not math.isfinite(value):  # a huge int overflows isfinite
         raise PydanticCustomError("E105", "numbers must be finite and below 1e300")
     return value
 
@@ -307,6 +307,14 @@ class CheckinConfig(_Strict):
     stale_after_days: Annotated[StrictInt, Field(ge=1)] = 14
 
 
+class Limits(_Strict):
+    """Caps per file that keep hostile input fast and small; raise them for giant files."""
+
+    max_file_mib: Annotated[StrictInt, Field(ge=1, le=1024)] = 16
+    max_depth: Annotated[StrictInt, Field(ge=8, le=1000)] = 64
+    max_values: Annotated[StrictInt, Field(ge=1000)] = 50_000
+
+
 class Config(_Strict):
     """`itokr.yaml` at the root; every key optional."""
 
@@ -317,3 +325,4 @@ class Config(_Strict):
     health: HealthBands = HealthBands()
     smart: SmartConfig = SmartConfig()
     checkins: CheckinConfig = CheckinConfig()
+    limits: Limits = Limits()

@@ -7,8 +7,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-_QUARTER = re.compile(r"(\d{4})-Q([1-4])")
-_HALF = re.compile(r"(\d{4})-H([12])")
+_QUARTER = re.compile(r"(?!0000)(\d{4})-Q([1-4])")  # year 0 is no date
+_HALF = re.compile(r"(?!0000)(\d{4})-H([12])")
 _YEAR = re.compile(r"\d{4}")
 
 

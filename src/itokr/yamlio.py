@@ -7,18 +7,23 @@ no merge keys, `no`/`on` are strings, `0755` is decimal. Anchors, aliases and
 explicit tags are refused the moment they appear, so an alias bomb never
 expands. Building from events is about three times faster than PyYAML's own
 C loader, and never recurses. Positions are not recorded while reading: a
-file with a problem is composed again and `locate` walks its nodes.
+file with a problem is scanned again by `locate_all`, which follows only the
+paths it is asked about, so placing findings costs one pass in flat memory
+(libyaml's own composer recurses and crashes around 40,000 levels deep).
+
+Limits keep hostile input cheap: nesting deeper than `max_depth`, more than
+`max_nodes` values, or an integer too long to convert are refused as problems.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 try:
     from yaml._yaml import CParser as _Parser
@@ -36,7 +41,8 @@ except ImportError:  # PyYAML built without libyaml: correct, only slower
             Composer.__init__(self)
 
 
-MAX_DEPTH = 64  # an objective file needs 7 levels; libyaml's composer recurses
+MAX_DEPTH = 64  # an objective file needs 7 levels
+MAX_NODES = 50_000  # a 2,000-line file has ~5,000; bounds the memory of reporting on it
 
 # The YAML 1.2 core schema (yaml.org/spec/1.2.2/#1032-tag-resolution).
 _NULLS = {"", "~", "null", "Null", "NULL"}
@@ -64,6 +70,8 @@ class YamlProblem(Exception):
 
 
 def _int(text: str) -> int:
+    if len(text) > 400:  # beyond 1e300 whatever it is; Python refuses 4,300 digits
+        raise ValueError(text)
     digits = text.lstrip("+-")
     if digits.startswith("0o"):
         return int(digits[2:], 8)
@@ -81,7 +89,7 @@ def _float(text: str) -> float:
     return float(text)
 
 
-def _scalar(event: yaml.ScalarEvent) -> Any:
+def _scalar(event: Any) -> Any:
     text: str = event.value
     if not event.implicit[0]:  # quoted, or a block scalar: always a string
         return text
@@ -91,13 +99,18 @@ def _scalar(event: yaml.ScalarEvent) -> Any:
         return _BOOLS[text]
     if text[0] in _NUMBER_START:
         if _INT_RE.fullmatch(text):
-            return _int(text)
+            try:
+                return _int(text)
+            except ValueError:
+                raise _at(
+                    "E105", "a number this long is not allowed: keep numbers below 1e300", event
+                ) from None
         if _FLOAT_RE.fullmatch(text):
             return _float(text)
     return text
 
 
-def _at(code: str, message: str, event: yaml.Event) -> YamlProblem:
+def _at(code: str, message: str, event: Any) -> YamlProblem:
     mark = event.start_mark
     return YamlProblem(code, message, mark.line + 1, mark.column + 1)
 
@@ -108,17 +121,17 @@ def _refuse(event: Any) -> None:
     raise _at("E007", f"explicit tag {event.tag!r} is not allowed: remove it", event)
 
 
-def _build(data: bytes) -> Any:
+def _build(data: bytes, max_depth: int, max_nodes: int) -> Any:
     """Plain data from the event stream, with an explicit stack."""
     parser = _Parser(data)
     stack: list[tuple[Any, Any]] = []
     container: Any = None
     key: Any = _KEY_SLOT
     result: Any = None
-    documents = 0
+    documents = nodes = 0
     try:
         while True:
-            event = parser.get_event()
+            event: Any = parser.get_event()
             kind = type(event)
             if kind is _SCALAR:
                 if event.anchor is not None or event.tag is not None:
@@ -129,8 +142,12 @@ def _build(data: bytes) -> Any:
                     _refuse(event)
                 if type(container) is dict and key is _KEY_SLOT:
                     raise _at("E003", "a mapping key must be a plain value", event)
-                if len(stack) >= MAX_DEPTH:
-                    raise _at("E008", f"nested deeper than {MAX_DEPTH} levels", event)
+                if len(stack) >= max_depth:
+                    raise _at(
+                        "E008",
+                        f"nested deeper than {max_depth} levels (`limits.max_depth` in itokr.yaml)",
+                        event,
+                    )
                 stack.append((container, key))
                 container = {} if kind is _MAPPING_START else []
                 key = _KEY_SLOT
@@ -138,6 +155,14 @@ def _build(data: bytes) -> Any:
             elif kind is _MAPPING_END or kind is _SEQUENCE_END:
                 value = container
                 container, key = stack.pop()
+                nodes += len(value) + 1  # counted per container: cheaper than per event
+                if nodes > max_nodes:
+                    raise _at(
+                        "E008",
+                        f"more than {max_nodes:,} values in one file "
+                        "(`limits.max_values` in itokr.yaml)",
+                        event,
+                    )
             elif kind is _ALIAS:
                 _refuse(event)
             elif kind is _STREAM_END:
@@ -186,38 +211,13 @@ def _syntax_problem(error: yaml.YAMLError, data: bytes) -> YamlProblem:
     return YamlProblem("E003", f"YAML syntax error: {detail}", line, col)
 
 
-def read(data: bytes) -> Any:
+def read(data: bytes, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -> Any:
     """Parse one YAML 1.2 document into plain data, or raise `YamlProblem`."""
     _decode_check(data)
     try:
-        return _build(data)
+        return _build(data, max_depth, max_nodes)
     except yaml.YAMLError as error:
         raise _syntax_problem(error, data) from None
-
-
-class _NodeReader(_Parser):  # type: ignore[misc,valid-type]
-    """libyaml's composer; it builds nodes with marks, which is all `locate` needs."""
-
-    def resolve(self, kind: type[Node], value: str, implicit: tuple[bool, bool]) -> str:
-        return "tag:yaml.org,2002:str"  # tags do not matter for positions
-
-    def descend_resolver(self, *_: object) -> None:
-        pass
-
-    def ascend_resolver(self) -> None:
-        pass
-
-
-def compose(data: bytes) -> Node | None:
-    """The node tree of a document that `read` accepted, positions included."""
-    reader = _NodeReader(data)
-    try:
-        node: Node | None = reader.get_single_node()
-        return node
-    except yaml.YAMLError:
-        return None
-    finally:
-        reader.dispose()
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,28 +226,79 @@ class Position:
     col: int
 
 
-def locate(root: Node | None, loc: Sequence[str | int], *, at_key: bool) -> Position:
-    """The position of the value at `loc` (of its key, with `at_key`).
+Loc = Sequence[str | int]
 
-    Walks as far as the document goes: a missing key is placed at the
-    mapping that lacks it.
+
+def locate_all(data: bytes, wanted: Sequence[tuple[Loc, bool]]) -> list[Position]:
+    """The position of each `(loc, at_key)`: of the value at `loc`, or of its key.
+
+    A path the document lacks is placed at the deepest node it reaches (a
+    missing key at the mapping that lacks it). One pass over the events; a
+    subtree no wanted path enters is skipped without building anything.
     """
-    node, key_node = root, None
-    for step in loc:
-        if isinstance(node, MappingNode):
-            for candidate_key, candidate_value in node.value:
-                if isinstance(candidate_key, ScalarNode) and candidate_key.value == str(step):
-                    key_node, node = candidate_key, candidate_value
-                    break
+    paths = [tuple(str(step) for step in loc) for loc, _ in wanted]
+    prefixes = {path[:end] for path in paths for end in range(len(path) + 1)}
+    values: dict[tuple[str, ...], Position] = {}
+    keys: dict[tuple[str, ...], Position] = {}
+    with contextlib.suppress(yaml.YAMLError):  # only documents `read` accepted come here
+        _scan(data, prefixes, values, keys)
+    found = []
+    for path, (_, at_key) in zip(paths, wanted, strict=True):
+        if at_key and path in keys:
+            found.append(keys[path])
+            continue
+        end = len(path)
+        while end and path[:end] not in values:
+            end -= 1
+        found.append(values.get(path[:end], Position(1, 1)))
+    return found
+
+
+def _scan(
+    data: bytes,
+    prefixes: set[tuple[str, ...]],
+    values: dict[tuple[str, ...], Position],
+    keys: dict[tuple[str, ...], Position],
+) -> None:
+    parser = _Parser(data)
+    # one frame per open container: [its path, is a mapping, next index, pending key]
+    frames: list[list[Any]] = []
+    skipping = 0  # depth inside a subtree no wanted path enters
+    try:
+        while True:
+            event: Any = parser.get_event()
+            kind = type(event)
+            starts = kind is _MAPPING_START or kind is _SEQUENCE_START
+            if skipping:
+                skipping += starts - (kind is _MAPPING_END or kind is _SEQUENCE_END)
+                continue
+            if kind is _MAPPING_END or kind is _SEQUENCE_END:
+                frames.pop()
+                continue
+            if kind is _STREAM_END:
+                return
+            if not (starts or kind is _SCALAR):
+                continue
+            mark = event.start_mark
+            where = Position(mark.line + 1, mark.column + 1)
+            if not frames:
+                path: tuple[str, ...] = ()
             else:
-                break
-        elif isinstance(node, SequenceNode) and isinstance(step, int) and step < len(node.value):
-            key_node, node = None, node.value[step]
-        else:
-            break
-    else:
-        if at_key and key_node is not None:
-            node = key_node
-    if node is None:
-        return Position(1, 1)
-    return Position(node.start_mark.line + 1, node.start_mark.column + 1)
+                frame = frames[-1]
+                if frame[1] and frame[3] is None:  # a key of the mapping
+                    key: str = event.value if kind is _SCALAR else ""
+                    frame[3] = key
+                    if (*frame[0], key) in prefixes:
+                        keys[(*frame[0], key)] = where
+                    continue
+                path = (*frame[0], frame[3] if frame[1] else str(frame[2]))
+                frame[2] += 1
+                frame[3] = None
+            if path not in prefixes:
+                skipping = int(starts)
+                continue
+            values[path] = where
+            if starts:
+                frames.append([path, kind is _MAPPING_START, 0, None])
+    finally:
+        parser.dispose()
