@@ -132,14 +132,20 @@ def is_stale(
     return (as_of - latest).days > days
 
 
-def forecast(key_result: AnyKeyResult, period: Period | None) -> float | None:
-    """The score at period end on a least-squares line through the dated values."""
+def trend_points(key_result: AnyKeyResult, period: Period | None) -> list[tuple[int, float]]:
+    """The dated values a forecast fits: the baseline at the period start, then check-ins,
+    as (days since the period start, value)."""
     if not isinstance(key_result, Metric) or period is None:
-        return None
-    points = [(0, float(key_result.baseline))] + [
+        return []
+    return [(0, float(key_result.baseline))] + [
         ((c.date - period.start).days, float(c.value)) for c in key_result.checkins or ()
     ]
-    if len(points) < 2 or len({x for x, _ in points}) < 2:
+
+
+def projected_value(key_result: AnyKeyResult, period: Period | None) -> float | None:
+    """The value at period end on a least-squares line through the dated values."""
+    points = trend_points(key_result, period)
+    if period is None or len(points) < 2 or len({x for x, _ in points}) < 2:
         return None
     count = len(points)
     mean_x = sum(x for x, _ in points) / count
@@ -147,7 +153,14 @@ def forecast(key_result: AnyKeyResult, period: Period | None) -> float | None:
     slope = sum((x - mean_x) * (y - mean_y) for x, y in points) / sum(
         (x - mean_x) ** 2 for x, _ in points
     )
-    at_end = mean_y + slope * ((period.end - period.start).days - mean_x)
+    return mean_y + slope * ((period.end - period.start).days - mean_x)
+
+
+def forecast(key_result: AnyKeyResult, period: Period | None) -> float | None:
+    """The score projected at period end (metric key results only), clamped to [0, 1]."""
+    at_end = projected_value(key_result, period)
+    if at_end is None or not isinstance(key_result, Metric):
+        return None
     return clamp(metric_progress(key_result.baseline, key_result.target, at_end))
 
 

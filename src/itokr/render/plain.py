@@ -150,7 +150,7 @@ def kind_label(kr: AnyKeyResult) -> str:
     if isinstance(kr, Metric):
         return "metric (" + ("decreasing" if kr.target < kr.baseline else "increasing") + ")"
     if isinstance(kr, Threshold):
-        return f"threshold ({kr.direction.replace('_', ' ')} {number(kr.target)})"
+        return f"threshold ({kr.direction.replace('_', ' ')} {with_unit(kr.target, kr.unit)})"
     if isinstance(kr, MilestoneKR):
         return f"milestone ({len(kr.milestones)} milestones)"
     assert isinstance(kr, Binary)

@@ -1,0 +1,205 @@
+"""The arithmetic behind each number `status` shows, as (label, text) lines: the answer
+to "why is this red?". Plain strings, shared by `score` text and JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from itokr.model import Binary, Config, Metric, MilestoneKR, Threshold
+from itokr.periods import Period
+from itokr.render.plain import kind_label, number, two, with_unit
+from itokr.scoring import (
+    KeyResultScore,
+    ObjectiveScore,
+    projected_value,
+    trend_points,
+)
+
+Lines = list[tuple[str, str]]
+
+
+def calc(value: float) -> str:
+    """An intermediate result without float noise: 99.76 - 99.5 is 0.26, not 0.2600000000005."""
+    return number(float(f"{value:.10g}"))
+
+
+def progress_line(result: KeyResultScore) -> str:
+    kr = result.key_result
+    if isinstance(kr, MilestoneKR):
+        done = sum(m.weight for m in kr.milestones if m.done)
+        total = sum(m.weight for m in kr.milestones)
+        shares = f"{calc(done)} / {calc(total)}"
+        return f"weight of milestones done / of all = {shares} = {two(result.progress)}"
+    if isinstance(kr, Binary):
+        return "done → 1" if kr.done else "not done → 0"
+    if result.progress is None:
+        return "no current value yet (no data): score 0"
+    if isinstance(kr, Threshold):
+        sign = "≥" if kr.direction == "at_least" else "≤"
+        met = result.progress >= 1
+        word = "met" if met else "not met"
+        value = with_unit(kr.value, kr.unit)
+        bound = with_unit(kr.target, kr.unit)
+        return f"current {value} {sign} {bound}? {word} → {1 if met else 0}"
+    assert isinstance(kr, Metric) and kr.value is not None
+    current, baseline, target = kr.value, kr.baseline, kr.target
+    return (
+        f"(current − baseline) / (target − baseline) = ({number(current)} − {number(baseline)})"
+        f" / ({number(target)} − {number(baseline)}) = {calc(current - baseline)} / "
+        f"{calc(target - baseline)} = {two(result.progress)}"
+    )
+
+
+def score_line(result: KeyResultScore) -> str:
+    if result.progress is not None and result.progress > 1:
+        return f"{two(result.score)}: progress {two(result.progress)} clamped to 1 (over-achieved)"
+    if result.progress is not None and result.progress < 0:
+        return f"{two(result.score)}: progress {two(result.progress)} clamped to 0 (moved away)"
+    return two(result.score)
+
+
+def expected_line(period: Period | None, as_of: dt.date) -> str:
+    if period is None:
+        return "none: no period, so no expected progress and no health"
+    span = (period.end - period.start).days
+    elapsed = min(max((as_of - period.start).days, 0), span)
+    return (
+        f"{two(period.expected(as_of))}: {elapsed} of {span} days of {period.label} "
+        f"({period.start} → {period.end}) elapsed on {as_of}"
+    )
+
+
+def health_line(
+    health: str | None,
+    score: float,
+    period: Period | None,
+    as_of: dt.date,
+    config: Config,
+    *,
+    committed: bool,
+) -> str:
+    """Which rule of SPEC §2 gave the health, with its numbers."""
+    if period is None or health is None:
+        return "none: no period"
+    if as_of > period.end:
+        green = 1.0 if committed else config.grading.green
+        yellow = config.grading.green if committed else config.grading.yellow
+        bands = "committed: green only at 1.00" if committed else f"green from {two(green)}"
+        return (
+            f"{health}: {period.label} ended {period.end}, final grade of {two(score)} "
+            f"({bands}, yellow from {two(yellow)})"
+        )
+    if as_of < period.start:
+        return f"{health}: {period.label} starts {period.start}"
+    if health == "done":
+        return "done: score 1.00"
+    expected = period.expected(as_of)
+    limits = config.health
+    on_track = (
+        f"{two(expected - limits.at_risk)} (expected {two(expected)} − at_risk "
+        f"{two(limits.at_risk)})"
+    )
+    at_risk = (
+        f"{two(expected - limits.off_track)} (expected {two(expected)} − off_track "
+        f"{two(limits.off_track)})"
+    )
+    if health == "on-track":
+        return f"on-track: score {two(score)} ≥ {on_track}"
+    if health == "at-risk":
+        return f"at-risk: score {two(score)} < {on_track}, but ≥ {at_risk}"
+    return f"off-track: score {two(score)} < {at_risk}"
+
+
+def forecast_line(result: KeyResultScore, period: Period | None) -> str:
+    kr = result.key_result
+    if not isinstance(kr, Metric):
+        return "none: only metric key results are forecast"
+    if period is None:
+        return "none: no period to project to"
+    points = trend_points(kr, period)
+    at_end = projected_value(kr, period)
+    if at_end is None or result.forecast is None:
+        return "none: fewer than two dated values (the baseline counts at the period start)"
+    return (
+        f"→ {two(result.forecast)}: a least-squares line through {len(points)} dated values "
+        f"(baseline and {len(points) - 1} check-ins) reaches "
+        f"{with_unit(float(f'{at_end:.6g}'), kr.unit)} on {period.end}"
+    )
+
+
+def stale_line(result: KeyResultScore, period: Period | None, as_of: dt.date, days: int) -> str:
+    kr = result.key_result
+    if not isinstance(kr, Metric | Threshold):
+        return "never: milestone and binary key results are never stale"
+    since = result.last_checkin or (period.start if period else None)
+    what = f"last check-in {result.last_checkin}" if result.last_checkin else "no check-in"
+    if result.stale and since is not None:
+        return f"yes: {what}, {(as_of - since).days} days before {as_of} (stale after {days})"
+    if period is None or not period.contains(as_of):
+        return "no: the period is not running"
+    if result.score >= 1:
+        return "no: score 1.00"
+    return f"no: {what}" + (
+        f", {(as_of - since).days} days ago (stale after {days})" if since else ""
+    )
+
+
+def confidence_line(confidence: float | None) -> str:
+    return "none stated" if confidence is None else two(confidence)
+
+
+def key_result_lines(
+    result: KeyResultScore, objective: ObjectiveScore, config: Config, as_of: dt.date
+) -> Lines:
+    entry = objective.entry
+    total = sum(kr.weight for kr in entry.objective.key_results)
+    committed = entry.objective.type == "committed"
+    return [
+        ("kind", kind_label(result.key_result)),
+        ("weight", f"{number(result.key_result.weight)} of {number(total)} in {entry.id}"),
+        ("progress", progress_line(result)),
+        ("score", score_line(result)),
+        ("expected", expected_line(entry.period, as_of)),
+        (
+            "health",
+            health_line(
+                result.health, result.score, entry.period, as_of, config, committed=committed
+            ),
+        ),
+        ("forecast", forecast_line(result, entry.period)),
+        ("stale", stale_line(result, entry.period, as_of, config.checkins.stale_after_days)),
+        ("confidence", confidence_line(result.confidence)),
+        ("last check-in", str(result.last_checkin or "none")),
+    ]
+
+
+def objective_lines(objective: ObjectiveScore, config: Config, as_of: dt.date) -> Lines:
+    entry = objective.entry
+    weights = [r.key_result.weight for r in objective.key_results]
+    terms = " + ".join(
+        f"{two(r.score)}×{number(w)}" for r, w in zip(objective.key_results, weights, strict=True)
+    )
+    weighted = sum(r.score * w for r, w in zip(objective.key_results, weights, strict=True))
+    committed = entry.objective.type == "committed"
+    period = entry.period
+    return [
+        ("type", entry.objective.type + (" (must reach 1.00)" if committed else "")),
+        ("owner", entry.owner or "none"),
+        ("area", entry.area or "none"),
+        ("period", f"{period.label} ({period.start} → {period.end})" if period else "none"),
+        ("aligns to", ", ".join(entry.objective.aligns_to) or "nothing"),
+        (
+            "score",
+            f"Σ score×weight / Σ weight = ({terms}) / {calc(sum(weights))} = "
+            f"{two(weighted)} / {calc(sum(weights))} = {two(objective.score)}",
+        ),
+        ("expected", expected_line(period, as_of)),
+        (
+            "health",
+            health_line(
+                objective.health, objective.score, period, as_of, config, committed=committed
+            ),
+        ),
+        ("confidence", confidence_line(objective.confidence) + " (newest stated by a key result)"),
+        ("last check-in", str(objective.last_checkin or "none")),
+    ]
