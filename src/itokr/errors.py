@@ -6,7 +6,8 @@ OK = 0
 PROBLEMS = 1  # the OKRs have problems, or a policy the user asked for failed
 USAGE = 2  # the command was used wrongly
 INTERNAL = 3  # a bug in itokr
-INTERRUPTED = 130
+INTERRUPTED = 130  # 128 + SIGINT, as a shell reports Ctrl-C
+BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a reader that went away
 
 
 class ItokrError(Exception):

@@ -1,6 +1,6 @@
 """The command line: a thin layer of Typer commands over the core."""
 
-from __future__ import annotations
+from __future__ import annotations  # noqa: I001 (commands in the order of --help)
 
 import os
 import sys
@@ -15,12 +15,35 @@ from itokr.cli import checkin as _checkin  # noqa: F401
 from itokr.cli import diff as _diff  # noqa: F401
 from itokr.cli import schema as _schema  # noqa: F401
 from itokr.cli import init as _init  # noqa: F401
-from itokr.cli.app import app
+from itokr.cli.app import app, quiet_broken_pipe
 from itokr.errors import INTERNAL, INTERRUPTED, ItokrError
+
+_VALUED = frozenset({"--root"})  # global options that take a value
+
+
+def debugging(args: list[str]) -> bool:
+    """`--debug` among the global options (before the command), or ITOKR_DEBUG set."""
+    if os.environ.get("ITOKR_DEBUG", "") not in ("", "0"):
+        return True
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg == "--debug":
+            return True
+        elif arg in _VALUED:
+            skip = True
+        elif not arg.startswith("-"):
+            return False  # the command's name: what follows is the command's
+    return False
 
 
 def run(args: list[str]) -> int:
-    """Run one command; the one place where exceptions become exit codes."""
+    """Run one command; the one place where exceptions become exit codes.
+
+    Typer itself turns Ctrl-C into exit 130 and usage errors into exit 2; a
+    closed pipe is caught where the command writes (`app.command`).
+    """
     try:
         app(args, prog_name="itokr")
     except SystemExit as done:
@@ -31,16 +54,17 @@ def run(args: list[str]) -> int:
     except KeyboardInterrupt:
         return INTERRUPTED
     except BrokenPipeError:
-        # the reader went away (`itokr status | head`): stop quietly
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 0
+        return quiet_broken_pipe()
     except Exception as error:  # the error boundary: a bug, never a user's mistake
-        if os.environ.get("ITOKR_DEBUG"):
-            raise
+        if debugging(args):
+            import traceback
+
+            traceback.print_exc()
+            return INTERNAL
+        detail = (str(error).splitlines() or [""])[0][:200]
         sys.stderr.write(
-            f"itokr: internal error ({type(error).__name__}: {error}); "
-            "please report it, with ITOKR_DEBUG=1 for the traceback\n"
+            f"itokr: internal error, please report: {type(error).__name__}: {detail} "
+            "(run with --debug for the traceback)\n"
         )
         return INTERNAL
     return 0

@@ -13,7 +13,7 @@ from typing import Annotated, Any, NoReturn, TypeVar
 import typer
 
 from itokr import __version__
-from itokr.errors import ItokrError, UsageError
+from itokr.errors import BROKEN_PIPE, ItokrError, UsageError
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -51,7 +51,8 @@ def main(
     root: Annotated[
         str | None,
         typer.Option(
-            "--root", metavar="PATH",
+            "--root",
+            metavar="PATH",
             help="The OKR root directory (default: $ITOKR_ROOT, else the nearest okrs/).",
         ),
     ] = None,
@@ -59,7 +60,13 @@ def main(
         bool,
         typer.Option("--version", is_eager=True, callback=_show_version, help="Show the version."),
     ] = False,
+    debug: Annotated[
+        bool,
+        typer.Option("--debug", help="Show the traceback of an internal error (or ITOKR_DEBUG=1)."),
+    ] = False,
 ) -> None:
+    # `itokr.cli.run` reads --debug from the arguments: it must work when the error
+    # comes before this callback runs, or after its context is gone.
     ctx.obj = Globals(root=root)
 
 
@@ -74,11 +81,27 @@ def command(*args: Any, **kwargs: Any) -> Callable[[_F], _F]:
             except ItokrError as error:
                 typer.echo(f"itokr: {error}", err=True)
                 raise typer.Exit(error.exit_code) from None
+            except BrokenPipeError:  # the reader went away (`itokr status | head`)
+                raise typer.Exit(quiet_broken_pipe()) from None
 
         app.command(*args, **kwargs)(guarded)
         return function
 
     return register
+
+
+def quiet_broken_pipe() -> int:
+    """Point stdout at /dev/null so the exit flush cannot fail; the exit code for it."""
+    import sys
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is no real file (a test runner's buffer)
+        pass
+    finally:
+        os.close(devnull)
+    return BROKEN_PIPE
 
 
 def root_path(ctx: typer.Context) -> Path:
