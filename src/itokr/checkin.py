@@ -395,5 +395,6 @@ def _replace(path: Path, old: bytes, new: bytes) -> None:
 def _diff(path: str, old: bytes, new: bytes) -> str:
     before = old.decode("utf-8").splitlines(keepends=True)
     after = new.decode("utf-8").splitlines(keepends=True)
-    lines = difflib.unified_diff(before, after, f"a/{path}", f"b/{path}")
+    name = path.lstrip("/")
+    lines = difflib.unified_diff(before, after, f"a/{name}", f"b/{name}")
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)

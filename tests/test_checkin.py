@@ -1,0 +1,244 @@
+"""`itokr checkin`: refusals write nothing, writes are whole, the lock holds."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from itokr import checkin as core
+from itokr.errors import ItokrError
+
+AS_OF = ("--as-of", "2026-11-21")
+
+TEAM = """\
+period: 2026-Q4
+owner: platform-team
+objectives:
+  - id: reliable
+    title: Create a highly reliable platform
+    key_results:
+      - id: uptime
+        title: Achieve 99.9% system uptime
+        baseline: 99.5
+        target: 99.9
+        checkins:
+          - {date: 2026-10-05, value: 99.6}
+      - id: runbook
+        title: Publish the disaster recovery runbook
+        done: false
+      - id: second-site
+        title: Build a second data centre site
+        milestones:
+          - {title: Site contract signed, done: true}
+          - {title: Replication live, done: false}
+"""
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    okrs = tmp_path / "okrs"
+    okrs.mkdir()
+    (okrs / "team.yaml").write_text(TEAM)
+    return okrs
+
+
+def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file below the root, with its bytes and mtime."""
+    return {
+        str(path.relative_to(root)): (path.read_bytes(), path.stat().st_mtime_ns)
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("nowhere/uptime", "99.7"), "unknown objective 'nowhere'"),
+        (("reliable/uptme", "99.7"), "did you mean reliable/uptime"),
+        (("reliable", "99.7"), "OBJECTIVE_ID/KR_ID"),
+        (("reliable/uptime", "high"), "VALUE 'high' is not a number"),
+        (("reliable/uptime", "1e999"), "is not a number"),
+        (("reliable/uptime", ".nan"), "is not a number"),
+        (("reliable/uptime", "99.7", "--confidence", "1.5"), "between 0 and 1"),
+        (("reliable/uptime", "99.7", "--confidence", "sure"), "--confidence 'sure'"),
+        (("reliable/uptime", "99.7", "--date", "2026-02-30"), "real date"),
+        (("reliable/uptime", "99.7", "--date", "20261101"), "YYYY-MM-DD"),
+        (("reliable/uptime", "99.7", "--date", "2026-11-22"), "is after 2026-11-21"),
+        (("reliable/uptime", "99.7", "--date", "2026-09-30"), "before reliable's period"),
+        (("reliable/uptime",), "give the VALUE"),
+        (("reliable/uptime", "--done"), "metric key result: --done"),
+        (("reliable/uptime", "--milestone", "Replication live"), "--milestone is for"),
+        (("reliable/runbook", "1"), "--done"),
+        (("reliable/runbook", "--done", "--note", "x"), "--note describe a check-in"),
+        (("reliable/second-site", "1"), "--milestone TITLE"),
+        (("reliable/second-site", "--milestone", "Replication"), "did you mean 'Replication live'"),
+        (("reliable/second-site", "--milestone", "x", "--done"), "exclude each other"),
+        (("reliable/uptime", "--undo"), "--undo reverses"),
+        (("reliable/runbook", "--done", "1"), "takes no VALUE"),
+    ],
+)
+def test_bad_arguments_exit_2_and_write_nothing(root: Path, run, args, says) -> None:
+    before = snapshot(root)
+    result = run("--root", str(root), "checkin", *args, *AS_OF)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert says in result.stderr
+    assert snapshot(root) == before
+
+
+def test_an_invalid_root_is_refused_with_exit_1(root: Path, run) -> None:
+    (root / "broken.yaml").write_text("objectives:\n  - id: Bad Id\n")
+    before = snapshot(root)
+    result = run("--root", str(root), "checkin", "reliable/uptime", "99.7", *AS_OF)
+    assert result.exit_code == 1
+    problems = len(json.loads(run("--root", str(root), "validate", "-f", "json").stdout)["errors"])
+    assert f"the OKR root has {problems} problems: run `itokr validate`" in result.stderr
+    assert snapshot(root) == before
+
+
+def test_bad_arguments_are_reported_before_an_invalid_root(root: Path, run) -> None:
+    (root / "broken.yaml").write_text("objectives: [")
+    result = run("--root", str(root), "checkin", "reliable/uptime", "high", *AS_OF)
+    assert result.exit_code == 2
+    result = run("--root", str(root), "checkin", "reliable/uptime", "--done", *AS_OF)
+    assert result.exit_code == 2
+
+
+def test_success_says_what_where_and_the_new_score(root: Path, run) -> None:
+    result = run("--root", str(root), "checkin", "reliable/uptime", "99.7", *AS_OF)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == (
+        f"recorded 99.7 on 2026-11-21 for reliable/uptime in {root}/team.yaml; "
+        "score 0.50 (was 0.25)\n"
+    )
+    status = run("--root", str(root), "status", "--format", "json", *AS_OF)
+    kr = json.loads(status.stdout)["objectives"][0]["key_results"][0]
+    assert (kr["current"], kr["last_checkin"]) == (99.7, "2026-11-21")
+
+
+def test_marking_what_is_already_done_writes_nothing(root: Path, run) -> None:
+    before = snapshot(root)
+    args = ("reliable/second-site", "--milestone", "site contract signed")
+    result = run("--root", str(root), "checkin", *args, *AS_OF)
+    assert result.exit_code == 0
+    assert "already: nothing written" in result.stdout
+    assert snapshot(root) == before
+
+
+def test_dry_run_prints_the_diff_and_writes_nothing(root: Path, run) -> None:
+    before = snapshot(root)
+    result = run("--root", str(root), "checkin", "reliable/uptime", "99.7", "--dry-run", *AS_OF)
+    assert result.exit_code == 0
+    changed = [line for line in result.stdout.splitlines()[2:] if line[:1] in "+-"]
+    assert changed == ["+          - {date: 2026-11-21, value: 99.7}"]
+    assert result.stdout.startswith("--- a/")
+    assert "nothing written" in result.stderr
+    assert snapshot(root) == before
+
+
+def test_json_output(root: Path, run) -> None:
+    args = ("reliable/runbook", "--done", "--format", "json")
+    result = run("--root", str(root), "checkin", *args, *AS_OF)
+    document = json.loads(result.stdout)
+    assert list(document) == [
+        "ref",
+        "path",
+        "action",
+        "date",
+        "value",
+        "milestone",
+        "done",
+        "replaced_current",
+        "changed",
+        "written",
+        "score",
+        "diff",
+    ]
+    assert (document["action"], document["done"], document["score"]) == ("done", True, [0, 1])
+    changed = [line for line in document["diff"].splitlines()[2:] if line[:1] in "+-"]
+    assert changed == ["-        done: false", "+        done: true"]
+
+
+def _request(**changes: object) -> core.Request:
+    options: dict[str, object] = dict(
+        date=None,
+        confidence=None,
+        note=None,
+        milestone=None,
+        done=False,
+        undo=False,
+        as_of=dt.date(2026, 11, 21),
+    )
+    options.update(changes)
+    return core.make_request("reliable/uptime", "99.7", **options)  # type: ignore[arg-type]
+
+
+def test_a_held_lock_makes_a_checkin_wait_then_give_up(root: Path) -> None:
+    before = snapshot(root)
+    with core.root_lock(root), pytest.raises(ItokrError, match="held the lock") as caught:
+        core.record(_request(), root, root, lock_timeout=0.2)
+    assert caught.value.exit_code == 1
+    assert snapshot(root) == before
+
+
+def test_a_failed_rename_leaves_the_old_file_and_no_temporary(root: Path, monkeypatch) -> None:
+    before = snapshot(root)
+
+    def crash(*_: object) -> None:
+        raise OSError("disk on fire")
+
+    monkeypatch.setattr(core.os, "replace", crash)
+    with pytest.raises(OSError, match="disk on fire"):
+        core.record(_request(), root, root)
+    assert snapshot(root) == before
+
+
+def test_temporaries_left_by_a_killed_checkin_are_swept(root: Path) -> None:
+    stale = root / f".team.yaml.x1y2{core.TEMP_SUFFIX}"
+    stale.write_text("half a fi")
+    core.record(_request(), root, root)
+    assert not stale.exists()
+
+
+def test_file_mode_and_symlinks_are_kept(root: Path) -> None:
+    (root / ".store").mkdir()
+    real = root / ".store" / "team.yaml"
+    (root / "team.yaml").rename(real)
+    (root / "team.yaml").symlink_to(real)
+    real.chmod(0o640)
+    core.record(_request(), root, root)
+    assert (root / "team.yaml").is_symlink()
+    assert real.stat().st_mode & 0o777 == 0o640
+    assert "2026-11-21" in real.read_text()
+
+
+def test_an_edit_that_does_not_read_back_as_intended_is_not_written(
+    root: Path, monkeypatch
+) -> None:
+    before = snapshot(root)
+    monkeypatch.setattr(
+        core.roundtrip, "add_checkin", lambda body, *_: (body.replace("99.6", "99.0"), None)
+    )
+    with pytest.raises(ItokrError, match="did not read back as intended"):
+        core.record(_request(), root, root)
+    assert snapshot(root) == before
+
+
+def test_a_file_changed_by_someone_else_meanwhile_is_not_overwritten(
+    root: Path, monkeypatch
+) -> None:
+    verify = core._verify
+
+    def meddle(*args: object) -> object:
+        (root / "team.yaml").write_text(TEAM + "# edited in an editor\n")
+        return verify(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(core, "_verify", meddle)
+    with pytest.raises(ItokrError, match="changed while checking in"):
+        core.record(_request(), root, root)
+    assert (root / "team.yaml").read_text().endswith("# edited in an editor\n")
+    assert not [name for name in os.listdir(root) if name.endswith(core.TEMP_SUFFIX)]

@@ -1,0 +1,263 @@
+"""Golden round trips: a check-in changes only its own lines, whatever the layout."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+AS_OF = ("--as-of", "2026-11-21")
+
+AWKWARD = """\
+# Team objectives: comments everywhere, on purpose.
+
+period: 2026-Q4   # the quarter
+owner: 'platform-team'
+area: "infrastructure"
+
+objectives:
+  - id: reliable        # inline comment on an id
+    title: "Create a highly reliable platform"
+    key_results:
+      # comment before the first key result
+      - id: uptime
+        title: 'Achieve 99.9% system uptime'
+        unit: "%"
+        baseline:   99.5      # aligned values stay aligned
+        target:     99.9
+        checkins:
+          - {date: 2026-10-05, value: 99.6}   # first reading
+          - {date: 2026-10-19, value: 99.7, note: 'drill ok'}
+
+          # comment after the last check-in, after a blank line
+      # comment between key results
+      - id: latency
+        title: Reduce p95 latency from 250 to 200 ms
+        unit: ms
+        baseline: 250
+        target: 200
+        current: 230   # read from the dashboard
+      - id: runbook
+        title: Publish the disaster recovery runbook
+        done: false
+      - id: second-site
+        title: Build a second data centre site
+        milestones:
+          - {title: Site contract signed, done: true}
+          - title: Replication live
+            done: false  # the hard part
+      - id: empty
+        title: Count the racks in the new site
+        baseline: 0
+        target: 40
+        # a trailing comment inside the last key result
+# end of file comment
+"""
+
+
+def added(text: str, after_line: int, *lines: str) -> str:
+    """`text` with `lines` inserted after its line number `after_line` (1-based)."""
+    rows = text.splitlines(keepends=True)
+    return "".join(rows[:after_line] + [line + "\n" for line in lines] + rows[after_line:])
+
+
+@pytest.fixture
+def checkin(tmp_path: Path, run: Callable[..., object]) -> Callable[..., bytes]:
+    """Write `content` as okrs/team.yaml, run `itokr checkin ARGS`, return the new bytes."""
+
+    def go(content: str | bytes, *args: str) -> bytes:
+        root = tmp_path / "okrs"
+        root.mkdir(exist_ok=True)
+        path = root / "team.yaml"
+        path.write_bytes(content.encode() if isinstance(content, str) else content)
+        result = run("--root", str(root), "checkin", *args, *AS_OF)
+        assert result.exit_code == 0, result.stderr  # type: ignore[attr-defined]
+        return path.read_bytes()
+
+    return go
+
+
+def test_appends_after_the_last_checkin_and_keeps_every_comment(checkin) -> None:
+    new = checkin(AWKWARD, "reliable/uptime", "99.8", "--confidence", "0.7")
+    line = "          - {date: 2026-11-21, value: 99.8, confidence: 0.7}"
+    assert new.decode() == added(AWKWARD, 19, line)
+
+
+def test_a_back_dated_checkin_goes_in_date_order(checkin) -> None:
+    new = checkin(AWKWARD, "reliable/uptime", "99.65", "--date", "2026-10-12")
+    assert new.decode() == added(AWKWARD, 18, "          - {date: 2026-10-12, value: 99.65}")
+
+
+def test_a_checkin_older_than_all_goes_first(checkin) -> None:
+    new = checkin(AWKWARD, "reliable/uptime", "99.55", "--date", "2026-10-01")
+    assert new.decode() == added(AWKWARD, 17, "          - {date: 2026-10-01, value: 99.55}")
+
+
+def test_a_second_checkin_on_the_same_date_comes_after_the_first(checkin) -> None:
+    new = checkin(AWKWARD, "reliable/uptime", "99.61", "--date", "2026-10-05")
+    assert new.decode() == added(AWKWARD, 18, "          - {date: 2026-10-05, value: 99.61}")
+
+
+def test_current_gives_way_to_checkins_at_the_same_place(checkin, tmp_path, run) -> None:
+    new = checkin(AWKWARD, "reliable/latency", "226")
+    expected = AWKWARD.replace(
+        "        current: 230   # read from the dashboard\n",
+        "        checkins:   # read from the dashboard\n"
+        "          - {date: 2026-11-21, value: 226}\n",
+    )
+    assert new.decode() == expected
+
+
+def test_the_output_says_current_was_replaced(tmp_path: Path, run) -> None:
+    root = tmp_path / "okrs"
+    root.mkdir()
+    (root / "team.yaml").write_text(AWKWARD)
+    result = run("--root", str(root), "checkin", "reliable/latency", "226", *AS_OF)
+    assert result.exit_code == 0
+    assert "okrs/team.yaml" in result.stdout
+    assert "`current: 230` became `checkins:`" in result.stdout
+    assert "git history" in result.stdout
+    assert "score 0.48 (was 0.40)" in result.stdout
+
+
+def test_a_key_result_without_values_gains_checkins_after_its_last_key(checkin) -> None:
+    new = checkin(AWKWARD, "reliable/empty", "12", "--note", "rows A-C")
+    expected = added(
+        AWKWARD,
+        41,
+        "        checkins:",
+        "          - {date: 2026-11-21, value: 12, note: rows A-C}",
+    )
+    assert new.decode() == expected
+
+
+def test_milestone_done_and_undo_change_one_value(checkin) -> None:
+    done = checkin(AWKWARD, "reliable/second-site", "--milestone", "Replication live")
+    assert done.decode() == AWKWARD.replace("done: false  # the hard", "done: true  # the hard")
+    undone = checkin(done, "reliable/second-site", "--milestone", "Replication live", "--undo")
+    assert undone.decode() == AWKWARD
+
+
+def test_binary_done_and_undo_change_one_value(checkin) -> None:
+    done = checkin(AWKWARD, "reliable/runbook", "--done")
+    assert AWKWARD.count("        done: false\n") == 1
+    assert done.decode() == AWKWARD.replace("        done: false\n", "        done: true\n")
+    assert checkin(done, "reliable/runbook", "--done", "--undo").decode() == AWKWARD
+
+
+def test_crlf_line_ends_and_a_bom_are_kept(checkin) -> None:
+    original = "\ufeff" + AWKWARD.replace("\n", "\r\n")
+    new = checkin(original.encode(), "reliable/uptime", "99.8").decode()
+    line = "          - {date: 2026-11-21, value: 99.8}"
+    assert new == "\ufeff" + added(AWKWARD, 19, line).replace("\n", "\r\n")
+
+
+FOUR_SPACES = """\
+period: 2026-Q4
+objectives:
+    -   id: reliable
+        title: Create a highly reliable platform
+        key_results:
+            -   id: uptime
+                title: Achieve 99.9% system uptime
+                baseline: 99.5
+                target: 99.9
+                checkins:
+                    -   date: 2026-10-05
+                        value: 99.6
+                        note: |
+                            a block note
+                            on two lines
+            -   id: latency
+                title: Reduce p95 latency
+                baseline: 250
+                target: 200
+                current: 230
+"""
+
+
+def test_four_space_files_with_block_checkins_keep_their_style(checkin) -> None:
+    new = checkin(FOUR_SPACES, "reliable/uptime", "99.8", "--note", "calm: no incidents")
+    expected = added(
+        FOUR_SPACES,
+        15,
+        "                    -   date: 2026-11-21",
+        "                        value: 99.8",
+        '                        note: "calm: no incidents"',
+    )
+    assert new.decode() == expected
+
+
+def test_a_new_checkins_list_follows_the_files_block_style(checkin) -> None:
+    new = checkin(FOUR_SPACES, "reliable/latency", "226")
+    expected = FOUR_SPACES.replace(
+        "                current: 230\n",
+        "                checkins:\n"
+        "                    -   date: 2026-11-21\n"
+        "                        value: 226\n",
+    )
+    assert new.decode() == expected
+
+
+def _one_kr(body: str) -> str:
+    head = """\
+    period: 2026-Q4
+    objectives:
+      - id: reliable
+        title: Create a highly reliable platform
+        key_results:
+    """
+    return textwrap.dedent(head) + textwrap.indent(textwrap.dedent(body), " " * 6)
+
+
+@pytest.mark.parametrize(
+    ("body", "args", "expected"),
+    [
+        pytest.param(
+            "- {id: up, title: Uptime, baseline: 1, target: 2, checkins: [{date: 2026-10-05, value: 1.2}]}\n",
+            ("reliable/up", "1.5"),
+            "- {id: up, title: Uptime, baseline: 1, target: 2, checkins: [{date: 2026-10-05, value: 1.2}, {date: 2026-11-21, value: 1.5}]}\n",
+            id="flow-list-in-flow-mapping",
+        ),
+        pytest.param(
+            "- id: up\n  title: Uptime\n  baseline: 1\n  target: 2\n  checkins: []\n",
+            ("reliable/up", "1.5"),
+            "- id: up\n  title: Uptime\n  baseline: 1\n  target: 2\n  checkins: [{date: 2026-11-21, value: 1.5}]\n",
+            id="empty-flow-list",
+        ),
+        pytest.param(
+            "- {id: up, title: Uptime, baseline: 1, target: 2, current: 1.1}\n",
+            ("reliable/up", "1.5"),
+            "- {id: up, title: Uptime, baseline: 1, target: 2, checkins: [{date: 2026-11-21, value: 1.5}]}\n",
+            id="current-in-flow-mapping",
+        ),
+        pytest.param(
+            "- id: up\n  title: Uptime\n  baseline: 1\n  target: 2\n  checkins:\n  - { date: 2026-10-05, value: 1.2 }\n",
+            ("reliable/up", "1.5"),
+            "- id: up\n  title: Uptime\n  baseline: 1\n  target: 2\n  checkins:\n  - { date: 2026-10-05, value: 1.2 }\n  - { date: 2026-11-21, value: 1.5 }\n",
+            id="padded-flow-items-at-offset-zero",
+        ),
+        pytest.param(
+            "- id: up\n  title: Uptime\n  baseline: 1\n  target: 2\n  checkins:\n",
+            ("reliable/up", "1.5"),
+            "- id: up\n  title: Uptime\n  baseline: 1\n  target: 2\n  checkins:\n    - {date: 2026-11-21, value: 1.5}\n",
+            id="empty-checkins-key",
+        ),
+        pytest.param(
+            "- id: up\n  title: Uptime\n  baseline: 1\n  target: 2\n  checkins:\n    - {date: 2026-10-05, value: 1.2}",
+            ("reliable/up", "1.5"),
+            "- id: up\n  title: Uptime\n  baseline: 1\n  target: 2\n  checkins:\n    - {date: 2026-10-05, value: 1.2}\n    - {date: 2026-11-21, value: 1.5}",
+            id="no-final-newline",
+        ),
+        pytest.param(
+            "- id: up\n  title: Uptime\n  kind: threshold\n  direction: at_least\n  target: 98\n",
+            ("reliable/up", "98.5", "--note", "true"),
+            '- id: up\n  title: Uptime\n  kind: threshold\n  direction: at_least\n  target: 98\n  checkins:\n    - {date: 2026-11-21, value: 98.5, note: "true"}\n',
+            id="threshold-note-that-looks-like-a-bool",
+        ),
+    ],
+)
+def test_layouts(checkin, body: str, args: tuple[str, ...], expected: str) -> None:
+    assert checkin(_one_kr(body), *args).decode() == _one_kr(expected)
