@@ -211,3 +211,64 @@ def score_objective(entry: Entry, config: Config, as_of: dt.date) -> ObjectiveSc
 
 def score_all(entries: Sequence[Entry], config: Config, as_of: dt.date) -> list[ObjectiveScore]:
     return [score_objective(entry, config, as_of) for entry in entries]
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """An objective in the alignment tree, with the objectives aligned directly to it."""
+
+    objective: ObjectiveScore
+    children: tuple[Node, ...]
+
+    @property
+    def children_mean(self) -> float | None:
+        """The unweighted mean of the children's own scores (SPEC §3), None for a leaf."""
+        if not self.children:
+            return None
+        return sum(child.objective.score for child in self.children) / len(self.children)
+
+
+def alignment_tree(scores: Sequence[ObjectiveScore]) -> list[Node]:
+    """The `aligns_to` tree: each objective under each of its parents.
+
+    Roots are objectives aligned to no objective of the root, those heading a cascade
+    first. An alignment cycle is
+    an error that validate reports; here it is cut where it closes, and an objective
+    reachable only through a cycle becomes a root, so nothing loops and nothing is lost.
+    """
+    by_id: dict[str, ObjectiveScore] = {}
+    for score in scores:
+        by_id.setdefault(score.entry.id, score)
+    children: dict[str, list[str]] = {key: [] for key in by_id}
+    for key, score in by_id.items():
+        for parent in dict.fromkeys(score.entry.objective.aligns_to):
+            if parent in by_id and parent != key:
+                children[parent].append(key)
+    built: dict[str, Node] = {}
+
+    def build(top: str) -> Node:
+        # depth-first without recursion: an alignment chain can be as deep as the root is large
+        stack = [(top, iter(children[top]))]
+        on_path = {top}
+        while stack:
+            key, pending = stack[-1]
+            child = next(pending, None)
+            if child is None:
+                stack.pop()
+                on_path.discard(key)
+                kids = tuple(built[c] for c in children[key] if c in built and c not in on_path)
+                built[key] = Node(by_id[key], kids)
+            elif child not in built and child not in on_path:
+                stack.append((child, iter(children[child])))
+                on_path.add(child)
+        return built[top]
+
+    roots = [
+        key
+        for key, score in by_id.items()
+        if not any(parent in by_id for parent in score.entry.objective.aligns_to)
+    ]
+    trees = [build(key) for key in roots]
+    trees += [build(key) for key in by_id if key not in built]
+    # the cascades first, then the objectives that stand alone, each in path order
+    return sorted(trees, key=lambda node: not node.children)

@@ -1,0 +1,73 @@
+"""`itokr tree`: how team objectives add up to company objectives, as text or JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from itokr.render.plain import rounded, two
+from itokr.scoring import Node
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+    from rich.tree import Tree
+
+
+def node_dict(node: Node) -> dict[str, Any]:
+    return {
+        "id": node.objective.entry.id,
+        "title": node.objective.entry.objective.title,
+        "score": rounded(node.objective.score),
+        "health": node.objective.health,
+        "children_mean": rounded(node.children_mean),
+        "children": [node_dict(child) for child in node.children],
+    }
+
+
+def as_json(roots: Sequence[Node], as_of: dt.date) -> str:
+    document = {"as_of": as_of.isoformat(), "objectives": [node_dict(root) for root in roots]}
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def label(node: Node) -> Text:
+    from rich.text import Text
+
+    from itokr.render.status_table import health_text
+
+    objective = node.objective
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(objective.entry.id, style="bold")
+    text.append(f"  {two(objective.score)} ")
+    text.append_text(health_text(objective.health))
+    if node.children_mean is not None:
+        text.append(f"  children {two(node.children_mean)}", style="cyan")
+    text.append(f"  {objective.entry.objective.title}", style="dim")
+    return text
+
+
+def render(console: Console, roots: Sequence[Node], as_of: dt.date, *, title: str = "") -> None:
+    from rich.tree import Tree
+
+    heading = f"{title} · alignment as of {as_of}" if title else f"Alignment as of {as_of}"
+    tree = Tree(heading, style="bold", guide_style="dim")
+    # an explicit stack: rich only walks the tree it is given, so depth costs nothing here
+    stack: list[tuple[Tree, Node]] = [(tree, root) for root in reversed(roots)]
+    while stack:
+        parent, node = stack.pop()
+        branch = parent.add(label(node), style="")
+        stack.extend((branch, child) for child in reversed(node.children))
+    console.print(tree)
+    console.print(_legend())
+
+
+def _legend() -> Text:
+    from rich.text import Text
+
+    return Text(
+        'Each objective shows its own score and health; "children" is the unweighted mean '
+        "of the own scores of the objectives aligned directly to it.",
+        style="dim",
+    )
