@@ -72,11 +72,19 @@ def _describe(model: type[BaseModel], kind: str | None) -> str:
     }.get(model, "this section of itokr.yaml")
 
 
+def _close_to(key: str, allowed: list[str]) -> str | None:
+    """A likely intended key: typos keep the first letter (`owner` is no typo of `done`)."""
+    close = difflib.get_close_matches(key, allowed, n=3, cutoff=0.6)
+    same_start = [name for name in close if name[:1] == key[:1]]
+    strong = difflib.get_close_matches(key, allowed, n=1, cutoff=0.8)
+    return (same_start or strong or [None])[0]
+
+
 def _unknown_key(key: str, model: type[BaseModel], kind: str | None) -> str:
     allowed = list(model.model_fields)
     message = f"unknown key {key!r} in {_describe(model, kind)}"
-    if close := difflib.get_close_matches(key, allowed, n=1, cutoff=0.6):
-        return f"{message}: did you mean {close[0]!r}?"
+    if close := _close_to(key, allowed):
+        return f"{message}: did you mean {close!r}?"
     owners = [name for name, other in MODEL_OF_KIND.items() if key in other.model_fields]
     if owners and model in MODEL_OF_KIND.values():
         kinds = " or ".join(f"`kind: {name}`" for name in owners)
