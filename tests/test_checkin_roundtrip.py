@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
@@ -201,63 +200,15 @@ def test_a_new_checkins_list_follows_the_files_block_style(checkin) -> None:
     assert new.decode() == expected
 
 
-def _one_kr(body: str) -> str:
-    head = """\
-    period: 2026-Q4
-    objectives:
-      - id: reliable
-        title: Create a highly reliable platform
-        key_results:
-    """
-    return textwrap.dedent(head) + textwrap.indent(textwrap.dedent(body), " " * 6)
+CASES = Path(__file__).parent / "cases" / "checkin"
 
 
-@pytest.mark.parametrize(
-    ("body", "args", "expected"),
-    [
-        pytest.param(
-            "- {id: up, title: Uptime, baseline: 1, target: 2, checkins: [{date: 2026-10-05, value: 1.2}]}\n",
-            ("reliable/up", "1.5"),
-            "- {id: up, title: Uptime, baseline: 1, target: 2, checkins: [{date: 2026-10-05, value: 1.2}, {date: 2026-11-21, value: 1.5}]}\n",
-            id="flow-list-in-flow-mapping",
-        ),
-        pytest.param(
-            "- id: up\n  title: Uptime\n  baseline: 1\n  target: 2\n  checkins: []\n",
-            ("reliable/up", "1.5"),
-            "- id: up\n  title: Uptime\n  baseline: 1\n  target: 2\n  checkins: [{date: 2026-11-21, value: 1.5}]\n",
-            id="empty-flow-list",
-        ),
-        pytest.param(
-            "- {id: up, title: Uptime, baseline: 1, target: 2, current: 1.1}\n",
-            ("reliable/up", "1.5"),
-            "- {id: up, title: Uptime, baseline: 1, target: 2, checkins: [{date: 2026-11-21, value: 1.5}]}\n",
-            id="current-in-flow-mapping",
-        ),
-        pytest.param(
-            "- id: up\n  title: Uptime\n  baseline: 1\n  target: 2\n  checkins:\n  - { date: 2026-10-05, value: 1.2 }\n",
-            ("reliable/up", "1.5"),
-            "- id: up\n  title: Uptime\n  baseline: 1\n  target: 2\n  checkins:\n  - { date: 2026-10-05, value: 1.2 }\n  - { date: 2026-11-21, value: 1.5 }\n",
-            id="padded-flow-items-at-offset-zero",
-        ),
-        pytest.param(
-            "- id: up\n  title: Uptime\n  baseline: 1\n  target: 2\n  checkins:\n",
-            ("reliable/up", "1.5"),
-            "- id: up\n  title: Uptime\n  baseline: 1\n  target: 2\n  checkins:\n    - {date: 2026-11-21, value: 1.5}\n",
-            id="empty-checkins-key",
-        ),
-        pytest.param(
-            "- id: up\n  title: Uptime\n  baseline: 1\n  target: 2\n  checkins:\n    - {date: 2026-10-05, value: 1.2}",
-            ("reliable/up", "1.5"),
-            "- id: up\n  title: Uptime\n  baseline: 1\n  target: 2\n  checkins:\n    - {date: 2026-10-05, value: 1.2}\n    - {date: 2026-11-21, value: 1.5}",
-            id="no-final-newline",
-        ),
-        pytest.param(
-            "- id: up\n  title: Uptime\n  kind: threshold\n  direction: at_least\n  target: 98\n",
-            ("reliable/up", "98.5", "--note", "true"),
-            '- id: up\n  title: Uptime\n  kind: threshold\n  direction: at_least\n  target: 98\n  checkins:\n    - {date: 2026-11-21, value: 98.5, note: "true"}\n',
-            id="threshold-note-that-looks-like-a-bool",
-        ),
-    ],
-)
-def test_layouts(checkin, body: str, args: tuple[str, ...], expected: str) -> None:
-    assert checkin(_one_kr(body), *args).decode() == _one_kr(expected)
+@pytest.mark.parametrize("case", sorted(p.name for p in CASES.iterdir()))
+def test_golden_files(checkin, case: str) -> None:
+    """`before.yaml` checked in with the arguments in `args` becomes `after.yaml`, byte for byte."""
+    folder = CASES / case
+    args = (folder / "args").read_text().splitlines()
+    assert (
+        checkin((folder / "before.yaml").read_bytes(), *args)
+        == (folder / "after.yaml").read_bytes()
+    )
