@@ -75,13 +75,25 @@ class NewCheckin:
 
 def scalar_text(text: str) -> str:
     """`text` as a YAML scalar that reads back as that string, in flow or block context."""
-    if _PLAIN_NOTE.fullmatch(text) and text == text.strip() and " #" not in text:
+    if (
+        _PLAIN_NOTE.fullmatch(text)
+        and text.isprintable()
+        and text == text.strip()
+        and " #" not in text
+    ):
         try:
             if yamlio.read(f"k: {text}\n".encode()) == {"k": text}:
                 return text
         except yamlio.YamlProblem:
             pass
-    return json.dumps(text, ensure_ascii=False)  # JSON escapes are YAML double-quoted escapes
+    quoted = json.dumps(text, ensure_ascii=False)  # JSON escapes are YAML escapes too
+    return "".join(char if char.isprintable() else _escape(char) for char in quoted)
+
+
+def _escape(char: str) -> str:
+    """A YAML escape for a character libyaml may read as a line break (NEL, U+2028)."""
+    code = ord(char)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 @dataclass(frozen=True, slots=True)
