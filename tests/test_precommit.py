@@ -1,0 +1,182 @@
+"""itokr as pre-commit hooks and in CI: the manifest, the file arguments pre-commit
+passes, the documented snippets, and (slow, when pre-commit is installed) a real
+`pre-commit run` that installs this repository's hooks."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from conftest import REPO, Result
+from gitrepo import GitRepo
+
+Run = Callable[..., Result]
+GOOD = """\
+    period: 2026-Q4
+    owner: platform-team
+    area: infrastructure
+    objectives:
+      - id: reliable-platform
+        title: Run a reliable platform for everyone
+        key_results:
+          - id: uptime
+            title: Reach 99.9% monthly uptime
+            unit: "%"
+            baseline: 99.5
+            target: 99.9
+          - id: latency
+            title: Cut p95 API latency to 200 ms
+            unit: ms
+            baseline: 250
+            target: 200
+"""
+CHILD = """\
+    objectives:
+      - id: child
+        title: Aligned to an objective in another file
+        aligns_to: [reliable-platform]
+        key_results:
+          - {id: k, title: Something to do, done: false}
+"""
+BAD = """\
+    objectives:
+      - id: bad
+        title: Missing its key results
+"""
+VAGUE = """\
+    objectives:
+      - id: vague
+        title: Do better
+        key_results:
+          - {id: k, title: Something, done: false}
+"""
+
+
+def _hooks() -> dict[str, dict[str, Any]]:
+    manifest = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    return {hook["id"]: hook for hook in manifest}
+
+
+def test_the_manifest_offers_validate_and_smart() -> None:
+    hooks = _hooks()
+    assert set(hooks) == {"itokr-validate", "itokr-smart"}
+    assert hooks["itokr-validate"]["entry"] == "itokr validate"
+    assert hooks["itokr-validate"]["pass_filenames"] is True
+    assert hooks["itokr-smart"]["entry"] == "itokr smart"
+    assert all(hook["language"] == "python" for hook in hooks.values())
+
+
+@pytest.mark.parametrize(
+    ("path", "matched"),
+    [
+        ("okrs/2026-Q4/infra.yaml", True),
+        ("okrs/itokr.yaml", True),
+        ("teams/platform/okrs/q4.yml", True),
+        ("okrs.yaml", False),
+        ("docs/okrs.md", False),
+        ("myokrs/a.yaml", False),
+    ],
+)
+def test_the_hooks_run_on_files_below_an_okrs_directory(path: str, matched: bool) -> None:
+    for hook in _hooks().values():
+        assert bool(re.search(hook["files"], path)) is matched
+
+
+def test_validate_checks_the_files_pre_commit_passes_against_the_whole_root(
+    run: Run, tmp_path: Path
+) -> None:
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("okrs/platform.yaml", GOOD)
+    repo.write("okrs/child.yaml", CHILD)
+    repo.write("okrs/broken.yaml", BAD)
+    ok = run("validate", "okrs/child.yaml", cwd=repo.path)  # its parent is in another file
+    assert ok.exit_code == 0, ok.stdout
+    bad = run("validate", "okrs/child.yaml", "okrs/broken.yaml", cwd=repo.path)
+    assert bad.exit_code == 1 and "okrs/broken.yaml:2:5: E102" in bad.stdout
+
+
+def _yaml_blocks(text: str) -> list[str]:
+    return re.findall(r"```ya?ml\n(.*?)```", text, flags=re.S)
+
+
+def test_the_ci_documentation_snippets_are_valid_yaml() -> None:
+    text = (REPO / "docs" / "ci.md").read_text(encoding="utf-8")
+    blocks = _yaml_blocks(text)
+    assert len(blocks) >= 3  # GitHub Actions, GitLab CI, pre-commit
+    for block in blocks:
+        assert yaml.safe_load(block)
+    assert "itokr diff" in text and "$GITHUB_STEP_SUMMARY" in text
+    assert "itokr validate --format github" in text
+
+
+# ---------------------------------------------------------------- slow: a real pre-commit
+
+
+@pytest.fixture(scope="module")
+def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One hook environment for the module: pre-commit builds it once (tens of seconds)."""
+    pytest.importorskip("pre_commit", reason="pre-commit is not installed")
+    head = subprocess.run(
+        ["git", "cat-file", "-e", "HEAD:.pre-commit-hooks.yaml"], cwd=REPO, check=False
+    )
+    if head.returncode != 0:
+        pytest.skip("this checkout's HEAD has no .pre-commit-hooks.yaml")
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+def _pre_commit(repo: GitRepo, home: Path, *hooks: str) -> subprocess.CompletedProcess[str]:
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    lines = ["repos:", f"  - repo: {REPO}", f"    rev: {head}", "    hooks:"]
+    lines += [f"      - id: {hook}" for hook in hooks]
+    repo.write(".pre-commit-config.yaml", "\n".join(lines) + "\n")
+    repo.git("add", "-A")
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", "--all-files", "--color", "never"],
+        cwd=repo.path,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**_environment(), "PRE_COMMIT_HOME": str(home)},
+        timeout=600,
+    )
+
+
+def _environment() -> dict[str, str]:
+    return {name: value for name, value in os.environ.items() if not name.startswith("GIT_")}
+
+
+def test_slow_pre_commit_validate_hook_fails_a_bad_okr_and_passes_a_good_one(
+    pre_commit_home: Path, tmp_path: Path
+) -> None:
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("okrs/platform.yaml", GOOD)
+    repo.write("okrs/broken.yaml", BAD)
+    failed = _pre_commit(repo, pre_commit_home, "itokr-validate")
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "okrs/broken.yaml:2:5: E102" in failed.stdout
+    (repo.path / "okrs/broken.yaml").unlink()
+    passed = _pre_commit(repo, pre_commit_home, "itokr-validate")
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+
+
+def test_slow_pre_commit_smart_hook_gates_on_the_smart_score(
+    pre_commit_home: Path, tmp_path: Path
+) -> None:
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("okrs/platform.yaml", GOOD)
+    passed = _pre_commit(repo, pre_commit_home, "itokr-smart")
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    repo.write("okrs/vague.yaml", VAGUE)
+    failed = _pre_commit(repo, pre_commit_home, "itokr-smart")
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "vague" in failed.stdout
