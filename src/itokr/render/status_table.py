@@ -30,7 +30,7 @@ STYLES = {
     "red": "red",
 }
 MIN_NAME = 24  # room for an objective or key-result id, the handle for `itokr score`
-LEGEND = "Bar: score, ┃ expected progress today. Forecast: the score at period end, check-in trend."
+LEGEND = "Bar: score, ┃ expected progress today. Forecast: score at period end, trend."
 # Optional columns, the first given up first when the terminal is narrow.
 DROP_ORDER = ("now", "owner", "conf", "trend", "exp", "last")
 
