@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sys
 from importlib import resources
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Annotated
 import typer
 
 from itokr.cli.app import AsOf, as_of_date, command
+from itokr.errors import UsageError
 
 
 def _quarter(day: dt.date) -> tuple[str, dt.date]:
@@ -21,6 +23,26 @@ def _quarter(day: dt.date) -> tuple[str, dt.date]:
 def _template(name: str, **values: str) -> str:
     text = resources.files("itokr").joinpath("templates", name).read_text(encoding="utf-8")
     return text.format(**values)
+
+
+def _has_objective_files(root: Path) -> bool:
+    """An existing root keeps its own objectives: a second example would only clash."""
+    return root.is_dir() and any(
+        path.suffix in (".yaml", ".yml") and path != root / "itokr.yaml" for path in root.rglob("*")
+    )
+
+
+def _write(target: Path, text: str) -> str:
+    """Create `target`; never touch a file that exists, whatever it holds."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("x", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+    except FileExistsError:
+        return f"kept    {target} (it exists)"
+    except OSError as error:
+        raise UsageError(f"cannot create {target}: {error.strerror or error}") from None
+    return f"created {target}"
 
 
 @command()
@@ -37,26 +59,27 @@ def init(
 
     Writes okrs/itokr.yaml, okrs/<this quarter>/platform.yaml, a GitHub Actions
     workflow (.github/workflows/okrs.yml) and .pre-commit-config.yaml. Files that
-    exist are never overwritten.
+    exist are never overwritten, and no example is added to an okrs/ that already
+    holds objective files. Run it again at any time to add what is missing.
     """
     period, start = _quarter(as_of_date(as_of))
+    if directory.exists() and not directory.is_dir():
+        raise UsageError(f"{directory} is not a directory")
+    root = directory / "okrs"
+    example = Path(f"okrs/{period}/platform.yaml")
+    quoted = json.dumps(organization, ensure_ascii=False)  # a JSON string is YAML too
     files = {
-        Path("okrs/itokr.yaml"): _template("itokr.yaml", organization=organization),
-        Path(f"okrs/{period}/platform.yaml"): _template(
-            "example.yaml", period=period, start=start.isoformat()
-        ),
+        Path("okrs/itokr.yaml"): _template("itokr.yaml", organization=quoted),
+        example: _template("example.yaml", period=period, start=start.isoformat()),
         Path(".github/workflows/okrs.yml"): _template("okrs.yml"),
         Path(".pre-commit-config.yaml"): _template("pre-commit-config.yaml", root="okrs"),
     }
+    if _has_objective_files(root):
+        del files[example]
+        sys.stdout.write(f"kept    {root} as it is (it holds objective files)\n")
     for relative, text in files.items():
-        target = directory / relative
-        if target.exists():
-            sys.stdout.write(f"kept     {target} (it exists)\n")
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with target.open("x", encoding="utf-8") as handle:
-            handle.write(text)
-        sys.stdout.write(f"created  {target}\n")
+        sys.stdout.write(_write(directory / relative, text) + "\n")
+    where = "" if directory == Path(".") else f"cd {directory}, "
     sys.stdout.write(
-        "Next: edit the objective file, then run `itokr validate` and `itokr status`.\n"
+        f"Next: {where}edit the objective file, then run `itokr validate` and `itokr status`.\n"
     )

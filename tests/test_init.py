@@ -1,0 +1,164 @@
+"""`itokr init`: a starter root that validates, and never a lost edit."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import Result, installed_itokr
+from itokr import yamlio
+
+Run = Callable[..., Result]
+CREATED = [
+    ".github/workflows/okrs.yml",
+    ".pre-commit-config.yaml",
+    "okrs/2026-Q4/platform.yaml",
+    "okrs/itokr.yaml",
+]
+
+
+def _files(directory: Path) -> list[str]:
+    return sorted(p.relative_to(directory).as_posix() for p in directory.rglob("*") if p.is_file())
+
+
+def test_creates_the_starter_files(run: Run, tmp_path: Path) -> None:
+    result = run("init", "--as-of", "2026-11-21", cwd=tmp_path)
+    assert result.exit_code == 0
+    assert _files(tmp_path) == CREATED
+    assert [line.split()[0] for line in result.stdout.splitlines()[:4]] == ["created"] * 4
+    assert result.stderr == ""
+
+
+def test_the_created_root_validates(run: Run, tmp_path: Path) -> None:
+    run("init", "--as-of", "2026-11-21", cwd=tmp_path)
+    result = run("validate", "--format", "json", cwd=tmp_path)
+    assert json.loads(result.stdout) == {"ok": True, "errors": [], "files": 2}
+    assert result.exit_code == 0
+
+
+def test_the_example_is_in_the_quarter_of_the_date(run: Run, tmp_path: Path) -> None:
+    run("init", "--as-of", "2027-02-14", cwd=tmp_path)
+    example = tmp_path / "okrs" / "2027-Q1" / "platform.yaml"
+    data = yamlio.read(example.read_bytes())
+    assert data["period"] == "2027-Q1"
+    assert data["objectives"][0]["key_results"][0]["checkins"][0]["date"] == "2027-01-01"
+
+
+def test_never_overwrites(run: Run, tmp_path: Path) -> None:
+    """A second run keeps every byte the user wrote, and says so."""
+    run("init", "--as-of", "2026-11-21", cwd=tmp_path)
+    edited = {}
+    for name in CREATED:
+        path = tmp_path / name
+        path.write_bytes(path.read_bytes() + b"# my edit\r\n")
+        edited[name] = path.read_bytes()
+    result = run("init", "--as-of", "2026-11-21", "--organization", "Other", cwd=tmp_path)
+    assert result.exit_code == 0
+    assert {name: (tmp_path / name).read_bytes() for name in CREATED} == edited
+    assert "created" not in result.stdout
+    assert result.stdout.count("kept") == 4
+
+
+def test_adds_only_what_is_missing(run: Run, tmp_path: Path) -> None:
+    (tmp_path / ".pre-commit-config.yaml").write_text("repos: []\n")
+    result = run("init", "--as-of", "2026-11-21", cwd=tmp_path)
+    assert (tmp_path / ".pre-commit-config.yaml").read_text() == "repos: []\n"
+    assert "kept    .pre-commit-config.yaml (it exists)" in result.stdout
+    assert _files(tmp_path) == CREATED
+
+
+def test_no_example_beside_existing_objectives(run: Run, tmp_path: Path) -> None:
+    """Its example objective would clash with a root that has ids of its own."""
+    mine = tmp_path / "okrs" / "2026-Q4" / "team.yaml"
+    mine.parent.mkdir(parents=True)
+    mine.write_text(
+        "objectives:\n  - id: reliable-platform\n    title: Ours\n    key_results:\n"
+        "      - {id: k, title: Ship it, done: true}\n"
+    )
+    result = run("init", "--as-of", "2026-10-01", cwd=tmp_path)
+    assert not (tmp_path / "okrs" / "2026-Q4" / "platform.yaml").exists()
+    assert (tmp_path / "okrs" / "itokr.yaml").exists()
+    assert "holds objective files" in result.stdout
+    assert run("validate", cwd=tmp_path).exit_code == 0
+
+
+def test_into_a_directory(run: Run, tmp_path: Path) -> None:
+    result = run("init", "new/project", "--as-of", "2026-11-21", cwd=tmp_path)
+    assert result.exit_code == 0
+    assert _files(tmp_path / "new" / "project") == CREATED
+    assert "cd new/project" in result.stdout
+    assert run("--root", "new/project/okrs", "validate", cwd=tmp_path).exit_code == 0
+
+
+def test_organization_is_quoted_safely(run: Run, tmp_path: Path) -> None:
+    name = 'ACME "IT": {east}, #1 — Société'
+    run("init", "--organization", name, "--as-of", "2026-11-21", cwd=tmp_path)
+    config = yamlio.read((tmp_path / "okrs" / "itokr.yaml").read_bytes())
+    assert config["organization"] == name
+    assert run("validate", cwd=tmp_path).exit_code == 0
+
+
+def test_config_template_states_the_defaults(tmp_path: Path, run: Run) -> None:
+    from itokr.model import Config
+
+    run("init", "--as-of", "2026-11-21", cwd=tmp_path)
+    config = yamlio.read((tmp_path / "okrs" / "itokr.yaml").read_bytes())
+    assert Config.model_validate(config) == Config()
+
+
+def test_workflow_and_hook_are_valid_yaml(run: Run, tmp_path: Path) -> None:
+    run("init", "--as-of", "2026-11-21", cwd=tmp_path)
+    workflow = yamlio.read((tmp_path / ".github/workflows/okrs.yml").read_bytes())
+    steps = [step.get("run", "") for step in workflow["jobs"]["okrs"]["steps"]]
+    assert "itokr validate --format github" in steps
+    assert "${{ github.base_ref }}" in steps[-1]
+    hooks = yamlio.read((tmp_path / ".pre-commit-config.yaml").read_bytes())
+    assert hooks["repos"][0]["hooks"][0]["entry"] == "itokr validate"
+
+
+def test_a_file_as_directory_is_misuse(run: Run, tmp_path: Path) -> None:
+    (tmp_path / "plain").write_text("")
+    result = run("init", "plain", cwd=tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr == "itokr: plain is not a directory\n"
+
+
+def test_an_okrs_file_in_the_way_is_reported(run: Run, tmp_path: Path) -> None:
+    (tmp_path / "okrs").write_text("not a directory")
+    result = run("init", "--as-of", "2026-11-21", cwd=tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("itokr: cannot create okrs/")
+    assert (tmp_path / "okrs").read_text() == "not a directory"
+
+
+def test_a_bad_date_is_misuse_and_writes_nothing(run: Run, tmp_path: Path) -> None:
+    result = run("init", "--as-of", "2026-02-30", cwd=tmp_path)
+    assert result.exit_code == 2
+    assert _files(tmp_path) == []
+
+
+@pytest.mark.parametrize("args", [(), ("sub",)])
+def test_installed_init_then_validate(tmp_path: Path, args: tuple[str, ...]) -> None:
+    itokr = installed_itokr()
+    made = subprocess.run(
+        [itokr, "init", *args, "--as-of", "2026-11-21"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (made.returncode, made.stderr) == (0, "")
+    checked = subprocess.run(
+        [itokr, "validate"],
+        cwd=tmp_path / Path(*args),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (checked.returncode, checked.stdout) == (0, "All good: 2 files checked.\n")
