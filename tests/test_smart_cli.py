@@ -282,3 +282,12 @@ def test_installed_entry_point_separates_report_and_verdict(tmp_path: Path) -> N
         timeout=60, check=False,
     )  # fmt: skip
     assert (passed.returncode, passed.stderr) == (0, "")
+
+
+def test_explain_shows_a_rule_with_its_examples_without_a_root(run: Run, tmp_path: Path) -> None:
+    result = run("smart", "--explain", "m203", cwd=tmp_path)
+    assert result.exit_code == 0
+    assert result.stdout.startswith("M203 (Measurable, error): ")
+    assert "Pass:" in result.stdout and "Fail:" in result.stdout
+    unknown = run("smart", "--explain", "Z999", cwd=tmp_path)
+    assert unknown.exit_code == 2 and "S101, S102" in unknown.stderr

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from itokr.cli.app import AsOf, as_of_date, command, finish, load, use_color
-from itokr.errors import PROBLEMS, ItokrError
+from itokr.errors import PROBLEMS, ItokrError, UsageError
 
 
 class SmartFormat(StrEnum):
@@ -49,6 +49,14 @@ def smart(
     period: Annotated[
         str | None, typer.Option(help="Only objectives of this period, by name (2026-Q4, FY27).")
     ] = None,
+    explain: Annotated[
+        str | None,
+        typer.Option(
+            "--explain",
+            metavar="CODE",
+            help="Show one rule (M203...): why it matters, with a passing and a failing example.",
+        ),
+    ] = None,
     as_of: AsOf = None,
     output: Annotated[
         SmartFormat,
@@ -66,10 +74,18 @@ def smart(
     advice and change no letter. Exits 0 unless asked to enforce: --min-score X
     fails when any objective scores below X, --strict on any miss or warning.
     Suppress an agreed exception with `# itokr: disable=CODE` on the `- id:` line
-    of the objective or key result. The rules are listed in the README.
+    of the objective or key result. `--explain CODE` shows a rule with examples.
     """
-    from itokr.smart import check
+    from itokr.smart import RULES, check
 
+    if explain is not None:
+        from itokr.render.smart import explain_rule
+
+        rule = RULES.get(explain.upper())
+        if rule is None:
+            raise UsageError(f"--explain {explain}: no such rule; the rules are {', '.join(RULES)}")
+        sys.stdout.write(explain_rule(rule))
+        return
     as_of_date(as_of)  # nothing SMART depends on the date, but a bad one is still misuse
     tree = load(ctx)
     if not tree.ok:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Callable, Sequence
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any
 
 from itokr.render.findings import _escape_data, _escape_property
-from itokr.smart import LETTERS, RULES, Report, Violation
+from itokr.smart import LETTERS, RULES, Report, Rule, Violation
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -92,6 +93,17 @@ def table(console: Console, reports: Sequence[Report], *, title: str = "") -> No
         grid.add_row(_misses(report), *marks, Text(f"{report.score:.2f}", style=score_style))
     console.print(grid)
     console.print(summary(reports))
+    if any(report.violations for report in reports):
+        console.print(
+            "`itokr smart --explain CODE` shows a rule with a passing and a failing example.",
+            style="dim",
+        )
+
+
+def explain_rule(rule: Rule) -> str:
+    """A rule's documentation as plain text: its docstring, examples included."""
+    head = f"{rule.code} ({_letter_name(rule.letter)}, {rule.level}): {rule.summary}"
+    return f"{head}\n\n{inspect.cleandoc(rule.doc)}\n"
 
 
 def _finding(violation: Violation) -> dict[str, Any]:

@@ -13,6 +13,11 @@ from itokr.smart import attainable, measurable, relevant, specific, timebound  #
 from itokr.smart.base import LETTERS, RULES, Rule
 from itokr.smart.engine import Report, Violation, check, enabled_rules
 
+# In SMART order, whatever order the letter modules were imported in.
+_ordered = sorted(RULES.items(), key=lambda item: ("SMART".index(item[0][0]), item[0]))
+RULES.clear()
+RULES.update(_ordered)
+
 __all__ = [
     "LETTERS",
     "RULES",
@@ -28,7 +33,7 @@ __all__ = [
 def rules_markdown() -> str:
     """The rule table for the README: code, letter, level, what it checks."""
     rows = ["| code | letter | level | passes when |", "|---|---|---|---|"]
-    for code, rule in sorted(RULES.items(), key=lambda item: ("SMART".index(item[0][0]), item[0])):
+    for code, rule in RULES.items():
         letter = LETTERS[rule.letter].replace("_", "-").capitalize()
         rows.append(f"| `{code}` | {letter} | {rule.level} | {rule.summary} |")
     return "\n".join(rows) + "\n"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from itokr.crosscheck import Entry
 from itokr.model import Binary, Metric, MilestoneKR, Threshold
 from itokr.smart.base import Context, Miss, rule
+
+_DIGIT = re.compile(r"\d")
 
 
 @rule("M201", "error", "the objective has at least `min_key_results` (2) key results")
@@ -212,9 +215,7 @@ def title_without_number(entry: Entry, ctx: Context) -> Iterator[Miss]:
               - {id: mttr, title: Cut MTTR from 9 h to 5 h, unit: h, baseline: 9, target: 5}
     """
     for index, key_result in enumerate(entry.objective.key_results):
-        if isinstance(key_result, Metric | Threshold) and not any(
-            char.isdigit() for char in key_result.title
-        ):
+        if isinstance(key_result, Metric | Threshold) and not _DIGIT.search(key_result.title):
             yield Miss(
                 ("key_results", index, "title"),
                 f"key result `{key_result.id}`: title has no number",
