@@ -23,8 +23,7 @@ def root(make_root: Callable[..., Path]) -> Path:
 
 
 def score(run: Run, root: Path, *args: str) -> Result:
-    return run("--root", str(root), "score", "--as-of", "2026-11-15", *args,
-               env={"COLUMNS": "120"})
+    return run("--root", str(root), "score", "--as-of", "2026-11-15", *args, env={"COLUMNS": "120"})
 
 
 def test_key_result_shows_its_arithmetic(run: Run, root: Path) -> None:
@@ -49,7 +48,9 @@ def test_objective_shows_the_weighted_average(run: Run, root: Path) -> None:
 
 def test_committed_grade_is_explained(run: Run, root: Path) -> None:
     text = " ".join(score(run, root, "patching").stdout.split())
-    assert "red: 2026-Q3 ended 2026-09-30, final grade of 0.60 (committed: green only at 1.00" in text
+    assert (
+        "red: 2026-Q3 ended 2026-09-30, final grade of 0.60 (committed: green only at 1.00" in text
+    )
 
 
 @pytest.mark.parametrize(
@@ -67,14 +68,22 @@ def test_every_kind_is_explained(run: Run, root: Path, ref: str, expected: str) 
 
 def test_score_json_matches_status(run: Run, root: Path) -> None:
     document = json.loads(score(run, root, "reliable-platform/p95-latency", "-f", "json").stdout)
-    status = json.loads(run("--root", str(root), "status", "--as-of", "2026-11-15",
-                            "--format", "json").stdout)
+    status = json.loads(
+        run("--root", str(root), "status", "--as-of", "2026-11-15", "--format", "json").stdout
+    )
     kr = status["objectives"][0]["key_results"][0]
     assert document["key_result"] == kr | {"weight": 1}
     assert document["objective"]["score"] == status["objectives"][0]["score"]
     assert document["ref"] == "reliable-platform/p95-latency"
-    assert set(document["explanation"]) >= {"progress", "score", "expected", "health", "forecast",
-                                            "stale", "confidence"}
+    assert set(document["explanation"]) >= {
+        "progress",
+        "score",
+        "expected",
+        "health",
+        "forecast",
+        "stale",
+        "confidence",
+    }
 
 
 @pytest.mark.parametrize("ref", ["nope", "reliable-platform/nope"])
@@ -84,8 +93,12 @@ def test_unknown_ref_is_misuse(run: Run, root: Path, ref: str) -> None:
     assert result.stderr.startswith("itokr: unknown")
 
 
-def test_titles_are_shown_as_written_not_as_markup(run: Run, make_root: Callable[..., Path]) -> None:
-    root = make_root({"x.yaml": """\
+def test_titles_are_shown_as_written_not_as_markup(
+    run: Run, make_root: Callable[..., Path]
+) -> None:
+    root = make_root(
+        {
+            "x.yaml": """\
         period: 2026-Q4
         objectives:
           - id: odd
@@ -95,15 +108,16 @@ def test_titles_are_shown_as_written_not_as_markup(run: Run, make_root: Callable
                 title: "[x] done [ ] left"
                 milestones:
                   - {title: "[red]first[/red]", done: true}
-        """})
+        """
+        }
+    )
     text = score(run, root, "odd/steps").stdout + score(run, root, "odd").stdout
     assert "[x] done [ ] left" in text and "[red]first[/red]" in text
     assert "[bold]Not markup[/bold] :rocket:" in text
 
 
 def tree(run: Run, root: Path, *args: str) -> Result:
-    return run("--root", str(root), "tree", "--as-of", "2026-11-21", *args,
-               env={"COLUMNS": "120"})
+    return run("--root", str(root), "tree", "--as-of", "2026-11-21", *args, env={"COLUMNS": "120"})
 
 
 def _find(nodes: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
@@ -120,7 +134,9 @@ def test_tree_json_nests_children_with_their_mean(run: Run) -> None:
     assert result.exit_code == 0
     roots = json.loads(result.stdout)["objectives"]
     assert [r["id"] for r in roots[:3]] == [
-        "company-digital-first", "company-trusted-operations", "company-profitable-growth",
+        "company-digital-first",
+        "company-trusted-operations",
+        "company-profitable-growth",
     ]
     cost = _find(roots, "it-cost-discipline")[0]
     # unweighted mean of the own scores of q3-cloud-costs (0.36) and optimize-it-costs (0.55)
@@ -143,12 +159,16 @@ def test_tree_text_shows_scores_health_and_means(run: Run) -> None:
 
 
 def test_tree_survives_a_cycle_and_reports_it(run: Run, make_root: Callable[..., Path]) -> None:
-    root = make_root({"x.yaml": """\
+    root = make_root(
+        {
+            "x.yaml": """\
         period: 2026-Q4
         objectives:
-          - {id: a, title: Objective a, aligns_to: [b], key_results: [{id: k, title: t, done: true}]}
-          - {id: b, title: Objective b, aligns_to: [a], key_results: [{id: k, title: t, done: false}]}
-        """})
+          - {id: a, title: A, aligns_to: [b], key_results: [{id: k, title: t, done: true}]}
+          - {id: b, title: B, aligns_to: [a], key_results: [{id: k, title: t, done: false}]}
+        """
+        }
+    )
     result = tree(run, root, "--format", "json")
     assert result.exit_code == 1 and "run itokr validate" in result.stderr
     roots = json.loads(result.stdout)["objectives"]
@@ -159,9 +179,13 @@ def test_installed_entry_point_exit_codes_and_streams(root: Path, tmp_path: Path
     itokr = installed_itokr()
 
     def call(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([itokr, "--root", str(root), *args], capture_output=True,
-                              text=True, check=False, env={"PATH": "/usr/bin:/bin",
-                                                           "HOME": str(tmp_path)})
+        return subprocess.run(
+            [itokr, "--root", str(root), *args],
+            capture_output=True,
+            text=True,
+            check=False,
+            env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        )
 
     done = call("status", "--as-of", "2026-11-15", "--format", "json")
     assert (done.returncode, done.stderr) == (0, "")

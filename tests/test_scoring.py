@@ -52,23 +52,46 @@ def only_kr(data: dict[str, Any]) -> Any:
         pytest.param(kr(baseline=10, target=20, current=8), -0.2, id="moved away"),
         pytest.param(kr(baseline=10, target=20), None, id="metric without value: no data"),
         pytest.param(
-            kr(baseline=10, target=20, checkins=[{"date": "2026-10-05", "value": 12},
-                                                 {"date": "2026-10-20", "value": 18}]),
-            0.8, id="newest check-in is current",
+            kr(
+                baseline=10,
+                target=20,
+                checkins=[{"date": "2026-10-05", "value": 12}, {"date": "2026-10-20", "value": 18}],
+            ),
+            0.8,
+            id="newest check-in is current",
         ),
-        pytest.param(kr(kind="threshold", direction="at_least", target=98, current=98), 1.0,
-                     id="at_least bound inclusive"),
-        pytest.param(kr(kind="threshold", direction="at_least", target=98, current=97.9), 0.0,
-                     id="at_least missed"),
-        pytest.param(kr(kind="threshold", direction="at_most", target=5, current=5), 1.0,
-                     id="at_most bound inclusive"),
-        pytest.param(kr(kind="threshold", direction="at_most", target=5, current=6), 0.0,
-                     id="at_most missed"),
-        pytest.param(kr(kind="threshold", direction="at_most", target=5), None,
-                     id="threshold without value: no data"),
         pytest.param(
-            kr(milestones=[{"title": "a", "done": True}, {"title": "b", "done": False, "weight": 3}]),
-            0.25, id="milestones weighted",
+            kr(kind="threshold", direction="at_least", target=98, current=98),
+            1.0,
+            id="at_least bound inclusive",
+        ),
+        pytest.param(
+            kr(kind="threshold", direction="at_least", target=98, current=97.9),
+            0.0,
+            id="at_least missed",
+        ),
+        pytest.param(
+            kr(kind="threshold", direction="at_most", target=5, current=5),
+            1.0,
+            id="at_most bound inclusive",
+        ),
+        pytest.param(
+            kr(kind="threshold", direction="at_most", target=5, current=6), 0.0, id="at_most missed"
+        ),
+        pytest.param(
+            kr(kind="threshold", direction="at_most", target=5),
+            None,
+            id="threshold without value: no data",
+        ),
+        pytest.param(
+            kr(
+                milestones=[
+                    {"title": "a", "done": True},
+                    {"title": "b", "done": False, "weight": 3},
+                ]
+            ),
+            0.25,
+            id="milestones weighted",
         ),
         pytest.param(kr(done=True), 1.0, id="binary done"),
         pytest.param(kr(done=False), 0.0, id="binary not done"),
@@ -79,7 +102,8 @@ def test_progress_of_each_kind(data: dict[str, Any], progress: float | None) -> 
 
 
 @pytest.mark.parametrize(
-    ("current", "score"), [(29, 1.0), (60, 0.0), (None, 0.0), (40, 0.5)],
+    ("current", "score"),
+    [(29, 1.0), (60, 0.0), (None, 0.0), (40, 0.5)],
     ids=["clamped to 1", "clamped to 0", "no data scores 0", "inside"],
 )
 def test_score_is_progress_clamped(current: float | None, score: float) -> None:
@@ -90,11 +114,17 @@ def test_score_is_progress_clamped(current: float | None, score: float) -> None:
 
 
 def test_objective_score_is_weight_averaged() -> None:
-    scored = score_objective(entry(objective(
-        kr(id="a", baseline=0, target=10, current=5, weight=2),  # 0.5 x 2
-        kr(id="b", done=True),  # 1 x 1
-        kr(id="c", done=False, weight=1),  # 0 x 1
-    )), CONFIG, MID_Q4)
+    scored = score_objective(
+        entry(
+            objective(
+                kr(id="a", baseline=0, target=10, current=5, weight=2),  # 0.5 x 2
+                kr(id="b", done=True),  # 1 x 1
+                kr(id="c", done=False, weight=1),  # 0 x 1
+            )
+        ),
+        CONFIG,
+        MID_Q4,
+    )
     assert scored.score == pytest.approx((0.5 * 2 + 1 + 0) / 4)
 
 
@@ -149,8 +179,9 @@ def test_health_compares_as_by_hand_not_in_floating_point() -> None:
 
 
 def test_health_bands_are_configurable() -> None:
-    config = Config.model_validate({"grading": {"green": 0.9, "yellow": 0.5},
-                                    "health": {"at_risk": 0.05, "off_track": 0.2}})
+    config = Config.model_validate(
+        {"grading": {"green": 0.9, "yellow": 0.5}, "health": {"at_risk": 0.05, "off_track": 0.2}}
+    )
     after = dt.date(2027, 1, 5)
     assert health(0.85, Q4, after, config, committed=False) == "yellow"
     assert health(0.49, Q4, after, config, committed=False) == "red"
@@ -165,14 +196,23 @@ def test_no_period_means_no_expected_progress_and_no_health() -> None:
 
 
 def test_confidence_is_the_newest_stated() -> None:
-    data = kr(baseline=0, target=10, checkins=[
-        {"date": "2026-10-05", "value": 1, "confidence": 0.4},
-        {"date": "2026-10-19", "value": 2, "confidence": 0.7},
-        {"date": "2026-11-02", "value": 3},
-    ])
-    other = kr(id="b", baseline=0, target=10, checkins=[
-        {"date": "2026-10-26", "value": 1, "confidence": 0.2},
-    ])
+    data = kr(
+        baseline=0,
+        target=10,
+        checkins=[
+            {"date": "2026-10-05", "value": 1, "confidence": 0.4},
+            {"date": "2026-10-19", "value": 2, "confidence": 0.7},
+            {"date": "2026-11-02", "value": 3},
+        ],
+    )
+    other = kr(
+        id="b",
+        baseline=0,
+        target=10,
+        checkins=[
+            {"date": "2026-10-26", "value": 1, "confidence": 0.2},
+        ],
+    )
     scored = score_objective(entry(objective(data, other)), CONFIG, MID_Q4)
     assert scored.key_results[0].confidence == 0.7
     assert scored.key_results[0].last_checkin == dt.date(2026, 11, 2)
@@ -183,23 +223,45 @@ def test_confidence_is_the_newest_stated() -> None:
 @pytest.mark.parametrize(
     ("data", "day", "stale"),
     [
-        (kr(baseline=0, target=10, checkins=[{"date": "2026-11-01", "value": 2}]),
-         dt.date(2026, 11, 15), False),  # exactly 14 days: not more than 14
-        (kr(baseline=0, target=10, checkins=[{"date": "2026-11-01", "value": 2}]),
-         dt.date(2026, 11, 16), True),
+        (
+            kr(baseline=0, target=10, checkins=[{"date": "2026-11-01", "value": 2}]),
+            dt.date(2026, 11, 15),
+            False,
+        ),  # exactly 14 days: not more than 14
+        (
+            kr(baseline=0, target=10, checkins=[{"date": "2026-11-01", "value": 2}]),
+            dt.date(2026, 11, 16),
+            True,
+        ),
         (kr(baseline=0, target=10, current=2), dt.date(2026, 10, 15), False),
         (kr(baseline=0, target=10, current=2), dt.date(2026, 10, 16), True),  # from the start
-        (kr(baseline=0, target=10, checkins=[{"date": "2026-10-01", "value": 10}]),
-         dt.date(2026, 12, 1), False),  # score 1
-        (kr(kind="threshold", direction="at_most", target=5, current=9), dt.date(2026, 12, 1),
-         True),
+        (
+            kr(baseline=0, target=10, checkins=[{"date": "2026-10-01", "value": 10}]),
+            dt.date(2026, 12, 1),
+            False,
+        ),  # score 1
+        (
+            kr(kind="threshold", direction="at_most", target=5, current=9),
+            dt.date(2026, 12, 1),
+            True,
+        ),
         (kr(milestones=[{"title": "a", "done": False}]), dt.date(2026, 12, 1), False),
         (kr(done=False), dt.date(2026, 12, 1), False),
         (kr(baseline=0, target=10, current=2), dt.date(2027, 1, 20), False),  # period over
         (kr(baseline=0, target=10, current=2), dt.date(2026, 9, 1), False),  # not started
     ],
-    ids=["14 days", "15 days", "current, 14 days in", "current, 15 days in", "score 1",
-         "threshold", "milestone never", "binary never", "after period", "before period"],
+    ids=[
+        "14 days",
+        "15 days",
+        "current, 14 days in",
+        "current, 15 days in",
+        "score 1",
+        "threshold",
+        "milestone never",
+        "binary never",
+        "after period",
+        "before period",
+    ],
 )
 def test_stale(data: dict[str, Any], day: dt.date, stale: bool) -> None:
     assert score_objective(entry(objective(data)), CONFIG, day).key_results[0].stale is stale
@@ -209,9 +271,14 @@ def test_forecast_is_a_least_squares_line_through_baseline_and_checkins() -> Non
     # 100-day period; points (0, 0), (10, 10), (20, 30): slope 1.5, through (10, 13.33);
     # at day 100: 13.33 + 1.5 x 90 = 148.33 of a target of 200 -> 0.7417
     period = Period(None, dt.date(2026, 1, 1), dt.date(2026, 4, 11))
-    data = kr(baseline=0, target=200, checkins=[
-        {"date": "2026-01-11", "value": 10}, {"date": "2026-01-21", "value": 30},
-    ])
+    data = kr(
+        baseline=0,
+        target=200,
+        checkins=[
+            {"date": "2026-01-11", "value": 10},
+            {"date": "2026-01-21", "value": 30},
+        ],
+    )
     assert forecast(only_kr(data), period) == pytest.approx(148.3333 / 200, abs=1e-4)
 
 
@@ -221,8 +288,16 @@ def test_forecast_is_a_least_squares_line_through_baseline_and_checkins() -> Non
         (kr(baseline=0, target=10, current=5), Q4, None),  # one dated value: the baseline
         (kr(baseline=0, target=10, checkins=[{"date": "2026-10-01", "value": 5}]), Q4, None),
         (kr(baseline=0, target=10, checkins=[{"date": "2026-10-11", "value": 5}]), None, None),
-        (kr(kind="threshold", direction="at_least", target=5, checkins=[
-            {"date": "2026-10-11", "value": 5}, {"date": "2026-10-21", "value": 6}]), Q4, None),
+        (
+            kr(
+                kind="threshold",
+                direction="at_least",
+                target=5,
+                checkins=[{"date": "2026-10-11", "value": 5}, {"date": "2026-10-21", "value": 6}],
+            ),
+            Q4,
+            None,
+        ),
         # a steep line is clamped to 1; a falling one to 0
         (kr(baseline=0, target=10, checkins=[{"date": "2026-10-11", "value": 5}]), Q4, 1.0),
         (kr(baseline=0, target=10, checkins=[{"date": "2026-10-11", "value": -5}]), Q4, 0.0),
@@ -244,11 +319,15 @@ def _shape(nodes: list[Any]) -> list[Any]:
 def test_alignment_tree_puts_each_objective_under_each_parent() -> None:
     company = objective(kr(done=True), id="company")
     other = objective(kr(done=False), id="other")
-    team = objective(kr(baseline=0, target=10, current=5), id="team", aligns_to=["company", "other"])
+    team = objective(
+        kr(baseline=0, target=10, current=5), id="team", aligns_to=["company", "other"]
+    )
     alone = objective(kr(done=False), id="alone")
     roots = _tree_of(alone, company, other, team)
     assert _shape(roots) == [
-        ("company", [("team", [])]), ("other", [("team", [])]), ("alone", []),
+        ("company", [("team", [])]),
+        ("other", [("team", [])]),
+        ("alone", []),
     ]
     assert roots[0].children_mean == pytest.approx(0.5)
     assert roots[2].children_mean is None

@@ -80,45 +80,108 @@ EXPECTED = {
     "as_of": "2026-11-15",
     "objectives": [
         {
-            "id": "reliable-platform", "title": "Make the platform reliable",
-            "owner": "platform-team", "area": "infrastructure", "period": "2026-Q4",
+            "id": "reliable-platform",
+            "title": "Make the platform reliable",
+            "owner": "platform-team",
+            "area": "infrastructure",
+            "period": "2026-Q4",
             # (0.3 x 1 + 0 x 2) / 3; below 0.49 - 0.3
-            "score": 0.1, "expected": 0.49, "health": "off-track",
-            "type": "aspirational", "stale": False, "confidence": 0.8, "last_checkin": "2026-11-10",
+            "score": 0.1,
+            "expected": 0.49,
+            "health": "off-track",
+            "type": "aspirational",
+            "stale": False,
+            "confidence": 0.8,
+            "last_checkin": "2026-11-10",
             "key_results": [
-                _kr(ref="reliable-platform/p95-latency", title="Cut p95 latency from 250 ms to 200 ms",
-                    kind="metric", baseline=250, target=200, current=235, unit="ms",
+                _kr(
+                    ref="reliable-platform/p95-latency",
+                    title="Cut p95 latency from 250 ms to 200 ms",
+                    kind="metric",
+                    baseline=250,
+                    target=200,
+                    current=235,
+                    unit="ms",
                     # (235 - 250) / (200 - 250); 0.3 < 0.49 - 0.1 but >= 0.49 - 0.3
-                    progress=0.3, score=0.3, health="at-risk",
+                    progress=0.3,
+                    score=0.3,
+                    health="at-risk",
                     # line through (0, 250), (14, 240), (40, 235): 215.97 on day 91
-                    forecast=0.68, confidence=0.8, last_checkin="2026-11-10"),
-                _kr(ref="reliable-platform/runbook", title="Publish the runbook", kind="binary",
-                    progress=0.0, score=0.0, health="off-track"),
+                    forecast=0.68,
+                    confidence=0.8,
+                    last_checkin="2026-11-10",
+                ),
+                _kr(
+                    ref="reliable-platform/runbook",
+                    title="Publish the runbook",
+                    kind="binary",
+                    progress=0.0,
+                    score=0.0,
+                    health="off-track",
+                ),
             ],
         },
         {
-            "id": "patching", "title": "Keep systems patched", "owner": "security-team",
-            "area": "security", "period": "2026-Q3",
+            "id": "patching",
+            "title": "Keep systems patched",
+            "owner": "security-team",
+            "area": "security",
+            "period": "2026-Q3",
             # (1 + 0.2) / 2; committed and ended below 0.7
-            "score": 0.6, "expected": 1.0, "health": "red",
-            "type": "committed", "stale": False, "confidence": None, "last_checkin": None,
+            "score": 0.6,
+            "expected": 1.0,
+            "health": "red",
+            "type": "committed",
+            "stale": False,
+            "confidence": None,
+            "last_checkin": None,
             "key_results": [
-                _kr(ref="patching/coverage", title="Keep patch coverage at or above 98%",
-                    kind="threshold", target=98, current=98, unit="%", progress=1.0, score=1.0,
-                    health="green"),
-                _kr(ref="patching/retire", title="Retire the old servers", kind="milestone",
-                    progress=0.2, score=0.2, health="red"),
+                _kr(
+                    ref="patching/coverage",
+                    title="Keep patch coverage at or above 98%",
+                    kind="threshold",
+                    target=98,
+                    current=98,
+                    unit="%",
+                    progress=1.0,
+                    score=1.0,
+                    health="green",
+                ),
+                _kr(
+                    ref="patching/retire",
+                    title="Retire the old servers",
+                    kind="milestone",
+                    progress=0.2,
+                    score=0.2,
+                    health="red",
+                ),
             ],
         },
         {
-            "id": "next-quarter", "title": "Plan the next quarter", "owner": "platform-team",
-            "area": "infrastructure", "period": "2027-Q1", "score": 0.0, "expected": 0.0,
-            "health": "not-started", "type": "aspirational", "stale": False,
-            "confidence": None, "last_checkin": None,
+            "id": "next-quarter",
+            "title": "Plan the next quarter",
+            "owner": "platform-team",
+            "area": "infrastructure",
+            "period": "2027-Q1",
+            "score": 0.0,
+            "expected": 0.0,
+            "health": "not-started",
+            "type": "aspirational",
+            "stale": False,
+            "confidence": None,
+            "last_checkin": None,
             "key_results": [
-                _kr(ref="next-quarter/adoption", title="Raise adoption from 10% to 50%",
-                    kind="metric", baseline=10, target=50, unit="%", progress=None, score=0.0,
-                    health="not-started"),
+                _kr(
+                    ref="next-quarter/adoption",
+                    title="Raise adoption from 10% to 50%",
+                    kind="metric",
+                    baseline=10,
+                    target=50,
+                    unit="%",
+                    progress=None,
+                    score=0.0,
+                    health="not-started",
+                ),
             ],
         },
     ],
@@ -131,8 +194,9 @@ def root(make_root: Callable[..., Path]) -> Path:
 
 
 def status(run: Run, root: Path, *args: str, width: int = 120) -> Result:
-    return run("--root", str(root), "status", "--as-of", "2026-11-15", *args,
-               env={"COLUMNS": str(width)})
+    return run(
+        "--root", str(root), "status", "--as-of", "2026-11-15", *args, env={"COLUMNS": str(width)}
+    )
 
 
 def test_json_is_exactly_the_spec_shape(run: Run, root: Path) -> None:
@@ -181,7 +245,13 @@ def test_markdown_is_a_pipe_table_with_the_same_numbers(run: Run, root: Path) ->
     assert lines[2].startswith("| Objective / key result |")
     row = next(line for line in lines if "`reliable-platform/p95-latency`" in line)
     assert [cell.strip() for cell in row.split("|")[2:9]] == [
-        "235/200 ms", "0.30", "", "at-risk", "→ 0.68", "0.80", "2026-11-10",
+        "235/200 ms",
+        "0.30",
+        "",
+        "at-risk",
+        "→ 0.68",
+        "0.80",
+        "2026-11-10",
     ]
     assert "| **`patching`** Keep systems patched (2026-Q3) |" in result.stdout
     assert "\x1b" not in result.stdout
@@ -214,32 +284,49 @@ def test_unknown_health_or_bad_date_is_misuse(run: Run, root: Path) -> None:
 def test_invalid_files_still_show_what_loaded_and_exit_1(
     run: Run, make_root: Callable[..., Path]
 ) -> None:
-    root = make_root({
-        "good.yaml": PLATFORM,
-        "bad.yaml": "objectives:\n  - id: Bad Id\n    title: x\n    key_results: []\n",
-    })
+    root = make_root(
+        {
+            "good.yaml": PLATFORM,
+            "bad.yaml": "objectives:\n  - id: Bad Id\n    title: x\n    key_results: []\n",
+        }
+    )
     result = status(run, root, "--format", "json")
     assert result.exit_code == 1
     assert result.stderr.startswith("itokr: ") and "run itokr validate" in result.stderr
     assert len(result.stderr.splitlines()) == 1
     assert [o["id"] for o in json.loads(result.stdout)["objectives"]] == [
-        "reliable-platform", "patching", "next-quarter",
+        "reliable-platform",
+        "patching",
+        "next-quarter",
     ]
 
 
 def test_colour_follows_the_environment(run: Run, root: Path) -> None:
     assert "\x1b[" not in status(run, root).stdout  # not a terminal
-    forced = run("--root", str(root), "status", "--as-of", "2026-11-15",
-                 env={"FORCE_COLOR": "1"})
+    forced = run("--root", str(root), "status", "--as-of", "2026-11-15", env={"FORCE_COLOR": "1"})
     assert "\x1b[" in forced.stdout
-    both = run("--root", str(root), "status", "--as-of", "2026-11-15",
-               env={"FORCE_COLOR": "1", "NO_COLOR": "1"})
+    both = run(
+        "--root",
+        str(root),
+        "status",
+        "--as-of",
+        "2026-11-15",
+        env={"FORCE_COLOR": "1", "NO_COLOR": "1"},
+    )
     assert "\x1b[" not in both.stdout
 
 
 def _example(run: Run, *args: str) -> dict[str, Any]:
-    result = run("--root", str(EXAMPLES / "it-department"), "status", "--as-of", "2026-11-21",
-                 "--format", "json", *args)
+    result = run(
+        "--root",
+        str(EXAMPLES / "it-department"),
+        "status",
+        "--as-of",
+        "2026-11-21",
+        "--format",
+        "json",
+        *args,
+    )
     assert result.exit_code == 0, result.stderr
     return {o["id"]: o for o in json.loads(result.stdout)["objectives"]}
 
@@ -248,15 +335,25 @@ def test_it_department_example_has_the_health_its_authors_meant(run: Run) -> Non
     objectives = _example(run)
     assert objectives["user-satisfaction"]["health"] == "at-risk"
     assert objectives["accelerate-delivery"]["health"] == "off-track"
-    rto = next(k for k in objectives["disaster-recovery"]["key_results"]
-               if k["ref"] == "disaster-recovery/rto")
+    rto = next(
+        k
+        for k in objectives["disaster-recovery"]["key_results"]
+        if k["ref"] == "disaster-recovery/rto"
+    )
     assert rto["stale"] is True and rto["last_checkin"] == "2026-10-29"
-    assert [ref for o in objectives.values() for k in o["key_results"] if k["stale"]
-            for ref in [k["ref"]]] == ["disaster-recovery/rto"]
+    assert [
+        ref
+        for o in objectives.values()
+        for k in o["key_results"]
+        if k["stale"]
+        for ref in [k["ref"]]
+    ] == ["disaster-recovery/rto"]
     q3 = {key: o["health"] for key, o in objectives.items() if o["period"] == "2026-Q3"}
     assert q3 == {
-        "q3-uptime-reliability": "green", "q3-operational-efficiency": "yellow",
-        "q3-cloud-costs": "red", "q3-cyber-posture": "yellow",  # committed, 0.98
+        "q3-uptime-reliability": "green",
+        "q3-operational-efficiency": "yellow",
+        "q3-cloud-costs": "red",
+        "q3-cyber-posture": "yellow",  # committed, 0.98
         "q3-patch-compliance": "green",
     }
     q1 = {key: o["health"] for key, o in objectives.items() if o["period"] == "2027-Q1"}
@@ -278,6 +375,11 @@ def test_json_and_markdown_never_import_rich(root: Path) -> None:
         "'--as-of', '2026-11-15', '--format', fmt])\n"
         "assert not [m for m in sys.modules if m.startswith('rich')], 'rich imported'\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env=os.environ | {"NO_COLOR": ""}, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=os.environ | {"NO_COLOR": ""},
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
