@@ -44,6 +44,13 @@ DELIBERATE = {
 }
 
 
+FAILURES = EXAMPLES / "it-department" / "2026-Q4" / "smart-failures.yaml"
+# T501 points at the objective without a period: the line of its `- id:`
+BACKUPS_LINE = (
+    FAILURES.read_text(encoding="utf-8").splitlines().index("  - id: modernise-backups") + 1
+)
+
+
 def _smart(run: Run, root: Path | str, *args: str, env: dict[str, str] | None = None) -> Result:
     return run("--root", str(root), "smart", AS_OF, *args, cwd=REPO, env=env)
 
@@ -96,7 +103,7 @@ def test_json_has_exactly_the_spec_shape_plus_documented_additions(run: Run) -> 
             ]  # fmt: skip
     backups = _by_id(document)["modernise-backups"]
     assert backups["reasons"] == ["T501 no period"]
-    assert backups["findings"][0]["line"] == 58
+    assert backups["findings"][0]["line"] == BACKUPS_LINE
 
 
 def test_min_score_gates_ci(run: Run) -> None:
@@ -204,7 +211,9 @@ def test_github_annotations_point_at_file_line_and_column(run: Run) -> None:
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     path = "examples/it-department/2026-Q4/smart-failures.yaml"
-    assert f"::error file={path},line=58,col=5,title=T501 (Time-bound)::" in result.stdout
+    assert (
+        f"::error file={path},line={BACKUPS_LINE},col=5,title=T501 (Time-bound)::" in result.stdout
+    )
     assert any(line.startswith("::warning file=") for line in lines)
     assert all(line.startswith(("::error file=", "::warning file=")) for line in lines)
 
@@ -227,7 +236,10 @@ def test_sarif_is_valid_2_1_0_for_code_scanning(run: Run, make_root: MakeRoot) -
         assert not physical["artifactLocation"]["uri"].startswith("/")
         assert physical["region"]["startLine"] >= 1 and physical["region"]["startColumn"] >= 1
     t501 = next(i for i in only["results"] if i["ruleId"] == "T501")
-    assert t501["locations"][0]["physicalLocation"]["region"] == {"startLine": 58, "startColumn": 5}
+    assert t501["locations"][0]["physicalLocation"]["region"] == {
+        "startLine": BACKUPS_LINE,
+        "startColumn": 5,
+    }
     text = GOOD.replace("area: infrastructure\n", "")
     text = text.replace("- id: fast-api", "- id: fast-api # itokr: disable=R401")
     suppressed_root = make_root({"a.yaml": text})
@@ -241,7 +253,7 @@ def test_the_table_shows_letters_scores_reasons_and_fixes(run: Run) -> None:
     out = result.stdout
     assert "\x1b[" not in out
     assert "S  M  A  R  T" in out.replace("   ", "  ")
-    assert "✗ T501 no period (line 58)" in out
+    assert f"✗ T501 no period (line {BACKUPS_LINE})" in out
     assert "→ add `period:`" in out
     assert "0.80" in out and "1.00" in out
     assert "3 miss one or more" in out
@@ -291,3 +303,14 @@ def test_explain_shows_a_rule_with_its_examples_without_a_root(run: Run, tmp_pat
     assert "Pass:" in result.stdout and "Fail:" in result.stdout
     unknown = run("smart", "--explain", "Z999", cwd=tmp_path)
     assert unknown.exit_code == 2 and "S101, S102" in unknown.stderr
+
+
+def test_suppression_also_works_on_an_id_line_that_is_not_the_first(
+    run: Run, make_root: MakeRoot
+) -> None:
+    text = GOOD.replace("area: infrastructure\n", "").replace(
+        "  - id: fast-api\n    title: Make the public API feel instant\n",
+        "  - title: Make the public API feel instant\n    id: fast-api  # itokr: disable=R401\n",
+    )
+    [objective] = _json(run, make_root({"a.yaml": text}))["objectives"]
+    assert objective["checks"]["relevant"] is True

@@ -132,14 +132,19 @@ def _kr_index(loc: Loc) -> int | None:
     return None
 
 
+def _anchors(base: Loc) -> list[tuple[Loc, bool]]:
+    """Where a suppression comment may sit: the item's first line, and its `id:` line."""
+    return [(base, False), ((*base, "id"), True)]
+
+
 def _place(items: list[tuple[Entry, Rule, Miss]], data: bytes | None) -> list[Violation]:
     """Place the misses of one file, in one pass over it, and read its suppressions."""
     wanted: list[tuple[Loc, bool]] = []
     for entry, _, miss in items:
         base: Loc = ("objectives", entry.index)
         kr = _kr_index(miss.loc)
-        wanted += [((*base, *miss.loc), True), (base, False)]
-        wanted.append(((*base, "key_results", kr), False) if kr is not None else (base, False))
+        wanted += [((*base, *miss.loc), True), *_anchors(base)]
+        wanted += _anchors((*base, "key_results", kr) if kr is not None else base)
     if data is None:
         positions = [yamlio.Position(1, 1)] * len(wanted)
         lines: list[str] = []
@@ -148,13 +153,14 @@ def _place(items: list[tuple[Entry, Rule, Miss]], data: bytes | None) -> list[Vi
         lines = _LINE_BREAK.split(data.decode("utf-8-sig", errors="replace"))
     violations = []
     for number, (entry, rule_, miss) in enumerate(items):
-        where, objective, key_result = positions[3 * number : 3 * number + 3]
+        where, *anchors = positions[5 * number : 5 * number + 5]
         kr = _kr_index(miss.loc)
-        off = _disabled(lines, objective.line)
         ref = entry.id
-        if kr is not None:
+        if kr is None:
+            anchors = anchors[:2]
+        else:
             ref = f"{entry.id}/{entry.objective.key_results[kr].id}"
-            off |= _disabled(lines, key_result.line)
+        off = set().union(*(_disabled(lines, anchor.line) for anchor in anchors))
         violations.append(
             Violation(
                 code=rule_.code,
