@@ -103,6 +103,8 @@ def compare(base: Tree, head: Tree, as_of: dt.date) -> Diff:
     groups: list[tuple[tuple[str, int], list[Change]]] = []
     for key, entry in new.items():
         before = old.get(key)
+        if before is not None and _same(before, entry):
+            continue  # most objectives: nothing to score twice
         head_score = score_objective(entry, head.config, as_of)
         if before is None:
             groups.append(((entry.path, entry.index), [_added(entry, head_score, as_of)]))
@@ -120,6 +122,16 @@ def compare(base: Tree, head: Tree, as_of: dt.date) -> Diff:
         changes=tuple(change for _, changes in groups for change in changes),
         as_of=as_of,
         problems=(len(base.findings), len(head.findings)),
+    )
+
+
+def _same(before: Entry, after: Entry) -> bool:
+    return (before.objective, before.path, before.owner, before.area, before.period) == (
+        after.objective,
+        after.path,
+        after.owner,
+        after.area,
+        after.period,
     )
 
 

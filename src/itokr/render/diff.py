@@ -171,11 +171,21 @@ def _cell(text: str, limit: int = 80) -> str:
 
 
 def _what(change: Change) -> str:
-    if change.change == "added" and change.is_objective:
-        count = len(change.fields.get("key_results", (None, []))[1] or [])
-        return f"new objective, {count} key result{'s' if count != 1 else ''}"
+    """The change in a few words, for a table cell or an annotation."""
     if change.change != "modified":
-        return f"{change.change}: {change.title}"
+        side = 1 if change.change == "added" else 0
+        if change.is_objective:
+            count = len(change.fields.get("key_results", (None, None))[side] or [])
+            noun = "new objective" if side else "objective removed"
+            return f"{noun}, {count} key result{'s' if count != 1 else ''}"
+        values = {name: pair[side] for name, pair in change.fields.items()}
+        unit = f" {values['unit']}" if values.get("unit") else ""
+        measure = (
+            f": {show(values['baseline'])} → {show(values['target'])}{unit}"
+            if values.get("baseline") is not None and values.get("target") is not None
+            else ""
+        )
+        return f"{'new key result' if side else 'key result removed'}{measure}"
     if not change.fields:
         return "key results changed"
     shown = [f"{name}: {show(old)} → {show(new)}" for name, (old, new) in change.fields.items()]
@@ -208,7 +218,7 @@ def markdown(report: Report) -> str:
     ]
     for change in diff.changes:
         name = f"**`{change.ref}`**" if change.is_objective else f"↳ `{change.ref}`"
-        title = _cell(change.title, 60) if change.is_objective else ""
+        title = _cell(change.title, 60)
         out.append(
             f"| {_ICONS[change.change]} {change.change} | {name} {title} | {_cell(_what(change))} "
             f"| {_score(change.score)} | {_flags_cell(change)} |"
