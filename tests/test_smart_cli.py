@@ -256,7 +256,7 @@ def test_the_table_shows_letters_scores_reasons_and_fixes(run: Run) -> None:
     assert f"✗ T501 no period (line {BACKUPS_LINE})" in out
     assert "→ add `period:`" in out
     assert "0.80" in out and "1.00" in out
-    assert "3 miss one or more" in out
+    assert ", 3 with misses; mean score " in out
     colored = _smart(run, "examples/it-department", env={"FORCE_COLOR": "1"})
     assert "\x1b[" in colored.stdout
 

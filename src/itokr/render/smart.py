@@ -34,8 +34,8 @@ def summary(reports: Sequence[Report]) -> str:
     suppressed = sum(1 for r in reports for v in r.violations if v.suppressed)
     mean = sum(r.score for r in reports) / len(reports)
     parts = [
-        f"{len(reports)} objective{'s' if len(reports) != 1 else ''}: {full} pass all five "
-        f"letters, {len(reports) - full} miss one or more; mean SMART score {mean:.2f}",
+        f"{len(reports)} objective{'s' if len(reports) != 1 else ''}, {full} fully SMART, "
+        f"{len(reports) - full} with misses; mean score {mean:.2f}",
         f"{warnings} warning{'s' if warnings != 1 else ''}",
     ]
     if suppressed:
