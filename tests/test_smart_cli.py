@@ -314,3 +314,9 @@ def test_suppression_also_works_on_an_id_line_that_is_not_the_first(
     )
     [objective] = _json(run, make_root({"a.yaml": text}))["objectives"]
     assert objective["checks"]["relevant"] is True
+
+
+def test_the_starter_from_itokr_init_is_smart(run: Run, tmp_path: Path) -> None:
+    assert run("init", str(tmp_path), cwd=tmp_path).exit_code == 0
+    result = run("smart", "--strict", AS_OF, cwd=tmp_path)
+    assert result.exit_code == 0, result.stdout
