@@ -242,3 +242,41 @@ def test_a_file_changed_by_someone_else_meanwhile_is_not_overwritten(
         core.record(_request(), root, root)
     assert (root / "team.yaml").read_text().endswith("# edited in an editor\n")
     assert not [name for name in os.listdir(root) if name.endswith(core.TEMP_SUFFIX)]
+
+
+@pytest.mark.parametrize("name", ["examples/it-department", "examples/okr-practice", "okrs"])
+def test_every_key_result_of_our_roots_takes_a_checkin(name: str) -> None:
+    """Real files, real layouts: each key result accepts its kind of check-in cleanly."""
+    from conftest import REPO
+    from itokr.loader import load_root
+    from itokr.model import Binary, MilestoneKR
+
+    root = REPO / name
+    tree = load_root(root, root)
+    for entry in tree.entries:
+        for kr in entry.objective.key_results:
+            day = entry.period.start if entry.period else dt.date(2026, 11, 21)
+            options: dict[str, object] = dict(
+                date=None,
+                confidence=None,
+                note=None,
+                milestone=None,
+                done=False,
+                undo=False,
+                as_of=max(day, dt.date(2026, 11, 21)),
+            )
+            value: str | None = None
+            if isinstance(kr, MilestoneKR):
+                options.update(milestone=kr.milestones[-1].title, undo=kr.milestones[-1].done)
+            elif isinstance(kr, Binary):
+                options.update(done=True, undo=kr.done)
+            else:
+                value = "42.5"
+                options.update(date=str(day), note="smoke: test")
+            request = core.make_request(f"{entry.id}/{kr.id}", value, **options)  # type: ignore[arg-type]
+            outcome = core.record(request, root, root, dry_run=True)
+            changed = [line for line in outcome.diff.splitlines()[2:] if line[:1] in "+-"]
+            removed = [line for line in changed if line.startswith("-")]
+            assert len(removed) <= 1, changed
+            assert all("current:" in line or "done:" in line for line in removed), changed
+            assert outcome.written is False

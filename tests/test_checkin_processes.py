@@ -143,3 +143,59 @@ def test_a_checkin_killed_at_any_moment_leaves_the_old_or_the_new_file(root: Pat
     leftovers = [name for name in os.listdir(root) if name != "team.yaml"]
     core.record(request, root, root)  # the next check-in sweeps any half-written temporary
     assert set(os.listdir(root)) == {"team.yaml"}, leftovers
+
+
+def test_a_week_of_parallel_checkins_is_exactly_what_git_diff_shows(tmp_path: Path) -> None:
+    """The issue's bar: several people, a week of check-ins, a clean `git diff`."""
+    import json
+    import shutil
+
+    from conftest import EXAMPLES
+
+    root = tmp_path / "okrs"
+    shutil.copytree(EXAMPLES / "it-department", root)
+    git = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "start"], check=True)
+    tree = load_root(root, root)
+    refs = [
+        f"{entry.id}/{kr.id}"
+        for entry in tree.entries
+        if entry.period is not None and entry.period.name == "2026-Q4"
+        for kr in entry.objective.key_results
+        if kr.kind == "metric"
+    ][:6]
+    week = ["2026-11-16", "2026-11-18", "2026-11-20"]  # Monday, Wednesday, Friday reviews
+    script = (
+        "import subprocess, sys\n"
+        "itokr, root, *refs = sys.argv[1:]\n"
+        f"for day in {week!r}:\n"
+        "    for ref in refs:\n"
+        "        value = str(len(ref) + int(day[-2:]))\n"
+        "        subprocess.run([itokr, '--root', root, 'checkin', ref, value, '--date', day,\n"
+        "                        '--as-of', '2026-11-21'], check=True, capture_output=True)\n"
+    )
+    itokr = installed_itokr()
+    people = [
+        subprocess.Popen([sys.executable, "-c", script, itokr, str(root), *refs[i : i + 2]])
+        for i in range(0, len(refs), 2)
+    ]
+    assert [person.wait(timeout=300) for person in people] == [0] * len(people)
+    numstat = subprocess.run([*git, "diff", "--numstat"], capture_output=True, text=True).stdout
+    counts = [line.split("\t")[:2] for line in numstat.splitlines()]
+    assert sum(int(added) for added, _ in counts) == len(refs) * len(week)
+    assert all(deleted == "0" for _, deleted in counts)
+    status = subprocess.run(
+        [itokr, "--root", str(root), "status", "--format", "json", "--as-of", "2026-11-21"],
+        capture_output=True,
+        text=True,
+    )
+    rows = {
+        kr["ref"]: kr
+        for objective in json.loads(status.stdout)["objectives"]
+        for kr in objective["key_results"]
+    }
+    for ref in refs:
+        assert rows[ref]["last_checkin"] == "2026-11-20"
+        assert rows[ref]["current"] == len(ref) + 20
