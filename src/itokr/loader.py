@@ -190,6 +190,7 @@ class _Placer:
                 "E008",
                 f"{len(details) - MAX_FINDINGS:,} more problems in this file are not listed: "
                 "fix the ones above first",
+                at_key=rest.at_key,
             )
         return self.place(problems)
 
