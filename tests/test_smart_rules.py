@@ -114,3 +114,19 @@ def test_the_readme_documents_every_rule() -> None:
         pytest.skip("the README section on SMART rules is not pasted yet")
     for code in CODES:
         assert f"`{code}`" in readme, code
+
+
+def test_files_are_read_again_only_when_they_have_a_miss() -> None:
+    clean = RULES["S101"].examples()["pass"].encode()
+    weak = RULES["S101"].examples()["fail"].replace("fast-api", "slow-api").encode()
+    tree = load_documents([Document("clean.yaml", clean), Document("weak.yaml", weak)], None)
+    assert tree.ok
+    read: list[str] = []
+
+    def source(path: str) -> bytes:
+        read.append(path)
+        return weak
+
+    reports = check(tree.entries, tree.config.smart, source=source)
+    assert read == ["weak.yaml"]
+    assert [r.score for r in reports] == [1.0, 0.8]

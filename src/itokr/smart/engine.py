@@ -104,14 +104,17 @@ def check(
             found.append((entry, [(r, miss) for r in rules for miss in r.check(entry, context)]))
     by_path: dict[str, list[tuple[Entry, Rule, Miss]]] = {}
     for entry, misses in found:
-        by_path.setdefault(entry.path, []).extend((entry, r, miss) for r, miss in misses)
-    placed: dict[str, list[Violation]] = {}
+        if misses:  # a file whose objectives all pass is never read again
+            by_path.setdefault(entry.path, []).extend((entry, r, miss) for r, miss in misses)
+    placed: dict[tuple[str, int], list[Violation]] = {}
     for path, items in by_path.items():
-        for violation in _place(items, source(path)):
-            placed.setdefault(violation.ref.split("/", 1)[0], []).append(violation)
+        for (entry, _, _), violation in zip(items, _place(items, source(path)), strict=True):
+            placed.setdefault((path, entry.index), []).append(violation)
     reports = []
     for entry, _ in found:
-        violations = tuple(sorted(placed.get(entry.id, ()), key=lambda v: (v.line, v.col, v.code)))
+        violations = tuple(
+            sorted(placed.get((entry.path, entry.index), ()), key=lambda v: (v.line, v.col, v.code))
+        )
         failed = {v.letter for v in violations if v.level == "error" and not v.suppressed}
         checks = {name: letter not in failed for letter, name in LETTERS.items()}
         reports.append(Report(entry, checks, violations))
