@@ -13,7 +13,7 @@ from typing import Annotated, Any, NoReturn, TypeVar
 import typer
 
 from itokr import __version__
-from itokr.errors import BROKEN_PIPE, ItokrError, UsageError
+from itokr.errors import ItokrError, UsageError
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -81,27 +81,11 @@ def command(*args: Any, **kwargs: Any) -> Callable[[_F], _F]:
             except ItokrError as error:
                 typer.echo(f"itokr: {error}", err=True)
                 raise typer.Exit(error.exit_code) from None
-            except BrokenPipeError:  # the reader went away (`itokr status | head`)
-                raise typer.Exit(quiet_broken_pipe()) from None
 
         app.command(*args, **kwargs)(guarded)
         return function
 
     return register
-
-
-def quiet_broken_pipe() -> int:
-    """Point stdout at /dev/null so the exit flush cannot fail; the exit code for it."""
-    import sys
-
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):  # stdout is no real file (a test runner's buffer)
-        pass
-    finally:
-        os.close(devnull)
-    return BROKEN_PIPE
 
 
 def root_path(ctx: typer.Context) -> Path:

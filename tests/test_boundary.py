@@ -1,0 +1,119 @@
+"""The error boundary: a bug is one line and exit 3, Ctrl-C is 130, a closed pipe is quiet."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLES, installed_itokr
+from itokr import __main__ as entry
+from itokr import loader
+from itokr.cli import debugging, run
+
+EXAMPLE = EXAMPLES / "it-department"
+
+
+def _bug(*_: object) -> None:
+    raise RuntimeError("the loader broke\nsecond line of the message")
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
+def test_a_bug_is_one_line_and_exit_3(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(loader, "load_root", _bug)
+    assert run(["--root", str(EXAMPLE), "validate"]) == 3
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        "itokr: internal error, please report: RuntimeError: the loader broke "
+        "(run with --debug for the traceback)\n"
+    )
+
+
+@pytest.mark.parametrize("how", ["--debug", "ITOKR_DEBUG"])
+def test_debug_shows_the_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], how: str
+) -> None:
+    monkeypatch.setattr(loader, "load_root", _bug)
+    args = ["--root", str(EXAMPLE), "validate"]
+    if how == "ITOKR_DEBUG":
+        monkeypatch.setenv("ITOKR_DEBUG", "1")
+    else:
+        args.insert(0, "--debug")
+    assert run(args) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("Traceback (most recent call last):")
+    assert "RuntimeError: the loader broke" in err
+
+
+def test_debug_is_a_global_option_only() -> None:
+    assert debugging(["--root", "x", "--debug", "validate"])
+    assert not debugging(["--root", "--debug", "validate"])  # the value of --root
+    assert not debugging(["validate", "--debug"])  # the command's, which has none
+    assert run(["validate", "--debug"]) == 2
+
+
+def test_ctrl_c_is_exit_130_quietly(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(loader, "load_root", _interrupt)
+    assert run(["--root", str(EXAMPLE), "validate"]) == 130
+    assert capsys.readouterr() == ("", "")
+
+
+def test_ctrl_c_while_importing_is_exit_130(monkeypatch: pytest.MonkeyPatch) -> None:
+    import itokr.cli
+
+    monkeypatch.setattr(itokr.cli, "run", _interrupt)
+    assert entry.main(["validate"]) == 130
+
+
+def test_the_installed_command_reports_a_bug_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "sitecustomize.py").write_text(
+        "import itokr.loader\n"
+        "def _bug(*_):\n"
+        "    raise RuntimeError('injected by the test')\n"
+        "itokr.loader.load_root = _bug\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    env.pop("ITOKR_DEBUG", None)
+    argv = [installed_itokr(), "--root", str(EXAMPLE), "validate"]
+    done = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
+    assert (done.returncode, done.stdout) == (3, "")
+    assert done.stderr.splitlines() == [
+        "itokr: internal error, please report: RuntimeError: injected by the test "
+        "(run with --debug for the traceback)"
+    ]
+    debug = subprocess.run([argv[0], "--debug", *argv[1:]], capture_output=True, text=True, env=env)
+    assert debug.returncode == 3 and "Traceback" in debug.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["status", "--as-of", "2026-11-21"], ["validate", "-f", "json"], ["schema"], ["--help"]],
+    ids=["status", "validate", "schema", "help"],
+)
+def test_a_closed_pipe_ends_quietly(command: list[str]) -> None:
+    argv = [installed_itokr(), "--root", str(EXAMPLE), *command]
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()  # the reader is gone before itokr writes a byte
+        error = process.stderr.read()
+        code = process.wait(timeout=60)
+    assert code in (-signal.SIGPIPE, 141)  # as the shell reports `cat file | true`
+    assert error == b""
+
+
+def test_misuse_is_exit_2_without_a_traceback(tmp_path: Path) -> None:
+    for argv in (["nonsense"], ["--root", str(tmp_path / "missing"), "status"]):
+        done = subprocess.run([installed_itokr(), *argv], capture_output=True, text=True)
+        assert done.returncode == 2
+        assert "Traceback" not in done.stderr
