@@ -9,6 +9,7 @@ context may carry `at`, the path below the failing model to point at.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import re
 from typing import Annotated, Any, Literal
@@ -25,8 +26,8 @@ from pydantic import (
     StrictInt,
     StrictStr,
     Tag,
-    field_validator,
     WithJsonSchema,
+    field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -44,27 +45,33 @@ def _date(value: Any) -> dt.date:
             return dt.date.fromisoformat(value)
         except ValueError:
             raise PydanticCustomError(
-                "E106", "{value} is not a real calendar date", {"value": value}
+                "E106",
+                "{value} is not a real calendar date: check the month and day",
+                {"value": value},
             ) from None
-    raise PydanticCustomError("E106", "expected a date written YYYY-MM-DD")
+    raise PydanticCustomError("E106", "must be a date written YYYY-MM-DD, such as 2026-10-01")
 
 
 def _number(value: Any) -> float | int:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise PydanticCustomError("E103", "expected a number")
+        raise PydanticCustomError("E103", "must be a number, written without quotes")
     if abs(value) > _LARGEST or not math.isfinite(value):  # a huge int overflows isfinite
-        raise PydanticCustomError("E105", "numbers must be finite and below 1e300")
+        raise PydanticCustomError(
+            "E105", "must be a finite number: no .inf or .nan, nothing beyond 1e300"
+        )
     return value
 
 
 def _period_spec(value: Any) -> int | str:
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise PydanticCustomError("E103", "`period` must be a name such as 2026-Q4, 2026-H2 or 2026")
+        raise PydanticCustomError(
+            "E103", "`period` must be a name such as 2026-Q4, 2026-H2 or 2026"
+        )
     return value
 
 
-def _in_range(low: float, high: float | None = None, *, open_low: bool = False) -> Any:
-    """A number type bounded below (and above), with a schema that says so."""
+def _bounds(low: float, high: float | None = None, *, open_low: bool = False) -> Any:
+    """The check and the JSON Schema of a number bounded below (and above)."""
     rule = (f"greater than {low}" if open_low else f"at least {low}") + (
         f" and at most {high}" if high is not None else ""
     )
@@ -77,15 +84,15 @@ def _in_range(low: float, high: float | None = None, *, open_low: bool = False) 
     schema: dict[str, Any] = {"type": "number", "exclusiveMinimum" if open_low else "minimum": low}
     if high is not None:
         schema["maximum"] = high
-    return Annotated[Number, AfterValidator(check), WithJsonSchema(schema)]
+    return AfterValidator(check), WithJsonSchema(schema)
 
 
 Date = Annotated[dt.date, BeforeValidator(_date)]
 Number = Annotated[float | int, PlainValidator(_number, json_schema_input_type=float)]
-Fraction = _in_range(0, 1)
+Fraction = Annotated[Number, *_bounds(0, 1)]
 Slug = Annotated[StrictStr, Field(pattern=SLUG_PATTERN)]
 Text = Annotated[StrictStr, Field(min_length=1)]
-Weight = _in_range(0, open_low=True)
+Weight = Annotated[Number, *_bounds(0, open_low=True)]
 PeriodSpec = Annotated[int | str, PlainValidator(_period_spec, json_schema_input_type=int | str)]
 KINDS = ("metric", "threshold", "milestone", "binary")
 
@@ -127,12 +134,16 @@ class _Measured(_KeyResult):
     @field_validator("checkins")
     @classmethod
     def _in_date_order(cls, checkins: list[Checkin] | None) -> list[Checkin] | None:
-        for index, (before, after) in enumerate(zip(checkins or (), (checkins or [])[1:])):
+        for index, (before, after) in enumerate(itertools.pairwise(checkins or ())):
             if after.date < before.date:
                 raise PydanticCustomError(
                     "E201",
                     "check-in of {after} comes after one of {before}: keep check-ins in date order",
-                    {"after": str(after.date), "before": str(before.date), "at": (index + 1, "date")},
+                    {
+                        "after": str(after.date),
+                        "before": str(before.date),
+                        "at": (index + 1, "date"),
+                    },
                 )
         return checkins
 
@@ -141,7 +152,8 @@ class _Measured(_KeyResult):
         if self.current is not None and self.checkins is not None:
             raise PydanticCustomError(
                 "E202",
-                "`current` and `checkins` together: keep the history in `checkins` and drop `current`",
+                "`current` and `checkins` together: keep the history in `checkins` "
+                "and drop `current`",
                 {"at": ("current",)},
             )
         return self
@@ -237,23 +249,24 @@ class Objective(_Strict):
             missing = "end" if self.end is None else "start"
             present = "start" if missing == "end" else "end"
             raise PydanticCustomError(
-                "E203", "`{present}` without `{missing}`: give both dates or neither",
+                "E203",
+                "`{present}` without `{missing}`: give both dates or neither",
                 {"present": present, "missing": missing, "at": (present,)},
             )
         if self.start is not None and self.end is not None and self.end < self.start:
-            raise PydanticCustomError(
-                "E203", "`end` is before `start`", {"at": ("end",)}
-            )
+            raise PydanticCustomError("E203", "`end` is before `start`", {"at": ("end",)})
         if self.start is not None and self.period is not None:
             raise PydanticCustomError(
-                "E203", "`period` and `start`/`end` together: use one or the other",
+                "E203",
+                "`period` and `start`/`end` together: use one or the other",
                 {"at": ("period",)},
             )
         seen: set[str] = set()
         for index, kr in enumerate(self.key_results):
             if kr.id in seen:
                 raise PydanticCustomError(
-                    "E205", "duplicate key result id {id!r} in this objective",
+                    "E205",
+                    "key result id '{id}' is already used in this objective: rename one",
                     {"id": kr.id, "at": ("key_results", index, "id")},
                 )
             seen.add(kr.id)
@@ -295,10 +308,10 @@ class SmartConfig(_Strict):
 
     min_key_results: Annotated[StrictInt, Field(ge=1)] = 2
     max_key_results: Annotated[StrictInt, Field(ge=1)] = 5
-    max_change: _in_range(1, open_low=True) = 10  # type: ignore[valid-type]
+    max_change: Annotated[Number, *_bounds(1, open_low=True)] = 10
     min_title_words: Annotated[StrictInt, Field(ge=1)] = 3
-    min_confidence: Fraction = 0.3  # type: ignore[valid-type]
-    committed_confidence: Fraction = 0.7  # type: ignore[valid-type]
+    min_confidence: Fraction = 0.3
+    committed_confidence: Fraction = 0.7
     max_objectives_per_owner: Annotated[StrictInt, Field(ge=1)] = 5
     rules: dict[Annotated[StrictStr, Field(pattern=r"^[SMART][0-9]{3}$")], StrictBool] = {}
 

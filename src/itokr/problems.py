@@ -77,7 +77,7 @@ def _close_to(key: str, allowed: list[str]) -> str | None:
     close = difflib.get_close_matches(key, allowed, n=3, cutoff=0.6)
     same_start = [name for name in close if name[:1] == key[:1]]
     strong = difflib.get_close_matches(key, allowed, n=1, cutoff=0.8)
-    return (same_start or strong or [None])[0]
+    return next(iter(same_start or strong), None)
 
 
 def _unknown_key(key: str, model: type[BaseModel], kind: str | None) -> str:
