@@ -6,6 +6,7 @@ Pure: today is always an argument (`as_of`), nothing here reads the clock.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -94,7 +95,13 @@ def _meets(score: float, bound: float) -> bool:
 
 
 def health(
-    score: float, period: Period | None, as_of: dt.date, config: Config, *, committed: bool
+    score: float,
+    period: Period | None,
+    as_of: dt.date,
+    config: Config,
+    *,
+    committed: bool,
+    expected: float | None = None,
 ) -> str | None:
     """The first rule of SPEC §2 that applies; None without a period."""
     if period is None:
@@ -107,7 +114,8 @@ def health(
         return "not-started"
     if _meets(score, 1.0):
         return "done"
-    expected = period.expected(as_of)
+    if expected is None:
+        expected = period.expected(as_of)
     if _meets(score, expected - config.health.at_risk):
         return "on-track"
     if _meets(score, expected - config.health.off_track):
@@ -137,22 +145,24 @@ def trend_points(key_result: AnyKeyResult, period: Period | None) -> list[tuple[
     as (days since the period start, value)."""
     if not isinstance(key_result, Metric) or period is None:
         return []
-    return [(0, float(key_result.baseline))] + [
-        ((c.date - period.start).days, float(c.value)) for c in key_result.checkins or ()
+    start = period.start.toordinal()
+    return [(0, key_result.baseline)] + [
+        (c.date.toordinal() - start, c.value) for c in key_result.checkins or ()
     ]
 
 
 def projected_value(key_result: AnyKeyResult, period: Period | None) -> float | None:
     """The value at period end on a least-squares line through the dated values."""
+    if period is None or not isinstance(key_result, Metric) or not key_result.checkins:
+        return None  # the baseline alone is one dated value
     points = trend_points(key_result, period)
-    if period is None or len(points) < 2 or len({x for x, _ in points}) < 2:
-        return None
     count = len(points)
     mean_x = sum(x for x, _ in points) / count
     mean_y = sum(y for _, y in points) / count
-    slope = sum((x - mean_x) * (y - mean_y) for x, y in points) / sum(
-        (x - mean_x) ** 2 for x, _ in points
-    )
+    spread = sum((x - mean_x) ** 2 for x, _ in points)
+    if not spread:  # every value on one date: no line to draw
+        return None
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in points) / spread
     return mean_y + slope * ((period.end - period.start).days - mean_x)
 
 
@@ -164,22 +174,36 @@ def forecast(key_result: AnyKeyResult, period: Period | None) -> float | None:
     return clamp(metric_progress(key_result.baseline, key_result.target, at_end))
 
 
+def checkins_of(key_result: AnyKeyResult) -> list[Checkin]:
+    """A key result's check-ins; milestone and binary key results have none."""
+    if isinstance(key_result, Metric | Threshold):
+        return key_result.checkins or []
+    return []
+
+
 def score_key_result(
-    entry: Entry, key_result: AnyKeyResult, config: Config, as_of: dt.date
+    entry: Entry,
+    key_result: AnyKeyResult,
+    config: Config,
+    as_of: dt.date,
+    *,
+    expected: float | None = None,
 ) -> KeyResultScore:
+    """Score one key result; `expected` saves recomputing the objective's."""
     progress = progress_of(key_result)
     score = clamp(progress) if progress is not None else 0.0
-    checkins = getattr(key_result, "checkins", None) or []
+    checkins = checkins_of(key_result)
     stated = newest_confidence(checkins)
     committed = entry.objective.type == "committed"
+    period = entry.period
     return KeyResultScore(
         ref=f"{entry.id}/{key_result.id}",
         key_result=key_result,
         progress=progress,
         score=score,
-        health=health(score, entry.period, as_of, config, committed=committed),
-        stale=is_stale(key_result, score, entry.period, as_of, config.checkins.stale_after_days),
-        forecast=forecast(key_result, entry.period),
+        health=health(score, period, as_of, config, committed=committed, expected=expected),
+        stale=is_stale(key_result, score, period, as_of, config.checkins.stale_after_days),
+        forecast=forecast(key_result, period),
         confidence=stated.confidence if stated else None,
         last_checkin=checkins[-1].date if checkins else None,
     )
@@ -187,30 +211,40 @@ def score_key_result(
 
 def score_objective(entry: Entry, config: Config, as_of: dt.date) -> ObjectiveScore:
     """Score an objective and its key results at `as_of`."""
+    period = entry.period
+    expected = period.expected(as_of) if period else None
     results = tuple(
-        score_key_result(entry, kr, config, as_of) for kr in entry.objective.key_results
+        score_key_result(entry, kr, config, as_of, expected=expected)
+        for kr in entry.objective.key_results
     )
     score = weighted_score([(r.score, r.key_result.weight) for r in results])
-    all_checkins = sorted(
-        (c for kr in entry.objective.key_results for c in getattr(kr, "checkins", None) or []),
-        key=lambda c: c.date,
-    )
-    stated = newest_confidence(all_checkins)
+    stated: Checkin | None = None  # the newest stated across key results; a tie to the later
+    for kr in entry.objective.key_results:
+        candidate = newest_confidence(checkins_of(kr))
+        if candidate is not None and (stated is None or candidate.date >= stated.date):
+            stated = candidate
+    dates = [r.last_checkin for r in results if r.last_checkin is not None]
+    committed = entry.objective.type == "committed"
     return ObjectiveScore(
         entry=entry,
         score=score,
-        expected=entry.period.expected(as_of) if entry.period else None,
-        health=health(
-            score, entry.period, as_of, config, committed=entry.objective.type == "committed"
-        ),
+        expected=expected,
+        health=health(score, period, as_of, config, committed=committed, expected=expected),
         key_results=results,
         confidence=stated.confidence if stated else None,
-        last_checkin=all_checkins[-1].date if all_checkins else None,
+        last_checkin=max(dates) if dates else None,
     )
 
 
 def score_all(entries: Sequence[Entry], config: Config, as_of: dt.date) -> list[ObjectiveScore]:
-    return [score_objective(entry, config, as_of) for entry in entries]
+    """Score every objective; on a large root this is the one loop that matters."""
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # nothing built here is cyclic; the collector only costs time
+    try:
+        return [score_objective(entry, config, as_of) for entry in entries]
+    finally:
+        if gc_was_enabled:
+            gc.enable()
 
 
 @dataclass(frozen=True, slots=True)

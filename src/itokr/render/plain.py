@@ -75,7 +75,7 @@ def key_result_dict(result: KeyResultScore) -> dict[str, Any]:
         "baseline": baseline,
         "target": target,
         "current": current,
-        "unit": getattr(kr, "unit", None),
+        "unit": kr.unit if isinstance(kr, Metric | Threshold) else None,
         "progress": rounded(result.progress),
         "score": rounded(result.score),
         "health": result.health,

@@ -4,6 +4,7 @@ in `render.status_table`, imported only when asked for, since rich costs start-u
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 from collections.abc import Sequence
 
@@ -19,11 +20,18 @@ from itokr.scoring import KeyResultScore, ObjectiveScore
 
 
 def as_json(scores: Sequence[ObjectiveScore], as_of: dt.date, *, key_results: bool = True) -> str:
-    document = {
-        "as_of": as_of.isoformat(),
-        "objectives": [objective_dict(s, key_results=key_results) for s in scores],
-    }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    """One objective a line: readable, diff-friendly, and written by json's C encoder
+    (`indent` would switch to its pure-Python one, which costs more than the loading)."""
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # a few dicts per key result, none cyclic: the collector only costs time
+    try:
+        lines = ",\n".join(encode(objective_dict(s, key_results=key_results)) for s in scores)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    body = f"\n{lines}\n" if lines else ""
+    return f'{{"as_of": {encode(as_of.isoformat())}, "objectives": [{body}]}}\n'
 
 
 def _cell(text: str) -> str:
