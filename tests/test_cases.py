@@ -114,3 +114,8 @@ def test_text_format_matches_json(run: Callable[..., Result]) -> None:
     ]
     assert lines[-1] == "Found 3 problems in 2 of 3 files."
     assert result.exit_code == 1
+
+
+def test_every_code_is_documented_in_the_readme() -> None:
+    readme = (CASES.parents[1] / "README.md").read_text(encoding="utf-8")
+    assert [code for code in CODES if f"| {code} |" not in readme] == []

@@ -6,21 +6,22 @@ from dataclasses import dataclass
 
 # Every code `validate` can report; the README's table is generated from this.
 CODES: dict[str, str] = {
-    "E001": "the file cannot be read",
+    "E001": "the file cannot be read (gone, not a regular file, a link out of the root)",
     "E002": "the file is not UTF-8 text",
     "E003": "YAML syntax error, or more than one document",
     "E004": "a tab used for indentation",
     "E005": "a duplicate key in one mapping",
     "E006": "an anchor or alias",
     "E007": "an explicit tag (`!!python/...`, `!foo`)",
-    "E008": "the file is too large or nested too deep",
-    "E101": "an unknown key, or one that does not fit the key result's kind",
+    "E008": "past a limit: file size, nesting, number of values, or 100 problems in a file",
+    "E101": "an unknown key (with a did-you-mean hint), a key the key result's kind does not "
+    "take, or a key that is not text",
     "E102": "a required key is missing",
     "E103": "a value of the wrong type",
     "E104": "a value that is not allowed (id format, kind, direction, type)",
     "E105": "a number that is not finite",
     "E106": "a date that is not a real YYYY-MM-DD date",
-    "E107": "a value out of range (confidence 0-1, weight > 0, list too short)",
+    "E107": "a value out of range (confidence 0-1, weight > 0, an empty list or text)",
     "E201": "check-ins out of date order",
     "E202": "`current` and `checkins` together",
     "E203": "`start`/`end` incomplete, reversed, or mixed with `period`",

@@ -121,6 +121,25 @@ _TYPE_MESSAGES = {
 }
 
 
+# What to write when a required key is missing, by (key, kind); "" is any kind.
+_MISSING_HINTS = {
+    ("objectives", ""): "list them under `objectives:` (a file of only comments is fine too)",
+    ("key_results", ""): "list at least one under `key_results:`",
+    ("title", ""): "say in a few words what it is about",
+    ("id", ""): "add a short id such as `reliable-platform`",
+    ("baseline", "metric"): "a metric moves from `baseline` to `target`; "
+    "to hold a bound instead, write `kind: threshold` and `direction`",
+    ("target", "metric"): "a metric moves from `baseline` to `target`",
+    ("direction", "threshold"): "write `direction: at_least` or `direction: at_most`",
+    ("target", "threshold"): "the bound to hold, with `direction`",
+    ("done", ""): "write `done: true` or `done: false`",
+    ("milestones", ""): "list at least one milestone with `title` and `done`",
+    ("date", ""): "the day of the check-in, YYYY-MM-DD",
+    ("value", ""): "the value measured that day",
+    ("start", ""): "give both `start` and `end`",
+    ("end", ""): "give both `start` and `end`",
+}
+
 _ITEM_NAMES = {
     "objectives": "objective",
     "key_results": "key result",
@@ -164,9 +183,9 @@ def explain(error: ErrorDetails, *, config: bool = False) -> Problem:
     if kind_tag == "missing":
         model = _model_at(loc[:-1], kind, config=config)
         where = _describe(model, kind)
-        return Problem(
-            loc[:-1], "E102", f"missing required key {loc[-1]!r} in {where}", at_key=True
-        )
+        hint = _MISSING_HINTS.get((str(loc[-1]), kind), _MISSING_HINTS.get((str(loc[-1]), "")))
+        message = f"missing required key {loc[-1]!r} in {where}: {hint or 'add it'}"
+        return Problem(loc[:-1], "E102", message, at_key=True)
     if kind_tag == "union_tag_invalid":
         return Problem(
             (*loc, "kind"),
