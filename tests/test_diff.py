@@ -206,6 +206,10 @@ def test_a_revision_without_the_root_makes_everything_added(run: Run, tmp_path: 
     repo.commit("OKRs")
     changes = _json(run, first, "HEAD", cwd=repo.path)["changes"]
     assert [(c["ref"], c["change"]) for c in changes] == [("reliable", "added")]
+    changes = _json(run, "HEAD", first, cwd=repo.path)["changes"]
+    assert [(c["ref"], c["change"], c["score"]) for c in changes] == [
+        ("reliable", "removed", [0.33, None])
+    ]
 
 
 def test_root_option_and_config_from_git(run: Run, tmp_path: Path) -> None:
@@ -407,3 +411,17 @@ def test_installed_itokr_separates_report_and_verdict(repo: GitRepo) -> None:
         check=False,
     )
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_github_names_files_from_the_repository_top_wherever_it_runs(
+    run: Run, repo: GitRepo
+) -> None:
+    repo.edit("okrs/2026-Q4/team.yaml", "target: 4", "target: 3")  # in the working tree
+    result = run("diff", "HEAD", "-f", "github", "--as-of", AS_OF, cwd=repo.path / "okrs")
+    assert result.stdout.splitlines() == [
+        "::notice file=okrs/2026-Q4/team.yaml,line=4,title=itokr diff%3A hiring modified::"
+        "key results changed; score 0.25 → 0.33",
+        "::warning file=okrs/2026-Q4/team.yaml,line=10,title=itokr diff%3A hiring/hires (eased)::"
+        "target eased: 4 → 3, towards the baseline 0 — add a reason: to explain it "
+        "(target: 4 → 3; score 0.25 → 0.33)",
+    ]

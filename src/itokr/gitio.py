@@ -22,8 +22,7 @@ from itokr.loader import (
     Tree,
     display_path,
     load_documents,
-    objective_files,
-    read_document,
+    load_root,
 )
 
 WORKTREE = "WORKTREE"  # the files on disk, as the user sees them now
@@ -47,7 +46,16 @@ class Side:
     label: str  # what the user asked for: a revision, or WORKTREE
     commit: str | None  # the full commit id; None for the working tree
     tree: Tree
-    sources: dict[str, bytes] = field(default_factory=dict, repr=False)
+    sources: dict[str, bytes] = field(default_factory=dict, repr=False)  # of a revision
+
+    def source(self, path: str) -> bytes | None:
+        """The bytes of a file as loaded (`path` as the tree's findings name it)."""
+        if self.commit is not None:
+            return self.sources.get(path)
+        try:
+            return Path(path).read_bytes()  # a display path: relative to the cwd, or absolute
+        except OSError:
+            return None
 
 
 def _git(
@@ -193,13 +201,4 @@ def load_revision(repo: Repo, label: str, commit: str, cwd: Path) -> Side:
 
 def load_worktree(repo: Repo, cwd: Path) -> Side:
     """The root as it is on disk now, untracked files included (as `validate` sees it)."""
-    root = repo.root
-    config_path = root / CONFIG_NAME
-    config = (
-        read_document(config_path, display_path(config_path, cwd))
-        if (config_path.is_file())
-        else None
-    )
-    documents = [read_document(path, display_path(path, cwd)) for path in objective_files(root)]
-    sources = {d.path: d.data for d in (*documents, *([config] if config else [])) if d.data}
-    return Side(WORKTREE, None, load_documents(documents, config), sources)
+    return Side(WORKTREE, None, load_root(repo.root, cwd))

@@ -116,7 +116,7 @@ def diff(
         label, commit = base, gitio.resolve(repo, base)
     base_side = gitio.load_revision(repo, label, commit, cwd)
     result = compare(base_side.tree, head_side.tree, day)
-    _render(result, base_side, head_side, output.value)
+    _render(result, base_side, head_side, output.value, repo.top)
     unexplained = result.unaccepted(kinds)
     if unexplained:
         listed = "".join(f"  {change.ref}: {flag.message}\n" for change, flag in unexplained)
@@ -146,7 +146,7 @@ def _fail_on(value: str | None) -> set[str]:
     return kinds
 
 
-def _render(result: Diff, base: Side, head: Side, output: str) -> None:
+def _render(result: Diff, base: Side, head: Side, output: str, top: Path) -> None:
     from itokr.render.diff import FORMATS, Report, print_text
 
     report = Report(
@@ -155,7 +155,7 @@ def _render(result: Diff, base: Side, head: Side, output: str) -> None:
         head.label,
         base.commit,
         head.commit,
-        _lines(result, head) if output == "github" else {},
+        _places(result, head, top) if output == "github" else {},
     )
     if output == "text":
         from itokr.render.console import make_console
@@ -165,10 +165,12 @@ def _render(result: Diff, base: Side, head: Side, output: str) -> None:
         sys.stdout.write(FORMATS[output](report))
 
 
-def _lines(result: Diff, head: Side) -> dict[int, tuple[str, int]]:
-    """The line of each change in the head's files; GitHub shows annotations on the head,
-    so a removed key result points at its objective's `key_results`, and a removed
-    objective at no line of its old file."""
+def _places(result: Diff, head: Side, top: Path) -> dict[int, tuple[str, int]]:
+    """File (inside the repository, as GitHub names it) and line of each change.
+
+    GitHub shows annotations on the head's files: a removed key result points at
+    its objective's `key_results`, a removed objective at its old file, no line.
+    """
     from itokr import yamlio
 
     wanted: dict[str, list[tuple[int, tuple[str | int, ...]]]] = {}
@@ -187,13 +189,21 @@ def _lines(result: Diff, head: Side) -> dict[int, tuple[str, int]]:
             if change.change == "modified" and keys:
                 loc = (*loc, keys[0])
         wanted.setdefault(path, []).append((index, loc))
-    placed: dict[int, tuple[str, int]] = {}
+    placed = {index: (_in_repo(c.path, top), 0) for index, c in enumerate(result.changes)}
     for path, items in wanted.items():
-        source = head.sources.get(path)
+        source = head.source(path)
         if source is None:
             continue
         positions = yamlio.locate_all(source, [(loc, True) for _, loc in items])
         placed.update(
-            (index, (path, at.line)) for (index, _), at in zip(items, positions, strict=True)
+            (index, (_in_repo(path, top), at.line))
+            for (index, _), at in zip(items, positions, strict=True)
         )
     return placed
+
+
+def _in_repo(path: str, top: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(top).as_posix()
+    except ValueError:
+        return path

@@ -31,7 +31,7 @@ class Report:
     head: str
     base_commit: str | None
     head_commit: str | None
-    lines: Mapping[int, tuple[str, int]] = field(default_factory=dict)  # change index -> place
+    places: Mapping[int, tuple[str, int]] = field(default_factory=dict)  # index -> file, line
 
     def side(self, which: str) -> str:
         label, commit = (
@@ -289,7 +289,7 @@ def github(report: Report) -> str:
     """A warning on each change with an unexplained flag, a notice on every other change."""
     out = []
     for index, change in enumerate(report.diff.changes):
-        path, line = report.lines.get(index, (change.path, 0))
+        path, line = report.places.get(index, (change.path, 0))
         where = f"file={_escape_property(path)}" + (f",line={line}" if line else "")
         open_flags = [flag for flag in change.flags if not flag.accepted]
         detail = _what(change) + f"; score {_score(change.score)}"
