@@ -257,3 +257,23 @@ def test_an_unknown_key_flood_is_placed_in_one_pass(make_root: Callable[..., Pat
     text = "objectives: []\n" + "".join(f"k{i}: 1\n" for i in range(40_000))
     done = itokr(make_root({"f.yaml": text}), "validate", timeout=30)
     assert done.returncode == 1 and "E008 39,900 more problems" in done.stdout
+
+
+def test_escapes_a_terminal_would_obey_are_refused(
+    make_root: Callable[..., Path], validate: Callable[[Path], Result]
+) -> None:
+    root = make_root({"f.yaml": VALID.replace("title: An objective", 'title: "\\e[2J\\e]0;x\\a"')})
+    result = validate(root)
+    assert result.stdout.startswith(
+        "okrs/f.yaml:3:12: E104 control character '\\x1b' in a quoted value"
+    )
+    assert "\x1b" not in result.stdout
+
+
+def test_a_finding_quoting_a_line_break_stays_on_one_line(
+    make_root: Callable[..., Path], validate: Callable[[Path], Result]
+) -> None:
+    root = make_root({"f.yaml": 'period: "2026\\nQ4"\n' + VALID})
+    lines = validate(root).stdout.splitlines()
+    assert lines[0].startswith("okrs/f.yaml:1:9: E304 unknown period '2026\\nQ4'")
+    assert len(lines) == 2

@@ -11,7 +11,7 @@ import gc
 import os
 import stat
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +78,13 @@ def display_path(path: Path, cwd: Path) -> str:
     except ValueError:
         shown = str(path)
     return shown if shown.isprintable() else _printable(shown)
+
+
+def _one_line(finding: Finding) -> Finding:
+    """A finding whose message quotes a name with a line break still fits on one line."""
+    if finding.message.isprintable():
+        return finding
+    return replace(finding, message=_printable(finding.message))
 
 
 def _printable(text: str) -> str:
@@ -303,7 +310,7 @@ def _load(documents: Sequence[Document], config_document: Document | None) -> Tr
     return Tree(
         config=config,
         entries=tuple(entries),
-        findings=tuple(sorted(findings)),
+        findings=tuple(sorted(_one_line(finding) for finding in findings)),
         files=len(documents) + (config_document is not None),
         documents={path: parsed.defaults for path, parsed in valid},
     )

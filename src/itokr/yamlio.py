@@ -53,6 +53,9 @@ _FLOAT_RE = re.compile(
     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
 )
 _NUMBER_START = frozenset("-+.0123456789")
+# What only a double-quoted escape (`"\e[2J"`) can put in a value: control characters
+# other than tab and newline, which a terminal would obey when a title is shown.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 _KEY_SLOT = object()  # a mapping waiting for its next key
 _SCALAR, _ALIAS = yaml.ScalarEvent, yaml.AliasEvent
@@ -92,6 +95,13 @@ def _float(text: str) -> float:
 def _scalar(event: Any) -> Any:
     text: str = event.value
     if not event.implicit[0]:  # quoted, or a block scalar: always a string
+        if event.style == '"' and (control := _CONTROL.search(text)):
+            raise _at(
+                "E104",
+                f"control character {control[0]!r} in a quoted value: terminals would obey it; "
+                "remove the escape",
+                event,
+            )
         return text
     if text in _NULLS:
         return None
