@@ -31,21 +31,9 @@ FLAGS: dict[str, str] = {
     "period": "an objective's period changed",
 }
 _KR_FIELDS = (
-    "kind",
-    "title",
-    "unit",
-    "direction",
-    "baseline",
-    "target",
-    "weight",
-    "due",
-    "reason",
-    "current",
-    "confidence",
-    "checkins",
-    "milestones",
-    "done",
-)
+    "kind title unit direction baseline target weight due reason current confidence checkins "
+    "milestones done"
+).split()
 _DEFAULTS = {"weight": 1, "type": "aspirational"}  # not worth listing for a new item
 
 Value = Any  # JSON-able: str, number, bool, list of str, or None
@@ -126,13 +114,10 @@ def compare(base: Tree, head: Tree, as_of: dt.date) -> Diff:
 
 
 def _same(before: Entry, after: Entry) -> bool:
-    return (before.objective, before.path, before.owner, before.area, before.period) == (
-        after.objective,
-        after.path,
-        after.owner,
-        after.area,
-        after.period,
-    )
+    def identity(entry: Entry) -> tuple[object, ...]:
+        return (entry.objective, entry.path, entry.owner, entry.area, entry.period)
+
+    return identity(before) == identity(after)
 
 
 def _by_id(tree: Tree) -> dict[str, Entry]:
@@ -203,13 +188,12 @@ def _reason_written(old: str | None, new: str | None) -> bool:
     return bool(new and new.strip()) and new != old
 
 
-def _started(period: Period | None, as_of: dt.date) -> bool:
-    return period is not None and period.start <= as_of
-
-
-def _timing(kind: str, period: Period | None) -> str:
-    assert period is not None
-    return f"{kind} after its period {period.label} started on {period.start.isoformat()}"
+def _timing(kind: str, period: Period | None, as_of: dt.date, accepted: bool) -> tuple[Flag, ...]:
+    """The `added`/`removed` flag, when the period had started by `as_of`."""
+    if period is None or period.start > as_of:
+        return ()
+    message = f"{kind} after its period {period.label} started on {period.start.isoformat()}"
+    return (Flag(kind, message, accepted),)
 
 
 def _round(value: float) -> float:
@@ -219,10 +203,7 @@ def _round(value: float) -> float:
 def _added(entry: Entry, score: ObjectiveScore, as_of: dt.date) -> Change:
     fields = _present(objective_values(entry))
     fields["key_results"] = (None, [kr.id for kr in entry.objective.key_results])
-    flags = []
-    if _started(entry.period, as_of):
-        accepted = _reason_written(None, entry.objective.reason)
-        flags.append(Flag("added", _timing("added", entry.period), accepted))
+    accepted = _reason_written(None, entry.objective.reason)
     return Change(
         entry.id,
         "added",
@@ -231,17 +212,13 @@ def _added(entry: Entry, score: ObjectiveScore, as_of: dt.date) -> Change:
         ("objectives", entry.index),
         fields,
         (None, _round(score.score)),
-        tuple(flags),
+        _timing("added", entry.period, as_of, accepted),
     )
 
 
 def _removed(entry: Entry, score: ObjectiveScore, as_of: dt.date) -> Change:
     fields = {name: (value, None) for name, (_, value) in _present(objective_values(entry)).items()}
     fields["key_results"] = ([kr.id for kr in entry.objective.key_results], None)
-    flags = []
-    if _started(entry.period, as_of):
-        # a deleted objective has nowhere to carry a reason: only a reviewer can accept it
-        flags.append(Flag("removed", _timing("removed", entry.period), False))
     return Change(
         entry.id,
         "removed",
@@ -250,7 +227,8 @@ def _removed(entry: Entry, score: ObjectiveScore, as_of: dt.date) -> Change:
         ("objectives", entry.index),
         fields,
         (_round(score.score), None),
-        tuple(flags),
+        # a deleted objective has nowhere to carry a reason: only a reviewer can accept it
+        _timing("removed", entry.period, as_of, False),
     )
 
 
@@ -268,8 +246,8 @@ def _modified(
         flags.append(
             Flag("period", f"period changed: {old or 'none'} → {new or 'none'}", explained)
         )
-    elif before.period != after.period:  # same name, redefined dates in itokr.yaml
-        assert before.period is not None and after.period is not None
+    elif before.period and after.period and before.period != after.period:
+        # the same name, its dates redefined in itokr.yaml
         fields["period"] = (_span(before.period), _span(after.period))
         flags.append(Flag("period", "period dates changed", explained))
     children = list(_key_result_changes(before, after, base, head, as_of, explained))
@@ -307,11 +285,7 @@ def _key_result_changes(
         ref, loc = f"{after.id}/{kr.id}", ("objectives", after.index, "key_results", index)
         score_after = _round(new_scores[kr.id])
         if kr.id not in old:
-            flags: tuple[Flag, ...] = ()
-            if _started(after.period, as_of):
-                flags = (
-                    Flag("added", _timing("added", after.period), _reason_written(None, kr.reason)),
-                )
+            flags = _timing("added", after.period, as_of, _reason_written(None, kr.reason))
             yield Change(
                 ref,
                 "added",
@@ -341,10 +315,8 @@ def _key_result_changes(
     for kr_id, (index, previous) in old.items():
         if kr_id in kept:
             continue
-        flags = ()
-        if _started(before.period, as_of):
-            # the key result is gone: its objective's reason is where the explanation lives
-            flags = (Flag("removed", _timing("removed", before.period), objective_explained),)
+        # the key result is gone: its objective's reason is where the explanation lives
+        flags = _timing("removed", before.period, as_of, objective_explained)
         fields = {
             name: (value, None)
             for name, (_, value) in _present(key_result_values(previous)).items()
