@@ -69,7 +69,10 @@ def _describe(model: type[BaseModel], kind: str | None) -> str:
         Milestone: "a milestone",
         Config: "itokr.yaml",
         PeriodDates: "a period of itokr.yaml",
-    }.get(model, "this section of itokr.yaml")
+    }.get(model) or next(
+        (f"`{name}` of itokr.yaml" for name, part in _config_parts().items() if part is model),
+        "itokr.yaml",
+    )
 
 
 def _close_to(key: str, allowed: list[str]) -> str | None:
@@ -195,16 +198,23 @@ def explain(error: ErrorDetails, *, config: bool = False) -> Problem:
     if kind_tag == "literal_error":
         return Problem(loc, "E104", f"`{field}` must be {ctx.get('expected')}")
     if kind_tag == "string_pattern_mismatch":
+        if loc and loc[-1] == "[key]":  # a key of a mapping, such as `smart.rules`
+            return Problem(
+                loc[:-1], "E104", f"key {loc[-2]!r} must match {ctx.get('pattern')}", at_key=True
+            )
+        what = "an objective id" if field == "aligns_to" else "an id"
         return Problem(
             loc,
             "E104",
-            f"`{field}` must be an id: lowercase letters, digits and hyphens, "
-            "starting with a letter or digit",
+            f"{_subject(loc, config=config)} must be {what}: lowercase letters, digits and "
+            "hyphens, starting with a letter or digit",
         )
     if kind_tag == "too_short":
         item = _ITEM_NAMES.get(field, "item")
         return Problem(loc, "E107", f"`{field}` is empty: give at least one {item}")
     if kind_tag == "string_too_short":
+        if loc and isinstance(loc[-1], int):
+            return Problem(loc, "E107", f"an item of `{field}` is empty: write some text")
         return Problem(loc, "E107", f"`{field}` is empty: write some text or remove the key")
     if kind_tag in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         bound = next(iter(ctx.values()), "")
