@@ -30,10 +30,12 @@ FLAGS: dict[str, str] = {
     "owner": "an objective's owner changed",
     "period": "an objective's period changed",
 }
+# fmt: off
 _KR_FIELDS = (
-    "kind title unit direction baseline target weight due reason current confidence checkins "
-    "milestones done"
-).split()
+    "kind", "title", "unit", "direction", "baseline", "target", "weight", "due", "reason",
+    "current", "confidence", "checkins", "milestones", "done",
+)
+# fmt: on
 _DEFAULTS = {"weight": 1, "type": "aspirational"}  # not worth listing for a new item
 
 Value = Any  # JSON-able: str, number, bool, list of str, or None
