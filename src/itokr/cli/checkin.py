@@ -26,7 +26,7 @@ def checkin(
     value: Annotated[
         str | None,
         typer.Argument(
-            metavar="[VALUE]",
+            metavar="VALUE",
             help="The measured value of a metric or threshold (a negative one after --: "
             "itokr checkin REF -- -3).",
             show_default=False,

@@ -9,6 +9,11 @@ if TYPE_CHECKING:
     from itokr.checkin import Outcome
 
 
+def _number(text: str) -> float | int:
+    """The value as the file now holds it (42 stays an integer)."""
+    return int(text) if text.lstrip("+-").isdigit() else float(text)
+
+
 def _what(outcome: Outcome) -> str:
     if outcome.action == "checkin":
         return f"{outcome.value} on {outcome.date} for {outcome.ref}"
@@ -40,7 +45,7 @@ def as_json(outcome: Outcome) -> str:
         "path": outcome.path,
         "action": outcome.action,
         "date": None if outcome.date is None else outcome.date.isoformat(),
-        "value": outcome.value,
+        "value": None if outcome.value is None else _number(outcome.value),
         "milestone": outcome.milestone,
         "done": outcome.done,
         "replaced_current": outcome.replaced_current,
