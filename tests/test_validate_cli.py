@@ -357,3 +357,15 @@ def test_python_dash_m(tmp_path: Path) -> None:
     )
     assert done.returncode == 0
     assert done.stdout.startswith("itokr ")
+
+
+def test_paths_below_a_linked_root(run: Run, tmp_path: Path) -> None:
+    """okrs/ may be a symbolic link (a monorepo sharing one OKR folder)."""
+    real = tmp_path / "shared-okrs"
+    real.mkdir()
+    (real / "a.yaml").write_text("ownr: me\nobjectives: []\n")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "okrs").symlink_to(real)
+    result = run("validate", "-f", "json", "okrs/a.yaml", cwd=project)
+    assert errors(result) == [("okrs/a.yaml", 1, 1, "E101")]

@@ -35,11 +35,12 @@ FormatOption = Annotated[
 def selected(paths: list[Path], root: Path) -> list[Path]:
     """The given paths, resolved; each must exist below the root (exit 2 otherwise)."""
     chosen = []
+    real_root = root.resolve()  # okrs/ may be a symbolic link
     for path in paths:
         full = path.resolve()
         if not full.exists():
             raise UsageError(f"{path}: no such file or directory")
-        if full != root and root not in full.parents:
+        if full != real_root and real_root not in full.parents:
             raise UsageError(f"{path} is not below the OKR root {root}")
         chosen.append(full)
     return chosen
