@@ -277,3 +277,14 @@ def test_a_finding_quoting_a_line_break_stays_on_one_line(
     lines = validate(root).stdout.splitlines()
     assert lines[0].startswith("okrs/f.yaml:1:9: E304 unknown period '2026\\nQ4'")
     assert len(lines) == 2
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs")
+def test_a_fifo_as_the_config_does_not_hang(make_root: Callable[..., Path]) -> None:
+    root = make_root({"f.yaml": VALID})
+    os.mkfifo(root / "itokr.yaml")
+    done = itokr(root, "status", "--as-of", "2026-11-21", timeout=30)
+    assert done.returncode == 1
+    assert done.stderr == "itokr: 1 problem in the OKR files; run itokr validate\n"
+    done = itokr(root, "validate", timeout=30)
+    assert done.stdout.startswith("okrs/itokr.yaml:1:1: E001 cannot read: not a regular file")

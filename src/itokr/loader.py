@@ -146,7 +146,7 @@ def read_root(root: Path, cwd: Path) -> tuple[Document | None, list[Document]]:
     """The config and every objective file of a root on disk, within its limits."""
     config_path = root / CONFIG_NAME
     config = None
-    if config_path.is_file() or config_path.is_symlink():
+    if os.path.lexists(config_path):  # a FIFO or a directory by that name is reported
         config = read_document(config_path, display_path(config_path, cwd), root=root)
     limits = _load_config(config)[0].limits
     unreadable: list[str] = []
