@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from itokr.diffing import Change, Diff, Flag
+from itokr.gitio import WORKTREE
 from itokr.render.findings import _escape_data, _escape_property
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
 
-WORKTREE = "WORKTREE"
 _MARKS = {"added": "+", "removed": "-", "modified": "~"}
 _STYLES = {"added": "green", "removed": "red", "modified": "yellow"}
 _ICONS = {"added": "➕", "removed": "➖", "modified": "✏️"}
@@ -61,29 +61,27 @@ def _score(score: tuple[float | None, float | None]) -> str:
     return " → ".join("—" if value is None else f"{value:.2f}" for value in score)
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def _summary(diff: Diff) -> str:
     changes = diff.changes
     objectives = sum(1 for c in changes if c.is_objective)
-    key_results = len(changes) - objectives
     counts = {kind: sum(1 for c in changes if c.change == kind) for kind in _MARKS}
     parts = ", ".join(f"{n} {kind}" for kind, n in counts.items() if n)
-    open_flags = sum(1 for c in changes for f in c.flags if not f.accepted)
-    flags = (
-        f"; {open_flags} flag{'s' if open_flags != 1 else ''} without a reason"
-        if (open_flags)
-        else ""
-    )
+    unexplained = sum(1 for c in changes for f in c.flags if not f.accepted)
+    flags = f"; {_plural(unexplained, 'flag')} without a reason" if unexplained else ""
     return (
-        f"{objectives} objective{'s' if objectives != 1 else ''} and {key_results} key "
-        f"result{'s' if key_results != 1 else ''} changed ({parts}){flags}"
+        f"{_plural(objectives, 'objective')} and {_plural(len(changes) - objectives, 'key result')}"
+        f" changed ({parts}){flags}"
     )
 
 
 def _problems(diff: Diff) -> str:
-    base, head = diff.problems
     said = [
-        f"{n} validation problem{'s' if n != 1 else ''} in the {side}"
-        for side, n in (("base", base), ("head", head))
+        f"{_plural(n, 'validation problem')} in the {side}"
+        for side, n in zip(("base", "head"), diff.problems, strict=True)
         if n
     ]
     return ("; ".join(said) + " (run `itokr validate`)") if said else ""
@@ -177,7 +175,7 @@ def _what(change: Change) -> str:
         if change.is_objective:
             count = len(change.fields.get("key_results", (None, None))[side] or [])
             noun = "new objective" if side else "objective removed"
-            return f"{noun}, {count} key result{'s' if count != 1 else ''}"
+            return f"{noun}, {_plural(count, 'key result')}"
         values = {name: pair[side] for name, pair in change.fields.items()}
         unit = f" {values['unit']}" if values.get("unit") else ""
         measure = (
