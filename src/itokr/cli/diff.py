@@ -59,6 +59,7 @@ def diff(
     base: Annotated[
         str | None,
         typer.Argument(
+            metavar="[BASE]",
             help="The revision to compare from (default: the merge base with main, else master).",
             show_default=False,
         ),
@@ -66,6 +67,7 @@ def diff(
     head: Annotated[
         str | None,
         typer.Argument(
+            metavar="[HEAD]",
             help="The revision to compare to (default: the working tree, WORKTREE).",
             show_default=False,
         ),
@@ -90,14 +92,16 @@ def diff(
     ] = None,
     as_of: AsOf = None,
 ) -> None:
-    """Show what a change does to the goals: objectives and key results added,
-    removed or modified, each field old → new, and the scores before and after.
+    """Show what a change does to the goals: objectives and key results
+    added, removed or modified, each field old → new, and the scores
+    before and after.
 
-    Revisions are read straight from git, so it works from anywhere in the repository.
-    Review flags mark eased or raised targets, rewritten baselines, key results added or
-    removed after their period started, and changed weights, owners and periods. A flag is
-    explained when the changed key result (or objective) carries a `reason:` that this
-    change wrote; --fail-on turns unexplained flags into exit 1.
+    Revisions are read straight from git, from anywhere in the repository.
+    Review flags mark eased or raised targets, rewritten baselines, key
+    results added or removed after their period started, and changed
+    weights, owners and periods. A flag is explained when the changed key
+    result (or objective) carries a reason: that this change wrote;
+    --fail-on turns unexplained flags into exit 1. See docs/ci.md.
     """
     from itokr import gitio
     from itokr.diffing import compare
