@@ -59,7 +59,7 @@ def diff(
     base: Annotated[
         str | None,
         typer.Argument(
-            metavar="[BASE]",
+            metavar="BASE",
             help="The revision to compare from (default: the merge base with main, else master).",
             show_default=False,
         ),
@@ -67,7 +67,7 @@ def diff(
     head: Annotated[
         str | None,
         typer.Argument(
-            metavar="[HEAD]",
+            metavar="HEAD",
             help="The revision to compare to (default: the working tree, WORKTREE).",
             show_default=False,
         ),
