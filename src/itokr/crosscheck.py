@@ -107,13 +107,14 @@ def check_ids(entries: Sequence[Entry], known_elsewhere: set[str]) -> Iterator[L
     first: dict[str, str] = {}
     for entry in entries:
         if entry.id in first:
+            where = "above" if first[entry.id] == entry.path else f"in {first[entry.id]}"
             yield Located(
                 entry.path,
                 Problem(
                     ("objectives", entry.index, "id"),
                     "E301",
-                    f"objective id {entry.id!r} is already used in {first[entry.id]}: ids must be "
-                    "unique in the root, rename one",
+                    f"objective id {entry.id!r} is already used {where}: ids must be unique "
+                    "in the root, rename one",
                 ),
             )
         else:
