@@ -425,3 +425,14 @@ def test_github_names_files_from_the_repository_top_wherever_it_runs(
         "target eased: 4 → 3, towards the baseline 0 — add a reason: to explain it "
         "(target: 4 → 3; score 0.25 → 0.33)",
     ]
+
+
+def test_a_shallow_clone_says_how_to_fetch_the_base(
+    run: Run, repo: GitRepo, tmp_path: Path
+) -> None:
+    clone = tmp_path / "clone"
+    repo.git("clone", "-q", "--depth", "1", f"file://{repo.path}", str(clone))
+    result = run("diff", "origin/main", "--as-of", AS_OF, cwd=clone)
+    assert result.exit_code == 2
+    assert "unknown revision 'origin/main'" in result.stderr
+    assert "fetch-depth: 0" in result.stderr

@@ -84,6 +84,8 @@ def _message(process: subprocess.CompletedProcess[bytes]) -> str:
 def open_repo(root: Path) -> Repo:
     """The repository holding `root` (exit 2 when there is none)."""
     process = _git(root, "rev-parse", "--show-toplevel")
+    if process.returncode != 0 and b"not a git repository" not in process.stderr.lower():
+        raise UsageError(f"git cannot read the repository at {root}: {_message(process)}")
     if process.returncode != 0:
         raise UsageError(f"not a git repository: {root} (itokr diff compares git revisions)")
     top = Path(os.fsdecode(process.stdout.rstrip(b"\n"))).resolve()
@@ -100,8 +102,20 @@ def resolve(repo: Repo, revision: str) -> str:
         repo.top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"
     )
     if process.returncode != 0 or not process.stdout.strip():
-        raise UsageError(f"unknown revision {revision!r}: name a commit, branch or tag")
+        raise UsageError(
+            f"unknown revision {revision!r}: name a commit, branch or tag{_shallow(repo)}"
+        )
     return process.stdout.decode("ascii").strip()
+
+
+def _shallow(repo: Repo) -> str:
+    """A hint for CI, where a shallow clone lacks the base branch."""
+    process = _git(repo.top, "rev-parse", "--is-shallow-repository")
+    if process.stdout.strip() == b"true":
+        return (
+            " (this clone is shallow: fetch the history, e.g. actions/checkout with fetch-depth: 0)"
+        )
+    return ""
 
 
 def merge_base(repo: Repo, head: str) -> tuple[str, str]:
@@ -114,7 +128,9 @@ def merge_base(repo: Repo, head: str) -> tuple[str, str]:
         process = _git(repo.top, "merge-base", branch, head_commit)
         if process.returncode == 0:
             return branch, process.stdout.decode("ascii").strip()
-        raise UsageError(f"no merge base between {branch} and {head}: name the BASE revision")
+        raise UsageError(
+            f"no merge base between {branch} and {head}: name the BASE revision{_shallow(repo)}"
+        )
     raise UsageError(
         f"no base revision: there is no {', '.join(DEFAULT_BRANCHES[:-1])} or "
         f"{DEFAULT_BRANCHES[-1]} branch; name the BASE revision (itokr diff BASE)"
