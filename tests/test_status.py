@@ -219,7 +219,7 @@ def test_table_at_80_columns_shows_every_row_and_never_overflows(run: Run, root:
     assert lines[0] == "Test Org · status as of 2026-11-15"
     rows = {line.split()[0]: line.split() for line in lines[3:] if line.strip()}
     assert rows["reliable-platform"][-5:] == ["0.10", "0.49", "off-track", "0.80", "5d"]
-    assert rows["p95-latency"][-6:] == ["0.30", "at-risk", "→0.68", "▁▂▃", "0.80", "5d"]
+    assert rows["p95-latency"][-7:] == ["0.30", "at-risk", "→", "0.68", "▁▂▃", "0.80", "5d"]
     assert rows["patching"][-4:] == ["0.60", "1.00", "red", "—"]
     assert rows["adoption"][-4:] == ["not-started", "no", "data", "—"]
     assert "3 objectives: 1 off-track, 1 not-started, 1 red" in result.stdout

@@ -64,10 +64,17 @@ def matches(
 @command()
 def status(
     ctx: typer.Context,
-    owner: Annotated[str | None, typer.Option(help="Only objectives of this owner.")] = None,
-    area: Annotated[str | None, typer.Option(help="Only objectives in this area.")] = None,
+    owner: Annotated[
+        str | None, typer.Option(metavar="NAME", help="Only objectives of this owner.")
+    ] = None,
+    area: Annotated[
+        str | None, typer.Option(metavar="NAME", help="Only objectives in this area.")
+    ] = None,
     period: Annotated[
-        str | None, typer.Option(help="Only objectives of this period, by name (2026-Q4, FY27).")
+        str | None,
+        typer.Option(
+            metavar="NAME", help="Only objectives of this period, by name (2026-Q4, FY27)."
+        ),
     ] = None,
     health: Annotated[
         Health | None, typer.Option(help="Only objectives with this health today.")

@@ -183,6 +183,8 @@ def summary(scores: Sequence[ObjectiveScore]) -> dict[str, Any]:
 def summary_lines(scores: Sequence[ObjectiveScore]) -> list[str]:
     """The foot of the table and of the markdown: counts by health, then mean scores."""
     facts = summary(scores)
+    if not scores:
+        return ["No objectives to show."]
     noun = "objective" if facts["objectives"] == 1 else "objectives"
     counts = ", ".join(f"{count} {name}" for name, count in _in_health_order(facts["health"]))
     parts = [f"mean score {two(facts['mean'])}"]

@@ -93,7 +93,7 @@ def _kr_row(result: KeyResultScore, expected: float | None, as_of: dt.date) -> _
     over = result.progress is not None and result.progress > 1.0
     shown = Text(f"↑{result.progress:.2f}", style="bold green") if over else Text(two(result.score))
     # the forecast first, so that forecasts line up whatever the sparkline's length
-    trend = Text(f"→{result.forecast:.2f} " if result.forecast is not None else "      ")
+    trend = Text(f"→ {result.forecast:.2f} " if result.forecast is not None else " " * 7)
     trend.append(sparkline(kr, width=6), style="cyan")
     if result.progress is None:
         trend = Text("no data", style="dim")

@@ -60,7 +60,8 @@ def render(console: Console, roots: Sequence[Node], as_of: dt.date, *, title: st
         branch = parent.add(label(node), style="")
         stack.extend((branch, child) for child in reversed(node.children))
     console.print(tree)
-    console.print(_legend())
+    if roots:
+        console.print(_legend())
 
 
 def _legend() -> Text:
