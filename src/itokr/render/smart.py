@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable, Sequence
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from itokr.render.findings import _escape_data, _escape_property
 from itokr.smart import LETTERS, RULES, Report, Rule, Violation
@@ -160,7 +161,7 @@ def _uri(path: str) -> str:
         return PurePosixPath(path).as_uri()
     if PureWindowsPath(path).is_absolute():
         return PureWindowsPath(path).as_uri()
-    return PurePosixPath(path.replace("\\", "/")).as_posix()
+    return quote(path.replace("\\", "/"))
 
 
 def sarif(reports: Sequence[Report]) -> str:
