@@ -20,6 +20,7 @@ _MARKS = {"added": "+", "removed": "-", "modified": "~"}
 _STYLES = {"added": "green", "removed": "red", "modified": "yellow"}
 _ICONS = {"added": "➕", "removed": "➖", "modified": "✏️"}
 _SHOWN_FIELDS = 3  # in a markdown table cell; the rest is in the details
+MARKDOWN_BUDGET = 60_000  # characters: a GitHub comment holds 65,536
 
 
 @dataclass(frozen=True)
@@ -214,21 +215,42 @@ def markdown(report: Report) -> str:
         "| | Objective / key result | What changed | Score | Flags |",
         "|---|---|---|---|---|",
     ]
-    for change in diff.changes:
-        name = f"**`{change.ref}`**" if change.is_objective else f"↳ `{change.ref}`"
-        title = _cell(change.title, 60)
+    budget = MARKDOWN_BUDGET // 2  # half for the table, the rest for the details
+    rows = list(_within(map(_row, diff.changes), budget))
+    out += rows
+    if len(rows) < len(diff.changes):
         out.append(
-            f"| {_ICONS[change.change]} {change.change} | {name} {title} | {_cell(_what(change))} "
-            f"| {_score(change.score)} | {_flags_cell(change)} |"
+            f"\n…and {_plural(len(diff.changes) - len(rows), 'more change')}: run `itokr diff`."
         )
-    out += ["", f"<details><summary>Details of {len(diff.changes)} changes</summary>", ""]
-    for change in diff.changes:
-        out += list(_details(change))
+    shown = list(_within(("\n".join(_details(c)) for c in diff.changes), budget))
+    out += ["", f"<details><summary>Details of {_plural(len(shown), 'change')}</summary>", ""]
+    out += shown
+    if len(shown) < len(diff.changes):
+        out.append(f"…and {_plural(len(diff.changes) - len(shown), 'more change')}.\n")
     out += ["</details>", ""]
     return "\n".join(out)
 
 
+def _row(change: Change) -> str:
+    name = f"**`{change.ref}`**" if change.is_objective else f"↳ `{change.ref}`"
+    return (
+        f"| {_ICONS[change.change]} {change.change} | {name} {_cell(change.title, 60)} "
+        f"| {_cell(_what(change))} | {_score(change.score)} | {_flags_cell(change)} |"
+    )
+
+
+def _within(parts: Iterator[str], budget: int) -> Iterator[str]:
+    """Parts while their total length stays within `budget` characters."""
+    used = 0
+    for part in parts:
+        used += len(part) + 1
+        if used > budget:
+            return
+        yield part
+
+
 def _details(change: Change) -> Iterator[str]:
+    """One change in full: every field old and new, every flag and what explains it."""
     level = "####" if change.is_objective else "#####"
     yield f"{level} {_ICONS[change.change]} `{change.ref}` {change.change} — {_cell(change.title)}"
     yield ""
