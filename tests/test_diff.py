@@ -436,3 +436,15 @@ def test_a_shallow_clone_says_how_to_fetch_the_base(
     assert result.exit_code == 2
     assert "unknown revision 'origin/main'" in result.stderr
     assert "fetch-depth: 0" in result.stderr
+
+
+def test_a_rewritten_baseline_fails_until_explained(run: Run, repo: GitRepo) -> None:
+    repo.edit("okrs/2026-Q4/team.yaml", "baseline: 0", "baseline: 1")
+    result = run("diff", "HEAD", "--fail-on", "rebaselined", "--as-of", AS_OF, cwd=repo.path)
+    assert result.exit_code == 1
+    assert "hiring/hires: baseline rewritten: 0 → 1" in result.stderr
+    assert "0.25 → 0.00" in result.stdout  # the score a reviewer would otherwise not see move
+    repo.edit("okrs/2026-Q4/team.yaml", "baseline: 1", "baseline: 1\n        reason: recount")
+    result = run("diff", "HEAD", "--fail-on", "rebaselined", "--as-of", AS_OF, cwd=repo.path)
+    assert result.exit_code == 0
+    assert "explained: recount" in result.stdout
