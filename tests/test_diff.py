@@ -454,5 +454,5 @@ def test_an_invalid_head_is_noted_not_fatal(run: Run, repo: GitRepo) -> None:
     repo.write("okrs/2026-Q4/broken.yaml", "objectives:\n  - id: x\n")
     result = run("diff", "HEAD", "--as-of", AS_OF, cwd=repo.path)
     assert result.exit_code == 0  # validate is the gate for that
-    assert "1 validation problem in the head (run `itokr validate`)" in result.stdout
-    assert _json(run, "HEAD", cwd=repo.path)["problems"] == {"base": 0, "head": 1}
+    assert "2 validation problems in the head (run `itokr validate`)" in result.stdout
+    assert _json(run, "HEAD", cwd=repo.path)["problems"] == {"base": 0, "head": 2}
