@@ -75,15 +75,8 @@ def render(
     console.print(grid)
     if result is None:
         table = Table(title="key results", title_justify="left", box=None, header_style="bold")
-        for name, justify in [
-            ("ref", "left"),
-            ("kind", "left"),
-            ("weight", "right"),
-            ("score", "right"),
-            ("health", "left"),
-            ("stale", "left"),
-        ]:
-            table.add_column(name, justify=justify)  # type: ignore[arg-type]
+        for name in ("ref", "kind", "weight", "score", "health", "stale"):
+            table.add_column(name, justify="right" if name in ("weight", "score") else "left")
         for kr in objective.key_results:
             table.add_row(
                 Text(kr.ref),

@@ -17,7 +17,7 @@ from itokr.render.plain import checked_ago, now_text, sparkline, summary_lines, 
 from itokr.scoring import KeyResultScore, ObjectiveScore
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    from rich.console import Console, JustifyMethod
 
 STYLES = {
     "done": "bold green",
@@ -32,7 +32,7 @@ STYLES = {
 MIN_NAME = 24  # room for an objective or key-result id, the handle for `itokr score`
 LEGEND = "Bar: score, ┃ expected progress today. Forecast: score at period end, trend."
 # Optional columns, the first given up first when the terminal is narrow.
-DROP_ORDER = ("now", "owner", "conf", "trend", "exp", "last")
+DROP_ORDER = ("now", "conf", "owner", "trend", "exp", "last")
 
 
 def health_text(health: str | None) -> Text:
@@ -94,7 +94,7 @@ def _kr_row(result: KeyResultScore, expected: float | None, as_of: dt.date) -> _
     shown = Text(f"↑{result.progress:.2f}", style="bold green") if over else Text(two(result.score))
     # the forecast first, so that forecasts line up whatever the sparkline's length
     trend = Text(f"→ {result.forecast:.2f} " if result.forecast is not None else " " * 7)
-    trend.append(sparkline(kr, width=6), style="cyan")
+    trend.append(sparkline(kr, width=5), style="cyan")
     if result.progress is None:
         trend = Text("no data", style="dim")
     trend.rstrip()
@@ -122,7 +122,7 @@ def _last(day: dt.date | None, as_of: dt.date, *, stale: bool) -> Text:
 
 def _columns(rows: Sequence[_Row], width: int, *, key_results: bool) -> tuple[dict[str, int], int]:
     """Widths of the columns that fit, and of the name column."""
-    bar_width = 8 if width < 90 else 10 if width < 120 else 16
+    bar_width = 8 if width < 110 else 10 if width < 130 else 16
     widths = {
         "now": min(16, max([12, *(cell_len(r.now) for r in rows)])),
         "bar": bar_width,
@@ -136,11 +136,23 @@ def _columns(rows: Sequence[_Row], width: int, *, key_results: bool) -> tuple[di
     }
     if not key_results:  # values and trends belong to key results
         del widths["now"], widths["trend"]
-    for column in (c for c in DROP_ORDER if c in widths):
-        if width - sum(widths.values()) - len(widths) >= MIN_NAME:
+
+    def room(columns: dict[str, int]) -> int:
+        return width - sum(columns.values()) - len(columns)
+
+    shown = dict(widths)
+    dropped = []
+    for column in (c for c in DROP_ORDER if c in shown):
+        # values earn their column only once the titles have some room to be read
+        if room(shown) >= MIN_NAME + (16 if column == "now" else 0):
             break
-        del widths[column]
-    return widths, max(MIN_NAME, width - sum(widths.values()) - len(widths))
+        del shown[column]
+        dropped.append(column)
+    for column in reversed(dropped[:-1]):  # a smaller, more important column may fit again
+        if column != "now" and room(shown) - widths[column] - 1 >= MIN_NAME:
+            shown[column] = widths[column]
+    shown = {key: value for key, value in widths.items() if key in shown}
+    return shown, max(MIN_NAME, room(shown))
 
 
 def render(
@@ -162,7 +174,7 @@ def render(
     widths, name_width = _columns(rows, console.width, key_results=key_results)
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 0), header_style="bold")
     table.add_column("Objective / key result", width=name_width, no_wrap=True, overflow="ellipsis")
-    headers = {
+    headers: dict[str, tuple[str, JustifyMethod]] = {
         "now": ("Now/target", "right"),
         "bar": ("Progress", "left"),
         "score": ("Score", "right"),
@@ -180,7 +192,7 @@ def render(
             width=column_width,
             no_wrap=True,
             overflow="ellipsis",
-            justify=justify,  # type: ignore[arg-type]
+            justify=justify,
         )
     for index, row in enumerate(rows):
         style = STYLES.get(row.health or "", "dim")
