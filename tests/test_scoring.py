@@ -101,6 +101,11 @@ def test_progress_of_each_kind(data: dict[str, Any], progress: float | None) -> 
     assert progress_of(only_kr(data)) == pytest.approx(progress)
 
 
+def test_progress_never_overflows_into_infinity() -> None:
+    data = kr(baseline=0, target=1e-300, current=1e300)
+    assert progress_of(only_kr(data)) == 1e9
+
+
 @pytest.mark.parametrize(
     ("current", "score"),
     [(29, 1.0), (60, 0.0), (None, 0.0), (40, 0.5)],

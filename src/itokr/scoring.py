@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ HEALTHS = ("done", "on-track", "at-risk", "off-track", "not-started", "green", "
 # Scores and bands are compared as a person compares them by hand: 0.7 meets 0.8 - 0.1 even
 # though in floating point 0.8 - 0.1 is 0.7000000000000001.
 _TOLERANCE = 1e-9
+_FARTHEST = 1e9  # raw progress beyond this is shown as this
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +63,9 @@ def metric_progress(baseline: float, target: float, current: float) -> float:
     """Share of the way from baseline to target; works for decreasing metrics too."""
     if target == baseline:
         return 1.0 if current == target else 0.0
-    return (current - baseline) / (target - baseline)
+    progress = (current - baseline) / (target - baseline)
+    # a target a hair from its baseline can overflow; JSON has no infinity
+    return progress if math.isfinite(progress) else math.copysign(_FARTHEST, progress)
 
 
 def progress_of(key_result: AnyKeyResult) -> float | None:
