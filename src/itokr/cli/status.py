@@ -116,5 +116,12 @@ def status(
         from itokr.render.console import make_console
         from itokr.render.status_table import render
 
-        render(make_console(use_color()), scores, day, key_results=not objectives, title=title)
+        render(
+            make_console(use_color()),
+            scores,
+            day,
+            key_results=not objectives,
+            title=title,
+            stale_after=tree.config.checkins.stale_after_days,
+        )
     finish(problems_code(tree))

@@ -30,7 +30,10 @@ STYLES = {
     "red": "red",
 }
 MIN_NAME = 24  # room for an objective or key-result id, the handle for `itokr score`
-LEGEND = "Bar: score, ┃ expected progress today. Forecast: score at period end, trend."
+LEGEND = (
+    "Bar: score, ┃ expected progress today. Forecast: score at period end, trend. "
+    "stale: a key result not checked in for over {days} days."
+)
 # Optional columns, the first given up first when the terminal is narrow.
 DROP_ORDER = ("now", "conf", "owner", "trend", "exp", "last")
 
@@ -42,12 +45,12 @@ def health_text(health: str | None) -> Text:
 def bar(score: float, expected: float | None, width: int, style: str) -> Text:
     """Score as a bar, with expected progress as a marker: readable without colour too."""
     filled = round(min(1.0, max(0.0, score)) * width)
-    cells = [("█", style) if i < filled else ("░", "dim") for i in range(width)]
-    if expected is not None:
-        cells[min(width - 1, int(expected * width))] = ("┃", "bold")
     text = Text()
-    for char, char_style in cells:
-        text.append(char, char_style)
+    text.append("█" * filled, style=style)
+    text.append("░" * (width - filled), style="dim")
+    if expected is not None:
+        marker = min(width - 1, int(expected * width))
+        text = text[:marker] + Text("┃", style="bold") + text[marker + 1 :]
     return text
 
 
@@ -162,6 +165,7 @@ def render(
     *,
     key_results: bool = True,
     title: str = "",
+    stale_after: int = 14,
 ) -> None:
     """Print the status table, then the summary line."""
     rows: list[_Row] = []
@@ -219,4 +223,4 @@ def render(
     for line in summary_lines(scores):
         console.print(Text(line))
     if rows:
-        console.print(Text(LEGEND, style="dim"))
+        console.print(Text(LEGEND.format(days=stale_after), style="dim"))
