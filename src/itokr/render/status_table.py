@@ -71,7 +71,8 @@ class _Row:
 
 def _objective_row(score: ObjectiveScore, as_of: dt.date) -> _Row:
     entry = score.entry
-    name = Text(entry.id, style="bold")
+    name = Text()
+    name.append(entry.id, style="bold")
     name.append("  " + entry.objective.title, style="dim")
     stale = any(r.stale for r in score.key_results)
     return _Row(
@@ -117,7 +118,8 @@ def _kr_row(result: KeyResultScore, expected: float | None, as_of: dt.date) -> _
 
 
 def _last(day: dt.date | None, as_of: dt.date, *, stale: bool) -> Text:
-    text = Text(checked_ago(day, as_of) if day else "—", style="" if day else "dim")
+    text = Text()
+    text.append(checked_ago(day, as_of) if day else "—", style="" if day else "dim")
     if stale:
         text.append(" stale", style="bold yellow")
     return text
