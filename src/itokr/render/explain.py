@@ -23,6 +23,11 @@ def calc(value: float) -> str:
     return number(float(f"{value:.10g}"))
 
 
+def _readable(value: float) -> float:
+    """A projected value to the precision a person reads: 7.91, 99.97, 0.00123."""
+    return round(value, 2) if abs(value) >= 1 else float(f"{value:.3g}")
+
+
 def progress_line(result: KeyResultScore) -> str:
     kr = result.key_result
     if isinstance(kr, MilestoneKR):
@@ -123,7 +128,7 @@ def forecast_line(result: KeyResultScore, period: Period | None) -> str:
     return (
         f"→ {two(result.forecast)}: a least-squares line through {len(points)} dated values "
         f"(baseline and {len(points) - 1} check-ins) reaches "
-        f"{with_unit(float(f'{at_end:.6g}'), kr.unit)} on {period.end}"
+        f"{with_unit(_readable(at_end), kr.unit)} on {period.end}"
     )
 
 
