@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from itokr import checkin as core
+from itokr import safewrite
 from itokr.errors import ItokrError
 
 AS_OF = ("--as-of", "2026-11-21")
@@ -79,6 +80,7 @@ def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
         (("reliable/second-site", "--milestone", "Replication"), "did you mean 'Replication live'"),
         (("reliable/second-site", "--milestone", "x", "--done"), "exclude each other"),
         (("reliable/uptime", "--undo"), "--undo reverses"),
+        (("reliable/uptime", "1", "--note", "ring\x07"), "control character '\\x07'"),
         (("reliable/runbook", "--done", "1"), "takes no VALUE"),
     ],
 )
@@ -179,7 +181,7 @@ def _request(**changes: object) -> core.Request:
 
 def test_a_held_lock_makes_a_checkin_wait_then_give_up(root: Path) -> None:
     before = snapshot(root)
-    with core.root_lock(root), pytest.raises(ItokrError, match="held the lock") as caught:
+    with safewrite.root_lock(root), pytest.raises(ItokrError, match="held the lock") as caught:
         core.record(_request(), root, root, lock_timeout=0.2)
     assert caught.value.exit_code == 1
     assert snapshot(root) == before
@@ -191,14 +193,14 @@ def test_a_failed_rename_leaves_the_old_file_and_no_temporary(root: Path, monkey
     def crash(*_: object) -> None:
         raise OSError("disk on fire")
 
-    monkeypatch.setattr(core.os, "replace", crash)
+    monkeypatch.setattr(safewrite.os, "replace", crash)
     with pytest.raises(OSError, match="disk on fire"):
         core.record(_request(), root, root)
     assert snapshot(root) == before
 
 
 def test_temporaries_left_by_a_killed_checkin_are_swept(root: Path) -> None:
-    stale = root / f".team.yaml.x1y2{core.TEMP_SUFFIX}"
+    stale = root / f".team.yaml.x1y2{safewrite.TEMP_SUFFIX}"
     stale.write_text("half a fi")
     core.record(_request(), root, root)
     assert not stale.exists()
@@ -241,7 +243,7 @@ def test_a_file_changed_by_someone_else_meanwhile_is_not_overwritten(
     with pytest.raises(ItokrError, match="changed while checking in"):
         core.record(_request(), root, root)
     assert (root / "team.yaml").read_text().endswith("# edited in an editor\n")
-    assert not [name for name in os.listdir(root) if name.endswith(core.TEMP_SUFFIX)]
+    assert not [name for name in os.listdir(root) if name.endswith(safewrite.TEMP_SUFFIX)]
 
 
 @pytest.mark.parametrize("name", ["examples/it-department", "examples/okr-practice", "okrs"])

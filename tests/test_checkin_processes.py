@@ -173,15 +173,21 @@ def test_a_week_of_parallel_checkins_is_exactly_what_git_diff_shows(tmp_path: Pa
         f"for day in {week!r}:\n"
         "    for ref in refs:\n"
         "        value = str(len(ref) + int(day[-2:]))\n"
-        "        subprocess.run([itokr, '--root', root, 'checkin', ref, value, '--date', day,\n"
-        "                        '--as-of', '2026-11-21'], check=True, capture_output=True)\n"
+        "        done = subprocess.run([itokr, '--root', root, 'checkin', ref, value, '--date',\n"
+        "                               day, '--as-of', '2026-11-21'], capture_output=True)\n"
+        "        sys.exit(done.stderr.decode() or None) if done.returncode else None\n"
     )
     itokr = installed_itokr()
     people = [
-        subprocess.Popen([sys.executable, "-c", script, itokr, str(root), *refs[i : i + 2]])
+        subprocess.Popen(
+            [sys.executable, "-c", script, itokr, str(root), *refs[i : i + 2]],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for i in range(0, len(refs), 2)
     ]
-    assert [person.wait(timeout=300) for person in people] == [0] * len(people)
+    failures = [person.communicate(timeout=300)[1] for person in people]
+    assert failures == [""] * len(people)
     numstat = subprocess.run([*git, "diff", "--numstat"], capture_output=True, text=True).stdout
     counts = [line.split("\t")[:2] for line in numstat.splitlines()]
     assert sum(int(added) for added, _ in counts) == len(refs) * len(week)

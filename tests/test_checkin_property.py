@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from itokr import checkin as core
 from itokr import yamlio
+from itokr.checkin import _CONTROL as CONTROL
 from itokr.loader import load_root
 
 AS_OF = dt.date(2026, 11, 21)
@@ -87,7 +88,7 @@ checkins = st.fixed_dictionaries(
     {"value": numbers, "date": days},
     optional={
         "confidence": st.sampled_from(["0", "0.5", "1", "0.75", ".3"]),
-        "note": st.text(max_size=30),
+        "note": st.text(max_size=30).filter(lambda text: not CONTROL.search(text)),
     },
 )
 

@@ -14,12 +14,7 @@ import copy
 import datetime as dt
 import difflib
 import math
-import os
 import re
-import tempfile
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,12 +24,12 @@ from itokr.errors import ItokrError, UsageError
 from itokr.loader import Document, Tree, display_path, load_documents, objective_files, read_root
 from itokr.model import Binary, Metric, MilestoneKR, Threshold
 from itokr.refs import resolve
+from itokr.safewrite import LOCK_TIMEOUT, replace_file, root_lock
 from itokr.scoring import score_key_result
 
-LOCK_TIMEOUT = 10.0  # seconds a check-in waits for another one to finish
-TEMP_SUFFIX = ".itokr-tmp"  # not *.yaml: a half-written file is never read as OKRs
 _NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # what the reader refuses in a value
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +122,8 @@ def make_request(
         raise UsageError(f"{', '.join(extra)} describe a check-in; {flag} records none")
     if value is not None:
         _number(value, "VALUE")
+    if note is not None and (control := _CONTROL.search(note)):
+        raise UsageError(f"--note contains the control character {control[0]!r}: remove it")
     if confidence is not None and not 0 <= _number(confidence, "--confidence") <= 1:
         raise UsageError(f"--confidence {confidence}: must be between 0 and 1, as 0.7")
     day = _date(date, "--date") if date is not None else as_of
@@ -146,30 +143,6 @@ def make_request(
         undo,
         as_of,
     )
-
-
-@contextmanager
-def root_lock(root: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
-    """Hold an exclusive lock on the root directory (no lock file to litter git)."""
-    import fcntl
-
-    handle = os.open(root, os.O_RDONLY)
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise ItokrError(
-                        f"another check-in has held the lock on {root} for {timeout:g} s; "
-                        "nothing written: try again"
-                    ) from None
-                time.sleep(0.05)
-        yield
-    finally:
-        os.close(handle)  # closing releases the lock
 
 
 @dataclass(frozen=True)
@@ -256,18 +229,14 @@ def _record(request: Request, files: _Root, *, dry_run: bool) -> Outcome:
     new_data = source.encode(body)
     after = _verify(files, Document(entry.path, new_data), expected, request)
     if changed and not dry_run:
-        _replace(files.files[entry.path], document.data, new_data)
+        replace_file(files.files[entry.path], document.data, new_data)
     before_score = score_key_result(entry, kr, tree.config, request.as_of).score
     new_entry, new_kr = resolve(after.entries, request.ref)
     assert new_kr is not None
     return Outcome(
         ref=request.ref,
         path=entry.path,
-        action="checkin"
-        if request.flag is None
-        else "milestone"
-        if milestone is not None
-        else "done",
+        action=_action(request, milestone),
         date=request.date if request.flag is None else None,
         value=request.value,
         milestone=request.milestone,
@@ -279,6 +248,10 @@ def _record(request: Request, files: _Root, *, dry_run: bool) -> Outcome:
         score_before=before_score,
         score_after=score_key_result(new_entry, new_kr, after.config, request.as_of).score,
     )
+
+
+def _action(request: Request, milestone: int | None) -> str:
+    return "checkin" if request.flag is None else "milestone" if milestone is not None else "done"
 
 
 def _problems(tree: Tree) -> str:
@@ -336,7 +309,11 @@ def _add(
     assert request.value is not None
     new = roundtrip.NewCheckin(str(request.date), request.value, request.confidence, request.note)
     position = sum(1 for checkin in kr.checkins or () if checkin.date <= request.date)
-    entry = {key: yamlio.read(f"k: {text}".encode())["k"] for key, text in new.pairs()}
+    entry: dict[str, Any] = {"date": new.date, "value": float(new.value)}
+    if request.confidence is not None:
+        entry["confidence"] = float(request.confidence)
+    if request.note is not None:
+        entry["note"] = request.note
     target.pop("current", None)
     checkins = list(target.get("checkins") or [])
     checkins.insert(position, entry)
@@ -359,37 +336,6 @@ def _verify(files: _Root, document: Document, expected: Any, request: Request) -
             "nothing written (please report this, with the file)"
         )
     return tree
-
-
-def _replace(path: Path, old: bytes, new: bytes) -> None:
-    """Write `new` over `path` atomically, keeping its mode; never leave a partial file."""
-    target = Path(os.path.realpath(path))
-    for stale in target.parent.glob(f".{target.name}.*{TEMP_SUFFIX}"):
-        with suppress(OSError):  # left by a check-in killed midway: we hold the lock
-            stale.unlink()
-    if target.read_bytes() != old:
-        raise ItokrError(f"{path} changed while checking in; nothing written: run it again")
-    mode = target.stat().st_mode & 0o7777
-    handle, temp = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=TEMP_SUFFIX
-    )
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            os.fchmod(stream.fileno(), mode)
-            stream.write(new)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(temp)
-        raise
-    with suppress(OSError):  # make the rename itself durable
-        directory = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
 
 
 def _diff(path: str, old: bytes, new: bytes) -> str:

@@ -1,0 +1,76 @@
+"""Writes that are whole or not at all, and a lock that makes writers take turns.
+
+A crash at any moment leaves the old file or the new one: the new bytes go to
+a temporary file beside the original (named so that no reader of the root
+takes it for OKRs), flushed and fsynced, then renamed over it. The lock is an
+`flock` on the root directory itself, so no lock file shows up in `git status`.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+from itokr.errors import ItokrError
+
+LOCK_TIMEOUT = 10.0  # seconds a writer waits for another one to finish
+TEMP_SUFFIX = ".itokr-tmp"  # not *.yaml: a half-written file is never read as OKRs
+
+
+@contextmanager
+def root_lock(root: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+    """Hold an exclusive lock on the root directory (no lock file to litter git)."""
+    import fcntl
+
+    handle = os.open(root, os.O_RDONLY)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise ItokrError(
+                        f"another check-in has held the lock on {root} for {timeout:g} s; "
+                        "nothing written: try again"
+                    ) from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(handle)  # closing releases the lock
+
+
+def replace_file(path: Path, old: bytes, new: bytes) -> None:
+    """Write `new` over `path` atomically, keeping its mode; never leave a partial file."""
+    target = Path(os.path.realpath(path))
+    for stale in target.parent.glob(f".{target.name}.*{TEMP_SUFFIX}"):
+        with suppress(OSError):  # left by a check-in killed midway: we hold the lock
+            stale.unlink()
+    if target.read_bytes() != old:
+        raise ItokrError(f"{path} changed while checking in; nothing written: run it again")
+    mode = target.stat().st_mode & 0o7777
+    handle, temp = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.", suffix=TEMP_SUFFIX
+    )
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            os.fchmod(stream.fileno(), mode)
+            stream.write(new)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(temp)
+        raise
+    with suppress(OSError):  # make the rename itself durable
+        directory = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
