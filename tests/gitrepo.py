@@ -7,6 +7,8 @@ import subprocess
 import textwrap
 from pathlib import Path
 
+import pytest
+
 _IDENTITY = {
     "GIT_AUTHOR_NAME": "Test",
     "GIT_AUTHOR_EMAIL": "test@example.com",
@@ -14,6 +16,18 @@ _IDENTITY = {
     "GIT_COMMITTER_EMAIL": "test@example.com",
     "GIT_CONFIG_NOSYSTEM": "1",
 }
+
+
+def without_git_variables() -> dict[str, str]:
+    """The environment minus GIT_DIR and friends, which a git hook running the tests sets."""
+    return {name: value for name, value in os.environ.items() if not name.startswith("GIT_")}
+
+
+def forget_git_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make `itokr diff` run in-process see the test's repository, not the caller's."""
+    for name in os.environ:
+        if name.startswith("GIT_"):
+            monkeypatch.delenv(name)
 
 
 class GitRepo:
@@ -31,7 +45,7 @@ class GitRepo:
             capture_output=True,
             text=True,
             check=True,
-            env={**os.environ, **_IDENTITY},
+            env={**without_git_variables(), **_IDENTITY},
         )
         return done.stdout.strip()
 

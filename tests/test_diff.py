@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from conftest import Result, installed_itokr
-from gitrepo import GitRepo
+from gitrepo import GitRepo, forget_git_variables
 
 AS_OF = "2026-11-21"  # inside 2026-Q4: every period below has started
 
@@ -70,6 +70,11 @@ NEW = """\
 """
 
 Run = Callable[..., Result]
+
+
+@pytest.fixture(autouse=True)
+def _own_repository(monkeypatch: pytest.MonkeyPatch) -> None:
+    forget_git_variables(monkeypatch)
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ passes, the documented snippets, and (slow, when pre-commit is installed) a real
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -16,7 +15,7 @@ import pytest
 import yaml
 
 from conftest import REPO, Result
-from gitrepo import GitRepo
+from gitrepo import GitRepo, without_git_variables
 
 Run = Callable[..., Result]
 GOOD = """\
@@ -125,7 +124,10 @@ def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One hook environment for the module: pre-commit builds it once (tens of seconds)."""
     pytest.importorskip("pre_commit", reason="pre-commit is not installed")
     head = subprocess.run(
-        ["git", "cat-file", "-e", "HEAD:.pre-commit-hooks.yaml"], cwd=REPO, check=False
+        ["git", "cat-file", "-e", "HEAD:.pre-commit-hooks.yaml"],
+        cwd=REPO,
+        check=False,
+        env=without_git_variables(),
     )
     if head.returncode != 0:
         pytest.skip("this checkout's HEAD has no .pre-commit-hooks.yaml")
@@ -134,7 +136,12 @@ def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _pre_commit(repo: GitRepo, home: Path, *hooks: str) -> subprocess.CompletedProcess[str]:
     head = subprocess.run(
-        ["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True
+        ["git", "rev-parse", "HEAD"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=without_git_variables(),
     ).stdout.strip()
     lines = ["repos:", f"  - repo: {REPO}", f"    rev: {head}", "    hooks:"]
     lines += [f"      - id: {hook}" for hook in hooks]
@@ -146,13 +153,9 @@ def _pre_commit(repo: GitRepo, home: Path, *hooks: str) -> subprocess.CompletedP
         capture_output=True,
         text=True,
         check=False,
-        env={**_environment(), "PRE_COMMIT_HOME": str(home)},
+        env={**without_git_variables(), "PRE_COMMIT_HOME": str(home)},
         timeout=600,
     )
-
-
-def _environment() -> dict[str, str]:
-    return {name: value for name, value in os.environ.items() if not name.startswith("GIT_")}
 
 
 def test_slow_pre_commit_validate_hook_fails_a_bad_okr_and_passes_a_good_one(
