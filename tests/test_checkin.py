@@ -194,7 +194,7 @@ def test_a_failed_rename_leaves_the_old_file_and_no_temporary(root: Path, monkey
         raise OSError("disk on fire")
 
     monkeypatch.setattr(safewrite.os, "replace", crash)
-    with pytest.raises(OSError, match="disk on fire"):
+    with pytest.raises(ItokrError, match=r"cannot write .*: disk on fire; nothing written"):
         core.record(_request(), root, root)
     assert snapshot(root) == before
 
@@ -204,6 +204,18 @@ def test_temporaries_left_by_a_killed_checkin_are_swept(root: Path) -> None:
     stale.write_text("half a fi")
     core.record(_request(), root, root)
     assert not stale.exists()
+
+
+def test_an_unwritable_directory_is_exit_1_not_a_crash(root: Path, run, monkeypatch) -> None:
+    def refuse(*_: object, **__: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    before = snapshot(root)
+    monkeypatch.setattr(safewrite.tempfile, "mkstemp", refuse)
+    result = run("--root", str(root), "checkin", "reliable/uptime", "99.7", *AS_OF)
+    assert result.exit_code == 1
+    assert result.stderr.endswith("team.yaml: Permission denied; nothing written\n")
+    assert snapshot(root) == before
 
 
 def test_file_mode_and_symlinks_are_kept(root: Path) -> None:

@@ -26,7 +26,10 @@ def root_lock(root: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     """Hold an exclusive lock on the root directory (no lock file to litter git)."""
     import fcntl
 
-    handle = os.open(root, os.O_RDONLY)
+    try:
+        handle = os.open(root, os.O_RDONLY)
+    except OSError as error:
+        raise ItokrError(f"cannot lock {root}: {error.strerror}; nothing written") from None
     try:
         deadline = time.monotonic() + timeout
         while True:
@@ -46,8 +49,20 @@ def root_lock(root: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
 
 
 def replace_file(path: Path, old: bytes, new: bytes) -> None:
-    """Write `new` over `path` atomically, keeping its mode; never leave a partial file."""
-    target = Path(os.path.realpath(path))
+    """Write `new` over `path` atomically, keeping its mode; never leave a partial file.
+
+    `old` is what the caller read: a file changed since by someone else is not
+    overwritten. An OS error (read-only disk, permissions) is an `ItokrError`.
+    """
+    try:
+        _replace(Path(os.path.realpath(path)), path, old, new)
+    except OSError as error:
+        raise ItokrError(
+            f"cannot write {path}: {error.strerror or error}; nothing written"
+        ) from None
+
+
+def _replace(target: Path, path: Path, old: bytes, new: bytes) -> None:
     for stale in target.parent.glob(f".{target.name}.*{TEMP_SUFFIX}"):
         with suppress(OSError):  # left by a check-in killed midway: we hold the lock
             stale.unlink()
