@@ -254,7 +254,9 @@ class Objective(_Strict):
                 {"present": present, "missing": missing, "at": (present,)},
             )
         if self.start is not None and self.end is not None and self.end < self.start:
-            raise PydanticCustomError("E203", "`end` is before `start`", {"at": ("end",)})
+            raise PydanticCustomError(
+                "E203", "`end` is before `start`: fix one of the dates", {"at": ("end",)}
+            )
         if self.start is not None and self.period is not None:
             raise PydanticCustomError(
                 "E203",
@@ -289,7 +291,9 @@ class PeriodDates(_Strict):
     @model_validator(mode="after")
     def _ordered(self) -> PeriodDates:
         if self.end < self.start:
-            raise PydanticCustomError("E203", "`end` is before `start`", {"at": ("end",)})
+            raise PydanticCustomError(
+                "E203", "`end` is before `start`: fix one of the dates", {"at": ("end",)}
+            )
         return self
 
 
