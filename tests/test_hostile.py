@@ -288,3 +288,15 @@ def test_a_fifo_as_the_config_does_not_hang(make_root: Callable[..., Path]) -> N
     assert done.stderr == "itokr: 1 problem in the OKR files; run itokr validate\n"
     done = itokr(root, "validate", timeout=30)
     assert done.stdout.startswith("okrs/itokr.yaml:1:1: E001 cannot read: not a regular file")
+
+
+def test_a_tree_1200_directories_deep_is_walked(
+    make_root: Callable[..., Path], validate: Callable[[Path], Result]
+) -> None:
+    root = make_root({})
+    deepest = root
+    for _ in range(1200):  # not mkdir(parents=True): it recurses too
+        deepest /= "d"
+        deepest.mkdir()
+    (deepest / "f.yaml").write_text(VALID)
+    assert validate(root).stdout == "All good: 1 file checked.\n"

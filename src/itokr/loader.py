@@ -96,21 +96,31 @@ def _printable(text: str) -> str:
 def objective_files(root: Path, unreadable: list[str] | None = None) -> list[Path]:
     """Every `*.yaml`/`*.yml` below `root` but its config, in sorted path order.
 
-    Symbolic links to directories are not followed (no loops, no escapes);
-    directories that cannot be listed are added to `unreadable` when given.
+    Hidden directories are skipped and symbolic links to directories are not
+    followed (no loops, no escapes). An explicit stack, not `os.walk`, which
+    recurses on Python 3.11 and fails on a tree 1,000 directories deep.
+    Directories that cannot be listed are added to `unreadable` when given.
     """
-
-    def skipped(error: OSError) -> None:
-        if unreadable is not None:
-            unreadable.append(error.filename or str(root))
-
     found: list[tuple[str, Path]] = []
-    for directory, dirnames, filenames in os.walk(root, onerror=skipped):
-        dirnames[:] = [name for name in dirnames if not name.startswith(".")]
-        base = Path(directory)
-        for name in filenames:
-            if name.endswith((".yaml", ".yml")) and not (base == root and name == CONFIG_NAME):
-                path = base / name
+    stack = [root]
+    while stack:
+        directory = stack.pop()
+        try:
+            with os.scandir(directory) as scan:
+                entries = list(scan)
+        except OSError:
+            if unreadable is not None:
+                unreadable.append(str(directory))
+            continue
+        for entry in entries:
+            name = entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if not name.startswith("."):
+                    stack.append(directory / name)
+            elif name.endswith((".yaml", ".yml")) and not (
+                directory is root and name == CONFIG_NAME
+            ):
+                path = directory / name
                 found.append((path.relative_to(root).as_posix(), path))
     return [path for _, path in sorted(found)]
 
