@@ -369,3 +369,32 @@ def test_paths_below_a_linked_root(run: Run, tmp_path: Path) -> None:
     (project / "okrs").symlink_to(real)
     result = run("validate", "-f", "json", "okrs/a.yaml", cwd=project)
     assert errors(result) == [("okrs/a.yaml", 1, 1, "E101")]
+
+
+def test_a_fifo_is_refused_without_hanging(run: Run, make_root: MakeRoot) -> None:
+    root = make_root({"a.yaml": GOOD.format(id="a")})
+    os.mkfifo(root / "pipe.yaml")
+    result = run("validate", "-f", "json", cwd=root)
+    assert errors(result) == [("pipe.yaml", 1, 1, "E001")]
+
+
+def test_a_link_out_of_the_root_is_not_followed(
+    run: Run, make_root: MakeRoot, tmp_path: Path
+) -> None:
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("password: hunter2\n")
+    root = make_root({"a.yaml": GOOD.format(id="a")})
+    (root / "link.yaml").symlink_to(secret)
+    result = run("validate", "-f", "json", cwd=root)
+    assert errors(result) == [("link.yaml", 1, 1, "E001")]
+    assert "hunter2" not in result.stdout
+
+
+def test_a_flood_of_problems_is_capped_per_file(run: Run, make_root: MakeRoot) -> None:
+    keys = "".join(f"unknown{number}: x\n" for number in range(150))
+    root = make_root({"a.yaml": keys + "objectives: []\n", "b.yaml": "ownr: x\nobjectives: []\n"})
+    result = run("validate", "-f", "json", cwd=root)
+    found = errors(result)
+    assert len([e for e in found if e[0] == "a.yaml"]) == 101
+    assert found[-2][3] == "E008" or any(e[3] == "E008" for e in found)
+    assert found[-1] == ("b.yaml", 1, 1, "E101")
