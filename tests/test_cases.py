@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -156,3 +157,65 @@ def test_a_duplicate_id_is_reported_in_an_invalid_objective_too(
         ["b.yaml:2:9:", "E301"],
         ["b.yaml:4:5:", "E101"],
     ]
+
+
+def _entries(case: str) -> dict[str, Any]:
+    from itokr.loader import load_root
+
+    tree = load_root(CASES / "valid" / case, CASES)
+    assert tree.findings == ()
+    return {entry.id: entry for entry in tree.entries}
+
+
+def test_yaml_1_2_scalars_keep_their_meaning() -> None:
+    entry = _entries("yaml-1-2-scalars")["yes"]
+    assert (entry.owner, entry.area, entry.objective.title) == ("no", "on", "off")
+    assert entry.objective.description == "1:30"
+    octal, other = entry.objective.key_results
+    assert (octal.baseline, octal.target, octal.title) == (755, 800, "y")  # type: ignore[union-attr]
+    assert (other.baseline, other.target, other.value) == (16, 1000.0, 12.5)  # type: ignore[union-attr]
+
+
+def test_kinds_are_inferred() -> None:
+    key_results = _entries("kinds")["every-kind"].objective.key_results
+    assert {kr.id: kr.kind for kr in key_results} == {
+        "metric-inferred": "metric",
+        "metric-written": "metric",
+        "threshold-most": "threshold",
+        "threshold-base": "threshold",
+        "milestone-inferred": "milestone",
+        "milestone-written": "milestone",
+        "binary-inferred": "binary",
+        "binary-written": "binary",
+        "checkins": "metric",
+        "empty-checkins": "metric",
+        "null-current": "metric",
+    }
+
+
+def test_every_period_form_resolves() -> None:
+    entries = _entries("periods")
+    spans = {
+        key: (str(e.period.start), str(e.period.end)) if e.period else None
+        for key, e in entries.items()
+    }
+    assert spans == {
+        "file-period": ("2026-10-01", "2026-12-31"),
+        "half": ("2026-07-01", "2026-12-31"),
+        "year-int": ("2027-01-01", "2027-12-31"),
+        "year-str": ("2027-01-01", "2027-12-31"),
+        "named": ("2026-07-01", "2027-06-30"),
+        "named-short": ("2026-11-02", "2026-11-13"),
+        "dates": ("2026-10-15", "2026-10-15"),
+        "timeless": None,
+    }
+
+
+def test_file_defaults_and_overrides() -> None:
+    entries = _entries("alignment-and-areas")
+    assert {key: e.area for key, e in entries.items()} == {
+        "trusted": "company",
+        "uptime": "infrastructure",
+        "patching": "security",
+    }
+    assert "ignored" not in str([e.path for e in entries.values()])
