@@ -185,7 +185,7 @@ def test_a_directory_named_like_a_file_is_walked(
 ) -> None:
     root = make_root({"team.yaml/inner.yaml": VALID})
     result = validate(root)
-    assert (result.exit_code, result.stdout[:17]) == (0, "All good: 1 file ")
+    assert result.exit_code == 0 and result.stdout.startswith("All good: 1 file")
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="symbolic links")
@@ -300,7 +300,7 @@ def test_a_tree_1200_directories_deep_is_walked(run: Callable[..., Result]) -> N
             deepest.mkdir()
         (deepest / "f.yaml").write_text(VALID)
         result = run("--root", str(root), "validate")
-        assert (result.exit_code, result.stdout[:17]) == (0, "All good: 1 file ")
+        assert result.exit_code == 0 and result.stdout.startswith("All good: 1 file")
     finally:  # bottom up, without recursion
         (deepest / "f.yaml").unlink(missing_ok=True)
         while deepest != root.parent:
