@@ -69,7 +69,8 @@ def test_a_path_reports_its_own_findings_with_the_whole_root_as_context(
 
 def test_a_clean_path_passes_while_other_files_are_broken(run: Run, mixed: Path) -> None:
     result = run("validate", "okrs/a.yaml", cwd=mixed.parent)
-    assert result.stdout == "All good: 1 files checked.\n"
+    assert result.stdout.startswith("All good: 1 file")  # the plural may be fixed
+    assert result.stdout.count("\n") == 1
     assert result.exit_code == 0
 
 
