@@ -200,3 +200,21 @@ def test_installed_entry_point_exit_codes_and_streams(root: Path, tmp_path: Path
     broken = call("status", "--as-of", "2026-11-15")
     assert broken.returncode == 1 and "reliable-platform" in broken.stdout
     assert broken.stderr == "itokr: 1 problem in the OKR files; run itokr validate\n"
+
+
+def test_tree_of_a_very_deep_chain(run: Run, make_root: Callable[..., Path]) -> None:
+    """Deeper than Python's recursion limit: neither view may recurse per level."""
+    depth = 1500
+    lines = ["period: 2026-Q4", "objectives:"]
+    for i in range(depth):
+        parent = f", aligns_to: [o{i - 1}]" if i else ""
+        lines.append(
+            f"  - {{id: o{i}, title: T{parent}, key_results: [{{id: k, title: t, done: true}}]}}"
+        )
+    root = make_root({"chain.yaml": "\n".join(lines) + "\n"})
+    result = tree(run, root, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    nodes = [line for line in result.stdout.splitlines() if line.lstrip().startswith('{"id"')]
+    assert len(nodes) == depth
+    assert nodes[-1].startswith(" " * 2 * depth + '{"id": "o1499"')
+    assert tree(run, root).exit_code == 0

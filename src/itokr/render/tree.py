@@ -16,20 +16,46 @@ if TYPE_CHECKING:
     from rich.tree import Tree
 
 
-def node_dict(node: Node) -> dict[str, Any]:
+def node_fields(node: Node) -> dict[str, Any]:
+    """A node without its children, in the order the JSON shows them."""
     return {
         "id": node.objective.entry.id,
         "title": node.objective.entry.objective.title,
         "score": rounded(node.objective.score),
         "health": node.objective.health,
         "children_mean": rounded(node.children_mean),
-        "children": [node_dict(child) for child in node.children],
     }
 
 
 def as_json(roots: Sequence[Node], as_of: dt.date) -> str:
-    document = {"as_of": as_of.isoformat(), "objectives": [node_dict(root) for root in roots]}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    """Nested nodes, one a line, indented by depth.
+
+    Written with an explicit stack: json's encoder recurses, and an alignment chain
+    can be as deep as the root is large.
+    """
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    out = [f'{{"as_of": {encode(as_of.isoformat())}, "objectives": [']
+    pending: list[str | tuple[Node, int]] = []
+
+    def push(nodes: Sequence[Node], depth: int) -> None:
+        for position, node in enumerate(reversed(nodes)):
+            if position:
+                pending.append(",")
+            pending.append((node, depth))
+
+    push(roots, 1)
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            out.append(item)
+            continue
+        node, depth = item
+        head = encode(node_fields(node))[:-1]
+        out.append(f'\n{"  " * depth}{head}, "children": [')
+        pending.append("]}")
+        push(node.children, depth + 1)
+    out.append("\n]}\n" if roots else "]}\n")
+    return "".join(out)
 
 
 def label(node: Node) -> Text:
