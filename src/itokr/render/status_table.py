@@ -32,7 +32,7 @@ STYLES = {
 MIN_NAME = 24  # room for an objective or key-result id, the handle for `itokr score`
 LEGEND = (
     "Bar: score, ┃ expected today · Forecast: score at period end, trend · "
-    "stale: no check-in for >{days} days"
+    "stale: >{days} days unchecked"
 )
 # Optional columns, the first given up first when the terminal is narrow.
 DROP_ORDER = ("now", "conf", "owner", "trend", "exp", "last")
