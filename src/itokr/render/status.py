@@ -44,12 +44,18 @@ def _health(health: str | None, stale: bool) -> str:
     return f"{text}, stale" if stale else text
 
 
+def _score(result: KeyResultScore) -> str:
+    """The clamped score, and the raw progress when it went past the target."""
+    over = result.progress is not None and result.progress > 1
+    return f"{two(result.score)} (↑{result.progress:.2f})" if over else two(result.score)
+
+
 def _kr_row(result: KeyResultScore) -> str:
     kr = result.key_result
     cells = [
         f"↳ `{result.ref}` {_cell(kr.title)}",
         _cell(now_text(kr)),
-        two(result.score),
+        _score(result),
         "",
         _health(result.health, result.stale),
         forecast_text(result.forecast),
