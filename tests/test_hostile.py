@@ -306,3 +306,12 @@ def test_a_tree_1200_directories_deep_is_walked(run: Callable[..., Result]) -> N
         while deepest != root.parent:
             deepest.rmdir()
             deepest = deepest.parent
+
+
+def test_a_huge_key_is_quoted_shortly(
+    make_root: Callable[..., Path], validate: Callable[[Path], Result]
+) -> None:
+    root = make_root({"f.yaml": VALID + "? " + "k" * 1_000_000 + "\n: 1\n"})
+    line = validate(root).stdout.splitlines()[0]
+    assert line.startswith("okrs/f.yaml:9:3: E101 unknown key 'kkkk")
+    assert line.endswith("k…") and len(line) < 600

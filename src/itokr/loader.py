@@ -27,6 +27,7 @@ from itokr.problems import Problem, explain
 CONFIG_NAME = "itokr.yaml"
 MAX_FILE_BYTES = 16 * 1024 * 1024  # the default of `limits.max_file_mib`
 MAX_FINDINGS = 100  # per file: past this, one finding counts the rest
+MAX_MESSAGE = 500  # characters: a message quoting a megabyte key is cut
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,11 +81,14 @@ def display_path(path: Path, cwd: Path) -> str:
     return shown if shown.isprintable() else _printable(shown)
 
 
-def _one_line(finding: Finding) -> Finding:
-    """A finding whose message quotes a name with a line break still fits on one line."""
-    if finding.message.isprintable():
-        return finding
-    return replace(finding, message=_printable(finding.message))
+def _tidy(finding: Finding) -> Finding:
+    """A finding that fits on one line, even when it quotes a hostile key or name."""
+    message = finding.message
+    if len(message) > MAX_MESSAGE:
+        message = message[:MAX_MESSAGE] + "…"
+    if not message.isprintable():
+        message = _printable(message)
+    return finding if message is finding.message else replace(finding, message=message)
 
 
 def _printable(text: str) -> str:
@@ -320,7 +324,7 @@ def _load(documents: Sequence[Document], config_document: Document | None) -> Tr
     return Tree(
         config=config,
         entries=tuple(entries),
-        findings=tuple(sorted(_one_line(finding) for finding in findings)),
+        findings=tuple(sorted(_tidy(finding) for finding in findings)),
         files=len(documents) + (config_document is not None),
         documents={path: parsed.defaults for path, parsed in valid},
     )
