@@ -225,7 +225,7 @@ def _parse(document: Document, limits: Limits) -> tuple[Any, Finding | None]:
             document.path, 1, 1, "E008", f"cannot read: {_too_large(limits.max_file_mib * 2**20)}"
         )
     try:
-        return yamlio.read(data, max_depth=limits.max_depth, max_nodes=limits.max_values), None
+        return yamlio.read(data, max_depth=limits.max_depth, max_values=limits.max_values), None
     except yamlio.YamlProblem as problem:
         return None, Finding(
             document.path, problem.line, problem.col, problem.code, problem.message

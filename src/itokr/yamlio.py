@@ -12,7 +12,8 @@ paths it is asked about, so placing findings costs one pass in flat memory
 (libyaml's own composer recurses and crashes around 40,000 levels deep).
 
 Limits keep hostile input cheap: nesting deeper than `max_depth`, more than
-`max_nodes` values, or an integer too long to convert are refused as problems.
+`max_values` values, an integer too long to convert, and control characters
+from quoted escapes are refused as problems.
 """
 
 from __future__ import annotations
@@ -28,21 +29,19 @@ import yaml
 try:
     from yaml._yaml import CParser as _Parser
 except ImportError:  # PyYAML built without libyaml: correct, only slower
-    from yaml.composer import Composer
     from yaml.parser import Parser
     from yaml.reader import Reader
     from yaml.scanner import Scanner
 
-    class _Parser(Reader, Scanner, Parser, Composer):  # type: ignore[no-redef]
+    class _Parser(Reader, Scanner, Parser):  # type: ignore[no-redef]
         def __init__(self, stream: bytes) -> None:
             Reader.__init__(self, stream)
             Scanner.__init__(self)
             Parser.__init__(self)
-            Composer.__init__(self)
 
 
 MAX_DEPTH = 64  # an objective file needs 7 levels
-MAX_NODES = 50_000  # a 2,000-line file has ~5,000; bounds the memory of reporting on it
+MAX_VALUES = 50_000  # a 2,000-line file has ~5,000; bounds the memory of reporting on it
 
 # The YAML 1.2 core schema (yaml.org/spec/1.2.2/#1032-tag-resolution).
 _NULLS = {"", "~", "null", "Null", "NULL"}
@@ -131,7 +130,7 @@ def _refuse(event: Any) -> None:
     raise _at("E007", f"explicit tag {event.tag!r} is not allowed: remove it", event)
 
 
-def _build(data: bytes, max_depth: int, max_nodes: int) -> Any:
+def _build(data: bytes, max_depth: int, max_values: int) -> Any:
     """Plain data from the event stream, with an explicit stack."""
     parser = _Parser(data)
     stack: list[tuple[Any, Any]] = []
@@ -166,10 +165,10 @@ def _build(data: bytes, max_depth: int, max_nodes: int) -> Any:
                 value = container
                 container, key = stack.pop()
                 nodes += len(value) + 1  # counted per container: cheaper than per event
-                if nodes > max_nodes:
+                if nodes > max_values:
                     raise _at(
                         "E008",
-                        f"more than {max_nodes:,} values in one file "
+                        f"more than {max_values:,} values in one file "
                         "(`limits.max_values` in itokr.yaml)",
                         event,
                     )
@@ -221,11 +220,11 @@ def _syntax_problem(error: yaml.YAMLError, data: bytes) -> YamlProblem:
     return YamlProblem("E003", f"YAML syntax error: {detail}", line, col)
 
 
-def read(data: bytes, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -> Any:
+def read(data: bytes, *, max_depth: int = MAX_DEPTH, max_values: int = MAX_VALUES) -> Any:
     """Parse one YAML 1.2 document into plain data, or raise `YamlProblem`."""
     _decode_check(data)
     try:
-        return _build(data, max_depth, max_nodes)
+        return _build(data, max_depth, max_values)
     except yaml.YAMLError as error:
         raise _syntax_problem(error, data) from None
 
