@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -160,29 +160,45 @@ def make_repo(source: Path, repo: Path) -> None:
 @dataclass
 class Row:
     name: str
-    seconds: float
-    peak_mb: float
-    exit_code: int
+    argv: list[str]
+    cwd: Path | None = None
+    walls: list[float] = field(default_factory=list)
+    cpus: list[float] = field(default_factory=list)
+    peak_mb: float = 0.0
+    exit_code: int = 0
+
+    @property
+    def seconds(self) -> float:
+        return statistics.median(self.walls)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(self.cpus)
 
 
-def measure(name: str, argv: list[str], runs: int, cwd: Path | None = None) -> Row:
-    """Median wall time and largest ru_maxrss of `runs` fresh processes."""
-    times, peaks, code = [], [], 0
-    for _ in range(runs):
-        with tempfile.TemporaryFile() as errors:  # a pipe could fill up and stall the child
-            start = time.perf_counter()
-            process = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors)
-            _, status, usage = os.wait4(process.pid, 0)
-            times.append(time.perf_counter() - start)
-            process.returncode = code = os.waitstatus_to_exitcode(status)
-            peaks.append(usage.ru_maxrss / 1024)  # KiB on Linux
-            errors.seek(0)
-            error = errors.read().decode(errors="replace").strip()
-        if code not in (0, 1) and error:
-            print(f"  {name}: exit {code}: {error.splitlines()[-1][:200]}", file=sys.stderr)
-    row = Row(name, statistics.median(times), max(peaks), code)
-    print(f"  {name:<52} {row.seconds:8.3f} s {row.peak_mb:7.1f} MB  exit {code}", flush=True)
-    return row
+def measure(rows: list[Row], runs: int) -> None:
+    """`runs` rounds of one fresh process per row, interleaved so that load from
+    elsewhere on the machine falls on every row alike. Records wall time, CPU
+    time (user + system) and ru_maxrss of that process alone (os.wait4)."""
+    for round_ in range(runs):
+        for row in rows:
+            with tempfile.TemporaryFile() as errors:  # a pipe could fill and stall the child
+                start = time.perf_counter()
+                process = subprocess.Popen(
+                    row.argv, cwd=row.cwd, stdout=subprocess.DEVNULL, stderr=errors
+                )
+                _, status, usage = os.wait4(process.pid, 0)
+                row.walls.append(time.perf_counter() - start)
+                process.returncode = row.exit_code = os.waitstatus_to_exitcode(status)
+                row.cpus.append(usage.ru_utime + usage.ru_stime)
+                row.peak_mb = max(row.peak_mb, usage.ru_maxrss / 1024)  # KiB on Linux
+                errors.seek(0)
+                error = errors.read().decode(errors="replace").strip()
+            if row.exit_code not in (0, 1) and error:
+                print(f"  {row.name}: exit {row.exit_code}: {error.splitlines()[-1][:200]}")
+        print(f"  round {round_ + 1} of {runs} done", flush=True)
+    for row in rows:
+        print(f"  {row.name:<52} {row.seconds:8.3f} s {row.cpu:8.3f} s CPU {row.peak_mb:6.0f} MB")
 
 
 def install(work: Path) -> Path:
@@ -240,23 +256,13 @@ def main() -> int:
         as_of = ["--as-of", AS_OF]
         print(f"{len(files)} files, {size / 2**20:.1f} MiB; {runs} runs per row", flush=True)
 
-        floor = measure(
-            "floor: yaml.load, CSafeLoader (libyaml)", [str(python), "-c", FLOOR, *names], runs
-        )
+        floor = Row("floor: yaml.load, CSafeLoader (libyaml)", [str(python), "-c", FLOOR, *names])
         rows = [
             floor,
-            measure("itokr validate", [str(itokr), *at, "validate"], runs),
-            measure(
-                "itokr status --format json",
-                [str(itokr), *at, "status", "-f", "json", *as_of],
-                runs,
-            ),
-            measure(
-                "itokr smart --format json", [str(itokr), *at, "smart", "-f", "json", *as_of], runs
-            ),
-            measure(
-                "itokr diff HEAD~1 HEAD", [str(itokr), "diff", "HEAD~1", "HEAD", *as_of], runs, repo
-            ),
+            Row("itokr validate", [str(itokr), *at, "validate"]),
+            Row("itokr status --format json", [str(itokr), *at, "status", "-f", "json", *as_of]),
+            Row("itokr smart --format json", [str(itokr), *at, "smart", "-f", "json", *as_of]),
+            Row("itokr diff HEAD~1 HEAD", [str(itokr), "diff", "HEAD~1", "HEAD", *as_of], repo),
         ]
         checker = None if options.no_peers else find_check_jsonschema(itokr)
         if checker:
@@ -268,29 +274,39 @@ def main() -> int:
             checker_python = Path(checker).parent / "python"
             clib = has_ruamel_clib(checker_python if checker_python.exists() else python)
             peer = f"ruamel.yaml.clib {'installed' if clib else 'not installed'}"
-            argv = [checker, "--schemafile", str(schema), *names]
-            rows.append(measure(f"check-jsonschema ({peer})", argv, runs))
+            rows.append(
+                Row(f"check-jsonschema ({peer})", [checker, "--schemafile", str(schema), *names])
+            )
         else:
             peer = "check-jsonschema not available: row skipped"
-
-        print("linearity ...", flush=True)
-        linear: list[tuple[int, Row]] = []
-        for count in sorted({options.files // 4, options.files // 2, options.files}):
-            sub = root if count == options.files else subset(root, work / f"okrs-{count}", count)
-            argv = [str(itokr), "--root", str(sub), "validate"]
-            linear.append((count, measure(f"itokr validate, {count} files", argv, runs)))
-
-        print("start-up ...", flush=True)
+        counts = sorted({options.files // 4, options.files // 2, options.files})
+        linear = [
+            Row(
+                f"itokr validate, {count} files",
+                [
+                    str(itokr),
+                    "--root",
+                    str(subset(root, work / f"okrs-{count}", count)),
+                    "validate",
+                ],
+            )
+            for count in counts[:-1]
+        ] + [Row(f"itokr validate, {counts[-1]} files", rows[1].argv)]
         example = REPO / "examples" / "it-department"
         startup = [
-            measure("python -c pass", [str(python), "-c", "pass"], runs * 4),
-            measure("itokr --version", [str(itokr), "--version"], runs * 4),
-            measure(
+            Row("python -c pass", [str(python), "-c", "pass"]),
+            Row("itokr --version", [str(itokr), "--version"]),
+            Row(
                 "itokr status (examples/it-department)",
                 [str(itokr), "--root", str(example), "status", *as_of],
-                runs * 2,
             ),
         ]
+        print("whole tree ...", flush=True)
+        measure(rows, runs)
+        print("linearity ...", flush=True)
+        measure(linear, runs)
+        print("start-up ...", flush=True)
+        measure(startup, runs * 4)
 
     report = render(rows, linear, startup, len(files), size, runs, peer)
     print()
@@ -301,7 +317,7 @@ def main() -> int:
 
 def render(
     rows: list[Row],
-    linear: list[tuple[int, Row]],
+    linear: list[Row],
     startup: list[Row],
     files: int,
     size: int,
@@ -310,22 +326,23 @@ def render(
 ) -> str:
     floor, bare = rows[0], startup[0]
     whole = [
-        f"| {row.name} | {row.seconds:.3f} s | {row.seconds / floor.seconds:.2f}× "
-        f"| {row.peak_mb:.0f} MB | {row.exit_code} |"
+        f"| {row.name} | {row.seconds:.2f} s | {row.seconds / floor.seconds:.2f}× "
+        f"| {row.cpu:.2f} s | {row.cpu / floor.cpu:.2f}× | {row.peak_mb:.0f} MB | {row.exit_code} |"
         for row in rows
     ]
-    first_count, first = linear[0]
+    first, first_count = linear[0], int(linear[0].name.split()[-2])
     per_file = []
-    for count, row in linear:
+    for row in linear:
+        count = int(row.name.split()[-2])
         extra = count - first_count
-        slope = f"{1000 * (row.seconds - first.seconds) / extra:.2f} ms" if extra else "—"
+        slope = f"{1000 * (row.cpu - first.cpu) / extra:.2f} ms" if extra else "—"
         per_file.append(
-            f"| {count} | {row.seconds:.3f} s | {1000 * row.seconds / count:.2f} ms "
+            f"| {count} | {row.seconds:.2f} s | {row.cpu:.2f} s | {1000 * row.cpu / count:.2f} ms "
             f"| {slope} | {row.peak_mb:.0f} MB |"
         )
     start = [
         f"| {row.name} | {1000 * row.seconds:.0f} ms | {row.seconds / bare.seconds:.2f}× "
-        f"| {row.peak_mb:.0f} MB |"
+        f"| {1000 * row.cpu:.0f} ms | {row.cpu / bare.cpu:.2f}× | {row.peak_mb:.0f} MB |"
         for row in startup
     ]
     return "\n".join(
@@ -336,28 +353,30 @@ def render(
             f"{platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs, "
             "an installed wheel (not an editable install).",
             f"Tree: {files} files, {files * 20:,} objectives, {files * 80:,} key results, "
-            f"check-ins on half of them, {size / 2**20:.1f} MiB. Median of {runs} runs "
-            "(start-up rows: more); peak memory is the process's own ru_maxrss. The machines "
-            "are noisy (±20 %): compare ratios within one run.",
+            f"check-ins on half of them, {size / 2**20:.1f} MiB. Medians of {runs} rounds "
+            f"({runs * 4} for start-up); the rows of a table run interleaved, one process each, "
+            "so load from elsewhere falls on all of them alike. CPU is user + system time of "
+            "the process; peak memory its own ru_maxrss.",
             "",
             "## Whole tree against the libyaml floor",
             "",
-            "| command | median | × floor | peak memory | exit |",
-            "|---|---:|---:|---:|---:|",
+            "| command | wall | × floor | CPU | × floor | peak memory | exit |",
+            "|---|---:|---:|---:|---:|---:|---:|",
             *whole,
             "",
             f"Peer: {peer}.",
             "",
             "## Linearity (`itokr validate`)",
             "",
-            f"| files | median | per file | per file beyond {first_count} | peak memory |",
-            "|---:|---:|---:|---:|---:|",
+            f"| files | wall | CPU | CPU per file | CPU per file beyond {first_count} "
+            "| peak memory |",
+            "|---:|---:|---:|---:|---:|---:|",
             *per_file,
             "",
             "## Start-up",
             "",
-            "| command | median | × `python -c pass` | peak memory |",
-            "|---|---:|---:|---:|",
+            "| command | wall | × `python -c pass` | CPU | × | peak memory |",
+            "|---|---:|---:|---:|---:|---:|",
             *start,
             "",
         ]
