@@ -383,3 +383,16 @@ def test_json_and_markdown_never_import_rich(root: Path) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize(("color", "escapes"), [(False, False), (True, True), (None, False)])
+def test_console_factory_follows_use_color(color: bool | None, escapes: bool) -> None:
+    """False: no styles at all; True: colour even into a pipe; None: the terminal decides."""
+    import io
+
+    from itokr.render.console import make_console
+
+    stream = io.StringIO()  # not a terminal
+    make_console(color, file=stream, width=40).print("[bold red]late[/] :rocket: 0.5")
+    assert ("\x1b[" in stream.getvalue()) is escapes
+    assert "late :rocket: 0.5" in stream.getvalue().replace("\x1b[0m", "").replace("\x1b[1;31m", "")
