@@ -129,21 +129,11 @@ def _codes(run: Callable[..., Result], root: Path) -> list[str]:
     return [f"{e['path']}:{e['line']}:{e['col']}: {e['code']} {e['message']}" for e in errors]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="yamlio: the E007 message shows the expanded tag ('tag:yaml.org,2002:python/...') "
-    "instead of the `!!python/...` the user wrote",
-)
 def test_a_tag_is_named_as_written(run: Callable[..., Result], tmp_path: Path) -> None:
     (tmp_path / "f.yaml").write_text("owner: !!python/object:os.system x\nobjectives: []\n")
     assert "'!!python/object:os.system'" in _codes(run, tmp_path)[0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="loader: an objective that is invalid for another reason is left out of the "
-    "duplicate-id check, so its E301 shows only after the other problem is fixed",
-)
 def test_a_duplicate_id_is_reported_in_an_invalid_objective_too(
     run: Callable[..., Result], tmp_path: Path
 ) -> None:

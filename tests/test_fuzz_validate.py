@@ -214,11 +214,6 @@ def test_printable_garbage_of_every_kind() -> None:
             _assert_well_placed(_load(data), {"f.yaml": data})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="yamlio: libyaml marks an error at the end of a file without a final newline "
-    "one line past the last line; the finding should be clamped to the file's last line",
-)
 def test_an_error_at_the_end_is_placed_inside_the_file() -> None:
     data = b"objectives:\n  - a\nb"
     (finding,) = _load(data).findings

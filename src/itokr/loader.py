@@ -244,16 +244,37 @@ def _load_config(document: Document | None) -> tuple[Config, list[Finding]]:
         return Config(), _Placer(document).place_errors(error, config=True)
 
 
-def _known_ids(data: Any) -> set[str]:
-    """Ids an invalid file declares, so that alignment to them is not reported too."""
+def _unsalvaged(path: str, data: Any, salvaged: ParsedFile | None) -> list[Entry]:
+    """Stand-ins for the invalid objectives of a file that still name an id, so that a
+    duplicate of it, or an alignment to it, is judged now and not after the fix."""
     objectives = data.get("objectives") if isinstance(data, dict) else None
     if not isinstance(objectives, list):
-        return set()
-    return {
-        item["id"]
-        for item in objectives
-        if isinstance(item, dict) and isinstance(item.get("id"), str)
-    }
+        return []
+    kept = {index for index, _ in salvaged.objectives} if salvaged else set()
+    return [
+        Entry(_stand_in(item["id"]), path, index, None, None, None)
+        for index, item in enumerate(objectives)
+        if index not in kept and isinstance(item, dict) and isinstance(item.get("id"), str)
+    ]
+
+
+def _stand_in(objective_id: str) -> Objective:
+    return Objective.model_construct(id=objective_id, title="", aligns_to=[], key_results=[])
+
+
+def _in_file_order(
+    paths: Sequence[str], entries: Sequence[Entry], stand_ins: dict[str, list[Entry]]
+) -> list[Entry]:
+    by_path: dict[str, list[Entry]] = {}
+    for entry in entries:
+        by_path.setdefault(entry.path, []).append(entry)
+    return [
+        entry
+        for path in paths
+        for entry in sorted(
+            by_path.get(path, []) + stand_ins.get(path, []), key=lambda each: each.index
+        )
+    ]
 
 
 def _salvage(data: Any) -> ParsedFile | None:
@@ -291,7 +312,7 @@ def _load(documents: Sequence[Document], config_document: Document | None) -> Tr
     config, findings = _load_config(config_document)
     valid: list[tuple[str, ParsedFile]] = []
     placers: dict[str, _Placer] = {}
-    known_elsewhere: set[str] = set()
+    stand_ins: dict[str, list[Entry]] = {}
     for document in documents:
         data, finding = _parse(document, config.limits)
         if finding is not None:
@@ -307,15 +328,17 @@ def _load(documents: Sequence[Document], config_document: Document | None) -> Tr
             placer = _Placer(document)
             findings += placer.place_errors(error)
             del error  # a hostile file's errors are large: free them before the next file
-            known_elsewhere |= _known_ids(data)
-            if (salvaged := _salvage(data)) is not None:
+            salvaged = _salvage(data)
+            stand_ins[document.path] = _unsalvaged(document.path, data, salvaged)
+            if salvaged is not None:
                 valid.append((document.path, salvaged))
                 placers[document.path] = placer
     config_path = getattr(config_document, "path", None)
     entries, located = entries_of(
         valid, config, config_ok=all(finding.path != config_path for finding in findings)
     )
-    located += [*check_ids(entries, known_elsewhere), *check_cycles(entries)]
+    every = _in_file_order([document.path for document in documents], entries, stand_ins)
+    located += [*check_ids(every, set()), *check_cycles(entries)]
     by_path: dict[str, list[Problem]] = {}
     for item in located:
         by_path.setdefault(item.path, []).append(item.problem)

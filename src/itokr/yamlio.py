@@ -56,6 +56,7 @@ _NUMBER_START = frozenset("-+.0123456789")
 # other than tab and newline, which a terminal would obey when a title is shown.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
+_CORE_TAGS = "tag:yaml.org,2002:"
 _KEY_SLOT = object()  # a mapping waiting for its next key
 _SCALAR, _ALIAS = yaml.ScalarEvent, yaml.AliasEvent
 _MAPPING_START, _MAPPING_END = yaml.MappingStartEvent, yaml.MappingEndEvent
@@ -127,7 +128,10 @@ def _at(code: str, message: str, event: Any) -> YamlProblem:
 def _refuse(event: Any) -> None:
     if isinstance(event, _ALIAS) or event.anchor is not None:
         raise _at("E006", "anchors and aliases are not allowed: write the value out", event)
-    raise _at("E007", f"explicit tag {event.tag!r} is not allowed: remove it", event)
+    tag = event.tag
+    if tag.startswith(_CORE_TAGS):  # libyaml expands `!!x`: name it as it was written
+        tag = "!!" + tag[len(_CORE_TAGS) :]
+    raise _at("E007", f"explicit tag {tag!r} is not allowed: remove it", event)
 
 
 def _build(data: bytes, max_depth: int, max_values: int) -> Any:
@@ -211,6 +215,9 @@ def _syntax_problem(error: yaml.YAMLError, data: bytes) -> YamlProblem:
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     lines = data.splitlines()
+    if line > len(lines) + data.endswith((b"\n", b"\r")):  # past the end of a file that
+        line = max(len(lines), 1)  # has no final newline: place it at the end of the last line
+        col = len(lines[-1].decode("utf-8", "replace")) + 1 if lines else 1
     text = lines[line - 1] if line <= len(lines) else b""
     if b"\t" in text[: len(text) - len(text.lstrip(b" \t")) + 1]:
         return YamlProblem("E004", "tab used for indentation: indent with spaces", line, col)
