@@ -195,7 +195,7 @@ def _low_confidence(entry: Entry, bound: float, why: str, fix: str) -> Iterator[
 @rule(
     "A304",
     "error",
-    "every key result's newest stated confidence is at least `min_confidence` (0.3)",
+    "the newest stated confidence is at least `min_confidence` (0.3)",
 )
 def not_believed(entry: Entry, ctx: Context) -> Iterator[Miss]:
     """When the team itself no longer believes in a target, the objective needs a new
@@ -237,12 +237,24 @@ def not_believed(entry: Entry, ctx: Context) -> Iterator[Miss]:
                   - {date: 2026-11-02, value: 249, confidence: 0.2}
               - {id: mttr, title: Cut MTTR from 9 h to 5 h, unit: h, baseline: 9, target: 5}
     """
-    yield from _low_confidence(
-        entry,
-        ctx.config.min_confidence,
-        "",
-        "agree a new plan or a target the team believes in, and record why in `reason:`",
-    )
+    # The objective's confidence is its newest stated one (SPEC §3), as `status` shows it:
+    # an old doubt on one key result, overtaken by a newer check-in, no longer counts.
+    newest: tuple[int, str, int, Checkin] | None = None
+    for index, key_result in enumerate(entry.objective.key_results):
+        stated = _newest_stated(getattr(key_result, "checkins", None))
+        if stated is not None and (newest is None or stated[1].date >= newest[3].date):
+            newest = (index, key_result.id, *stated)
+    if newest is None:
+        return
+    index, kr_id, at, checkin = newest
+    bound = ctx.config.min_confidence
+    if checkin.confidence is not None and checkin.confidence < bound:
+        yield Miss(
+            ("key_results", index, "checkins", at, "confidence"),
+            f"newest confidence {number(checkin.confidence)} (key result `{kr_id}`, "
+            f"on {checkin.date}) is below {number(bound)}",
+            "agree a new plan or a target the team believes in, and record why in `reason:`",
+        )
 
 
 @rule(
