@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from conftest import Result
 from itokr import checkin as core
 from itokr import safewrite
 from itokr.errors import ItokrError
@@ -294,3 +296,31 @@ def test_every_key_result_of_our_roots_takes_a_checkin(name: str) -> None:
             assert len(removed) <= 1, changed
             assert all("current:" in line or "done:" in line for line in removed), changed
             assert outcome.written is False
+
+
+def test_a_negative_value_needs_no_double_dash(
+    run: Callable[..., Result], make_root: Callable[[dict[str, str]], Path]
+) -> None:
+    root = make_root({"nps.yaml": NEGATIVE_NPS})
+    result = run(
+        "--root", str(root), "checkin", "customer-nps/score", "-3", "--as-of", "2026-11-21"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "- {date: 2026-11-21, value: -3}" in (root / "nps.yaml").read_text()
+
+
+NEGATIVE_NPS = """\
+period: 2026-Q4
+owner: service-desk
+objectives:
+  - id: customer-nps
+    title: Win back the trust of our internal users
+    key_results:
+      - id: score
+        title: Raise the service desk NPS from -20 to 10
+        unit: points
+        baseline: -20
+        target: 10
+        checkins:
+          - {date: 2026-10-05, value: -18}
+"""

@@ -17,7 +17,8 @@ class CheckinFormat(StrEnum):
     json = "json"
 
 
-@command()
+# A negative VALUE (`-3`) is a value, not an unknown option.
+@command(context_settings={"ignore_unknown_options": True})
 def checkin(
     ctx: typer.Context,
     ref: Annotated[
@@ -27,8 +28,8 @@ def checkin(
         str | None,
         typer.Argument(
             metavar="VALUE",
-            help="The measured value of a metric or threshold (a negative one after --: "
-            "itokr checkin REF -- -3).",
+            help="The measured value of a metric or threshold; negative values work "
+            "as they are (itokr checkin nps/score -3).",
             show_default=False,
         ),
     ] = None,
