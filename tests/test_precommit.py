@@ -171,6 +171,7 @@ def _pre_commit(
     )
 
 
+@pytest.mark.slow
 def test_slow_pre_commit_validate_hook_fails_a_bad_okr_and_passes_a_good_one(
     pre_commit_home: Path, tmp_path: Path
 ) -> None:
@@ -185,6 +186,7 @@ def test_slow_pre_commit_validate_hook_fails_a_bad_okr_and_passes_a_good_one(
     assert passed.returncode == 0, passed.stdout + passed.stderr
 
 
+@pytest.mark.slow
 def test_slow_pre_commit_smart_hook_gates_on_the_smart_score(
     pre_commit_home: Path, tmp_path: Path
 ) -> None:
