@@ -147,7 +147,10 @@ def mutated(draw: st.DrawFn) -> Any:
     """A valid file with a few of its values replaced, keys dropped or added."""
     document: Any = _valid()
     for _ in range(draw(st.integers(1, 4))):
-        path = draw(st.sampled_from(_paths(document)[1:]))
+        paths = _paths(document)[1:]
+        if not paths:  # every key was dropped: an empty mapping is mutation enough
+            break
+        path = draw(st.sampled_from(paths))
         parent = document
         for step in path[:-1]:
             parent = parent[step]
