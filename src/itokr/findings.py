@@ -18,7 +18,8 @@ CODES: dict[str, str] = {
     "take, or a key that is not text",
     "E102": "a required key is missing",
     "E103": "a value of the wrong type",
-    "E104": "a value that is not allowed (id format, kind, direction, type)",
+    "E104": "a value that is not allowed (id format, kind, direction, type),"
+    " or a control character from a quoted escape",
     "E105": "a number that is not finite",
     "E106": "a date that is not a real YYYY-MM-DD date",
     "E107": "a value out of range (confidence 0-1, weight > 0, an empty list or text)",
