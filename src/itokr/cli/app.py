@@ -8,7 +8,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -126,7 +126,7 @@ def use_color() -> bool | None:
     return None
 
 
-def finish(code: int) -> None | NoReturn:
+def finish(code: int) -> None:
     """End a command with `code`."""
     if code:
         raise typer.Exit(code)
