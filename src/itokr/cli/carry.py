@@ -1,0 +1,1 @@
+"""`itokr carry` (being built)."""

@@ -1,0 +1,1 @@
+"""`itokr due` (being built)."""

@@ -1,0 +1,1 @@
+"""`itokr history` (being built)."""

@@ -1,0 +1,1 @@
+"""`itokr report` (being built)."""
