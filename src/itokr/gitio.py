@@ -8,6 +8,7 @@ on disk. This module is the IO edge of `itokr diff`; `diffing` stays pure.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 from collections.abc import Sequence
@@ -218,3 +219,43 @@ def load_revision(repo: Repo, label: str, commit: str, cwd: Path) -> Side:
 def load_worktree(repo: Repo, cwd: Path) -> Side:
     """The root as it is on disk now, untracked files included (as `validate` sees it)."""
     return Side(WORKTREE, None, load_root(repo.root, cwd))
+
+
+@dataclass(frozen=True)
+class Commit:
+    """One commit of a file's history, as `itokr history` shows it."""
+
+    commit: str
+    day: dt.date  # the committer date, in the committer's own time zone
+    subject: str
+
+
+def _commit(record: bytes) -> Commit:
+    commit, stamp, subject = record.decode("utf-8", "replace").split("\0", 2)
+    return Commit(commit, dt.datetime.fromisoformat(stamp).date(), subject)
+
+
+def commits_touching(repo: Repo, path: Path) -> list[Commit]:
+    """The commits reachable from HEAD that changed `path` (followed across renames),
+    oldest first; none in a repository without commits or for an untracked file."""
+    try:
+        inside = path.resolve().relative_to(repo.top).as_posix()
+    except ValueError:
+        return []
+    if _git(repo.top, "rev-parse", "--verify", "--quiet", "HEAD^{commit}").returncode:
+        return []
+    process = _git(repo.top, "log", "--follow", "-z", "--format=%H%x00%cI%x00%s", "--", inside)
+    if process.returncode != 0:
+        raise UsageError(f"git cannot read the history of {inside}: {_message(process)}")
+    # -z ends each record with a NUL, so the three fields and the end are all NULs
+    fields = process.stdout.split(b"\0")
+    records = [b"\0".join(fields[i : i + 3]) for i in range(0, len(fields) - 2, 3)]
+    return [_commit(record) for record in reversed(records)]
+
+
+def commit_day(repo: Repo, commit: str) -> dt.date:
+    """The committer date of a commit, in the committer's own time zone."""
+    process = _git(repo.top, "show", "-s", "--format=%H%x00%cI%x00%s", commit)
+    if process.returncode != 0:
+        raise UsageError(f"git cannot read commit {commit[:12]}: {_message(process)}")
+    return _commit(process.stdout.rstrip(b"\n")).day
