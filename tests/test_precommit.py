@@ -70,6 +70,7 @@ def test_the_manifest_offers_validate_and_smart() -> None:
     assert hooks["itokr-validate"]["entry"] == "itokr validate"
     assert hooks["itokr-validate"]["pass_filenames"] is True
     assert hooks["itokr-smart"]["entry"] == "itokr smart"
+    assert hooks["itokr-smart"]["pass_filenames"] is True
     assert all(hook["language"] == "python" for hook in hooks.values())
 
 

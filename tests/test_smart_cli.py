@@ -320,3 +320,25 @@ def test_the_starter_from_itokr_init_is_smart(run: Run, tmp_path: Path) -> None:
     assert run("init", str(tmp_path), cwd=tmp_path).exit_code == 0
     result = run("smart", "--strict", AS_OF, cwd=tmp_path)
     assert result.exit_code == 0, result.stdout
+
+
+def test_paths_limit_the_report_to_their_objectives_in_the_context_of_the_root(
+    run: Callable[..., Result],
+) -> None:
+    root = EXAMPLES / "it-department"
+    failures = root / "2026-Q4" / "smart-failures.yaml"
+    result = run("--root", str(root), "smart", str(failures), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    ids = [objective["id"] for objective in json.loads(result.stdout)["objectives"]]
+    assert ids == ["service-catalogue-live", "self-service-passwords", "modernise-backups"]
+    gated = run("--root", str(root), "smart", str(failures), "--min-score", "1")
+    assert gated.exit_code == 1
+    assert (
+        run("--root", str(root), "smart", str(root / "2026-Q3"), "--min-score", "1").exit_code == 0
+    )
+
+
+def test_a_path_outside_the_root_is_misuse(run: Callable[..., Result], tmp_path: Path) -> None:
+    result = run("--root", str(EXAMPLES / "okr-practice"), "smart", str(tmp_path))
+    assert result.exit_code == 2
+    assert "not below the OKR root" in result.stderr

@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from itokr.cli.app import AsOf, as_of_date, command, finish, load, use_color
+from itokr.cli.app import AsOf, as_of_date, command, finish, load, root_path, use_color
+from itokr.cli.paths import chosen, within
 from itokr.errors import PROBLEMS, ItokrError, UsageError
 
 
@@ -30,6 +31,15 @@ def _read(path: str) -> bytes | None:
 @command()
 def smart(
     ctx: typer.Context,
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            metavar="[PATH]...",
+            help="Only the objectives in these files or directories (default: the whole "
+            "root), as pre-commit passes them; ids and alignment still come from the root.",
+            show_default=False,
+        ),
+    ] = None,
     min_score: Annotated[
         float | None,
         typer.Option(
@@ -87,6 +97,7 @@ def smart(
         sys.stdout.write(explain_rule(rule))
         return
     as_of_date(as_of)  # nothing SMART depends on the date, but a bad one is still misuse
+    files = chosen(paths or [], root_path(ctx))
     tree = load(ctx)
     if not tree.ok:
         count = len(tree.findings)
@@ -98,7 +109,8 @@ def smart(
         tree.config.smart,
         source=_read,
         selected=lambda entry: (
-            (owner is None or entry.owner == owner)
+            (not files or within(entry.path, files))
+            and (owner is None or entry.owner == owner)
             and (area is None or entry.area == area)
             and (period is None or (entry.period is not None and entry.period.name == period))
         ),

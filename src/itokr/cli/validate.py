@@ -11,7 +11,8 @@ from typing import Annotated
 import typer
 
 from itokr.cli.app import command, finish, load, root_path
-from itokr.errors import PROBLEMS, UsageError
+from itokr.cli.paths import chosen, within
+from itokr.errors import PROBLEMS
 
 
 class FindingFormat(StrEnum):
@@ -30,25 +31,6 @@ FormatOption = Annotated[
         "or auto: github inside GitHub Actions, else text.",
     ),
 ]
-
-
-def selected(paths: list[Path], root: Path) -> list[Path]:
-    """The given paths, resolved; each must exist below the root (exit 2 otherwise)."""
-    chosen = []
-    real_root = root.resolve()  # okrs/ may be a symbolic link
-    for path in paths:
-        full = path.resolve()
-        if not full.exists():
-            raise UsageError(f"{path}: no such file or directory")
-        if full != real_root and real_root not in full.parents:
-            raise UsageError(f"{path} is not below the OKR root {root}")
-        chosen.append(full)
-    return chosen
-
-
-def _within(path: str, chosen: list[Path]) -> bool:
-    full = Path(path).resolve()
-    return any(full == each or each in full.parents for each in chosen)
 
 
 def resolve_format(value: FindingFormat) -> str:
@@ -80,12 +62,12 @@ def validate(
     from itokr.render.findings import FORMATS
 
     root = root_path(ctx)
-    chosen = selected(paths or [], root)
+    reported = chosen(paths or [], root)
     tree = load(ctx)
-    findings = [f for f in tree.findings if not chosen or _within(f.path, chosen)]
+    findings = [f for f in tree.findings if not reported or within(f.path, reported)]
     files = tree.files
-    if chosen:
-        files = sum(1 for path in _checked_files(root) if _within(str(path), chosen))
+    if reported:
+        files = sum(1 for path in _checked_files(root) if within(str(path), reported))
     sys.stdout.write(FORMATS[resolve_format(output)](findings, files))
     finish(PROBLEMS if findings else 0)
 
