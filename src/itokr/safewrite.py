@@ -89,3 +89,30 @@ def _replace(target: Path, path: Path, old: bytes, new: bytes) -> None:
             os.fsync(directory)
         finally:
             os.close(directory)
+
+
+def write_new(path: Path, data: bytes) -> None:
+    """Write `data` to `path` whole or not at all, whether or not the file exists yet
+    (an output file such as a report: no lock, nothing to compare with)."""
+    try:
+        target = Path(os.path.realpath(path))
+        handle, temp = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=TEMP_SUFFIX
+        )
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                umask = os.umask(0)
+                os.umask(umask)
+                os.fchmod(stream.fileno(), 0o666 & ~umask)  # as a plain open() would create it
+                stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.replace(temp, target)
+        except BaseException:
+            with suppress(OSError):
+                os.unlink(temp)
+            raise
+    except OSError as error:
+        raise ItokrError(
+            f"cannot write {path}: {error.strerror or error}; nothing written"
+        ) from None
