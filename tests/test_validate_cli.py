@@ -144,9 +144,9 @@ def test_text_format(run: Run, mixed: Path) -> None:
 def test_github_format(run: Run, mixed: Path) -> None:
     result = run("validate", "--format", "github", cwd=mixed)
     assert result.stdout.splitlines() == [
-        "::error file=c.yaml,line=1,col=1,title=E101::E101 unknown key 'ownr' in the file: "
+        "::error file=c.yaml,line=1,col=1::E101 unknown key 'ownr' in the file: "
         "did you mean 'owner'?",
-        "::error file=team/b.yaml,line=2,col=9,title=E301::E301 objective id 'uptime' is "
+        "::error file=team/b.yaml,line=2,col=9::E301 objective id 'uptime' is "
         "already used in a.yaml: ids must be unique in the root, rename one",
     ]
     assert result.exit_code == 1
@@ -155,7 +155,7 @@ def test_github_format(run: Run, mixed: Path) -> None:
 def test_github_escapes_properties_and_data() -> None:
     finding = Finding("dir,with:odd%name.yaml", 3, 4, "E101", "first line\nsecond: 100%")
     assert github([finding], 1) == (
-        "::error file=dir%2Cwith%3Aodd%25name.yaml,line=3,col=4,title=E101"
+        "::error file=dir%2Cwith%3Aodd%25name.yaml,line=3,col=4"
         "::E101 first line%0Asecond: 100%25\n"
     )
 
@@ -163,7 +163,7 @@ def test_github_escapes_properties_and_data() -> None:
 def test_github_escapes_a_real_file_name(run: Run, make_root: MakeRoot) -> None:
     root = make_root({"a,b:c%.yaml": "ownr: me\nobjectives: []\n"})
     result = run("validate", "-f", "github", cwd=root)
-    assert result.stdout.startswith("::error file=a%2Cb%3Ac%25.yaml,line=1,col=1,")
+    assert result.stdout.startswith("::error file=a%2Cb%3Ac%25.yaml,line=1,col=1::E101 ")
 
 
 def test_github_when_clean_prints_nothing(run: Run, make_root: MakeRoot) -> None:
@@ -337,7 +337,7 @@ def test_installed_usage_errors_go_to_stderr(mixed: Path) -> None:
 
 def test_installed_github_auto_in_actions(mixed: Path) -> None:
     done = _itokr("validate", "--format", "auto", cwd=mixed, env={"GITHUB_ACTIONS": "true"})
-    assert done.stdout.startswith("::error file=c.yaml,line=1,col=1,")
+    assert done.stdout.startswith("::error file=c.yaml,line=1,col=1::E101 ")
 
 
 def test_installed_version(tmp_path: Path) -> None:

@@ -33,10 +33,13 @@ def _escape_property(value: str) -> str:
 
 
 def github(findings: Sequence[Finding], files: int) -> str:
-    """Workflow commands that GitHub Actions turns into annotations on the diff."""
+    """Workflow commands that GitHub Actions turns into annotations on the diff.
+
+    Exactly the contract's `::error file=…,line=…,col=…::…`: the code leads the message.
+    """
     return "".join(
-        f"::error file={_escape_property(f.path)},line={f.line},col={f.col},"
-        f"title={_escape_property(f.code)}::{_escape_data(f'{f.code} {f.message}')}\n"
+        f"::error file={_escape_property(f.path)},line={f.line},col={f.col}::"
+        f"{_escape_data(f'{f.code} {f.message}')}\n"
         for f in findings
     )
 
