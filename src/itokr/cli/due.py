@@ -1,1 +1,81 @@
-"""`itokr due` (being built)."""
+"""`itokr due`: who owes a check-in, for people and for a scheduled CI job."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from itokr.cli.app import AsOf, as_of_date, command, finish, load, use_color
+from itokr.errors import PROBLEMS, UsageError
+
+
+class DueFormat(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+    github = "github"
+
+
+@command()
+def due(
+    ctx: typer.Context,
+    owner: Annotated[
+        str | None, typer.Option(metavar="NAME", help="Only key results of this owner.")
+    ] = None,
+    within: Annotated[
+        int,
+        typer.Option(metavar="DAYS", help="Look this many days ahead of --as-of."),
+    ] = 7,
+    fail_on_stale: Annotated[
+        bool,
+        typer.Option("--fail-on-stale", help="Exit 1 when any key result listed is stale."),
+    ] = False,
+    as_of: AsOf = None,
+    output: Annotated[
+        DueFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text (a table per owner), json, markdown, or github (::warning lines).",
+        ),
+    ] = DueFormat.text,
+) -> None:
+    """What each owner owes: key results whose check-in is stale or due soon.
+
+    A metric or threshold below 1 is expected to be checked in every
+    checkins.stale_after_days (itokr.yaml) after its newest check-in, or after
+    its period start; a key result with a due: date is owed by then unless it
+    is done. Only running periods count. Exits 0, or 1 with --fail-on-stale
+    when a listed key result is stale (or when the OKR files have problems).
+    """
+    from itokr.cli.status import problems_code
+    from itokr.due import by_owner, due_items
+    from itokr.scoring import score_all
+
+    if within < 0:
+        raise UsageError(f"--within {within}: expected 0 or more days")
+    day = as_of_date(as_of)
+    tree = load(ctx)
+    scores = [
+        s for s in score_all(tree.entries, tree.config, day) if owner in (None, s.entry.owner)
+    ]
+    groups = by_owner(due_items(scores, tree.config, day, within=within))
+    if output is DueFormat.text:
+        from itokr.render.console import make_console
+        from itokr.render.due import render
+
+        render(make_console(use_color()), groups, day, within)
+    else:
+        from itokr.render import due as views
+
+        show = {"json": views.as_json, "markdown": views.as_markdown, "github": views.as_github}
+        sys.stdout.write(show[output.value](groups, day, within))
+    count = sum(item.stale for group in groups for item in group.items)
+    code = problems_code(tree)
+    if fail_on_stale and count:
+        sys.stderr.write(f"itokr: {count} stale key result{'s' if count != 1 else ''}\n")
+        code = PROBLEMS
+    finish(code)

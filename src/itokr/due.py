@@ -1,0 +1,103 @@
+"""What each owner owes: key results whose check-in is stale or due soon (`itokr due`).
+
+Pure: the day is an argument. A metric or threshold below 1 is expected to be
+checked in every `stale_after_days` (SPEC §2, Stale): its next check-in falls
+due that many days after its newest one, or after the period start when it has
+none. A key result with a `due:` date that is not done is owed by that date.
+Only running periods count: a finished or future period owes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from itokr.model import Config, Metric, Threshold
+from itokr.scoring import ObjectiveScore
+
+DEFAULT_WITHIN = 7  # days ahead that `itokr due` looks
+
+
+@dataclass(frozen=True, slots=True)
+class DueItem:
+    """One key result someone owes something on."""
+
+    ref: str
+    title: str
+    owner: str | None
+    path: str
+    period: str
+    score: float
+    last_checkin: dt.date | None
+    checkin_due: dt.date | None  # when the next check-in is expected; None: none expected
+    due: dt.date | None  # the key result's own `due:` date, when it is owed soon
+    stale: bool
+
+    @property
+    def when(self) -> dt.date:
+        """The earliest date something is owed: how the list is ordered."""
+        dates = [d for d in (self.checkin_due, self.due) if d is not None]
+        return min(dates)
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerDue:
+    owner: str | None
+    items: tuple[DueItem, ...]
+
+
+def _met(score: float) -> bool:
+    return score >= 1.0 - 1e-9
+
+
+def due_items(
+    scores: Sequence[ObjectiveScore], config: Config, as_of: dt.date, *, within: int
+) -> list[DueItem]:
+    """Every key result of a running period with a check-in or a `due:` date owed by
+    `as_of + within` (stale and overdue ones included), earliest first."""
+    horizon = as_of + dt.timedelta(days=within)
+    every = config.checkins.stale_after_days
+    items: list[DueItem] = []
+    for objective in scores:
+        entry = objective.entry
+        period = entry.period
+        if period is None or not period.contains(as_of):
+            continue
+        for result in objective.key_results:
+            kr = result.key_result
+            if _met(result.score):
+                continue
+            checkin_due = None
+            if isinstance(kr, Metric | Threshold):
+                anchor = result.last_checkin or period.start
+                expected = anchor + dt.timedelta(days=every)
+                checkin_due = expected if expected <= horizon else None
+            due = kr.due if kr.due is not None and kr.due <= horizon else None
+            if checkin_due is None and due is None:  # stale implies a check-in overdue
+                continue
+            items.append(
+                DueItem(
+                    ref=result.ref,
+                    title=kr.title,
+                    owner=entry.owner,
+                    path=entry.path,
+                    period=period.label,
+                    score=result.score,
+                    last_checkin=result.last_checkin,
+                    checkin_due=checkin_due,
+                    due=due,
+                    stale=result.stale,
+                )
+            )
+    items.sort(key=lambda item: (item.when, item.ref))
+    return items
+
+
+def by_owner(items: Sequence[DueItem]) -> list[OwnerDue]:
+    """Items grouped by owner, owners in name order and the unowned last."""
+    groups: dict[str | None, list[DueItem]] = {}
+    for item in items:
+        groups.setdefault(item.owner, []).append(item)
+    order = sorted(groups, key=lambda owner: (owner is None, owner or ""))
+    return [OwnerDue(owner, tuple(groups[owner])) for owner in order]

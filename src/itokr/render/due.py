@@ -1,0 +1,131 @@
+"""`itokr due` as text (rich, one table per owner), JSON, markdown or GitHub warnings.
+
+rich is imported inside `render` only: JSON, markdown and github output skip it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from itokr.due import DueItem, OwnerDue
+from itokr.render.findings import _escape_data, _escape_property
+from itokr.render.plain import iso, two
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+NO_OWNER = "(no owner)"
+
+
+def _days(day: dt.date, as_of: dt.date) -> str:
+    """`in 3 days`, `today`, `5 days late` — how a reminder reads."""
+    delta = (day - as_of).days
+    if delta == 0:
+        return "today"
+    count = abs(delta)
+    noun = "day" if count == 1 else "days"
+    return f"in {count} {noun}" if delta > 0 else f"{count} {noun} late"
+
+
+def what(item: DueItem, as_of: dt.date) -> str:
+    """What is owed and by when, in words."""
+    parts = []
+    if item.checkin_due is not None:
+        label = "check-in stale" if item.stale else "check-in due"
+        since = f"last {item.last_checkin}" if item.last_checkin else "none yet"
+        parts.append(f"{label} {_days(item.checkin_due, as_of)} ({since})")
+    if item.due is not None:
+        parts.append(f"due {item.due} ({_days(item.due, as_of)})")
+    return "; ".join(parts)
+
+
+def _item_dict(item: DueItem) -> dict[str, Any]:
+    return {
+        "ref": item.ref,
+        "title": item.title,
+        "path": item.path,
+        "period": item.period,
+        "score": round(item.score, 2),
+        "stale": item.stale,
+        "last_checkin": iso(item.last_checkin),
+        "checkin_due": iso(item.checkin_due),
+        "due": iso(item.due),
+    }
+
+
+def as_json(groups: Sequence[OwnerDue], as_of: dt.date, within: int) -> str:
+    document = {
+        "as_of": as_of.isoformat(),
+        "within": within,
+        "stale": sum(item.stale for group in groups for item in group.items),
+        "owners": [
+            {"owner": group.owner, "key_results": [_item_dict(i) for i in group.items]}
+            for group in groups
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def as_markdown(groups: Sequence[OwnerDue], as_of: dt.date, within: int) -> str:
+    lines = [f"### Check-ins owed as of {as_of} (next {within} days)", ""]
+    if not groups:
+        lines += ["Nothing is owed.", ""]
+    for group in groups:
+        lines += [f"#### {_cell(group.owner or NO_OWNER)}", ""]
+        lines += [
+            f"- {'**stale** ' if i.stale else ''}`{i.ref}` {_cell(i.title)}: {what(i, as_of)}"
+            for i in group.items
+        ]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def as_github(groups: Sequence[OwnerDue], as_of: dt.date, within: int) -> str:
+    """One `::warning` per key result: a scheduled workflow shows whom to remind."""
+    out = []
+    for group in groups:
+        owner = group.owner or NO_OWNER
+        for item in group.items:
+            message = f"{owner} owes {item.ref} ({item.title}): {what(item, as_of)}"
+            out.append(
+                f"::warning file={_escape_property(item.path)},"
+                f"title={_escape_property(f'itokr due: {owner}')}::{_escape_data(message)}\n"
+            )
+    return "".join(out)
+
+
+def render(console: Console, groups: Sequence[OwnerDue], as_of: dt.date, within: int) -> None:
+    """A table per owner: what they owe, stale ones first in attention."""
+    from rich.table import Table
+    from rich.text import Text
+
+    if not groups:
+        console.print(f"Nothing owed as of {as_of} in the next {within} days.")
+        return
+    for group in groups:
+        table = Table(
+            title=Text(group.owner or NO_OWNER, style="bold"),
+            title_justify="left",
+            expand=False,
+        )
+        table.add_column("Key result", overflow="fold")
+        table.add_column("Score", justify="right")
+        table.add_column("Owed")
+        for item in group.items:
+            name = Text()
+            name.append(item.ref, style="bold")
+            name.append("  " + item.title, style="dim")
+            owed = Text(what(item, as_of), style="bold red" if item.stale else "yellow")
+            table.add_row(name, two(item.score), owed)
+        console.print(table)
+    stale = sum(item.stale for group in groups for item in group.items)
+    count = sum(len(group.items) for group in groups)
+    noun = "key result" if count == 1 else "key results"
+    console.print(f"{count} {noun} owed, {stale} stale, as of {as_of}.")

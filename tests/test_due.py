@@ -1,0 +1,188 @@
+"""`itokr due`: who owes a check-in, and the exit code a scheduled CI job relies on."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+from conftest import EXAMPLES, Result, installed_itokr
+
+IT = str(EXAMPLES / "it-department")
+
+TEAM = """\
+period: 2026-Q4
+owner: {owner}
+objectives:
+  - id: {id}
+    title: Keep the service fast and reliable
+    key_results:
+      - id: fresh
+        title: Raise the fresh metric from 0 to 10
+        baseline: 0
+        target: 10
+        checkins:
+          - {{date: 2026-11-18, value: 4}}
+      - id: soon
+        title: Raise the soon metric from 0 to 10
+        baseline: 0
+        target: 10
+        checkins:
+          - {{date: 2026-11-10, value: 4}}
+      - id: old
+        title: Raise the old metric from 0 to 10
+        baseline: 0
+        target: 10
+        checkins:
+          - {{date: 2026-10-20, value: 4}}
+      - id: finished
+        title: Raise the finished metric from 0 to 10
+        baseline: 0
+        target: 10
+        checkins:
+          - {{date: 2026-10-01, value: 10}}
+      - id: runbook
+        title: Publish the runbook
+        due: 2026-11-25
+        done: false
+      - id: shipped
+        title: Ship the thing
+        due: 2026-11-25
+        done: true
+"""
+
+
+def _root(make_root: Callable[..., Path]) -> Path:
+    return make_root(
+        {
+            "a.yaml": TEAM.format(owner="alpha", id="alpha-goal"),
+            "b.yaml": TEAM.format(owner="beta", id="beta-goal"),
+            "later.yaml": TEAM.format(owner="gamma", id="gamma-goal").replace("2026-Q4", "2027-Q1"),
+        }
+    )
+
+
+def _json(result: Result) -> dict:  # type: ignore[type-arg]
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def test_example_rto_is_stale_and_fails_the_ci_job(run: Callable[..., Result]) -> None:
+    args = ("--root", IT, "due", "--as-of", "2026-11-21")
+    assert run(*args).exit_code == 0
+    result = run(*args, "--fail-on-stale", "--format", "json")
+    assert result.exit_code == 1
+    assert "1 stale key result" in result.stderr
+    document = _json(result)
+    refs = {i["ref"]: i for o in document["owners"] for i in o["key_results"]}
+    assert refs["disaster-recovery/rto"]["stale"] is True
+    assert refs["disaster-recovery/rto"]["checkin_due"] == "2026-11-12"
+    owner = next(
+        o for o in document["owners"] if o["key_results"][0]["ref"] == "disaster-recovery/rto"
+    )
+    assert owner["owner"] == "security-team"
+
+
+def test_nothing_stale_exits_zero_under_fail_on_stale(run: Callable[..., Result]) -> None:
+    # rto was last checked in on 2026-10-29: 14 days later it is due today, not yet stale.
+    result = run("--root", IT, "due", "--as-of", "2026-11-12", "--fail-on-stale", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    document = _json(result)
+    assert document["stale"] == 0
+    rto = next(i for o in document["owners"] for i in o["key_results"] if "rto" in i["ref"])
+    assert rto["checkin_due"] == "2026-11-12" and rto["stale"] is False
+
+
+def test_groups_by_owner_and_lists_what_is_owed(
+    run: Callable[..., Result], make_root: Callable[..., Path]
+) -> None:
+    root = _root(make_root)
+    result = run("--root", str(root), "due", "--as-of", "2026-11-21", "-f", "json")
+    document = _json(result)
+    assert [o["owner"] for o in document["owners"]] == ["alpha", "beta"]  # 2027-Q1 not running
+    items = {i["ref"]: i for i in document["owners"][0]["key_results"]}
+    # old: stale; soon: expected 2026-11-24, within the 7 days;
+    # runbook: due in 4 days; fresh: next check-in 2026-12-02, past the 7 days.
+    assert sorted(items) == ["alpha-goal/old", "alpha-goal/runbook", "alpha-goal/soon"]
+    assert items["alpha-goal/old"]["stale"] is True
+    assert items["alpha-goal/soon"]["checkin_due"] == "2026-11-24"
+    assert items["alpha-goal/soon"]["stale"] is False
+    assert items["alpha-goal/runbook"]["due"] == "2026-11-25"
+    assert document["owners"][0]["key_results"][0]["ref"] == "alpha-goal/old"
+    assert document["stale"] == 2
+
+
+def test_within_widens_the_window(
+    run: Callable[..., Result], make_root: Callable[..., Path]
+) -> None:
+    root = _root(make_root)
+    result = run(
+        "--root",
+        str(root),
+        "due",
+        "--as-of",
+        "2026-11-21",
+        "--within",
+        "14",
+        "--owner",
+        "beta",
+        "-f",
+        "json",
+    )
+    document = _json(result)
+    assert [o["owner"] for o in document["owners"]] == ["beta"]
+    refs = [i["ref"] for i in document["owners"][0]["key_results"]]
+    assert "beta-goal/fresh" in refs and "beta-goal/finished" not in refs
+    assert "beta-goal/shipped" not in refs
+
+
+def test_owner_filter_and_fail_on_stale(
+    run: Callable[..., Result], make_root: Callable[..., Path]
+) -> None:
+    root = _root(make_root)
+    args = ("--root", str(root), "due", "--as-of", "2026-11-21", "--fail-on-stale")
+    assert run(*args, "--owner", "alpha").exit_code == 1
+    assert run(*args, "--owner", "gamma").exit_code == 0  # its period has not started
+    assert run(*args, "--owner", "nobody").exit_code == 0
+
+
+def test_github_and_markdown_formats(
+    run: Callable[..., Result], make_root: Callable[..., Path]
+) -> None:
+    root = _root(make_root)
+    args = ("--root", str(root), "due", "--as-of", "2026-11-21", "--owner", "alpha")
+    github = run(*args, "-f", "github").stdout.splitlines()
+    assert len(github) == 3
+    assert all(line.startswith("::warning file=") for line in github)
+    assert any("alpha owes alpha-goal/old" in line and "stale" in line for line in github)
+    markdown = run(*args, "-f", "markdown").stdout
+    assert "#### alpha" in markdown and "**stale** `alpha-goal/old`" in markdown
+
+
+def test_text_table_names_owner_and_ref(
+    run: Callable[..., Result], make_root: Callable[..., Path]
+) -> None:
+    root = _root(make_root)
+    result = run("--root", str(root), "due", "--as-of", "2026-11-21", env={"NO_COLOR": "1"})
+    assert result.exit_code == 0
+    assert "alpha" in result.stdout and "beta" in result.stdout
+    assert "alpha-goal/old" in result.stdout and "\x1b[" not in result.stdout
+    assert "6 key results owed, 2 stale" in result.stdout
+
+
+def test_bad_within_is_a_usage_error(run: Callable[..., Result]) -> None:
+    result = run("--root", IT, "due", "--as-of", "2026-11-21", "--within", "-1")
+    assert result.exit_code == 2 and "--within" in result.stderr
+
+
+def test_installed_entry_point_exit_codes() -> None:
+    itokr = installed_itokr()
+    done = subprocess.run(
+        [itokr, "--root", IT, "due", "--as-of", "2026-11-21", "--fail-on-stale", "-f", "github"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stdout.startswith("::warning file=")
+    assert "stale" in done.stderr and "::warning" not in done.stderr
