@@ -1,1 +1,110 @@
-"""`itokr history` (being built)."""
+"""`itokr history REF`: a goal's score over time, from git and from its check-ins;
+and `load_at`, the root at a git revision, which `status --at` shares."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from itokr.cli.app import command, finish, load, parse_date, root_path, use_color
+
+if TYPE_CHECKING:
+    from itokr.gitio import Repo
+    from itokr.history import Snapshot
+    from itokr.loader import Tree
+
+# open_repo's message names `itokr diff`; these commands say where they stand instead
+_DIFF_HINT = " (itokr diff compares git revisions)"
+
+
+class HistoryFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def _repo(ctx: typer.Context) -> Repo:
+    from itokr import gitio
+    from itokr.errors import UsageError
+
+    try:
+        return gitio.open_repo(root_path(ctx))
+    except UsageError as error:
+        raise UsageError(str(error).removesuffix(_DIFF_HINT)) from None
+
+
+def load_at(ctx: typer.Context, revision: str, as_of: str | None) -> tuple[Tree, dt.date]:
+    """The root at `revision`, and the day to score it on: --as-of, else the commit's date."""
+    from itokr import gitio
+
+    day = parse_date(as_of, "--as-of")
+    repo = _repo(ctx)
+    commit = gitio.resolve(repo, revision)
+    side = gitio.load_revision(repo, revision, commit, Path.cwd())
+    return side.tree, day or gitio.commit_day(repo, commit)
+
+
+def _snapshots(repo: Repo, path: Path) -> list[Snapshot]:
+    """The root at every commit that touched `path`, oldest first."""
+    from itokr import gitio
+    from itokr.history import Snapshot
+
+    cwd = Path.cwd()
+    return [
+        Snapshot(
+            c.day, c.commit, c.subject, gitio.load_revision(repo, c.commit, c.commit, cwd).tree
+        )
+        for c in gitio.commits_touching(repo, path)
+    ]
+
+
+@command()
+def history(
+    ctx: typer.Context,
+    ref: Annotated[
+        str,
+        typer.Argument(
+            metavar="REF", help="An objective id, or OBJECTIVE_ID/KR_ID for one key result."
+        ),
+    ],
+    output: Annotated[
+        HistoryFormat, typer.Option("--format", "-f", help="text (a chart and a table) or json.")
+    ] = HistoryFormat.text,
+) -> None:
+    """Show the score of an objective or key result over time.
+
+    One reading per commit that changed its file (scored as of the commit's
+    date, from the files of that commit) and one per check-in date (scored
+    from today's file cut back to the check-ins made up to that date).
+    Commits at which REF did not exist are skipped. Outside a git repository
+    only the check-ins are shown. Unknown REF: exit 2.
+    """
+    from itokr.cli.status import problems_code
+    from itokr.errors import UsageError
+    from itokr.history import build
+    from itokr.refs import resolve
+
+    tree = load(ctx)
+    entry, _ = resolve(tree.entries, ref)
+    snapshots: list[Snapshot] = []
+    git = True
+    try:
+        snapshots = _snapshots(_repo(ctx), Path(entry.path))
+    except UsageError as error:
+        git = False
+        sys.stderr.write(f"itokr: commit history unavailable ({error}); showing check-ins only\n")
+    result = build(ref, tree, snapshots)
+    if output is HistoryFormat.json:
+        from itokr.render.history import as_json
+
+        sys.stdout.write(as_json(result, git=git))
+    else:
+        from itokr.render.console import make_console
+        from itokr.render.history import render
+
+        render(make_console(use_color()), result)
+    finish(problems_code(tree))

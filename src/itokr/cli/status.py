@@ -20,6 +20,7 @@ class StatusFormat(StrEnum):
     table = "table"
     json = "json"
     markdown = "markdown"
+    csv = "csv"
 
 
 class Health(StrEnum):
@@ -83,9 +84,17 @@ def status(
         bool, typer.Option("--objectives", help="Objectives only: fold their key results.")
     ] = False,
     as_of: AsOf = None,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            metavar="REV",
+            help="The status as it was at this git revision (default --as-of: its commit date).",
+        ),
+    ] = None,
     output: Annotated[
         StatusFormat,
-        typer.Option("--format", "-f", help="table (rich), json (SPEC shape) or markdown."),
+        typer.Option("--format", "-f", help="table (rich), json (SPEC shape), markdown or csv."),
     ] = StatusFormat.table,
 ) -> None:
     """Where every objective stands today: score, expected progress, health, forecast.
@@ -96,8 +105,13 @@ def status(
     """
     from itokr.scoring import score_all
 
-    day = as_of_date(as_of)
-    tree = load(ctx)
+    if at is None:
+        day = as_of_date(as_of)
+        tree = load(ctx)
+    else:
+        from itokr.cli.history import load_at
+
+        tree, day = load_at(ctx, at, as_of)
     scores = [
         s
         for s in score_all(tree.entries, tree.config, day)
@@ -108,6 +122,10 @@ def status(
         from itokr.render.status import as_json
 
         sys.stdout.write(as_json(scores, day, key_results=not objectives))
+    elif output is StatusFormat.csv:
+        from itokr.render.status_csv import as_csv
+
+        sys.stdout.write(as_csv(scores))
     elif output is StatusFormat.markdown:
         from itokr.render.status import as_markdown
 

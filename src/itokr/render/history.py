@@ -1,0 +1,121 @@
+"""`itokr history` as JSON or as a terminal chart: one bar per reading, oldest first."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from itokr.history import COMMIT, History, Point
+from itokr.render.plain import SPARKS, iso, number, rounded, two, with_unit
+
+if TYPE_CHECKING:
+    from rich.console import Console, JustifyMethod
+    from rich.text import Text
+
+BAR = 12
+
+
+def _point_dict(point: Point) -> dict[str, Any]:
+    return {
+        "date": iso(point.day),
+        "source": point.source,
+        "commit": point.commit,
+        "subject": point.subject,
+        "checkins": [
+            {"ref": ref, "value": c.value, "confidence": c.confidence, "note": c.note}
+            for ref, c in point.checkins
+        ],
+        "value": point.value,
+        "target": point.target,
+        "score": rounded(point.score),
+        "expected": rounded(point.expected),
+        "health": point.health,
+    }
+
+
+def as_json(history: History, *, git: bool) -> str:
+    """One document; `git` says whether the commit history could be read."""
+    document = {
+        "ref": history.ref,
+        "title": history.title,
+        "kind": history.kind,
+        "unit": history.unit,
+        "git": git,
+        "points": [_point_dict(p) for p in history.points],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def source_text(point: Point, *, many: bool) -> str:
+    """`a1b2c3d subject` for a commit; the check-ins made that day, with their notes."""
+    if point.source == COMMIT:
+        return f"{(point.commit or '')[:7]} {point.subject or ''}".rstrip()
+    parts = []
+    for ref, checkin in point.checkins:
+        said = f"{ref.partition('/')[2]} {number(checkin.value)}" if many else ""
+        if checkin.note:
+            said = f"{said} ({checkin.note})" if said else checkin.note
+        parts.append(said)
+    detail = "; ".join(p for p in parts if p)
+    return f"check-in: {detail}" if detail else "check-in"
+
+
+def sparkline(history: History) -> str:
+    """Every reading's score on the fixed 0–1 scale."""
+    top = len(SPARKS) - 1
+    return "".join(SPARKS[round(min(1.0, max(0.0, p.score)) * top)] for p in history.points)
+
+
+def render(console: Console, history: History) -> None:
+    from rich import box
+    from rich.cells import cell_len
+    from rich.table import Table
+    from rich.text import Text
+
+    console.print(Text.assemble(("History of ", ""), (history.ref, "bold"), f" — {history.title}"))
+    points = history.points
+    if not points:
+        console.print("No commits and no check-ins to show.")
+        return
+    first, last = points[0], points[-1]
+    console.print(
+        f"score {sparkline(history)}  {two(first.score)} ({first.day}) → "
+        f"{two(last.score)} ({last.day}), {len(points)} readings"
+    )
+    many = history.kind == "objective"
+    rows = [_row(point, history, many=many) for point in points]
+    names = ["Date", "Score", "Exp.", *([] if many else ["Value"]), "Health"]
+    widths = [
+        max(len(name), *(cell_len(row[i].plain) for row in rows)) for i, name in enumerate(names)
+    ]
+    # the source takes what is left: each reading stays on one line, whatever the width
+    room = max(12, console.width - sum(widths) - 3 * len(widths) - 2)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    for name, width in zip(names, widths, strict=True):
+        justify: JustifyMethod = "right" if name in ("Exp.", "Value") else "left"
+        table.add_column(name, justify=justify, no_wrap=True, min_width=width)
+    table.add_column("Source", no_wrap=True)
+    for row in rows:
+        row[-1].truncate(room, overflow="ellipsis")
+        table.add_row(*row)
+    console.print(table)
+    console.print("Bar: score, ┃ expected on that date", style="dim")
+
+
+def _row(point: Point, history: History, *, many: bool) -> list[Text]:
+    from rich.text import Text
+
+    from itokr.render.status_table import STYLES, bar, health_text
+
+    style = STYLES.get(point.health or "", "")
+    score = bar(point.score, point.expected, BAR, style) + Text(f" {two(point.score)}")
+    cells = [Text(str(point.day)), score, Text(two(point.expected))]
+    if not many:
+        cells.append(Text(_value(point, history.unit)))
+    return [*cells, health_text(point.health), Text(source_text(point, many=many))]
+
+
+def _value(point: Point, unit: str | None) -> str:
+    if point.value is None:
+        return "—"
+    return with_unit(f"{number(point.value)}/{number(point.target)}", unit)
