@@ -1,1 +1,148 @@
-"""`itokr report` (being built)."""
+"""`itokr report`: the quarter in review, as markdown or one self-contained HTML file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from itokr.cli.app import AsOf, as_of_date, command, root_path
+from itokr.errors import ItokrError, UsageError
+
+if TYPE_CHECKING:
+    from itokr.crosscheck import Entry
+    from itokr.loader import Tree
+    from itokr.report import Since
+
+
+class ReportFormat(StrEnum):
+    markdown = "markdown"
+    html = "html"
+
+
+@command()
+def report(
+    ctx: typer.Context,
+    period: Annotated[
+        str | None,
+        typer.Option(
+            metavar="NAME",
+            help="Review the objectives of this period, by name (2026-Q4, FY27); default: "
+            "those whose period contains --as-of, else all.",
+        ),
+    ] = None,
+    owner: Annotated[
+        str | None, typer.Option(metavar="NAME", help="Only objectives of this owner.")
+    ] = None,
+    area: Annotated[
+        str | None, typer.Option(metavar="NAME", help="Only objectives in this area.")
+    ] = None,
+    output_format: Annotated[
+        ReportFormat,
+        typer.Option(
+            "--format", "-f", help="markdown, or html (one file: inline CSS and SVG charts)."
+        ),
+    ] = ReportFormat.markdown,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write the review to FILE (atomically) and print its path, instead of stdout.",
+        ),
+    ] = None,
+    as_of: AsOf = None,
+) -> None:
+    """The quarter in review: summary by area, owner and type, SMART scores, and a
+    section per objective with its key results, check-ins, notes and forecasts.
+
+    Also lists what changed since the period started (against the last commit
+    before its start, when the root is in git). The HTML is one file with inline
+    SVG charts — a burn-up of each metric against the expected line, a score bar
+    per objective — that reads printed and on a phone. Refuses (exit 1) while any
+    OKR file is invalid: a review must be complete.
+    """
+    from itokr.loader import load_root
+    from itokr.report import build, select
+    from itokr.scoring import score_all
+    from itokr.smart import check
+
+    day = as_of_date(as_of)
+    root = root_path(ctx)
+    tree = load_root(root, Path.cwd())
+    if not tree.ok:
+        count = len(tree.findings)
+        raise ItokrError(
+            f"{count} problem{'s' if count != 1 else ''} in the OKR files; run itokr validate"
+        )
+    entries, label = select(tree.entries, period, day)
+    entries = [
+        e
+        for e in entries
+        if (owner is None or e.owner == owner) and (area is None or e.area == area)
+    ]
+    if not entries:
+        raise UsageError("no objective matches --owner/--area in the period reviewed")
+    scores = score_all(entries, tree.config, day)
+    chosen = {id(e.objective) for e in entries}
+    smart = {
+        r.entry.id: r.checks
+        for r in check(
+            tree.entries,
+            tree.config.smart,
+            source=_read,
+            selected=lambda entry: id(entry.objective) in chosen,
+        )
+    }
+    starts = [e.period.start for e in entries if e.period is not None]
+    since = _since(root, tree, min(starts), day, entries) if starts else None
+    review = build(tree.config.organization, scores, smart, day, label, since)
+    if output_format is ReportFormat.html:
+        from itokr.render.report_html import render
+    else:
+        from itokr.render.report_markdown import render
+    text = render(review)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from itokr.safewrite import write_new
+
+    write_new(output, text.encode("utf-8"))
+    sys.stdout.write(f"{output}\n")
+
+
+def _read(path: str) -> bytes | None:
+    try:
+        return Path(path).read_bytes()
+    except OSError:
+        return None
+
+
+def _since(root: Path, tree: Tree, start: dt.date, day: dt.date, entries: Sequence[Entry]) -> Since:
+    """The changes since `start`: the root at the last commit before it against the
+    working tree. Outside git, or with no commit that old, the part is skipped."""
+    from itokr import gitio
+    from itokr.diffing import compare
+    from itokr.report import Since, since_changes
+
+    try:
+        repo = gitio.open_repo(root)
+    except UsageError:
+        return Since(start, None, (), "the OKR root is not in a git repository")
+    found = gitio._git(  # gitio's one way to run git
+        repo.top, "rev-list", "-1", f"--before={start.isoformat()}T00:00:00", "HEAD", "--"
+    )
+    commit = found.stdout.decode("ascii", "replace").strip() if found.returncode == 0 else ""
+    if not commit:
+        return Since(start, None, (), f"no commit before {start.isoformat()} to compare with")
+    base = gitio.load_revision(repo, commit[:12], commit, Path.cwd())
+    diff = compare(base.tree, tree, day)
+    ids = {e.id for e in entries}
+    labels = {e.period.label for e in entries if e.period is not None}
+    return Since(start, commit, since_changes(diff, ids, labels))

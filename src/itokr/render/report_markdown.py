@@ -1,0 +1,205 @@
+"""`itokr report --format markdown`: the review for a wiki page or a pull request.
+
+The words and numbers are shared with the HTML page (`facts_line`, `change_text`,
+`section_facts`), so both say the same thing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from itokr.diffing import Change
+from itokr.render.plain import (
+    forecast_text,
+    iso,
+    kind_label,
+    now_text,
+    number,
+    summary_lines,
+    two,
+    with_unit,
+)
+from itokr.report import Group, Review, Section
+
+
+def cell(text: str) -> str:
+    """Text safe inside a markdown table cell."""
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
+
+
+def heading(review: Review) -> str:
+    title = f"{review.title} — " if review.title else ""
+    return f"{title}Review of {review.period}"
+
+
+def window_text(review: Review) -> str:
+    """As of, the dates covered, and how many objectives."""
+    count = len(review.sections)
+    parts = [f"as of {review.as_of.isoformat()}"]
+    if review.start and review.end:
+        parts.append(f"{review.start.isoformat()} to {review.end.isoformat()}")
+    parts.append(f"{count} objective{'s' if count != 1 else ''}")
+    return " · ".join(parts)
+
+
+def section_facts(section: Section) -> list[tuple[str, str]]:
+    """The objective's facts as (label, value), in reading order."""
+    entry, score = section.entry, section.score
+    facts = [
+        ("Owner", entry.owner or "—"),
+        ("Area", entry.area or "—"),
+        ("Type", entry.objective.type),
+        ("Period", entry.period.label if entry.period else "—"),
+        ("Score", two(score.score)),
+        ("Expected", two(score.expected)),
+        ("Health", score.health or "—"),
+        ("Confidence", two(score.confidence)),
+    ]
+    if section.smart is not None:
+        missed = f" (misses {', '.join(m.replace('_', '-') for m in section.smart_missed)})"
+        facts.append(("SMART", two(section.smart) + (missed if section.smart_missed else "")))
+    if entry.objective.aligns_to:
+        facts.append(("Aligns to", ", ".join(entry.objective.aligns_to)))
+    return facts
+
+
+def _value(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, list):
+        return "; ".join(str(item) for item in value) or "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return number(value)
+    return str(value)
+
+
+def change_text(change: Change) -> str:
+    """One change in a line: what it is, the fields old → new, the score."""
+    if change.change != "modified":
+        text = f"{change.change}: {change.title}"
+    else:
+        fields = "; ".join(
+            f"{name} {_value(old)} → {_value(new)}" for name, (old, new) in change.fields.items()
+        )
+        text = f"modified: {fields}" if fields else "modified"
+    old, new = change.score
+    if old != new:
+        text += f" (score {two(old)} → {two(new)})"
+    flags = [f.message for f in change.flags if not f.accepted]
+    if flags:
+        text += " ⚑ " + "; ".join(flags)
+    return text
+
+
+def _group_table(name: str, groups: Sequence[Group]) -> list[str]:
+    lines = [f"| {name} | Objectives | Mean score |", "|---|---:|---:|"]
+    lines += [f"| {cell(g.name)} | {g.count} | {two(g.mean)} |" for g in groups]
+    return [*lines, ""]
+
+
+def _summary(review: Review) -> list[str]:
+    lines = ["## Summary", "", *(f"{line}  " for line in summary_lines(review.scores))]
+    if review.smart_mean is not None:
+        lines.append(f"mean SMART score {two(review.smart_mean)}  ")
+    lines.append("")
+    lines += _group_table("Type", review.by_type)
+    lines += _group_table("Area", review.by_area)
+    lines += _group_table("Owner", review.by_owner)
+    return lines
+
+
+def _key_results(section: Section) -> list[str]:
+    lines = [
+        "| Key result | Kind | Baseline | Now / target | Score | Forecast | Health | Confidence "
+        "| Last check-in |",
+        "|---|---|---:|---:|---:|---|---|---:|---:|",
+    ]
+    for result in section.score.key_results:
+        kr = result.key_result
+        baseline = getattr(kr, "baseline", None)
+        health = (result.health or "—") + (", stale" if result.stale else "")
+        progress = result.progress
+        over = f" (↑{progress:.2f})" if progress is not None and progress > 1 else ""
+        cells = [
+            f"`{result.ref}` {cell(kr.title)}",
+            kind_label(kr),
+            cell(with_unit(baseline, getattr(kr, "unit", None))) if baseline is not None else "",
+            cell(now_text(kr)),
+            two(result.score) + over,
+            forecast_text(result.forecast),
+            health,
+            two(result.confidence, ""),
+            iso(result.last_checkin) or "",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return [*lines, ""]
+
+
+def _checkins(section: Section) -> list[str]:
+    if not section.checkins:
+        return []
+    lines = [
+        "**Check-ins**",
+        "",
+        "| Date | Key result | Value | Confidence | Note |",
+        "|---|---|---:|---:|---|",
+    ]
+    for row in section.checkins:
+        lines.append(
+            f"| {row.day.isoformat()} | `{row.ref}` | {cell(with_unit(row.value, row.unit))} "
+            f"| {two(row.confidence, '')} | {cell(row.note or '')} |"
+        )
+    return [*lines, ""]
+
+
+def _section(section: Section) -> list[str]:
+    objective = section.entry.objective
+    lines = [f"### `{section.entry.id}` {objective.title.strip()}", ""]
+    lines.append(
+        " · ".join(f"{label}: **{cell(value)}**" for label, value in section_facts(section))
+    )
+    lines.append("")
+    if objective.description:
+        lines += ["> " + line for line in objective.description.strip().splitlines()] + [""]
+    lines += _key_results(section)
+    lines += _checkins(section)
+    if section.changes:
+        lines += ["**Changed since the period started**", ""]
+        lines += [f"- `{c.ref}` {change_text(c)}" for c in section.changes] + [""]
+    return lines
+
+
+def _since(review: Review) -> list[str]:
+    since = review.since
+    if since is None:
+        return []
+    lines = [f"## What changed since {since.start.isoformat()}", ""]
+    if since.commit is None:
+        return [*lines, f"Not compared: {since.skipped}.", ""]
+    counts = {
+        kind: sum(1 for c in since.changes if c.change == kind)
+        for kind in ("added", "modified", "removed")
+    }
+    lines.append(
+        f"Compared with commit `{since.commit[:12]}`, the last before the period started: "
+        + ", ".join(f"{n} {kind}" for kind, n in counts.items())
+        + "."
+    )
+    lines.append("")
+    shown = {s.entry.id for s in review.sections}
+    gone = [c for c in since.changes if c.ref.split("/", 1)[0] not in shown]
+    lines += [f"- `{c.ref}` {change_text(c)}" for c in gone]
+    return [*lines, ""] if gone else lines
+
+
+def render(review: Review) -> str:
+    """The whole review as one markdown document."""
+    lines = [f"# {heading(review)}", "", window_text(review), ""]
+    lines += _summary(review)
+    lines += _since(review)
+    lines += ["## Objectives", ""]
+    for section in review.sections:
+        lines += _section(section)
+    return "\n".join(lines).rstrip("\n") + "\n"

@@ -1,0 +1,241 @@
+"""`itokr report`: the numbers status shows, as markdown and as one self-contained page."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLES, Result, installed_itokr
+from gitrepo import GitRepo, forget_git_variables, without_git_variables
+
+Run = Callable[..., Result]
+IT = EXAMPLES / "it-department"
+AS_OF = "2026-11-21"
+
+HOSTILE = """\
+period: 2026-Q4
+owner: "<b>ops</b>"
+area: infrastructure
+objectives:
+  - id: hostile
+    title: "<script>alert('x')</script> & friends"
+    description: '<img src="https://evil.example/x.png">'
+    key_results:
+      - id: uptime
+        title: "Uptime <svg onload=alert(1)>"
+        unit: "%</text><script>"
+        baseline: 99.5
+        target: 99.9
+        checkins:
+          - {date: 2026-10-06, value: 99.6, note: "</td><script>alert(2)</script>"}
+          - {date: 2026-11-06, value: 99.7, confidence: 0.8}
+      - id: runbook
+        title: Publish the runbook
+        milestones:
+          - {title: "draft <i>", done: true}
+          - {title: review, done: false}
+"""
+
+
+def _report(run: Run, *args: str) -> Result:
+    return run("--root", str(IT), "report", "--as-of", AS_OF, *args)
+
+
+def _xml(page: str) -> ET.Element:
+    """The page parsed as XML: it is written to be well-formed (polyglot) HTML."""
+    assert page.startswith("<!DOCTYPE html>\n")
+    return ET.fromstring(page.split("\n", 1)[1])
+
+
+def _svgs(root: ET.Element, kind: str) -> list[ET.Element]:
+    return [e for e in root.iter("svg") if e.get("class") == kind]
+
+
+def test_markdown_summary_equals_status_json(run: Run) -> None:
+    result = _report(run, "--period", "2026-Q4")
+    assert result.exit_code == 0, result.stderr
+    status = json.loads(
+        run(
+            "--root", str(IT), "status", "-f", "json", "--as-of", AS_OF, "--period", "2026-Q4"
+        ).stdout
+    )
+    objectives = status["objectives"]
+    text = result.stdout
+    assert text.startswith("# Acme Corp IT — Review of 2026-Q4\n")
+    assert f"{len(objectives)} objectives" in text
+    # the summary line is status's own: the same counts, means and stale key results
+    status_md = run(
+        "--root", str(IT), "status", "-f", "markdown", "--as-of", AS_OF, "--period", "2026-Q4"
+    ).stdout
+    summary = re.search(r"mean score \d\.\d\d[^\n]*", text)
+    assert summary is not None and summary[0] in status_md
+    for objective in objectives:
+        heading = f"### `{objective['id']}` "
+        assert heading in text
+        section = text.split(heading, 1)[1].split("\n### ", 1)[0]
+        assert f"Score: **{objective['score']:.2f}**" in section
+        assert f"Health: **{objective['health']}**" in section
+        for kr in objective["key_results"]:
+            assert f"`{kr['ref']}`" in section
+            assert f"| {kr['score']:.2f}" in section
+
+
+def test_markdown_has_checkins_notes_forecasts_and_smart(run: Run) -> None:
+    text = _report(run, "--period", "2026-Q4").stdout
+    assert "images served from the CDN" in text  # a check-in note
+    assert "→ 1.00" in text  # a forecast
+    assert "mean SMART score" in text
+    assert "| Area | Objectives | Mean score |" in text
+    assert "| Owner | Objectives | Mean score |" in text
+    assert "| committed | 1 |" in text
+
+
+def test_default_selects_the_periods_running_on_as_of(run: Run) -> None:
+    text = _report(run).stdout
+    heading = text.splitlines()[0]
+    assert "2026-Q4" in heading and "FY27" in heading and "2026-Q3" not in heading
+    assert "q3-cloud-costs" not in text  # 2026-Q3 ended before 2026-11-21
+
+
+def test_unknown_period_exits_2_and_names_the_known_ones(run: Run) -> None:
+    result = _report(run, "--period", "2031-Q1")
+    assert result.exit_code == 2
+    assert "2026-Q4" in result.stderr and result.stdout == ""
+
+
+def test_invalid_root_refuses_with_exit_1(run: Run, make_root: Callable[..., Path]) -> None:
+    root = make_root({"bad.yaml": "objectives:\n  - id: Bad Id\n"})
+    result = run("--root", str(root), "report", "--as-of", AS_OF)
+    assert result.exit_code == 1
+    assert "run itokr validate" in result.stderr and result.stdout == ""
+
+
+def test_html_is_one_well_formed_self_contained_page(run: Run) -> None:
+    result = _report(run, "--period", "2026-Q4", "--format", "html")
+    assert result.exit_code == 0, result.stderr
+    page = result.stdout
+    root = _xml(page)
+    HTMLParser().feed(page)
+    status = json.loads(
+        run(
+            "--root", str(IT), "status", "-f", "json", "--as-of", AS_OF, "--period", "2026-Q4"
+        ).stdout
+    )
+    metrics = sum(
+        1 for o in status["objectives"] for k in o["key_results"] if k["kind"] == "metric"
+    )
+    assert len(_svgs(root, "burnup")) == metrics > 0
+    assert len(_svgs(root, "scorebar")) == len(status["objectives"])
+    assert 'name="viewport"' in page and "@media print" in page
+    assert "<script" not in page.lower()
+    assert not [e.tag for e in root.iter() if {"src", "href"} & set(e.attrib)]
+    assert "http://" not in page and "https://" not in page
+    assert "url(" not in page and "@import" not in page  # the CSS fetches nothing either
+    for burnup in _svgs(root, "burnup"):
+        assert burnup.find("polyline") is not None  # the values
+        assert any(line.get("class") == "expected" for line in burnup.iter("line"))
+
+
+def test_hostile_strings_are_escaped(run: Run, make_root: Callable[..., Path]) -> None:
+    root = make_root({"hostile.yaml": HOSTILE})
+    for output in ("html", "markdown"):
+        result = run("--root", str(root), "report", "--as-of", AS_OF, "-f", output)
+        assert result.exit_code == 0, result.stderr
+    page = run("--root", str(root), "report", "--as-of", AS_OF, "-f", "html").stdout
+    tree = _xml(page)  # nothing hostile broke the structure
+    assert "<script" not in page and "<img" not in page and "<svg onload" not in page
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; friends" in page
+    assert not [e.tag for e in tree.iter() if {"src", "href"} & set(e.attrib)]
+    texts = "".join(tree.itertext())
+    assert "<script>alert('x')</script> & friends" in texts
+    assert len(_svgs(tree, "burnup")) == 1
+
+
+def test_output_writes_the_file_and_prints_its_path(run: Run, tmp_path: Path) -> None:
+    target = tmp_path / "review.html"
+    target.write_text("old", encoding="utf-8")
+    result = _report(run, "-f", "html", "--output", str(target))
+    assert result.exit_code == 0
+    assert result.stdout.strip() == str(target)
+    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert not [p for p in tmp_path.iterdir() if p.name != "review.html"]
+
+
+def test_output_into_a_missing_directory_exits_1(run: Run, tmp_path: Path) -> None:
+    result = _report(run, "--output", str(tmp_path / "nowhere" / "r.md"))
+    assert result.exit_code == 1 and "nothing written" in result.stderr
+
+
+def _commit_at(repo: GitRepo, date: str, message: str) -> None:
+    env = {
+        **without_git_variables(),
+        "GIT_AUTHOR_NAME": "T",
+        "GIT_AUTHOR_EMAIL": "t@e.x",
+        "GIT_COMMITTER_NAME": "T",
+        "GIT_COMMITTER_EMAIL": "t@e.x",
+        "GIT_AUTHOR_DATE": date,
+        "GIT_COMMITTER_DATE": date,
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
+    subprocess.run(["git", "add", "-A"], cwd=repo.path, check=True, env=env)
+    subprocess.run(["git", "commit", "-q", "-m", message], cwd=repo.path, check=True, env=env)
+
+
+def test_what_changed_since_the_period_started(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    forget_git_variables(monkeypatch)
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("okrs/q4.yaml", HOSTILE.replace("target: 99.9", "target: 99.95"))
+    _commit_at(repo, "2026-09-20T12:00:00", "plan Q4")
+    repo.write("okrs/q4.yaml", HOSTILE)
+    _commit_at(repo, "2026-10-20T12:00:00", "ease the uptime target")
+    result = run("report", "--as-of", AS_OF, cwd=repo.path)
+    assert result.exit_code == 0, result.stderr
+    assert "## What changed since 2026-10-01" in result.stdout
+    assert "`hostile/uptime` modified: target 99.95 → 99.9" in result.stdout
+    html = run("report", "--as-of", AS_OF, "-f", "html", cwd=repo.path).stdout
+    assert "target 99.95 → 99.9" in html
+
+
+def test_outside_git_or_before_the_first_commit_the_changes_are_skipped(
+    run: Run, tmp_path: Path, make_root: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    forget_git_variables(monkeypatch)
+    root = make_root({"q4.yaml": HOSTILE})
+    outside = run("--root", str(root), "report", "--as-of", AS_OF)
+    assert (
+        outside.exit_code == 0
+        and "Not compared: the OKR root is not in a git repository" in outside.stdout
+    )
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("okrs/q4.yaml", HOSTILE)
+    _commit_at(repo, "2026-10-20T12:00:00", "late plan")
+    young = run("report", "--as-of", AS_OF, cwd=repo.path)
+    assert "Not compared: no commit before 2026-10-01" in young.stdout
+
+
+def test_installed_itokr_writes_html_and_usage_errors_exit_2(tmp_path: Path) -> None:
+    itokr = installed_itokr()
+    target = tmp_path / "r.html"
+    done = subprocess.run(
+        [itokr, "--root", str(IT), "report", "--as-of", AS_OF, "-f", "html", "-o", str(target)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0 and done.stdout.strip() == str(target) and done.stderr == ""
+    bad = subprocess.run(
+        [itokr, "--root", str(IT), "report", "--as-of", "2026-02-30"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert bad.returncode == 2 and bad.stdout == "" and "--as-of" in bad.stderr
