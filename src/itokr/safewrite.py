@@ -116,3 +116,38 @@ def write_new(path: Path, data: bytes) -> None:
         raise ItokrError(
             f"cannot write {path}: {error.strerror or error}; nothing written"
         ) from None
+
+
+def create_file(path: Path, new: bytes) -> None:
+    """Write a new file at `path` whole or not at all; never replace an existing one.
+
+    The bytes go to a temporary file first, then a hard link gives it its name:
+    `link` fails when the name exists, so a file written meanwhile is kept.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX
+        )
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                os.fchmod(stream.fileno(), 0o666 & ~_umask())  # mkstemp makes it 0600
+                stream.write(new)
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.link(temp, path)
+        finally:
+            with suppress(OSError):
+                os.unlink(temp)
+    except FileExistsError:
+        raise ItokrError(f"{path} exists; nothing written: review or remove it first") from None
+    except OSError as error:
+        raise ItokrError(
+            f"cannot write {path}: {error.strerror or error}; nothing written"
+        ) from None
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

@@ -1,1 +1,151 @@
-"""`itokr carry` (being built)."""
+"""`itokr carry`: next period's file from this one's unfinished objectives, to review."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from itokr.cli.app import AsOf, as_of_date, command, root_path
+from itokr.errors import ItokrError
+
+if TYPE_CHECKING:
+    from itokr.carry import Plan
+
+
+class CarryFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def _checked(plan: Plan, root: Path, shown: str) -> None:
+    """The new file must load cleanly together with the root, as it would be committed."""
+    from itokr.loader import Document, load_documents, read_root
+
+    config, documents = read_root(root, Path.cwd())
+    before = load_documents(documents, config)
+    if not before.ok:
+        count = len(before.findings)
+        raise ItokrError(
+            f"refusing to carry while the OKR root has {count} problem{'s' if count != 1 else ''}: "
+            "run `itokr validate`"
+        )
+    others = [document for document in documents if document.path != shown]
+    after = load_documents([*others, Document(shown, plan.text.encode())], config)
+    if not after.ok:
+        finding = after.findings[0]
+        raise ItokrError(
+            f"{shown}: the carried file would not validate ({finding.code} {finding.message}); "
+            "nothing written (please report this)"
+        )
+
+
+def _summary(plan: Plan, shown: str, *, written: bool) -> str:
+    lines = [
+        f"{'Wrote' if written else 'Would write'} {shown}: {len(plan.carried)} objectives "
+        f"of {plan.source} unfinished at {plan.as_of}, for {plan.target}."
+    ]
+    for item in plan.carried:
+        renamed = f" as {item.new_id}" if item.new_id != item.old_id else ""
+        left = f"; done, left behind: {', '.join(item.dropped)}" if item.dropped else ""
+        lines.append(f"  {item.old_id}{renamed} ({item.score:.2f}){left}")
+    if plan.finished:
+        lines.append(f"Done, not carried: {', '.join(plan.finished)}")
+    if written:
+        lines += ["Review it (targets, owners), then:", f"  git add {shown} && itokr diff"]
+    return "\n".join(lines) + "\n"
+
+
+def _target_path(root: Path, source: str, target: str, output: str | None) -> Path:
+    if output not in (None, "-"):
+        return Path(output)
+    from itokr.carry import slug
+
+    # The folder is named as the period is written, when that makes a safe name.
+    plain = all("/" not in name and not name.startswith(".") for name in (source, target))
+    folder, name = (target, source) if plain else (slug(target), slug(source))
+    return root / folder / f"carried-from-{name}.yaml"
+
+
+@command()
+def carry(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(metavar="FROM", help="The period to carry from.")],
+    target: Annotated[
+        str,
+        typer.Argument(metavar="TO", help="The next period: YYYY-Qn, YYYY-Hn, YYYY or a name."),
+    ],
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="PATH",
+            help="Where to write (default ROOT/TO/carried-from-FROM.yaml); - prints it.",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the new file; write nothing.")
+    ] = False,
+    as_of: AsOf = None,
+    fmt: Annotated[
+        CarryFormat, typer.Option("--format", "-f", help="text or json (a summary).")
+    ] = CarryFormat.text,
+) -> None:
+    """Start the next period from this one's unfinished objectives, as a file to review.
+
+    Objectives of FROM scoring below 1 at --as-of go to a new file for TO, with
+    new ids where theirs are taken, each baseline set to its latest value, and
+    check-ins, done key results and done milestones left behind. It refuses to
+    overwrite a file; the new file is checked together with the root first.
+    """
+    from itokr.carry import plan as make_plan
+    from itokr.loader import display_path, load_root
+
+    root = root_path(ctx)
+    tree = load_root(root, Path.cwd())
+    plan = make_plan(tree.entries, tree.config, source, target, as_of_date(as_of))
+    printing = dry_run or output == "-"
+    path = _target_path(root, source, target, output)
+    shown = display_path(path, Path.cwd())
+    if not plan.carried:
+        sys.stderr.write(f"itokr: nothing to carry: every objective of {source} is done\n")
+        return
+    if not printing and path.exists():
+        raise ItokrError(f"{shown} exists; nothing written: review or remove it first")
+    _checked(plan, root, shown)
+    if not printing:
+        from itokr.safewrite import create_file, root_lock
+
+        with root_lock(root):
+            create_file(path, plan.text.encode())
+    if fmt is CarryFormat.json:
+        document = {
+            "from": plan.source,
+            "to": plan.target,
+            "as_of": plan.as_of.isoformat(),
+            "path": shown,
+            "written": not printing,
+            "objectives": [
+                {
+                    "id": item.new_id,
+                    "from": item.old_id,
+                    "score": round(item.score, 2),
+                    "key_results": list(item.kept),
+                    "left_behind": list(item.dropped),
+                }
+                for item in plan.carried
+            ],
+            "finished": list(plan.finished),
+            "text": plan.text if printing else None,
+        }
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    elif printing:
+        sys.stdout.write(plan.text)
+        sys.stderr.write(_summary(plan, shown, written=False))
+    else:
+        sys.stdout.write(_summary(plan, shown, written=True))
