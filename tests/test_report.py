@@ -104,6 +104,29 @@ def test_default_selects_the_periods_running_on_as_of(run: Run) -> None:
     assert "q3-cloud-costs" not in text  # 2026-Q3 ended before 2026-11-21
 
 
+def test_milestones_and_reasons_are_listed(run: Run, make_root: Callable[..., Path]) -> None:
+    root = make_root(
+        {
+            "q4.yaml": HOSTILE.replace(
+                "        target: 99.9\n", "        target: 99.9\n        reason: budget cut\n"
+            )
+        }
+    )
+    text = run("--root", str(root), "report", "--as-of", AS_OF).stdout
+    assert "- `runbook` milestones: [x] draft <i>; [ ] review" in text
+    assert "- `uptime` why it last changed: budget cut" in text
+
+
+def test_an_empty_root_is_an_empty_review(run: Run, make_root: Callable[..., Path]) -> None:
+    root = make_root({"empty.yaml": "# nothing planned yet\n"})
+    result = run("--root", str(root), "report", "--as-of", AS_OF)
+    assert result.exit_code == 0 and "No objectives to show." in result.stdout
+    page = run("--root", str(root), "report", "--as-of", AS_OF, "-f", "html").stdout
+    assert not _svgs(_xml(page), "burnup")
+    filtered = run("--root", str(IT), "report", "--as-of", AS_OF, "--owner", "nobody")
+    assert filtered.exit_code == 2 and "--owner/--area" in filtered.stderr
+
+
 def test_unknown_period_exits_2_and_names_the_known_ones(run: Run) -> None:
     result = _report(run, "--period", "2031-Q1")
     assert result.exit_code == 2

@@ -87,8 +87,8 @@ def report(
         for e in entries
         if (owner is None or e.owner == owner) and (area is None or e.area == area)
     ]
-    if not entries:
-        raise UsageError("no objective matches --owner/--area in the period reviewed")
+    if not entries and (owner is not None or area is not None):
+        raise UsageError(f"no objective of {label} matches the --owner/--area given")
     scores = score_all(entries, tree.config, day)
     chosen = {id(e.objective) for e in entries}
     smart = {

@@ -52,7 +52,7 @@ td.num, th.num { text-align: right; white-space: nowrap; }
 .facts { display: flex; flex-wrap: wrap; gap: 4px 16px; margin: 6px 0 10px; font-size: 0.9rem; }
 .pill { display: inline-block; padding: 0 8px; border-radius: 999px; color: #fff;
   font-size: 0.85rem; white-space: nowrap; }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); gap: 12px; }
+.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(300px, 1fr)); gap: 12px; }
 figure { margin: 0; } figcaption { font-size: 0.85rem; margin-bottom: 2px; }
 svg .axis { font: 10px system-ui, sans-serif; fill: #6b7280; }
 .legend { font-size: 0.8rem; color: #6b7280; }
@@ -134,6 +134,8 @@ def _kr_row(result: KeyResultScore) -> str:
     kind = kind_label(kr)
     if baseline is not None:
         kind += f" · baseline {with_unit(baseline, getattr(kr, 'unit', None))}"
+    if kr.reason:
+        kind += f" · why it last changed: {kr.reason.strip()}"
     cells = [
         f"<code>{escape(kr.id)}</code> {escape(kr.title)}"
         f'<div class="legend">{escape(kind)}</div>{milestones}',
@@ -167,6 +169,8 @@ def _section(section: Section) -> str:
     ]
     if objective.description:
         html.append(f"<blockquote>{escape(objective.description.strip())}</blockquote>")
+    if objective.reason:
+        html.append(f"<p><i>Why it last changed:</i> {escape(objective.reason.strip())}</p>")
     html.append(
         '<div class="scroll"><table><thead><tr><th>Key result</th>'
         "<th class='num'>Now / target</th><th class='num'>Score</th>"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from itokr.diffing import Change
+from itokr.model import MilestoneKR
 from itokr.render.plain import (
     forecast_text,
     iso,
@@ -94,6 +95,8 @@ def change_text(change: Change) -> str:
 
 
 def _group_table(name: str, groups: Sequence[Group]) -> list[str]:
+    if not groups:
+        return []
     lines = [f"| {name} | Objectives | Mean score |", "|---|---:|---:|"]
     lines += [f"| {cell(g.name)} | {g.count} | {two(g.mean)} |" for g in groups]
     return [*lines, ""]
@@ -137,6 +140,19 @@ def _key_results(section: Section) -> list[str]:
     return [*lines, ""]
 
 
+def _notes(section: Section) -> list[str]:
+    """Milestones one by one, and the reason written for a key result's latest change."""
+    lines = []
+    for result in section.score.key_results:
+        kr = result.key_result
+        if isinstance(kr, MilestoneKR):
+            marks = "; ".join(f"[{'x' if m.done else ' '}] {m.title}" for m in kr.milestones)
+            lines.append(f"- `{kr.id}` milestones: {marks}")
+        if kr.reason:
+            lines.append(f"- `{kr.id}` why it last changed: {kr.reason.strip()}")
+    return [*lines, ""] if lines else []
+
+
 def _checkins(section: Section) -> list[str]:
     if not section.checkins:
         return []
@@ -163,7 +179,10 @@ def _section(section: Section) -> list[str]:
     lines.append("")
     if objective.description:
         lines += ["> " + line for line in objective.description.strip().splitlines()] + [""]
+    if objective.reason:
+        lines += [f"*Why it last changed:* {objective.reason.strip()}", ""]
     lines += _key_results(section)
+    lines += _notes(section)
     lines += _checkins(section)
     if section.changes:
         lines += ["**Changed since the period started**", ""]

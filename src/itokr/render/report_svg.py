@@ -119,7 +119,7 @@ def burnup(chart: Burnup) -> str:
         parts.append(
             f'<line x1="{today}" y1="{_TOP}" x2="{today}" y2="{_TOP + plot_h}" '
             'stroke="#9ca3af" stroke-width="1"/>'
-            f'<text x="{today}" y="{_TOP + plot_h + 26}" text-anchor="middle" class="axis">'
+            f'<text x="{today}" y="{_TOP - 3}" text-anchor="middle" class="axis">'
             f"{chart.as_of.isoformat()}</text>"
         )
     last_day, last_value = chart.points[-1]
