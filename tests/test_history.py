@@ -171,6 +171,19 @@ def test_an_objective_scores_all_its_key_results_at_each_checkin(run: Run, repo:
     ]
 
 
+def test_a_moved_file_keeps_its_history(run: Run, repo: DatedRepo) -> None:
+    repo.git("mv", INFRA, "okrs/2026-Q4/platform.yaml")
+    repo.commit_on("2026-11-10", "Rename the file")
+    points = history_json(run, repo, "reliable/uptime")["points"]
+    commits = [p["subject"] for p in points if p["source"] == "commit"]
+    assert commits == [
+        "OKRs for Q4",
+        "uptime check-in",
+        "Ease the uptime target; add faster",
+        "Rename the file",
+    ]
+
+
 def test_text_shows_a_chart_and_the_sources(run: Run, repo: DatedRepo) -> None:
     result = run("history", "reliable/uptime", cwd=repo.path)
     assert result.exit_code == 0, result.stderr

@@ -228,11 +228,10 @@ class Commit:
     commit: str
     day: dt.date  # the committer date, in the committer's own time zone
     subject: str
+    path: str  # the file's path in the repository at this commit (it may have moved)
 
 
-def _commit(record: bytes) -> Commit:
-    commit, stamp, subject = record.decode("utf-8", "replace").split("\0", 2)
-    return Commit(commit, dt.datetime.fromisoformat(stamp).date(), subject)
+_LOG_FORMAT = "--format=%H%x00%cI%x00%s"
 
 
 def commits_touching(repo: Repo, path: Path) -> list[Commit]:
@@ -244,18 +243,49 @@ def commits_touching(repo: Repo, path: Path) -> list[Commit]:
         return []
     if _git(repo.top, "rev-parse", "--verify", "--quiet", "HEAD^{commit}").returncode:
         return []
-    process = _git(repo.top, "log", "--follow", "-z", "--format=%H%x00%cI%x00%s", "--", inside)
+    process = _git(repo.top, "log", "--follow", "--name-only", "-z", _LOG_FORMAT, "--", inside)
     if process.returncode != 0:
         raise UsageError(f"git cannot read the history of {inside}: {_message(process)}")
-    # -z ends each record with a NUL, so the three fields and the end are all NULs
+    # with -z each commit is `id NUL date NUL subject NUL LF path NUL`
     fields = process.stdout.split(b"\0")
-    records = [b"\0".join(fields[i : i + 3]) for i in range(0, len(fields) - 2, 3)]
-    return [_commit(record) for record in reversed(records)]
+    commits = []
+    for at in range(0, len(fields) - 3, 4):
+        commit, stamp, subject, name = fields[at : at + 4]
+        commits.append(
+            Commit(
+                commit.decode("ascii"),
+                dt.datetime.fromisoformat(stamp.decode("ascii")).date(),
+                subject.decode("utf-8", "replace"),
+                os.fsdecode(name.removeprefix(b"\n")),
+            )
+        )
+    return commits[::-1]
 
 
 def commit_day(repo: Repo, commit: str) -> dt.date:
     """The committer date of a commit, in the committer's own time zone."""
-    process = _git(repo.top, "show", "-s", "--format=%H%x00%cI%x00%s", commit)
+    process = _git(repo.top, "show", "-s", "--format=%cI", commit)
     if process.returncode != 0:
         raise UsageError(f"git cannot read commit {commit[:12]}: {_message(process)}")
-    return _commit(process.stdout.rstrip(b"\n")).day
+    return dt.datetime.fromisoformat(process.stdout.decode("ascii").strip()).date()
+
+
+def load_file_at(repo: Repo, commit: str, path: str, cwd: Path) -> Tree:
+    """The root at `commit` cut down to its configuration and one file (`path` inside
+    the repository): what scoring that file's objectives needs, at the cost of one file
+    rather than the whole root, for each commit of a long history."""
+    prefix = f"{repo.inside}/" if repo.inside else ""
+    wanted = path.removeprefix(prefix) if path.startswith(prefix) else None
+    listing = [(r, o) for r, o in _listing(repo, commit) if r in (wanted, CONFIG_NAME)]
+    blobs = _blobs(repo, [object_id for _, object_id in listing])
+    config: Document | None = None
+    documents = []
+    for relative, object_id in listing:
+        data = blobs[object_id]
+        shown = display_path(repo.root / relative, cwd)
+        document = Document(shown, data, "" if data is not None else "unreadable or too large")
+        if relative == CONFIG_NAME:
+            config = document
+        else:
+            documents.append(document)
+    return load_documents(documents, config)

@@ -49,15 +49,13 @@ def load_at(ctx: typer.Context, revision: str, as_of: str | None) -> tuple[Tree,
 
 
 def _snapshots(repo: Repo, path: Path) -> list[Snapshot]:
-    """The root at every commit that touched `path`, oldest first."""
+    """The file (and the configuration) at every commit that touched `path`, oldest first."""
     from itokr import gitio
     from itokr.history import Snapshot
 
     cwd = Path.cwd()
     return [
-        Snapshot(
-            c.day, c.commit, c.subject, gitio.load_revision(repo, c.commit, c.commit, cwd).tree
-        )
+        Snapshot(c.day, c.commit, c.subject, gitio.load_file_at(repo, c.commit, c.path, cwd))
         for c in gitio.commits_touching(repo, path)
     ]
 
