@@ -65,10 +65,11 @@ ul.changes { padding-left: 20px; }
 }
 @media print {
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-  body { font-size: 11pt; } main { max-width: none; padding: 0; }
-  .objective { break-inside: avoid-page; page-break-inside: avoid; }
-  figure, table { break-inside: avoid; } h2 { break-after: avoid; }
-  .scroll { overflow: visible; }
+  body { font-size: 9.5pt; } main { max-width: none; padding: 0; }
+  .objective { border: none; border-top: 1px solid #d1d5db; border-radius: 0; padding: 8px 0; }
+  .objective h3, figure, tr { break-inside: avoid; } h2, h3 { break-after: avoid; }
+  .charts { grid-template-columns: repeat(3, 1fr); }
+  .scroll { overflow: visible; } details > summary { list-style: none; }
 }
 """
 
