@@ -102,7 +102,7 @@ def repo(tmp_path: Path) -> DatedRepo:
 
 
 def history_json(run: Run, repo: GitRepo, *args: str) -> dict[str, Any]:
-    result = run("history", *args, "--format", "json", cwd=repo.path)
+    result = run("history", *args, "--format", "json", "--as-of", "2026-12-31", cwd=repo.path)
     assert result.exit_code == 0, result.stderr
     document: dict[str, Any] = json.loads(result.stdout)
     return document
@@ -171,6 +171,12 @@ def test_an_objective_scores_all_its_key_results_at_each_checkin(run: Run, repo:
     ]
 
 
+def test_as_of_ends_the_timeline(run: Run, repo: DatedRepo) -> None:
+    result = run("history", "reliable/uptime", "-f", "json", "--as-of", "2026-10-31", cwd=repo.path)
+    dates = [p["date"] for p in json.loads(result.stdout)["points"]]
+    assert dates == ["2026-10-01", "2026-10-14", "2026-10-15", "2026-10-31"]
+
+
 def test_a_moved_file_keeps_its_history(run: Run, repo: DatedRepo) -> None:
     repo.git("mv", INFRA, "okrs/2026-Q4/platform.yaml")
     repo.commit_on("2026-11-10", "Rename the file")
@@ -185,7 +191,7 @@ def test_a_moved_file_keeps_its_history(run: Run, repo: DatedRepo) -> None:
 
 
 def test_text_shows_a_chart_and_the_sources(run: Run, repo: DatedRepo) -> None:
-    result = run("history", "reliable/uptime", cwd=repo.path)
+    result = run("history", "reliable/uptime", "--as-of", "2026-12-31", cwd=repo.path)
     assert result.exit_code == 0, result.stderr
     out = result.stdout
     assert "History of reliable/uptime — Reach 100% uptime" in out
@@ -199,7 +205,9 @@ def test_outside_git_the_checkins_still_tell_the_story(
     run: Run, make_root: Callable[..., Path], tmp_path: Path
 ) -> None:
     make_root({"infra.yaml": infra(100, "{date: 2026-10-14, value: 99.5}")})
-    result = run("history", "reliable/uptime", "--format", "json", cwd=tmp_path)
+    result = run(
+        "history", "reliable/uptime", "--format", "json", "--as-of", "2026-12-31", cwd=tmp_path
+    )
     assert result.exit_code == 0
     assert "commit history unavailable" in result.stderr
     assert "not a git repository" in result.stderr
@@ -278,7 +286,7 @@ def test_installed_itokr_history_and_status_at(repo: DatedRepo) -> None:
             env={**os.environ, "NO_COLOR": "1"},
         )
 
-    done = itokr("history", "reliable/uptime", "--format", "json")
+    done = itokr("history", "reliable/uptime", "--format", "json", "--as-of", "2026-12-31")
     assert done.returncode == 0 and done.stderr == ""
     assert len(json.loads(done.stdout)["points"]) == 5
     at = itokr("status", "--at", "HEAD~3", "-f", "json")

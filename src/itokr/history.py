@@ -147,8 +147,9 @@ def checkin_points(entry: Entry, key_result: AnyKeyResult | None, config: Config
     ]
 
 
-def build(ref: str, tree: Tree, snapshots: Sequence[Snapshot]) -> History:
-    """The timeline of `ref` (which `tree`, today's root, must hold), oldest first.
+def build(ref: str, tree: Tree, snapshots: Sequence[Snapshot], as_of: dt.date) -> History:
+    """The timeline of `ref` (which `tree`, today's root, must hold), oldest first,
+    up to and including `as_of`.
 
     `snapshots` are oldest first; on one date a check-in comes before the commit
     that recorded it.
@@ -158,6 +159,7 @@ def build(ref: str, tree: Tree, snapshots: Sequence[Snapshot]) -> History:
         raise ValueError(f"{ref} is not in the tree")
     entry, kr = found
     points = commit_points(snapshots, ref) + checkin_points(entry, kr, tree.config)
+    points = [p for p in points if p.day <= as_of]
     order = {CHECKIN: 0, COMMIT: 1}
     points.sort(key=lambda p: (p.day, order[p.source]))  # stable: commits keep git's order
     return History(

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from itokr.cli.app import command, finish, load, parse_date, root_path, use_color
+from itokr.cli.app import AsOf, as_of_date, command, finish, load, parse_date, root_path, use_color
 
 if TYPE_CHECKING:
     from itokr.gitio import Repo
@@ -72,20 +72,22 @@ def history(
     output: Annotated[
         HistoryFormat, typer.Option("--format", "-f", help="text (a chart and a table) or json.")
     ] = HistoryFormat.text,
+    as_of: AsOf = None,
 ) -> None:
     """Show the score of an objective or key result over time.
 
     One reading per commit that changed its file (scored as of the commit's
     date, from the files of that commit) and one per check-in date (scored
     from today's file cut back to the check-ins made up to that date).
-    Commits at which REF did not exist are skipped. Outside a git repository
-    only the check-ins are shown. Unknown REF: exit 2.
+    Commits at which REF did not exist are skipped; --as-of ends the timeline.
+    Outside a git repository only the check-ins are shown. Unknown REF: exit 2.
     """
     from itokr.cli.status import problems_code
     from itokr.errors import UsageError
     from itokr.history import build
     from itokr.refs import resolve
 
+    day = as_of_date(as_of)
     tree = load(ctx)
     entry, _ = resolve(tree.entries, ref)
     snapshots: list[Snapshot] = []
@@ -95,7 +97,7 @@ def history(
     except UsageError as error:
         git = False
         sys.stderr.write(f"itokr: commit history unavailable ({error}); showing check-ins only\n")
-    result = build(ref, tree, snapshots)
+    result = build(ref, tree, snapshots, day)
     if output is HistoryFormat.json:
         from itokr.render.history import as_json
 
