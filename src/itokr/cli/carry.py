@@ -15,6 +15,7 @@ from itokr.errors import ItokrError
 
 if TYPE_CHECKING:
     from itokr.carry import Plan
+    from itokr.loader import Document, Tree
 
 
 class CarryFormat(StrEnum):
@@ -22,14 +23,14 @@ class CarryFormat(StrEnum):
     json = "json"
 
 
-def _checked(plan: Plan, root: Path, shown: str) -> None:
+def _checked(
+    plan: Plan, tree: Tree, config: Document | None, documents: list[Document], shown: str
+) -> None:
     """The new file must load cleanly together with the root, as it would be committed."""
-    from itokr.loader import Document, load_documents, read_root
+    from itokr.loader import Document, load_documents
 
-    config, documents = read_root(root, Path.cwd())
-    before = load_documents(documents, config)
-    if not before.ok:
-        count = len(before.findings)
+    if not tree.ok:
+        count = len(tree.findings)
         raise ItokrError(
             f"refusing to carry while the OKR root has {count} problem{'s' if count != 1 else ''}: "
             "run `itokr validate`"
@@ -104,10 +105,11 @@ def carry(
     overwrite a file; the new file is checked together with the root first.
     """
     from itokr.carry import plan as make_plan
-    from itokr.loader import display_path, load_root
+    from itokr.loader import display_path, load_documents, read_root
 
     root = root_path(ctx)
-    tree = load_root(root, Path.cwd())
+    config, documents = read_root(root, Path.cwd())
+    tree = load_documents(documents, config)
     plan = make_plan(tree.entries, tree.config, source, target, as_of_date(as_of))
     printing = dry_run or output == "-"
     path = _target_path(root, source, target, output)
@@ -117,7 +119,7 @@ def carry(
         return
     if not printing and path.exists():
         raise ItokrError(f"{shown} exists; nothing written: review or remove it first")
-    _checked(plan, root, shown)
+    _checked(plan, tree, config, documents, shown)
     if not printing:
         from itokr.safewrite import create_file, root_lock
 
