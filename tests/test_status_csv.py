@@ -86,3 +86,11 @@ def test_csv_through_the_installed_entry_point() -> None:
     assert done.returncode == 0 and done.stderr == ""
     assert "\x1b[" not in done.stdout
     assert done.stdout.startswith("objective_id,objective_title,owner,")
+
+
+def test_csv_objectives_only(run: Callable[..., Result]) -> None:
+    args = ("--root", IT, "status", "--as-of", "2026-11-21", "--objectives")
+    rows = list(csv.DictReader(io.StringIO(run(*args, "-f", "csv").stdout)))
+    document = json.loads(run(*args, "-f", "json").stdout)
+    assert [row["objective_id"] for row in rows] == [o["id"] for o in document["objectives"]]
+    assert all(row["ref"] == "" and row["score"] == "" for row in rows)

@@ -125,7 +125,7 @@ def status(
     elif output is StatusFormat.csv:
         from itokr.render.status_csv import as_csv
 
-        sys.stdout.write(as_csv(scores))
+        sys.stdout.write(as_csv(scores, key_results=not objectives))
     elif output is StatusFormat.markdown:
         from itokr.render.status import as_markdown
 

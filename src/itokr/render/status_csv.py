@@ -59,14 +59,18 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def as_csv(scores: Sequence[ObjectiveScore]) -> str:
-    """A header and one row per key result (RFC 4180 quoting, `\\r\\n` line ends)."""
+def as_csv(scores: Sequence[ObjectiveScore], *, key_results: bool = True) -> str:
+    """A header and one row per key result (RFC 4180 quoting, `\\r\\n` line ends);
+    without `key_results`, one row per objective with the key-result columns empty."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(HEADER)
     for score in scores:
         objective = objective_dict(score, key_results=False)
         head = [_cell(objective[key]) for key in OBJECTIVE_COLUMNS.values()]
+        if not key_results:
+            writer.writerow(head + [""] * len(KEY_RESULT_COLUMNS))
+            continue
         for result in score.key_results:
             kr = key_result_dict(result)
             writer.writerow(head + [_cell(kr[key]) for key in KEY_RESULT_COLUMNS.values()])
