@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from conftest import EXAMPLES, Result, installed_itokr
@@ -219,6 +219,10 @@ def test_refuses_while_the_root_is_invalid(
 
 
 @given(st.text(min_size=1, max_size=40))
+@example("a\u2028b")
+@example("No")
+@example("2027")
+@example("x: y # z")
 def test_scalar_reads_back_as_written(text: str) -> None:
     try:
         expected = yamlio.read(f"k: {json.dumps(text, ensure_ascii=False)}\n".encode())

@@ -17,15 +17,14 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from itokr import yamlio
 from itokr.crosscheck import Entry
 from itokr.errors import UsageError
 from itokr.model import Binary, Config, Metric, MilestoneKR, Threshold
 from itokr.periods import resolve
+from itokr.roundtrip import scalar_text
 from itokr.scoring import AnyKeyResult, ObjectiveScore, score_objective
 
 _DONE = 1.0 - 1e-9
-_PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .,;()/%'&+_-]*")
 _WORDS_11 = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}  # YAML 1.1 readers
 
 
@@ -70,13 +69,9 @@ def scalar(value: object) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     text = str(value)
-    if _PLAIN.fullmatch(text) and text.lower() not in _WORDS_11 and not text.endswith(" "):
-        try:
-            if yamlio.read(f"k: {text}\n".encode()) == {"k": text}:
-                return text
-        except yamlio.YamlProblem:
-            pass
-    return json.dumps(text, ensure_ascii=False)
+    if text.lower() in _WORDS_11:  # plain in YAML 1.2, a boolean to older readers
+        return json.dumps(text)
+    return scalar_text(text)
 
 
 def new_ids(carried: Sequence[Entry], taken: set[str], source: str, target: str) -> dict[str, str]:
