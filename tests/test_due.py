@@ -185,4 +185,5 @@ def test_installed_entry_point_exit_codes() -> None:
     )
     assert done.returncode == 1
     assert done.stdout.startswith("::warning file=")
+    assert "security.yaml,line=61," in done.stdout  # the `- id: rto` line
     assert "stale" in done.stderr and "::warning" not in done.stderr

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import sys
 from enum import StrEnum
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from itokr.cli.app import AsOf, as_of_date, command, finish, load, use_color
 from itokr.errors import PROBLEMS, UsageError
+
+if TYPE_CHECKING:
+    from itokr.due import OwnerDue
+    from itokr.loader import Tree
 
 
 class DueFormat(StrEnum):
@@ -17,6 +22,29 @@ class DueFormat(StrEnum):
     json = "json"
     markdown = "markdown"
     github = "github"
+
+
+def _lines(tree: Tree, groups: list[OwnerDue]) -> dict[str, int]:
+    """The line of each listed key result, so an annotation points at it."""
+    from itokr.yamlio import locate_all
+
+    wanted: dict[str, list[tuple[str, tuple[str | int, ...]]]] = {}
+    refs = {item.ref for group in groups for item in group.items}
+    for entry in tree.entries:
+        for index, kr in enumerate(entry.objective.key_results):
+            ref = f"{entry.id}/{kr.id}"
+            if ref in refs:
+                loc = ("objectives", entry.index, "key_results", index, "id")
+                wanted.setdefault(entry.path, []).append((ref, loc))
+    lines: dict[str, int] = {}
+    for path, places in wanted.items():
+        try:
+            data = Path(path).read_bytes()
+        except OSError:
+            continue  # gone since it was loaded: the annotation names the file alone
+        found = locate_all(data, [(loc, True) for _, loc in places])
+        lines.update((ref, at.line) for (ref, _), at in zip(places, found, strict=True))
+    return lines
 
 
 @command()
@@ -71,8 +99,11 @@ def due(
     else:
         from itokr.render import due as views
 
-        show = {"json": views.as_json, "markdown": views.as_markdown, "github": views.as_github}
-        sys.stdout.write(show[output.value](groups, day, within))
+        if output is DueFormat.github:
+            sys.stdout.write(views.as_github(groups, day, within, lines=_lines(tree, groups)))
+        else:
+            show = {"json": views.as_json, "markdown": views.as_markdown}
+            sys.stdout.write(show[output.value](groups, day, within))
     count = sum(item.stale for group in groups for item in group.items)
     code = problems_code(tree)
     if fail_on_stale and count:

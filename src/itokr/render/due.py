@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from itokr.due import DueItem, OwnerDue
@@ -87,15 +87,24 @@ def as_markdown(groups: Sequence[OwnerDue], as_of: dt.date, within: int) -> str:
     return "\n".join(lines)
 
 
-def as_github(groups: Sequence[OwnerDue], as_of: dt.date, within: int) -> str:
-    """One `::warning` per key result: a scheduled workflow shows whom to remind."""
+def as_github(
+    groups: Sequence[OwnerDue],
+    as_of: dt.date,
+    within: int,
+    *,
+    lines: Mapping[str, int] | None = None,
+) -> str:
+    """One `::warning` per key result, at its line where known: a scheduled workflow
+    shows whom to remind."""
     out = []
     for group in groups:
         owner = group.owner or NO_OWNER
         for item in group.items:
             message = f"{owner} owes {item.ref} ({item.title}): {what(item, as_of)}"
+            line = (lines or {}).get(item.ref)
+            where = f",line={line}" if line is not None else ""
             out.append(
-                f"::warning file={_escape_property(item.path)},"
+                f"::warning file={_escape_property(item.path)}{where},"
                 f"title={_escape_property(f'itokr due: {owner}')}::{_escape_data(message)}\n"
             )
     return "".join(out)
