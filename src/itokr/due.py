@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from itokr.model import Config, Metric, Threshold
 from itokr.scoring import ObjectiveScore
 
-DEFAULT_WITHIN = 7  # days ahead that `itokr due` looks
-
 
 @dataclass(frozen=True, slots=True)
 class DueItem:
