@@ -206,7 +206,14 @@ def test_everything_done_writes_nothing(
     )
     result = run("--root", str(root), "carry", "2026-Q4", "2027-Q1", "--as-of", "2026-12-31")
     assert result.exit_code == 0 and "nothing to carry" in result.stderr
+    assert result.stdout == ""
     assert not (root / "2027-Q1").exists()
+    summary = run(
+        "--root", str(root), "carry", "2026-Q4", "2027-Q1", "--as-of", "2026-12-31", "-f", "json"
+    )
+    document = json.loads(summary.stdout)
+    assert document["objectives"] == [] and document["finished"] == ["done"]
+    assert document["written"] is False and not (root / "2027-Q1").exists()
 
 
 def test_refuses_while_the_root_is_invalid(

@@ -47,7 +47,8 @@ def _checked(
 
 def _summary(plan: Plan, shown: str, *, written: bool) -> str:
     lines = [
-        f"{'Wrote' if written else 'Would write'} {shown}: {len(plan.carried)} objectives "
+        f"{'Wrote' if written else 'Would write'} {shown}: {len(plan.carried)} "
+        f"objective{'s' if len(plan.carried) != 1 else ''} "
         f"of {plan.source} unfinished at {plan.as_of}, for {plan.target}."
     ]
     for item in plan.carried:
@@ -116,10 +117,11 @@ def carry(
     shown = display_path(path, Path.cwd())
     if not plan.carried:
         sys.stderr.write(f"itokr: nothing to carry: every objective of {source} is done\n")
-        return
-    if not printing and path.exists():
+        printing = True  # nothing is written; json still gets its document
+    elif not printing and path.exists():
         raise ItokrError(f"{shown} exists; nothing written: review or remove it first")
-    _checked(plan, tree, config, documents, shown)
+    else:
+        _checked(plan, tree, config, documents, shown)
     if not printing:
         from itokr.safewrite import create_file, root_lock
 
@@ -143,9 +145,11 @@ def carry(
                 for item in plan.carried
             ],
             "finished": list(plan.finished),
-            "text": plan.text if printing else None,
+            "text": plan.text if printing and plan.carried else None,
         }
         sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    elif not plan.carried:
+        return
     elif printing:
         sys.stdout.write(plan.text)
         sys.stderr.write(_summary(plan, shown, written=False))
