@@ -155,8 +155,7 @@ def test_github_format(run: Run, mixed: Path) -> None:
 def test_github_escapes_properties_and_data() -> None:
     finding = Finding("dir,with:odd%name.yaml", 3, 4, "E101", "first line\nsecond: 100%")
     assert github([finding], 1) == (
-        "::error file=dir%2Cwith%3Aodd%25name.yaml,line=3,col=4"
-        "::E101 first line%0Asecond: 100%25\n"
+        "::error file=dir%2Cwith%3Aodd%25name.yaml,line=3,col=4::E101 first line%0Asecond: 100%25\n"
     )
 
 
