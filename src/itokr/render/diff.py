@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from itokr.diffing import Change, Diff, Flag
 from itokr.gitio import WORKTREE
-from itokr.render.findings import _escape_data, _escape_property
+from itokr.render.workflow import annotation
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -310,21 +310,29 @@ def github(report: Report) -> str:
     out = []
     for index, change in enumerate(report.diff.changes):
         path, line = report.places.get(index, (change.path, 0))
-        where = f"file={_escape_property(path)}" + (f",line={line}" if line else "")
         open_flags = [flag for flag in change.flags if not flag.accepted]
         detail = _what(change) + f"; score {_score(change.score)}"
         if open_flags:
             kinds = ", ".join(flag.kind for flag in open_flags)
             message = "; ".join(flag.message for flag in open_flags)
-            title = f"itokr diff: {change.ref} ({kinds})"
             out.append(
-                f"::warning {where},title={_escape_property(title)}::"
-                f"{_escape_data(f'{message} — add a reason: to explain it ({detail})')}\n"
+                annotation(
+                    "warning",
+                    f"{message} — add a reason: to explain it ({detail})",
+                    file=path,
+                    line=line or None,
+                    title=f"itokr diff: {change.ref} ({kinds})",
+                )
             )
         else:
-            title = f"itokr diff: {change.ref} {change.change}"
             out.append(
-                f"::notice {where},title={_escape_property(title)}::{_escape_data(detail)}\n"
+                annotation(
+                    "notice",
+                    detail,
+                    file=path,
+                    line=line or None,
+                    title=f"itokr diff: {change.ref} {change.change}",
+                )
             )
     return "".join(out)
 

@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from itokr.due import DueItem, OwnerDue
-from itokr.render.findings import _escape_data, _escape_property
 from itokr.render.plain import iso, two
+from itokr.render.workflow import annotation
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -101,11 +101,14 @@ def as_github(
         owner = group.owner or NO_OWNER
         for item in group.items:
             message = f"{owner} owes {item.ref} ({item.title}): {what(item, as_of)}"
-            line = (lines or {}).get(item.ref)
-            where = f",line={line}" if line is not None else ""
             out.append(
-                f"::warning file={_escape_property(item.path)}{where},"
-                f"title={_escape_property(f'itokr due: {owner}')}::{_escape_data(message)}\n"
+                annotation(
+                    "warning",
+                    message,
+                    file=item.path,
+                    line=(lines or {}).get(item.ref),
+                    title=f"itokr due: {owner}",
+                )
             )
     return "".join(out)
 

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable, Sequence
 
 from itokr.findings import Finding
+from itokr.render.workflow import annotation
 
 
 def text(findings: Sequence[Finding], files: int) -> str:
@@ -24,22 +25,13 @@ def as_json(findings: Sequence[Finding], files: int) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def _escape_data(value: str) -> str:
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(value: str) -> str:
-    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
-
-
 def github(findings: Sequence[Finding], files: int) -> str:
     """Workflow commands that GitHub Actions turns into annotations on the diff.
 
     Exactly the contract's `::error file=…,line=…,col=…::…`: the code leads the message.
     """
     return "".join(
-        f"::error file={_escape_property(f.path)},line={f.line},col={f.col}::"
-        f"{_escape_data(f'{f.code} {f.message}')}\n"
+        annotation("error", f"{f.code} {f.message}", file=f.path, line=f.line, col=f.col)
         for f in findings
     )
 

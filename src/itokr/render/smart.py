@@ -9,7 +9,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from itokr.render.findings import _escape_data, _escape_property
+from itokr.render.workflow import annotation
 from itokr.smart import LETTERS, RULES, Report, Rule, Violation
 
 if TYPE_CHECKING:
@@ -148,9 +148,14 @@ def github(reports: Sequence[Report]) -> str:
         for v in report.errors + report.warnings:
             title = f"{v.code} ({_letter_name(v.letter)})"
             lines.append(
-                f"::{v.level} file={_escape_property(v.path)},line={v.line},col={v.col},"
-                f"title={_escape_property(title)}::"
-                f"{_escape_data(f'{v.ref}: {v.message}. Fix: {v.fix}')}\n"
+                annotation(
+                    v.level,
+                    f"{v.ref}: {v.message}. Fix: {v.fix}",
+                    file=v.path,
+                    line=v.line,
+                    col=v.col,
+                    title=title,
+                )
             )
     return "".join(lines)
 
