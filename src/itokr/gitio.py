@@ -3,7 +3,8 @@
 No checkout and no temporary worktree: `git ls-tree` names the root's files at
 the revision and one `git cat-file --batch` process hands over all their bytes,
 which `loader.load_documents` turns into a `Tree` exactly as it does for files
-on disk. This module is the IO edge of `itokr diff`; `diffing` stays pure.
+on disk. This module is the IO edge of `diff`, `history`, `report` and
+`status --at`; what they compute from its trees stays pure.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ def _git(
             env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"},
         )
     except FileNotFoundError:
-        raise UsageError("git is not installed (or not on PATH): itokr diff needs it") from None
+        raise UsageError("git is not installed (or not on PATH); this command reads git") from None
 
 
 def _message(process: subprocess.CompletedProcess[bytes]) -> str:
@@ -88,13 +89,20 @@ def open_repo(root: Path) -> Repo:
     if process.returncode != 0 and b"not a git repository" not in process.stderr.lower():
         raise UsageError(f"git cannot read the repository at {root}: {_message(process)}")
     if process.returncode != 0:
-        raise UsageError(f"not a git repository: {root} (itokr diff compares git revisions)")
+        raise UsageError(f"not a git repository: {root}")
     top = Path(os.fsdecode(process.stdout.rstrip(b"\n"))).resolve()
     try:
         inside = root.resolve().relative_to(top).as_posix()
     except ValueError:
         raise UsageError(f"the OKR root {root} is not inside the repository {top}") from None
     return Repo(top=top, root=root, inside="" if inside == "." else inside)
+
+
+def commit_before(repo: Repo, day: dt.date) -> str | None:
+    """The last commit of HEAD made before `day` began, if there is one."""
+    found = _git(repo.top, "rev-list", "-1", f"--before={day.isoformat()}T00:00:00", "HEAD", "--")
+    commit = found.stdout.decode("ascii", "replace").strip() if found.returncode == 0 else ""
+    return commit or None
 
 
 def resolve(repo: Repo, revision: str) -> str:

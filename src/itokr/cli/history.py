@@ -18,9 +18,6 @@ if TYPE_CHECKING:
     from itokr.history import Snapshot
     from itokr.loader import Tree
 
-# open_repo's message names `itokr diff`; these commands say where they stand instead
-_DIFF_HINT = " (itokr diff compares git revisions)"
-
 
 class HistoryFormat(StrEnum):
     text = "text"
@@ -29,12 +26,8 @@ class HistoryFormat(StrEnum):
 
 def _repo(ctx: typer.Context) -> Repo:
     from itokr import gitio
-    from itokr.errors import UsageError
 
-    try:
-        return gitio.open_repo(root_path(ctx))
-    except UsageError as error:
-        raise UsageError(str(error).removesuffix(_DIFF_HINT)) from None
+    return gitio.open_repo(root_path(ctx))
 
 
 def load_at(ctx: typer.Context, revision: str, as_of: str | None) -> tuple[Tree, dt.date]:

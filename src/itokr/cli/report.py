@@ -135,11 +135,8 @@ def _since(root: Path, tree: Tree, start: dt.date, day: dt.date, entries: Sequen
         repo = gitio.open_repo(root)
     except UsageError:
         return Since(start, None, (), "the OKR root is not in a git repository")
-    found = gitio._git(  # gitio's one way to run git
-        repo.top, "rev-list", "-1", f"--before={start.isoformat()}T00:00:00", "HEAD", "--"
-    )
-    commit = found.stdout.decode("ascii", "replace").strip() if found.returncode == 0 else ""
-    if not commit:
+    commit = gitio.commit_before(repo, start)
+    if commit is None:
         return Since(start, None, (), f"no commit before {start.isoformat()} to compare with")
     base = gitio.load_revision(repo, commit[:12], commit, Path.cwd())
     diff = compare(base.tree, tree, day)
