@@ -11,7 +11,7 @@ import gc
 import os
 import stat
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +48,6 @@ class Tree:
     entries: tuple[Entry, ...]
     findings: tuple[Finding, ...]
     files: int
-    documents: dict[str, ObjectiveFile] = field(default_factory=dict, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -349,5 +348,4 @@ def _load(documents: Sequence[Document], config_document: Document | None) -> Tr
         entries=tuple(entries),
         findings=tuple(sorted(_tidy(finding) for finding in findings)),
         files=len(documents) + (config_document is not None),
-        documents={path: parsed.defaults for path, parsed in valid},
     )
