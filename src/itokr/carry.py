@@ -19,10 +19,10 @@ from dataclasses import dataclass
 
 from itokr.crosscheck import Entry
 from itokr.errors import UsageError
-from itokr.model import Binary, Config, Metric, MilestoneKR, Threshold
+from itokr.model import AnyKeyResult, Binary, Config, Metric, MilestoneKR, Threshold
 from itokr.periods import resolve
 from itokr.roundtrip import scalar_text
-from itokr.scoring import AnyKeyResult, ObjectiveScore, score_objective
+from itokr.scoring import ObjectiveScore, score_objective
 
 _DONE = 1.0 - 1e-9
 _WORDS_11 = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}  # YAML 1.1 readers

@@ -16,9 +16,9 @@ from typing import Any
 
 from itokr.crosscheck import Entry
 from itokr.loader import Tree
-from itokr.model import Milestone
+from itokr.model import AnyKeyResult, Milestone
 from itokr.periods import Period
-from itokr.scoring import AnyKeyResult, ObjectiveScore, newest_confidence, score_objective
+from itokr.scoring import ObjectiveScore, newest_confidence, score_objective
 
 FLAGS: dict[str, str] = {
     "eased": "a target moved towards its baseline",

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 from itokr.crosscheck import Entry
 from itokr.loader import Tree
-from itokr.model import Checkin, Config, Metric, Threshold
-from itokr.scoring import AnyKeyResult, checkins_of, score_objective
+from itokr.model import AnyKeyResult, Checkin, Config, Metric, Threshold
+from itokr.scoring import checkins_of, score_objective
 
 COMMIT, CHECKIN = "commit", "checkin"
 

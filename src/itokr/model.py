@@ -219,6 +219,7 @@ KeyResult = Annotated[
     | Annotated[Binary, Tag("binary")],
     Discriminator(kind_of),
 ]
+AnyKeyResult = Metric | Threshold | MilestoneKR | Binary  # a key result as loaded
 MODEL_OF_KIND: dict[str, type[_KeyResult]] = {
     "metric": Metric,
     "threshold": Threshold,

@@ -7,9 +7,7 @@ from collections.abc import Sequence
 
 from itokr.crosscheck import Entry
 from itokr.errors import UsageError
-from itokr.model import Binary, Metric, MilestoneKR, Threshold
-
-AnyKeyResult = Metric | Threshold | MilestoneKR | Binary
+from itokr.model import AnyKeyResult
 
 
 def _unknown(kind: str, name: str, choices: Sequence[str]) -> UsageError:

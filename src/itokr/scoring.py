@@ -12,10 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from itokr.crosscheck import Entry
-from itokr.model import Binary, Checkin, Config, Metric, MilestoneKR, Threshold
+from itokr.model import AnyKeyResult, Binary, Checkin, Config, Metric, MilestoneKR, Threshold
 from itokr.periods import Period
 
-AnyKeyResult = Metric | Threshold | MilestoneKR | Binary
 HEALTHS = ("done", "on-track", "at-risk", "off-track", "not-started", "green", "yellow", "red")
 # Scores and bands are compared as a person compares them by hand: 0.7 meets 0.8 - 0.1 even
 # though in floating point 0.8 - 0.1 is 0.7000000000000001.

@@ -10,8 +10,8 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from itokr.model import Binary, Metric, MilestoneKR, Threshold
-from itokr.scoring import HEALTHS, AnyKeyResult, KeyResultScore, ObjectiveScore, clamp
+from itokr.model import AnyKeyResult, Binary, Metric, MilestoneKR, Threshold
+from itokr.scoring import HEALTHS, KeyResultScore, ObjectiveScore, clamp
 
 SPARKS = "▁▂▃▄▅▆▇█"
 
