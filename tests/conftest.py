@@ -9,9 +9,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from typer.testing import CliRunner
 
 from itokr.cli import app
+
+# CI must be repeatable: the same examples every run, no timing limits on a busy
+# machine. Exploring is for local runs (and ITOKR_FUZZ_EXAMPLES for deep ones).
+settings.register_profile(
+    "ci", derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
