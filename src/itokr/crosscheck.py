@@ -26,6 +26,16 @@ class Entry:
     def id(self) -> str:
         return self.objective.id
 
+    def matches(
+        self, *, owner: str | None = None, area: str | None = None, period: str | None = None
+    ) -> bool:
+        """The filters of every view: the objective's own value, exactly; a period by name."""
+        return (
+            (owner is None or self.owner == owner)
+            and (area is None or self.area == area)
+            and (period is None or (self.period is not None and self.period.name == period))
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class ParsedFile:

@@ -8,12 +8,15 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from itokr import __version__
-from itokr.errors import ItokrError, UsageError
+from itokr.errors import PROBLEMS, ItokrError, UsageError
+
+if TYPE_CHECKING:
+    from itokr.loader import Tree
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -133,6 +136,31 @@ def finish(code: int) -> None:
     return None
 
 
+def problems_note(tree: Tree) -> str:
+    count = len(tree.findings)
+    return f"{count} problem{'s' if count != 1 else ''} in the OKR files; run itokr validate"
+
+
+def problems_code(tree: Tree) -> int:
+    """Views still show what loaded, but say once that the files have problems (exit 1)."""
+    if tree.ok:
+        return 0
+    typer.echo(f"itokr: {problems_note(tree)}", err=True)
+    return PROBLEMS
+
+
+def require_valid(tree: Tree) -> None:
+    """Commands whose answer must be complete refuse a root with problems (exit 1)."""
+    if not tree.ok:
+        raise ItokrError(problems_note(tree))
+
+
+Owner = Annotated[str | None, typer.Option(metavar="NAME", help="Only objectives of this owner.")]
+Area = Annotated[str | None, typer.Option(metavar="NAME", help="Only objectives in this area.")]
+PeriodName = Annotated[
+    str | None,
+    typer.Option(metavar="NAME", help="Only objectives of this period, by name (2026-Q4, FY27)."),
+]
 AsOf = Annotated[
     str | None,
     typer.Option("--as-of", metavar="YYYY-MM-DD", help="Score as of this date (default: today)."),

@@ -79,7 +79,7 @@ def due(
     is done. Only running periods count. Exits 0, or 1 with --fail-on-stale
     when a listed key result is stale (or when the OKR files have problems).
     """
-    from itokr.cli.status import problems_code
+    from itokr.cli.app import problems_code
     from itokr.due import by_owner, due_items
     from itokr.scoring import score_all
 

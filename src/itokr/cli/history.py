@@ -75,7 +75,7 @@ def history(
     Commits at which REF did not exist are skipped; --as-of ends the timeline.
     Outside a git repository only the check-ins are shown. Unknown REF: exit 2.
     """
-    from itokr.cli.status import problems_code
+    from itokr.cli.app import problems_code
     from itokr.errors import UsageError
     from itokr.history import build
     from itokr.refs import resolve

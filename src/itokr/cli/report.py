@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from itokr.cli.app import AsOf, as_of_date, command, root_path
-from itokr.errors import ItokrError, UsageError
+from itokr.cli.app import Area, AsOf, Owner, as_of_date, command, require_valid, root_path
+from itokr.errors import UsageError
 
 if TYPE_CHECKING:
     from itokr.crosscheck import Entry
@@ -36,12 +36,8 @@ def report(
             "those whose period contains --as-of, else all.",
         ),
     ] = None,
-    owner: Annotated[
-        str | None, typer.Option(metavar="NAME", help="Only objectives of this owner.")
-    ] = None,
-    area: Annotated[
-        str | None, typer.Option(metavar="NAME", help="Only objectives in this area.")
-    ] = None,
+    owner: Owner = None,
+    area: Area = None,
     output_format: Annotated[
         ReportFormat,
         typer.Option(
@@ -76,17 +72,9 @@ def report(
     day = as_of_date(as_of)
     root = root_path(ctx)
     tree = load_root(root, Path.cwd())
-    if not tree.ok:
-        count = len(tree.findings)
-        raise ItokrError(
-            f"{count} problem{'s' if count != 1 else ''} in the OKR files; run itokr validate"
-        )
+    require_valid(tree)
     entries, label = select(tree.entries, period, day)
-    entries = [
-        e
-        for e in entries
-        if (owner is None or e.owner == owner) and (area is None or e.area == area)
-    ]
+    entries = [e for e in entries if e.matches(owner=owner, area=area)]
     if not entries and (owner is not None or area is not None):
         raise UsageError(f"no objective of {label} matches the --owner/--area given")
     scores = score_all(entries, tree.config, day)

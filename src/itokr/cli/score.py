@@ -36,7 +36,7 @@ def score(
     progress, the health rule that applied, forecast, staleness and confidence.
     Unknown REF: exit 2.
     """
-    from itokr.cli.status import problems_code
+    from itokr.cli.app import problems_code
     from itokr.refs import resolve
     from itokr.scoring import score_objective
 

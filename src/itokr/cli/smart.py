@@ -9,9 +9,21 @@ from typing import Annotated
 
 import typer
 
-from itokr.cli.app import AsOf, as_of_date, command, finish, load, root_path, use_color
+from itokr.cli.app import (
+    Area,
+    AsOf,
+    Owner,
+    PeriodName,
+    as_of_date,
+    command,
+    finish,
+    load,
+    require_valid,
+    root_path,
+    use_color,
+)
 from itokr.cli.paths import chosen, within
-from itokr.errors import PROBLEMS, ItokrError, UsageError
+from itokr.errors import PROBLEMS, UsageError
 
 
 class SmartFormat(StrEnum):
@@ -54,11 +66,9 @@ def smart(
         bool,
         typer.Option("--strict", help="Exit 1 on any miss, warnings included."),
     ] = False,
-    owner: Annotated[str | None, typer.Option(help="Only objectives of this owner.")] = None,
-    area: Annotated[str | None, typer.Option(help="Only objectives in this area.")] = None,
-    period: Annotated[
-        str | None, typer.Option(help="Only objectives of this period, by name (2026-Q4, FY27).")
-    ] = None,
+    owner: Owner = None,
+    area: Area = None,
+    period: PeriodName = None,
     explain: Annotated[
         str | None,
         typer.Option(
@@ -99,20 +109,14 @@ def smart(
     as_of_date(as_of)  # nothing SMART depends on the date, but a bad one is still misuse
     files = chosen(paths or [], root_path(ctx))
     tree = load(ctx)
-    if not tree.ok:
-        count = len(tree.findings)
-        raise ItokrError(
-            f"{count} problem{'s' if count != 1 else ''} in the OKR files; run itokr validate"
-        )
+    require_valid(tree)
     reports = check(
         tree.entries,
         tree.config.smart,
         source=_read,
         selected=lambda entry: (
             (not files or within(entry.path, files))
-            and (owner is None or entry.owner == owner)
-            and (area is None or entry.area == area)
-            and (period is None or (entry.period is not None and entry.period.name == period))
+            and entry.matches(owner=owner, area=area, period=period)
         ),
     )
     if output is SmartFormat.table:

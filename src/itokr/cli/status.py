@@ -8,12 +8,21 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from itokr.cli.app import AsOf, as_of_date, command, finish, load, use_color
-from itokr.errors import PROBLEMS
+from itokr.cli.app import (
+    Area,
+    AsOf,
+    Owner,
+    PeriodName,
+    as_of_date,
+    command,
+    finish,
+    load,
+    problems_code,
+    use_color,
+)
 
 if TYPE_CHECKING:
-    from itokr.loader import Tree
-    from itokr.scoring import ObjectiveScore
+    pass
 
 
 class StatusFormat(StrEnum):
@@ -34,49 +43,12 @@ class Health(StrEnum):
     red = "red"
 
 
-def problems_code(tree: Tree) -> int:
-    """Views still show what loaded, but say once that the files have problems (exit 1)."""
-    if tree.ok:
-        return 0
-    count = len(tree.findings)
-    noun = "problem" if count == 1 else "problems"
-    sys.stderr.write(f"itokr: {count} {noun} in the OKR files; run itokr validate\n")
-    return PROBLEMS
-
-
-def matches(
-    score: ObjectiveScore,
-    *,
-    owner: str | None,
-    area: str | None,
-    period: str | None,
-    health: Health | None,
-) -> bool:
-    """Filters match the objective's own value exactly; a period by its name."""
-    entry = score.entry
-    return (
-        (owner is None or entry.owner == owner)
-        and (area is None or entry.area == area)
-        and (period is None or (entry.period is not None and entry.period.name == period))
-        and (health is None or score.health == health.value)
-    )
-
-
 @command()
 def status(
     ctx: typer.Context,
-    owner: Annotated[
-        str | None, typer.Option(metavar="NAME", help="Only objectives of this owner.")
-    ] = None,
-    area: Annotated[
-        str | None, typer.Option(metavar="NAME", help="Only objectives in this area.")
-    ] = None,
-    period: Annotated[
-        str | None,
-        typer.Option(
-            metavar="NAME", help="Only objectives of this period, by name (2026-Q4, FY27)."
-        ),
-    ] = None,
+    owner: Owner = None,
+    area: Area = None,
+    period: PeriodName = None,
     health: Annotated[
         Health | None, typer.Option(help="Only objectives with this health today.")
     ] = None,
@@ -115,7 +87,8 @@ def status(
     scores = [
         s
         for s in score_all(tree.entries, tree.config, day)
-        if matches(s, owner=owner, area=area, period=period, health=health)
+        if s.entry.matches(owner=owner, area=area, period=period)
+        and (health is None or s.health == health.value)
     ]
     title = tree.config.organization
     if output is StatusFormat.json:

@@ -30,7 +30,7 @@ def tree(
     unweighted mean of the own scores of the objectives aligned directly to it.
     An objective aligned to several parents appears under each.
     """
-    from itokr.cli.status import problems_code
+    from itokr.cli.app import problems_code
     from itokr.scoring import alignment_tree, score_all
 
     day = as_of_date(as_of)
