@@ -54,68 +54,25 @@ def replace_file(path: Path, old: bytes, new: bytes) -> None:
     `old` is what the caller read: a file changed since by someone else is not
     overwritten. An OS error (read-only disk, permissions) is an `ItokrError`.
     """
-    try:
-        _replace(Path(os.path.realpath(path)), path, old, new)
-    except OSError as error:
-        raise ItokrError(
-            f"cannot write {path}: {error.strerror or error}; nothing written"
-        ) from None
-
-
-def _replace(target: Path, path: Path, old: bytes, new: bytes) -> None:
-    for stale in target.parent.glob(f".{target.name}.*{TEMP_SUFFIX}"):
-        with suppress(OSError):  # left by a check-in killed midway: we hold the lock
-            stale.unlink()
-    if target.read_bytes() != old:
-        raise ItokrError(f"{path} changed while checking in; nothing written: run it again")
-    mode = target.stat().st_mode & 0o7777
-    handle, temp = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=TEMP_SUFFIX
-    )
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            os.fchmod(stream.fileno(), mode)
-            stream.write(new)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(temp)
-        raise
-    with suppress(OSError):  # make the rename itself durable
-        directory = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
+    with _os_errors(path):
+        target = Path(os.path.realpath(path))
+        for stale in target.parent.glob(f".{target.name}.*{TEMP_SUFFIX}"):
+            with suppress(OSError):  # left by a check-in killed midway: we hold the lock
+                stale.unlink()
+        if target.read_bytes() != old:
+            raise ItokrError(f"{path} changed while checking in; nothing written: run it again")
+        with _staged(target, new, target.stat().st_mode & 0o7777) as temp:
+            os.replace(temp, target)
+        _sync_directory(target.parent)
 
 
 def write_new(path: Path, data: bytes) -> None:
     """Write `data` to `path` whole or not at all, whether or not the file exists yet
     (an output file such as a report: no lock, nothing to compare with)."""
-    try:
+    with _os_errors(path):
         target = Path(os.path.realpath(path))
-        handle, temp = tempfile.mkstemp(
-            dir=target.parent, prefix=f".{target.name}.", suffix=TEMP_SUFFIX
-        )
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                umask = os.umask(0)
-                os.umask(umask)
-                os.fchmod(stream.fileno(), 0o666 & ~umask)  # as a plain open() would create it
-                stream.write(data)
-                stream.flush()
-                os.fsync(stream.fileno())
+        with _staged(target, data, 0o666 & ~_umask()) as temp:  # as open() would create it
             os.replace(temp, target)
-        except BaseException:
-            with suppress(OSError):
-                os.unlink(temp)
-            raise
-    except OSError as error:
-        raise ItokrError(
-            f"cannot write {path}: {error.strerror or error}; nothing written"
-        ) from None
 
 
 def create_file(path: Path, new: bytes) -> None:
@@ -125,26 +82,54 @@ def create_file(path: Path, new: bytes) -> None:
     `link` fails when the name exists, so a file written meanwhile is kept.
     """
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX
-        )
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                os.fchmod(stream.fileno(), 0o666 & ~_umask())  # mkstemp makes it 0600
-                stream.write(new)
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.link(temp, path)
-        finally:
-            with suppress(OSError):
-                os.unlink(temp)
+        with _os_errors(path):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with _staged(path, new, 0o666 & ~_umask()) as temp:
+                os.link(temp, path)
     except FileExistsError:
         raise ItokrError(f"{path} exists; nothing written: review or remove it first") from None
+
+
+@contextmanager
+def _staged(target: Path, data: bytes, mode: int) -> Iterator[str]:
+    """A fsynced temporary file beside `target` holding `data`; gone afterwards
+    unless the caller renamed it into place."""
+    handle, temp = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.", suffix=TEMP_SUFFIX
+    )
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            os.fchmod(stream.fileno(), mode)  # mkstemp makes it 0600
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        yield temp
+    finally:
+        with suppress(OSError):  # already renamed away, or a failure: no partial file stays
+            os.unlink(temp)
+
+
+@contextmanager
+def _os_errors(path: Path) -> Iterator[None]:
+    """An OS error (read-only disk, permissions) as an `ItokrError` naming the file."""
+    try:
+        yield
+    except FileExistsError:
+        raise
     except OSError as error:
         raise ItokrError(
             f"cannot write {path}: {error.strerror or error}; nothing written"
         ) from None
+
+
+def _sync_directory(directory: Path) -> None:
+    """Make a rename in `directory` itself durable."""
+    with suppress(OSError):
+        handle = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(handle)
+        finally:
+            os.close(handle)
 
 
 def _umask() -> int:
