@@ -72,6 +72,19 @@ def make_root(tmp_path: Path) -> Callable[..., Path]:
     return write
 
 
+def require_tool(available: object, reason: str) -> None:
+    """Skip a test whose external tool is missing: on a laptop it may be; in CI it may not.
+
+    `.ci/run` installs every tool the tests drive (a browser, Prometheus, linters), so
+    under `CI` a missing one is a broken CI, reported as a failure rather than a skip.
+    """
+    if available:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}, and CI must have it: .ci/run installs it", pytrace=False)
+    pytest.skip(reason)
+
+
 def installed_itokr() -> str:
     """The `itokr` console script beside the running interpreter."""
     import sys

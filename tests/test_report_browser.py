@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLES, installed_itokr
+from conftest import EXAMPLES, installed_itokr, require_tool
 
 _CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
 
@@ -26,7 +26,11 @@ def _browser() -> str | None:
 
 
 BROWSER = _browser()
-pytestmark = pytest.mark.skipif(BROWSER is None, reason="no headless Chromium or Chrome installed")
+
+
+@pytest.fixture(autouse=True)
+def _browser_installed() -> None:
+    require_tool(BROWSER, "no headless Chromium or Chrome installed")
 
 
 def _headless(page: Path, profile: Path, *extra: str) -> subprocess.CompletedProcess[str]:
