@@ -90,6 +90,15 @@ def _date(text: str, option: str) -> dt.date:
     raise UsageError(f"{option} {text!r}: expected a real date written YYYY-MM-DD")
 
 
+def _is_utf8(argument: str) -> bool:
+    """False for an argument Python could not decode: its bytes are kept as surrogates."""
+    try:
+        argument.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def make_request(
     ref: str,
     value: str | None,
@@ -103,6 +112,12 @@ def make_request(
     as_of: dt.date,
 ) -> Request:
     """Check what can be checked without the root; `UsageError` (exit 2) otherwise."""
+    for name, given in (("REF", ref), ("--note", note), ("--milestone", milestone)):
+        if given is not None and not _is_utf8(given):
+            raise UsageError(
+                f"{name} is not UTF-8 text (the terminal sent other bytes): "
+                "set a UTF-8 locale, or retype it"
+            )
     objective_id, _, kr_id = ref.partition("/")
     if not objective_id or not kr_id or "/" in kr_id:
         raise UsageError(f"REF {ref!r}: name a key result as OBJECTIVE_ID/KR_ID")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import os
 import stat
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,6 +22,7 @@ from itokr import yamlio
 from itokr.crosscheck import Entry, ParsedFile, check_cycles, check_ids, entries_of
 from itokr.errors import UsageError
 from itokr.findings import Finding
+from itokr.inert import terminal
 from itokr.model import Config, Limits, Objective, ObjectiveFile
 from itokr.problems import Problem, explain
 
@@ -72,12 +74,13 @@ def find_root(option: str | None, env: str | None, cwd: Path) -> Path:
 
 
 def display_path(path: Path, cwd: Path) -> str:
-    """A path as the user would type it: relative to the cwd when below it."""
+    """A path as the user would type it: relative to the cwd when below it; undecodable
+    bytes as `\\xff` and control characters escaped, so a name cannot break a line."""
     try:
         shown = path.relative_to(cwd).as_posix()
     except ValueError:
         shown = str(path)
-    return shown if shown.isprintable() else _printable(shown)
+    return terminal(os.fsencode(shown).decode("utf-8", "backslashreplace"))
 
 
 def _tidy(finding: Finding) -> Finding:
@@ -85,15 +88,8 @@ def _tidy(finding: Finding) -> Finding:
     message = finding.message
     if len(message) > MAX_MESSAGE:
         message = message[:MAX_MESSAGE] + "…"
-    if not message.isprintable():
-        message = _printable(message)
+    message = terminal(message)
     return finding if message is finding.message else replace(finding, message=message)
-
-
-def _printable(text: str) -> str:
-    """A file name that cannot break a one-line finding or the terminal."""
-    raw = os.fsencode(text).decode("utf-8", "backslashreplace")  # undecodable bytes as \xff
-    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in raw)
 
 
 def objective_files(root: Path, unreadable: list[str] | None = None) -> list[Path]:
@@ -215,32 +211,63 @@ class _Placer:
         return self.place(problems)
 
 
-def _parse(document: Document, limits: Limits) -> tuple[Any, Finding | None]:
+def _parse(document: Document, limits: Limits) -> tuple[Any, list[Finding]]:
+    """The file's data (None when it has none or cannot be read) and its findings: one
+    that stopped the reading, and the hidden characters (E108), which stop nothing."""
     data = document.data
     if data is None:
-        return None, Finding(document.path, 1, 1, document.code, f"cannot read: {document.error}")
+        return None, [Finding(document.path, 1, 1, document.code, f"cannot read: {document.error}")]
     if len(data) > limits.max_file_mib * 2**20:
-        return None, Finding(
-            document.path, 1, 1, "E008", f"cannot read: {_too_large(limits.max_file_mib * 2**20)}"
-        )
+        return None, [
+            Finding(
+                document.path,
+                1,
+                1,
+                "E008",
+                f"cannot read: {_too_large(limits.max_file_mib * 2**20)}",
+            )
+        ]
+    escaped: list[tuple[yamlio.Position, str]] = []
     try:
-        return yamlio.read(data, max_depth=limits.max_depth, max_values=limits.max_values), None
-    except yamlio.YamlProblem as problem:
-        return None, Finding(
-            document.path, problem.line, problem.col, problem.code, problem.message
+        parsed = yamlio.read(
+            data, max_depth=limits.max_depth, max_values=limits.max_values, escaped=escaped
         )
+    except yamlio.YamlProblem as problem:
+        stop = Finding(document.path, problem.line, problem.col, problem.code, problem.message)
+        return None, [stop, *_hidden(document.path, data, escaped)]
+    return parsed, _hidden(document.path, data, escaped)
+
+
+def _hidden(
+    path: str, data: bytes, escaped: Sequence[tuple[yamlio.Position, str]]
+) -> list[Finding]:
+    """E108 for each line holding a bidirectional control or a zero-width character."""
+    findings = []
+    for where, char in yamlio.hidden_characters(data, escaped):
+        name = f"U+{ord(char):04X} {unicodedata.name(char, '')}".rstrip()
+        findings.append(
+            Finding(
+                path,
+                where.line,
+                where.col,
+                "E108",
+                f"hidden character {name}: it reorders or hides text from whoever reads "
+                "this file; remove it",
+            )
+        )
+    return findings
 
 
 def _load_config(document: Document | None) -> tuple[Config, list[Finding]]:
     if document is None:
         return Config(), []
-    data, finding = _parse(document, Limits())
-    if finding is not None:
-        return Config(), [finding]
+    data, findings = _parse(document, Limits())
+    if data is None and any(finding.code != "E108" for finding in findings):
+        return Config(), findings
     try:
-        return Config.model_validate({} if data is None else data), []
+        return Config.model_validate({} if data is None else data), findings
     except ValidationError as error:
-        return Config(), _Placer(document).place_errors(error, config=True)
+        return Config(), findings + _Placer(document).place_errors(error, config=True)
 
 
 def _unsalvaged(path: str, data: Any, salvaged: ParsedFile | None) -> list[Entry]:
@@ -313,11 +340,9 @@ def _load(documents: Sequence[Document], config_document: Document | None) -> Tr
     placers: dict[str, _Placer] = {}
     stand_ins: dict[str, list[Entry]] = {}
     for document in documents:
-        data, finding = _parse(document, config.limits)
-        if finding is not None:
-            findings.append(finding)
-            continue
-        if data is None:  # empty, or only comments
+        data, found = _parse(document, config.limits)
+        findings += found
+        if data is None:  # empty, only comments, or not read (a finding says why)
             continue
         try:
             parsed = ObjectiveFile.model_validate(data)
@@ -334,7 +359,9 @@ def _load(documents: Sequence[Document], config_document: Document | None) -> Tr
                 placers[document.path] = placer
     config_path = getattr(config_document, "path", None)
     entries, located = entries_of(
-        valid, config, config_ok=all(finding.path != config_path for finding in findings)
+        valid,
+        config,
+        config_ok=all(f.path != config_path or f.code == "E108" for f in findings),
     )
     every = _in_file_order([document.path for document in documents], entries, stand_ins)
     located += [*check_ids(every, set()), *check_cycles(entries)]

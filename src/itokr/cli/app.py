@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,13 +83,21 @@ def command(*args: Any, **kwargs: Any) -> Callable[[_F], _F]:
             try:
                 return function(*inner, **options)
             except ItokrError as error:
-                typer.echo(f"itokr: {error}", err=True)
+                complain(str(error))
                 raise typer.Exit(error.exit_code) from None
 
         app.command(*args, **kwargs)(guarded)
         return function
 
     return register
+
+
+def complain(message: str) -> None:
+    """`itokr: MESSAGE` on stderr, on one line, with whatever it quotes made inert:
+    an argument, a revision or a title cannot drive the terminal or a CI log."""
+    from itokr.inert import terminal
+
+    sys.stderr.write(f"itokr: {terminal(message)}\n")
 
 
 def root_path(ctx: typer.Context) -> Path:
@@ -145,7 +154,7 @@ def problems_code(tree: Tree) -> int:
     """Views still show what loaded, but say once that the files have problems (exit 1)."""
     if tree.ok:
         return 0
-    typer.echo(f"itokr: {problems_note(tree)}", err=True)
+    complain(problems_note(tree))
     return PROBLEMS
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from itokr.cli.app import AsOf, as_of_date, command, root_path
+from itokr.cli.app import AsOf, as_of_date, command, complain, root_path
 from itokr.errors import ItokrError
 
 if TYPE_CHECKING:
@@ -116,7 +116,7 @@ def carry(
     path = _target_path(root, source, target, output)
     shown = display_path(path, Path.cwd())
     if not plan.carried:
-        sys.stderr.write(f"itokr: nothing to carry: every objective of {source} is done\n")
+        complain(f"nothing to carry: every objective of {source} is done")
         printing = True  # nothing is written; json still gets its document
     elif not printing and path.exists():
         raise ItokrError(f"{shown} exists; nothing written: review or remove it first")

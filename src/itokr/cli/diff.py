@@ -123,7 +123,11 @@ def diff(
     _render(result, base_side, head_side, output.value, repo.top)
     unexplained = result.unaccepted(kinds)
     if unexplained:
-        listed = "".join(f"  {change.ref}: {flag.message}\n" for change, flag in unexplained)
+        from itokr.inert import terminal
+
+        listed = "".join(
+            f"  {change.ref}: {terminal(flag.message)}\n" for change, flag in unexplained
+        )
         count = len(unexplained)
         sys.stderr.write(
             f"itokr: {count} unexplained change{'s' if count != 1 else ''} "

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from itokr.cli.app import AsOf, as_of_date, command, finish, load, use_color
+from itokr.cli.app import AsOf, as_of_date, command, complain, finish, load, use_color
 from itokr.errors import PROBLEMS, UsageError
 
 if TYPE_CHECKING:
@@ -107,6 +107,6 @@ def due(
     count = sum(item.stale for group in groups for item in group.items)
     code = problems_code(tree)
     if fail_on_stale and count:
-        sys.stderr.write(f"itokr: {count} stale key result{'s' if count != 1 else ''}\n")
+        complain(f"{count} stale key result{'s' if count != 1 else ''}")
         code = PROBLEMS
     finish(code)

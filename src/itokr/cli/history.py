@@ -11,7 +11,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from itokr.cli.app import AsOf, as_of_date, command, finish, load, parse_date, root_path, use_color
+from itokr.cli.app import (
+    AsOf,
+    as_of_date,
+    command,
+    complain,
+    finish,
+    load,
+    parse_date,
+    root_path,
+    use_color,
+)
 
 if TYPE_CHECKING:
     from itokr.gitio import Repo
@@ -89,7 +99,7 @@ def history(
         snapshots = _snapshots(_repo(ctx), Path(entry.path))
     except UsageError as error:
         git = False
-        sys.stderr.write(f"itokr: commit history unavailable ({error}); showing check-ins only\n")
+        complain(f"commit history unavailable ({error}); showing check-ins only")
     result = build(ref, tree, snapshots, day)
     if output is HistoryFormat.json:
         from itokr.render.history import as_json

@@ -16,6 +16,7 @@ from itokr.cli.app import (
     PeriodName,
     as_of_date,
     command,
+    complain,
     finish,
     load,
     require_valid,
@@ -138,5 +139,5 @@ def smart(
         if missed:
             failed.append(f"{len(missed)} with misses or warnings (--strict): {', '.join(missed)}")
     for line in failed:
-        sys.stderr.write(f"itokr: objectives {line}\n")
+        complain(f"objectives {line}")
     finish(PROBLEMS if failed else 0)
