@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from itokr import inert
 from itokr.diffing import Change, Diff, Flag
 from itokr.gitio import WORKTREE
 from itokr.render.workflow import annotation
@@ -163,10 +164,11 @@ def _text_line(change: Change) -> Text:
 
 
 def _cell(text: str, limit: int = 80) -> str:
+    """Text from the files or a revision's name, cut to `limit` characters, inert."""
     text = " ".join(text.split())
     if len(text) > limit:
         text = text[: limit - 1] + "…"
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace("`", "'")
+    return inert.markdown(text)
 
 
 def _what(change: Change) -> str:
@@ -254,7 +256,7 @@ def _details(change: Change) -> Iterator[str]:
     level = "####" if change.is_objective else "#####"
     yield f"{level} {_ICONS[change.change]} `{change.ref}` {change.change} — {_cell(change.title)}"
     yield ""
-    yield f"In `{_cell(change.path)}` · score {_score(change.score)}"
+    yield f"In {_cell(change.path, 200)} · score {_score(change.score)}"
     yield ""
     if change.fields:
         yield "| field | before | after |"
