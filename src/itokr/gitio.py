@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +25,8 @@ from itokr.loader import (
     display_path,
     load_documents,
     load_root,
+    max_file_bytes,
+    too_large,
 )
 
 WORKTREE = "WORKTREE"  # the files on disk, as the user sees them now
@@ -60,22 +62,33 @@ class Side:
             return None
 
 
+def _command(*args: str) -> list[str]:
+    # --literal-pathspecs: a root named `okrs[1]` is a path, not a glob
+    return ["git", "--literal-pathspecs", "-c", "core.quotePath=false", *args]
+
+
+def _environment() -> dict[str, str]:
+    return {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
+
+
+def _no_git() -> UsageError:
+    return UsageError("git is not installed (or not on PATH); this command reads git")
+
+
 def _git(
     repo_dir: Path, *args: str, stdin: bytes | None = None
 ) -> subprocess.CompletedProcess[bytes]:
-    # --literal-pathspecs: a root named `okrs[1]` is a path, not a glob
-    command = ["git", "--literal-pathspecs", "-c", "core.quotePath=false", *args]
     try:
         return subprocess.run(
-            command,
+            _command(*args),
             cwd=repo_dir,
             input=stdin,
             capture_output=True,
             check=False,
-            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"},
+            env=_environment(),
         )
     except FileNotFoundError:
-        raise UsageError("git is not installed (or not on PATH); this command reads git") from None
+        raise _no_git() from None
 
 
 def _message(process: subprocess.CompletedProcess[bytes]) -> str:
@@ -155,19 +168,28 @@ def _head_commit(repo: Repo) -> str:
     return process.stdout.decode("ascii").strip()
 
 
-def _listing(repo: Repo, commit: str) -> list[tuple[str, str]]:
-    """`(path inside the root, object id)` of every yaml blob of the root at `commit`."""
-    spec = ["--", repo.inside] if repo.inside else []
-    process = _git(repo.top, "ls-tree", "-r", "-z", "--full-tree", commit, *spec)
+@dataclass(frozen=True, slots=True)
+class _Blob:
+    relative: str  # the path inside the root
+    object_id: str
+    size: int
+
+
+def _listing(repo: Repo, commit: str, only: Sequence[str] = ()) -> list[_Blob]:
+    """Every yaml blob of the root at `commit` (or those of `only`, paths inside the
+    root), with its size, which git reads from the tree and the object headers."""
+    prefix = f"{repo.inside}/" if repo.inside else ""
+    wanted = [prefix + relative for relative in only] or ([repo.inside] if repo.inside else [])
+    spec = ["--", *wanted] if wanted else []
+    process = _git(repo.top, "ls-tree", "-r", "-l", "-z", "--full-tree", commit, *spec)
     if process.returncode != 0:
         raise UsageError(f"cannot list {repo.inside or '.'} at {commit[:12]}: {_message(process)}")
-    prefix = f"{repo.inside}/" if repo.inside else ""
     found = []
     for record in process.stdout.split(b"\0"):
         if not record:
             continue
         meta, _, raw_path = record.partition(b"\t")
-        mode, kind, object_id = meta.decode("ascii").split(" ")
+        mode, kind, object_id, size = meta.decode("ascii").split()
         path = os.fsdecode(raw_path)
         # a symlink's blob is its target's name, not OKRs; hidden directories are skipped
         # as `objective_files` skips them on disk
@@ -177,49 +199,95 @@ def _listing(repo: Repo, commit: str) -> list[tuple[str, str]]:
         if relative.endswith((".yaml", ".yml")) and not any(
             part.startswith(".") for part in relative.split("/")[:-1]
         ):
-            found.append((relative, object_id))
-    return sorted(found)
+            found.append(_Blob(relative, object_id, int(size)))
+    return sorted(found, key=lambda blob: blob.relative)
 
 
-def _blobs(repo: Repo, object_ids: Sequence[str]) -> dict[str, bytes | None]:
-    """The bytes of every object, from one `git cat-file --batch` process."""
-    if not object_ids:
-        return {}
+def _read_blobs(repo: Repo, object_ids: Sequence[str]) -> dict[str, bytes | None]:
+    """The bytes of each object (None: missing from this clone), streamed from one
+    `git cat-file --batch`: one object asked for and read at a time, so each is held
+    once and nothing waits on a full pipe. Callers ask only for objects within limits."""
     unique = list(dict.fromkeys(object_ids))
-    process = _git(
-        repo.top, "cat-file", "--batch", stdin="".join(f"{o}\n" for o in unique).encode()
-    )
-    if process.returncode != 0:
-        raise UsageError(f"cannot read objects from git: {_message(process)}")
-    out, at = process.stdout, 0
+    if not unique:
+        return {}
     blobs: dict[str, bytes | None] = {}
-    for object_id in unique:
-        end = out.index(b"\n", at)
-        header = out[at:end].split(b" ")
-        at = end + 1
-        if len(header) != 3:  # "<id> missing"
-            blobs[object_id] = None
-            continue
-        size = int(header[2])
-        blobs[object_id] = out[at : at + size] if size <= MAX_FILE_BYTES else None
-        at += size + 1
+    try:
+        process = subprocess.Popen(
+            _command("cat-file", "--batch"),
+            cwd=repo.top,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=_environment(),
+        )
+    except FileNotFoundError:
+        raise _no_git() from None
+    with process:
+        assert process.stdin is not None and process.stdout is not None
+        try:
+            for object_id in unique:
+                process.stdin.write(f"{object_id}\n".encode())
+                process.stdin.flush()
+                header = process.stdout.readline().split()
+                if not header:  # git stopped: say why below
+                    break
+                if len(header) != 3:  # "<id> missing"
+                    blobs[object_id] = None
+                    continue
+                blobs[object_id] = process.stdout.read(int(header[2]))
+                process.stdout.read(1)  # the newline after the object
+        except (OSError, ValueError):  # git stopped: say why below
+            pass
+        process.stdin.close()
+        error = process.stderr.read() if process.stderr else b""
+        if process.wait() != 0 or len(blobs) < len(unique):
+            text = error.decode("utf-8", "replace").strip().splitlines()
+            detail = text[-1] if text else f"git exited with {process.returncode}"
+            raise UsageError(f"cannot read objects from git: {detail}")
     return blobs
+
+
+def _documents(
+    repo: Repo, listing: Sequence[_Blob], cwd: Path
+) -> tuple[Document | None, list[Document]]:
+    """The config and the objective files of `listing`, within the limits of SPEC §3 as on
+    disk: the config under the default size limit, the others under the config's.
+
+    One `cat-file` reads the config with every file within the default limit; a second
+    only the files a raised `limits.max_file_mib` lets in. A file over the limit is
+    never read (E008), however large: its size comes from the tree."""
+    blobs = _read_blobs(repo, [b.object_id for b in listing if b.size <= MAX_FILE_BYTES])
+    config = next(
+        (
+            _document(repo, b, blobs, cwd, MAX_FILE_BYTES)
+            for b in listing
+            if b.relative == CONFIG_NAME
+        ),
+        None,
+    )
+    max_bytes = max_file_bytes(config)
+    others = [b for b in listing if b.relative != CONFIG_NAME]
+    blobs |= _read_blobs(
+        repo, [b.object_id for b in others if MAX_FILE_BYTES < b.size <= max_bytes]
+    )
+    return config, [_document(repo, b, blobs, cwd, max_bytes) for b in others]
+
+
+def _document(
+    repo: Repo, blob: _Blob, blobs: Mapping[str, bytes | None], cwd: Path, max_bytes: int
+) -> Document:
+    shown = display_path(repo.root / blob.relative, cwd)
+    if blob.size > max_bytes:
+        return too_large(shown, max_bytes)
+    data = blobs.get(blob.object_id)
+    if data is None:
+        return Document(shown, None, "missing from this clone of the repository")
+    return Document(shown, data)
 
 
 def load_revision(repo: Repo, label: str, commit: str, cwd: Path) -> Side:
     """The root as it was at `commit`; a revision without the root is an empty tree."""
-    listing = _listing(repo, commit)
-    blobs = _blobs(repo, [object_id for _, object_id in listing])
-    config: Document | None = None
-    documents: list[Document] = []
-    for relative, object_id in listing:
-        shown = display_path(repo.root / relative, cwd)
-        data = blobs[object_id]
-        document = Document(shown, data, "" if data is not None else "unreadable or too large")
-        if relative == CONFIG_NAME:
-            config = document
-        else:
-            documents.append(document)
+    config, documents = _documents(repo, _listing(repo, commit), cwd)
     sources = {d.path: d.data for d in (*documents, *([config] if config else [])) if d.data}
     return Side(label, commit, load_documents(documents, config), sources)
 
@@ -283,17 +351,6 @@ def load_file_at(repo: Repo, commit: str, path: str, cwd: Path) -> Tree:
     the repository): what scoring that file's objectives needs, at the cost of one file
     rather than the whole root, for each commit of a long history."""
     prefix = f"{repo.inside}/" if repo.inside else ""
-    wanted = path.removeprefix(prefix) if path.startswith(prefix) else None
-    listing = [(r, o) for r, o in _listing(repo, commit) if r in (wanted, CONFIG_NAME)]
-    blobs = _blobs(repo, [object_id for _, object_id in listing])
-    config: Document | None = None
-    documents = []
-    for relative, object_id in listing:
-        data = blobs[object_id]
-        shown = display_path(repo.root / relative, cwd)
-        document = Document(shown, data, "" if data is not None else "unreadable or too large")
-        if relative == CONFIG_NAME:
-            config = document
-        else:
-            documents.append(document)
+    only = (path.removeprefix(prefix), CONFIG_NAME) if path.startswith(prefix) else (CONFIG_NAME,)
+    config, documents = _documents(repo, _listing(repo, commit, only), cwd)
     return load_documents(documents, config)

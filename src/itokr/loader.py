@@ -143,12 +143,23 @@ def read_document(
     except OSError as error:
         return Document(shown, None, error.strerror or str(error))
     if len(data) > max_bytes:
-        return Document(shown, None, _too_large(max_bytes), "E008")
+        return too_large(shown, max_bytes)
     return Document(shown, data)
+
+
+def too_large(shown: str, max_bytes: int) -> Document:
+    """A file left unread because it is over `max_bytes` (E008)."""
+    return Document(shown, None, _too_large(max_bytes), "E008")
 
 
 def _too_large(max_bytes: int) -> str:
     return f"larger than {max_bytes / 2**20:g} MiB: raise `limits.max_file_mib` in {CONFIG_NAME}"
+
+
+def max_file_bytes(config: Document | None) -> int:
+    """The size limit `itokr.yaml` sets for the other files (the config itself is read
+    under the default)."""
+    return _load_config(config)[0].limits.max_file_mib * 2**20
 
 
 def read_root(root: Path, cwd: Path) -> tuple[Document | None, list[Document]]:
@@ -157,12 +168,10 @@ def read_root(root: Path, cwd: Path) -> tuple[Document | None, list[Document]]:
     config = None
     if os.path.lexists(config_path):  # a FIFO or a directory by that name is reported
         config = read_document(config_path, display_path(config_path, cwd), root=root)
-    limits = _load_config(config)[0].limits
+    max_bytes = max_file_bytes(config)
     unreadable: list[str] = []
     documents = [
-        read_document(
-            path, display_path(path, cwd), root=root, max_bytes=limits.max_file_mib * 2**20
-        )
+        read_document(path, display_path(path, cwd), root=root, max_bytes=max_bytes)
         for path in objective_files(root, unreadable)
     ]
     documents += [

@@ -150,11 +150,26 @@ def problems_note(tree: Tree) -> str:
     return f"{count} problem{'s' if count != 1 else ''} in the OKR files; run itokr validate"
 
 
-def problems_code(tree: Tree) -> int:
-    """Views still show what loaded, but say once that the files have problems (exit 1)."""
+def name_problems(tree: Tree, revision: str) -> None:
+    """Each problem of the root as read from a git revision, on stderr as
+    `path:line:col: CODE message` (SPEC §3): `itokr validate` reads only the files on disk."""
+    if tree.ok:
+        return
+    count = len(tree.findings)
+    complain(f"{count} problem{'s' if count != 1 else ''} in the OKR files at {revision}:")
+    for f in tree.findings:  # paths and messages are inert already (loader)
+        sys.stderr.write(f"{f.path}:{f.line}:{f.col}: {f.code} {f.message}\n")
+
+
+def problems_code(tree: Tree, revision: str | None = None) -> int:
+    """Views still show what loaded, but say once that the files have problems (exit 1);
+    those of a `revision` are named one by one."""
     if tree.ok:
         return 0
-    complain(problems_note(tree))
+    if revision is None:
+        complain(problems_note(tree))
+    else:
+        name_problems(tree, revision)
     return PROBLEMS
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from itokr.cli.app import AsOf, as_of_date, command, finish, root_path, use_color
+from itokr.cli.app import AsOf, as_of_date, command, finish, name_problems, root_path, use_color
 from itokr.errors import PROBLEMS, UsageError
 
 if TYPE_CHECKING:
@@ -121,6 +121,9 @@ def diff(
     base_side = gitio.load_revision(repo, label, commit, cwd)
     result = compare(base_side.tree, head_side.tree, day)
     _render(result, base_side, head_side, output.value, repo.top)
+    for side in (base_side, head_side):
+        if side.commit is not None:
+            name_problems(side.tree, side.label)
     unexplained = result.unaccepted(kinds)
     if unexplained:
         from itokr.inert import terminal
@@ -164,6 +167,7 @@ def _render(result: Diff, base: Side, head: Side, output: str, top: Path) -> Non
         base.commit,
         head.commit,
         _places(result, head, top) if output == "github" else {},
+        (base.tree.findings, head.tree.findings),
     )
     if output == "text":
         from itokr.render.console import make_console

@@ -4,12 +4,13 @@ and GitHub Actions (annotations on the changed lines)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from itokr import inert
 from itokr.diffing import Change, Diff, Flag
+from itokr.findings import Finding
 from itokr.gitio import WORKTREE
 from itokr.render.workflow import annotation
 
@@ -34,6 +35,7 @@ class Report:
     base_commit: str | None
     head_commit: str | None
     places: Mapping[int, tuple[str, int]] = field(default_factory=dict)  # index -> file, line
+    findings: tuple[Sequence[Finding], Sequence[Finding]] = ((), ())  # of the base, the head
 
     def side(self, which: str) -> str:
         label, commit = (
@@ -285,6 +287,10 @@ def as_json(report: Report) -> str:
         "head_commit": report.head_commit,
         "as_of": diff.as_of.isoformat(),
         "problems": {"base": diff.problems[0], "head": diff.problems[1]},
+        "findings": {
+            side: [finding.as_dict() for finding in found]
+            for side, found in zip(("base", "head"), report.findings, strict=True)
+        },
         "changes": [
             {
                 "ref": change.ref,

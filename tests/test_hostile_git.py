@@ -1,0 +1,111 @@
+"""Old revisions obey the same limits as the files on disk.
+
+`diff`, `status --at`, `history` and `report` read revisions straight from git.
+A blob over `limits.max_file_mib` is E008 and is never read (its size comes
+from the tree), so a gigabyte committed by anyone costs nothing; a raised
+limit lets a large file in at a revision as it does on disk; and every
+problem of a revision is named, since `validate` only reads the disk.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import Result, installed_itokr
+from gitrepo import GitRepo, forget_git_variables, without_git_variables
+
+Run = Callable[..., Result]
+AS_OF = ("--as-of", "2026-11-01")
+VALID = """\
+period: 2026-Q4
+owner: platform-team
+area: infrastructure
+objectives:
+  - id: a
+    title: Make the platform reliable
+    key_results:
+      - id: k
+        title: Reach ten deploys a day
+        baseline: 0
+        target: 10
+"""
+MIB = 2**20
+
+
+def padded(size: int) -> str:
+    """A valid objective file of `size` bytes: the rest is comment lines."""
+    line = "# " + "x" * 77 + "\n"
+    body = VALID.replace("id: a", "id: big").replace("id: k", "id: kb")
+    return body + line * ((size - len(body)) // len(line) + 1)
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> GitRepo:
+    forget_git_variables(monkeypatch)
+    repo = GitRepo(tmp_path / "project")
+    repo.write("okrs/team.yaml", VALID)
+    return repo
+
+
+def test_a_blob_over_a_lowered_limit_is_e008_and_named(run: Run, repo: GitRepo) -> None:
+    repo.write("okrs/itokr.yaml", "limits: {max_file_mib: 1}\n")
+    repo.write("okrs/big.yaml", padded(2 * MIB))
+    repo.commit("a large file")
+    result = run("status", "--at", "HEAD", *AS_OF, cwd=repo.path)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "itokr: 1 problem in the OKR files at HEAD:",
+        "okrs/big.yaml:1:1: E008 cannot read: larger than 1 MiB: raise `limits.max_file_mib`"
+        " in itokr.yaml",
+    ]
+    done = run("diff", "HEAD", "-f", "json", *AS_OF, cwd=repo.path)
+    found = json.loads(done.stdout)["findings"]
+    assert [f["code"] for f in found["base"]] == ["E008"]
+    assert [f["code"] for f in found["head"]] == ["E008"]  # the working tree, as on disk
+    assert "okrs/big.yaml:1:1: E008" in done.stderr
+
+
+def test_a_raised_limit_lets_a_large_file_in_at_a_revision(run: Run, repo: GitRepo) -> None:
+    repo.write("okrs/itokr.yaml", "limits: {max_file_mib: 20}\n")
+    repo.write("okrs/big.yaml", padded(17 * MIB))  # over the default 16 MiB
+    repo.commit("a large file, allowed")
+    result = run("status", "--at", "HEAD", "-f", "json", *AS_OF, cwd=repo.path)
+    assert result.exit_code == 0, result.stderr
+    assert [o["id"] for o in json.loads(result.stdout)["objectives"]] == ["big", "a"]
+
+
+def _peak_kib(cwd: Path, *args: str) -> int:
+    """The peak resident memory of `itokr ARGS` (and of the git it runs), in KiB."""
+    measure = (
+        "import resource, subprocess, sys\n"
+        "subprocess.run(sys.argv[1:], check=False, capture_output=True)\n"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", measure, installed_itokr(), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=without_git_variables(),
+    )
+    return int(done.stdout)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="resource.getrusage")
+def test_a_blob_over_the_limit_costs_no_memory(repo: GitRepo) -> None:
+    repo.commit("small")
+    small = _peak_kib(repo.path, "status", "--at", "HEAD", *AS_OF)
+    with (repo.path / "okrs" / "huge.yaml").open("w") as stream:  # 64 MiB, limit 16 MiB
+        stream.write(padded(64 * MIB))
+    repo.commit("a huge file")
+    huge = _peak_kib(repo.path, "status", "--at", "HEAD", *AS_OF)
+    assert huge - small < 8 * 1024, (small, huge)  # KiB: the blob is never read
+    diff = _peak_kib(repo.path, "diff", "HEAD~1", "HEAD", *AS_OF)
+    assert diff - small < 8 * 1024, (small, diff)
