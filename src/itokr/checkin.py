@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from itokr import roundtrip, yamlio
+from itokr import dates, roundtrip, yamlio
 from itokr.errors import ItokrError, UsageError
 from itokr.loader import Document, Tree, display_path, load_documents, objective_files, read_root
 from itokr.model import Binary, Metric, MilestoneKR, Threshold
@@ -28,7 +28,6 @@ from itokr.safewrite import LOCK_TIMEOUT, replace_file, root_lock
 from itokr.scoring import score_key_result
 
 _NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # what the reader refuses in a value
 
 
@@ -79,15 +78,6 @@ def _number(text: str, option: str) -> float:
             "(a negative one after --, as in `itokr checkin REF -- -3`)"
         )
     return value
-
-
-def _date(text: str, option: str) -> dt.date:
-    try:
-        if _DATE.fullmatch(text):
-            return dt.date.fromisoformat(text)
-    except ValueError:
-        pass
-    raise UsageError(f"{option} {text!r}: expected a real date written YYYY-MM-DD")
 
 
 def _is_utf8(argument: str) -> bool:
@@ -141,7 +131,7 @@ def make_request(
         raise UsageError(f"--note contains the control character {control[0]!r}: remove it")
     if confidence is not None and not 0 <= _number(confidence, "--confidence") <= 1:
         raise UsageError(f"--confidence {confidence}: must be between 0 and 1, as 0.7")
-    day = _date(date, "--date") if date is not None else as_of
+    day = dates.parse(date, "--date") if date is not None else as_of
     if day > as_of:
         raise UsageError(
             f"--date {day} is after {as_of} (--as-of, default today): "

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from itokr import __version__
-from itokr.errors import PROBLEMS, ItokrError, UsageError
+from itokr.errors import PROBLEMS, ItokrError
 
 if TYPE_CHECKING:
     from itokr.loader import Tree
@@ -116,12 +116,10 @@ def load(ctx: typer.Context):  # type: ignore[no-untyped-def]
 
 
 def parse_date(value: str | None, option: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"{option} {value!r}: expected a real date written YYYY-MM-DD") from None
+    """A date option as given, if given (exit 2 unless YYYY-MM-DD of the years 1900-2999)."""
+    from itokr.dates import parse
+
+    return None if value is None else parse(value, option)
 
 
 def as_of_date(value: str | None) -> dt.date:

@@ -55,7 +55,7 @@ def due(
     ] = None,
     within: Annotated[
         int,
-        typer.Option(metavar="DAYS", help="Look this many days ahead of --as-of."),
+        typer.Option(metavar="DAYS", help="Look this many days ahead of --as-of (0 to 3650)."),
     ] = 7,
     fail_on_stale: Annotated[
         bool,
@@ -81,10 +81,11 @@ def due(
     """
     from itokr.cli.app import problems_code
     from itokr.due import by_owner, due_items
+    from itokr.model import MAX_DAYS
     from itokr.scoring import score_all
 
-    if within < 0:
-        raise UsageError(f"--within {within}: expected 0 or more days")
+    if not 0 <= within <= MAX_DAYS:
+        raise UsageError(f"--within {within}: give 0 to {MAX_DAYS} days")
     day = as_of_date(as_of)
     tree = load(ctx)
     scores = [
