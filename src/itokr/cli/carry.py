@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -125,8 +126,9 @@ def carry(
     if not printing:
         from itokr.safewrite import create_file, root_lock
 
-        with root_lock(root):
-            create_file(path, plan.text.encode())
+        inside = Path(os.path.abspath(path)).is_relative_to(os.path.abspath(root))
+        with root_lock(root):  # a file meant for the root stays in it, links or not
+            create_file(path, plan.text.encode(), within=root if inside else None)
     if fmt is CarryFormat.json:
         document = {
             "from": plan.source,

@@ -12,7 +12,8 @@ from typing import Annotated
 import typer
 
 from itokr.cli.app import AsOf, as_of_date, command
-from itokr.errors import UsageError
+from itokr.errors import ItokrError, UsageError
+from itokr.inert import terminal
 
 
 def _quarter(day: dt.date) -> tuple[str, dt.date]:
@@ -32,16 +33,14 @@ def _has_objective_files(root: Path) -> bool:
     )
 
 
-def _write(target: Path, text: str) -> str:
+def _write(target: Path, text: str, directory: Path) -> str:
     """Create `target`; never touch a file that exists, whatever it holds."""
+    from itokr.safewrite import Exists, create_file
+
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with target.open("x", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-    except FileExistsError:
+        create_file(target, text.encode("utf-8"), within=directory)
+    except Exists:
         return f"kept    {target} (it exists)"
-    except OSError as error:
-        raise UsageError(f"cannot create {target}: {error.strerror or error}") from None
     return f"created {target}"
 
 
@@ -57,10 +56,12 @@ def init(
 ) -> None:
     """Start an OKR root: okrs/ with a config and an example, plus CI and pre-commit.
 
-    Writes okrs/itokr.yaml, okrs/<this quarter>/platform.yaml, a GitHub Actions
-    workflow (.github/workflows/okrs.yml) and .pre-commit-config.yaml. Files that
-    exist are never overwritten, and no example is added to an okrs/ that already
-    holds objective files. Run it again at any time to add what is missing.
+    Writes okrs/itokr.yaml, okrs/<this quarter>/platform.yaml, okrs/.gitignore (for
+    itokr's temporary files), a GitHub Actions workflow (.github/workflows/okrs.yml)
+    and .pre-commit-config.yaml. Files that exist are never overwritten, no example
+    is added to an okrs/ that already holds objective files, and nothing is written
+    through a symbolic link that leads out of DIRECTORY. Run it again at any time
+    to add what is missing.
     """
     period, start = _quarter(as_of_date(as_of))
     if directory.exists() and not directory.is_dir():
@@ -73,13 +74,22 @@ def init(
         example: _template("example.yaml", period=period, start=start.isoformat()),
         Path(".github/workflows/okrs.yml"): _template("okrs.yml"),
         Path(".pre-commit-config.yaml"): _template("pre-commit-config.yaml", root="okrs"),
+        Path("okrs/.gitignore"): _template("gitignore"),
     }
     if _has_objective_files(root):
         del files[example]
         sys.stdout.write(f"kept    {root} as it is (it holds objective files)\n")
-    for relative, text in files.items():
-        sys.stdout.write(_write(directory / relative, text) + "\n")
+    from itokr.safewrite import check_inside
+
+    try:
+        for relative in files:  # before anything is written: a link out of DIRECTORY stops all
+            check_inside(directory / relative, directory)
+        for relative, text in files.items():
+            sys.stdout.write(terminal(_write(directory / relative, text, directory)) + "\n")
+    except ItokrError as error:  # the tree is in the way (a file for a folder, a link out)
+        raise UsageError(str(error)) from None
     where = "" if directory == Path(".") else f"cd {directory}, "
-    sys.stdout.write(
-        f"Next: {where}edit the objective file, then run `itokr validate` and `itokr status`.\n"
+    next_step = (
+        f"Next: {where}edit the objective file, then run `itokr validate` and `itokr status`."
     )
+    sys.stdout.write(terminal(next_step) + "\n")
