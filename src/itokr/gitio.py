@@ -26,6 +26,7 @@ from itokr.loader import (
     load_documents,
     load_root,
     max_file_bytes,
+    read_shown,
     too_large,
 )
 
@@ -56,10 +57,7 @@ class Side:
         """The bytes of a file as loaded (`path` as the tree's findings name it)."""
         if self.commit is not None:
             return self.sources.get(path)
-        try:
-            return Path(path).read_bytes()  # a display path: relative to the cwd, or absolute
-        except OSError:
-            return None
+        return read_shown(path)  # a display path: relative to the cwd, or absolute
 
 
 def _command(*args: str) -> list[str]:

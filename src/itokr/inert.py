@@ -69,7 +69,8 @@ def _escape(match: re.Match[str]) -> str:
     code = ord(char)
     if char in _NAMED:
         return _NAMED[char]
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+    # C1 as \u0085, never \x85: a file name's undecodable byte is the one `\x85`
+    return f"\\x{code:02x}" if code < 0x80 else f"\\u{code:04x}"
 
 
 def terminal(text: str, *, lines: bool = False) -> str:

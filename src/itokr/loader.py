@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 import stat
 import unicodedata
 from collections.abc import Sequence
@@ -75,12 +76,47 @@ def find_root(option: str | None, env: str | None, cwd: Path) -> Path:
 
 def display_path(path: Path, cwd: Path) -> str:
     """A path as the user would type it: relative to the cwd when below it; undecodable
-    bytes as `\\xff` and control characters escaped, so a name cannot break a line."""
+    bytes as `\\xff` and control characters escaped (`\\x1b`, `\\u202e`), so a name
+    cannot break a line. `real_path` undoes it: a POSIX name's own `\\` is doubled."""
     try:
         shown = path.relative_to(cwd).as_posix()
     except ValueError:
         shown = str(path)
+    if os.sep == "/":
+        shown = shown.replace("\\", "\\\\")
     return terminal(os.fsencode(shown).decode("utf-8", "backslashreplace"))
+
+
+_SHOWN_ESCAPE = re.compile(r"\\(?:(\\)|x([0-9a-f]{2})|u([0-9a-f]{4})|([tnr]))")
+_NAMED = {"t": "\t", "n": "\n", "r": "\r"}
+
+
+def real_path(shown: str) -> Path:
+    """The file a `display_path` names, byte for byte."""
+    if "\\" not in shown or os.sep != "/":
+        return Path(shown)
+    parts: list[bytes] = []
+    at = 0
+    for match in _SHOWN_ESCAPE.finditer(shown):
+        parts.append(shown[at : match.start()].encode("utf-8", "surrogateescape"))
+        slash, byte, code, named = match.groups()
+        if slash:
+            parts.append(b"\\")
+        elif byte is not None:  # a C0 control (below 0x80), else an undecodable byte
+            parts.append(bytes([int(byte, 16)]))
+        else:
+            parts.append((chr(int(code, 16)) if code else _NAMED[named]).encode())
+        at = match.end()
+    parts.append(shown[at:].encode("utf-8", "surrogateescape"))
+    return Path(os.fsdecode(b"".join(parts)))
+
+
+def read_shown(shown: str) -> bytes | None:
+    """The bytes of the file a display path names; None when it cannot be read."""
+    try:
+        return real_path(shown).read_bytes()
+    except OSError:
+        return None
 
 
 def _tidy(finding: Finding) -> Finding:

@@ -215,7 +215,9 @@ def _places(result: Diff, head: Side, top: Path) -> dict[int, tuple[str, int]]:
 
 
 def _in_repo(path: str, top: Path) -> str:
+    from itokr.loader import real_path
+
     try:
-        return Path(path).resolve().relative_to(top).as_posix()
+        return real_path(path).resolve().relative_to(top).as_posix()
     except ValueError:
         return path

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from enum import StrEnum
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -26,6 +25,7 @@ class DueFormat(StrEnum):
 
 def _lines(tree: Tree, groups: list[OwnerDue]) -> dict[str, int]:
     """The line of each listed key result, so an annotation points at it."""
+    from itokr.loader import read_shown
     from itokr.yamlio import locate_all
 
     wanted: dict[str, list[tuple[str, tuple[str | int, ...]]]] = {}
@@ -38,9 +38,8 @@ def _lines(tree: Tree, groups: list[OwnerDue]) -> dict[str, int]:
                 wanted.setdefault(entry.path, []).append((ref, loc))
     lines: dict[str, int] = {}
     for path, places in wanted.items():
-        try:
-            data = Path(path).read_bytes()
-        except OSError:
+        data = read_shown(path)
+        if data is None:
             continue  # gone since it was loaded: the annotation names the file alone
         found = locate_all(data, [(loc, True) for _, loc in places])
         lines.update((ref, at.line) for (ref, _), at in zip(places, found, strict=True))

@@ -64,7 +64,7 @@ def report(
     per objective — that reads printed and on a phone. Refuses (exit 1) while any
     OKR file is invalid: a review must be complete.
     """
-    from itokr.loader import load_root
+    from itokr.loader import load_root, read_shown
     from itokr.report import build, select
     from itokr.scoring import score_all
     from itokr.smart import check
@@ -84,7 +84,7 @@ def report(
         for r in check(
             tree.entries,
             tree.config.smart,
-            source=_read,
+            source=read_shown,
             selected=lambda entry: id(entry.objective) in chosen,
         )
     }
@@ -103,13 +103,6 @@ def report(
 
     write_new(output, text.encode("utf-8"))
     sys.stdout.write(f"{output}\n")
-
-
-def _read(path: str) -> bytes | None:
-    try:
-        return Path(path).read_bytes()
-    except OSError:
-        return None
 
 
 def _since(root: Path, tree: Tree, start: dt.date, day: dt.date, entries: Sequence[Entry]) -> Since:

@@ -34,13 +34,6 @@ class SmartFormat(StrEnum):
     sarif = "sarif"
 
 
-def _read(path: str) -> bytes | None:
-    try:
-        return Path(path).read_bytes()
-    except OSError:
-        return None
-
-
 @command()
 def smart(
     ctx: typer.Context,
@@ -97,6 +90,7 @@ def smart(
     Suppress an agreed exception with `# itokr: disable=CODE` on the `- id:` line
     of the objective or key result. `--explain CODE` shows a rule with examples.
     """
+    from itokr.loader import read_shown
     from itokr.smart import RULES, check
 
     if explain is not None:
@@ -114,7 +108,7 @@ def smart(
     reports = check(
         tree.entries,
         tree.config.smart,
-        source=_read,
+        source=read_shown,
         selected=lambda entry: (
             (not files or within(entry.path, files))
             and entry.matches(owner=owner, area=area, period=period)

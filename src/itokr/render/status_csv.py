@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -44,7 +45,8 @@ KEY_RESULT_COLUMNS = {
 HEADER = [*OBJECTIVE_COLUMNS, *KEY_RESULT_COLUMNS]
 
 
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet runs a cell starting so
+# A spreadsheet runs a cell starting so, leading spaces or not (it trims them first).
+_FORMULA = re.compile(r"[\t\r]|\s*[=+\-@]")
 
 
 def _cell(value: Any) -> Any:
@@ -54,7 +56,7 @@ def _cell(value: Any) -> Any:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, str) and value.startswith(_FORMULA):
+    if isinstance(value, str) and _FORMULA.match(value):
         return "'" + value
     return value
 
