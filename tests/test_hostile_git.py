@@ -17,24 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Result, installed_itokr
+from conftest import ONE_OBJECTIVE, Result, installed_itokr
 from gitrepo import GitRepo, forget_git_variables, without_git_variables
 
 Run = Callable[..., Result]
 AS_OF = ("--as-of", "2026-11-01")
-VALID = """\
-period: 2026-Q4
-owner: platform-team
-area: infrastructure
-objectives:
-  - id: a
-    title: Make the platform reliable
-    key_results:
-      - id: k
-        title: Reach ten deploys a day
-        baseline: 0
-        target: 10
-"""
+VALID = ONE_OBJECTIVE
 MIB = 2**20
 
 

@@ -69,30 +69,15 @@ def itokr(cwd: Path, *args: str, colour: bool = True) -> subprocess.CompletedPro
     )
 
 
-def commit_on(repo: GitRepo, day: str, message: str) -> None:
-    repo.git("add", "-A")
-    stamp = f"{day}T12:00:00+00:00"
-    subprocess.run(
-        ["git", "commit", "-q", "-m", message],
-        cwd=repo.path,
-        check=True,
-        capture_output=True,
-        env=without_git_variables()
-        | {"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
-        | {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com"}
-        | {"GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"},
-    )
-
-
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> GitRepo:
     """A repository whose commit subjects are attacks on the terminal."""
     forget_git_variables(monkeypatch)
     repo = GitRepo(tmp_path / "project")
     repo.write("okrs/team.yaml", FILE.format(title="safe"))
-    commit_on(repo, "2026-10-02", f"plan {CLEAR}{TITLE}")
+    repo.commit_on("2026-10-02", f"plan {CLEAR}{TITLE}")
     repo.edit("okrs/team.yaml", "target: 10", "target: 12")
-    commit_on(repo, "2026-10-09", f"raise the target, see {LINK} {CSI_C1}")
+    repo.commit_on("2026-10-09", f"raise the target, see {LINK} {CSI_C1}")
     return repo
 
 

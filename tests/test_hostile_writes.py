@@ -21,27 +21,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Result, installed_itokr
+from conftest import ONE_OBJECTIVE, Result, installed_itokr
 from itokr import safewrite
 from itokr.errors import ItokrError
 
 Run = Callable[..., Result]
 AS_OF = ("--as-of", "2026-11-01")
-TEAM = """\
-period: 2026-Q4
-owner: platform-team
-area: infrastructure
-objectives:
-  - id: a
-    title: Make the platform reliable
-    key_results:
-      - id: k
-        title: Reach ten deploys a day
-        baseline: 0
-        target: 10
-        checkins:
-          - {date: 2026-10-05, value: 3}
-"""
+TEAM = ONE_OBJECTIVE
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX file types and modes")
 as_root = pytest.mark.skipif(
     os.name != "posix" or os.geteuid() != 0, reason="only root makes device nodes and gives files"
