@@ -63,7 +63,12 @@ class _InertRenderable:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
         from rich.segment import Segment
 
-        for segment in console.render(self.inner, options):
+        segments = list(console.render(self.inner, options))
+        text = "".join(segment.text for segment in segments if segment.control is None)
+        if terminal(text, lines=True) is text:  # one look at all of it: almost always clean
+            yield from segments
+            return
+        for segment in segments:
             text = segment.text
             if segment.control is None and (safe := terminal(text, lines=True)) is not text:
                 yield Segment(safe, segment.style)
