@@ -13,6 +13,7 @@ import typer
 
 from itokr.cli.app import AsOf, as_of_date, command, complain, root_path
 from itokr.errors import ItokrError
+from itokr.inert import terminal
 
 if TYPE_CHECKING:
     from itokr.carry import Plan
@@ -60,7 +61,7 @@ def _summary(plan: Plan, shown: str, *, written: bool) -> str:
         lines.append(f"Done, not carried: {', '.join(plan.finished)}")
     if written:
         lines += ["Review it (targets, owners), then:", f"  git add {shown} && itokr diff"]
-    return "\n".join(lines) + "\n"
+    return terminal("\n".join(lines), lines=True) + "\n"  # FROM and TO are arguments
 
 
 def _target_path(root: Path, source: str, target: str, output: str | None) -> Path:

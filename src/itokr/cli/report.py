@@ -64,7 +64,7 @@ def report(
     per objective — that reads printed and on a phone. Refuses (exit 1) while any
     OKR file is invalid: a review must be complete.
     """
-    from itokr.loader import load_root, read_shown
+    from itokr.loader import display_path, load_root, read_shown
     from itokr.report import build, select
     from itokr.scoring import score_all
     from itokr.smart import check
@@ -102,7 +102,7 @@ def report(
     from itokr.safewrite import write_new
 
     write_new(output, text.encode("utf-8"))
-    sys.stdout.write(f"{output}\n")
+    sys.stdout.write(display_path(output, Path.cwd()) + "\n")
 
 
 def _since(root: Path, tree: Tree, start: dt.date, day: dt.date, entries: Sequence[Entry]) -> Since:
