@@ -144,7 +144,7 @@ def test_the_workflow_is_least_privilege_and_runs_once_per_change(
     runs = [step.get("run", "") for step in job["steps"]]
     assert "itokr validate --format github" in runs
     assert "itokr smart --min-score 0.8 --format github" in runs
-    assert any("--format markdown >> \"$GITHUB_STEP_SUMMARY\"" in run for run in runs)
+    assert any('--format markdown >> "$GITHUB_STEP_SUMMARY"' in run for run in runs)
     assert any("--fail-on eased,rebaselined,removed" in run for run in runs)
 
 

@@ -124,7 +124,9 @@ def test_without_a_known_source_it_says_what_to_set(run: Run, tmp_path: Path) ->
 
 def test_an_index_requirement_installs_but_cannot_feed_pre_commit(run: Run, tmp_path: Path) -> None:
     result = run("init", "--itokr-from", "itokr==0.1.0", "--as-of", "2026-11-21", cwd=tmp_path)
-    assert "vars.ITOKR_SPEC || 'itokr==0.1.0'" in (tmp_path / ".github/workflows/okrs.yml").read_text()
+    assert (
+        "vars.ITOKR_SPEC || 'itokr==0.1.0'" in (tmp_path / ".github/workflows/okrs.yml").read_text()
+    )
     assert "set repo and rev in .pre-commit-config.yaml" in result.stdout
 
 

@@ -7,13 +7,15 @@ import json
 import sys
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from itokr.cli.app import AsOf, as_of_date, command
 from itokr.errors import UsageError
-from itokr.origin import Source
+
+if TYPE_CHECKING:
+    from itokr.origin import Source
 
 # Stand-ins when nobody said where itokr comes from: pre-commit then fails with
 # "repository not found", naming the line to fix (init says so too).
@@ -76,13 +78,13 @@ def init(
         Path, typer.Argument(help="The project directory to set up (default: here).")
     ] = Path("."),
     organization: Annotated[
-        str, typer.Option(help="Your organization's name, shown in titles.")
+        str, typer.Option(metavar="NAME", help="Your organization's name, shown in titles.")
     ] = "",
     itokr_from: Annotated[
         str | None,
         typer.Option(
             "--itokr-from",
-            metavar="SPEC",
+            metavar="REQUIREMENT",
             help="The pip requirement your team installs itokr from, such as "
             "git+https://github.com/OWNER/itokr@v0.1.0: the workflow installs it and, for a "
             "git URL, pre-commit takes its hooks from there (default: the git URL and commit "

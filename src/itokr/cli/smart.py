@@ -46,7 +46,7 @@ def smart(
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
-            metavar="[PATH]...",
+            metavar="PATH",
             help="Only the objectives in these files or directories (default: the whole "
             "root), as pre-commit passes them; ids and alignment still come from the root.",
             show_default=False,
@@ -83,7 +83,8 @@ def smart(
         typer.Option(
             "--format",
             "-f",
-            help="table (rich), json (SPEC shape), github (annotations) or sarif (code scanning).",
+            help="table (for people), json (one document), github (annotations) or sarif "
+            "(code scanning).",
         ),
     ] = SmartFormat.table,
 ) -> None:

@@ -66,7 +66,9 @@ def status(
     ] = None,
     output: Annotated[
         StatusFormat,
-        typer.Option("--format", "-f", help="table (rich), json (SPEC shape), markdown or csv."),
+        typer.Option(
+            "--format", "-f", help="table (for people), json (one document), markdown or csv."
+        ),
     ] = StatusFormat.table,
 ) -> None:
     """Where every objective stands today: score, expected progress, health, forecast.
