@@ -143,7 +143,7 @@ def test_owner_filter_and_fail_on_stale(
     args = ("--root", str(root), "due", "--as-of", "2026-11-21", "--fail-on-stale")
     assert run(*args, "--owner", "alpha").exit_code == 1
     assert run(*args, "--owner", "gamma").exit_code == 0  # its period has not started
-    assert run(*args, "--owner", "nobody").exit_code == 0
+    assert run(*args, "--owner", "nobody").exit_code == 2  # a typo, as in every view
 
 
 def test_github_and_markdown_formats(

@@ -124,7 +124,7 @@ def test_an_empty_root_is_an_empty_review(run: Run, make_root: Callable[..., Pat
     page = run("--root", str(root), "report", "--as-of", AS_OF, "-f", "html").stdout
     assert not _svgs(_xml(page), "burnup")
     filtered = run("--root", str(IT), "report", "--as-of", AS_OF, "--owner", "nobody")
-    assert filtered.exit_code == 2 and "--owner/--area" in filtered.stderr
+    assert filtered.exit_code == 2 and "--owner nobody: no objective" in filtered.stderr
 
 
 def test_unknown_period_exits_2_and_names_the_known_ones(run: Run) -> None:

@@ -258,11 +258,17 @@ class Node:
     children: tuple[Node, ...]
 
     @property
+    def started(self) -> tuple[Node, ...]:
+        """The children whose period has started: before it a score of 0 says nothing."""
+        return tuple(c for c in self.children if c.objective.health != "not-started")
+
+    @property
     def children_mean(self) -> float | None:
-        """The unweighted mean of the children's own scores (SPEC §3), None for a leaf."""
-        if not self.children:
+        """The unweighted mean of the started children's own scores (SPEC §3), else None."""
+        started = self.started
+        if not started:
             return None
-        return sum(child.objective.score for child in self.children) / len(self.children)
+        return sum(child.objective.score for child in started) / len(started)
 
 
 def alignment_tree(scores: Sequence[ObjectiveScore]) -> list[Node]:

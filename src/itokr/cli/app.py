@@ -155,6 +155,17 @@ def problems_code(tree: Tree) -> int:
     return PROBLEMS
 
 
+def check_filters(
+    tree: Tree, *, owner: str | None = None, area: str | None = None, period: str | None = None
+) -> None:
+    """Exit 2 when --owner, --area or --period names nothing in the root, as every view does."""
+    from itokr.crosscheck import unmatched_filter
+
+    problem = unmatched_filter(tree.entries, owner=owner, area=area, period=period)
+    if problem is not None:
+        raise UsageError(problem)
+
+
 def require_valid(tree: Tree) -> None:
     """Commands whose answer must be complete refuse a root with problems (exit 1)."""
     if not tree.ok:

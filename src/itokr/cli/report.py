@@ -11,7 +11,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from itokr.cli.app import Area, AsOf, Owner, as_of_date, command, require_valid, root_path
+from itokr.cli.app import (
+    Area,
+    AsOf,
+    Owner,
+    as_of_date,
+    check_filters,
+    command,
+    require_valid,
+    root_path,
+)
 from itokr.errors import UsageError
 
 if TYPE_CHECKING:
@@ -73,6 +82,7 @@ def report(
     root = root_path(ctx)
     tree = load_root(root, Path.cwd())
     require_valid(tree)
+    check_filters(tree, owner=owner, area=area, period=period)
     entries, label = select(tree.entries, period, day)
     entries = [e for e in entries if e.matches(owner=owner, area=area)]
     if not entries and (owner is not None or area is not None):

@@ -15,6 +15,7 @@ from itokr.cli.app import (
     Owner,
     PeriodName,
     as_of_date,
+    check_filters,
     command,
     finish,
     load,
@@ -111,6 +112,7 @@ def smart(
     files = chosen(paths or [], root_path(ctx))
     tree = load(ctx)
     require_valid(tree)
+    check_filters(tree, owner=owner, area=area, period=period)
     reports = check(
         tree.entries,
         tree.config.smart,

@@ -14,6 +14,7 @@ from itokr.cli.app import (
     Owner,
     PeriodName,
     as_of_date,
+    check_filters,
     command,
     finish,
     load,
@@ -86,6 +87,7 @@ def status(
         from itokr.cli.history import load_at
 
         tree, day = load_at(ctx, at, as_of)
+    check_filters(tree, owner=owner, area=area, period=period)
     scores = [
         s
         for s in score_all(tree.entries, tree.config, day)
