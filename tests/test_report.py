@@ -262,3 +262,13 @@ def test_installed_itokr_writes_html_and_usage_errors_exit_2(tmp_path: Path) -> 
         check=False,
     )
     assert bad.returncode == 2 and bad.stdout == "" and "--as-of" in bad.stderr
+
+
+def test_tooltip_numbers_are_rounded_like_the_table(run: Run) -> None:
+    """The trend's end is computed: two decimals, as every computed number is shown."""
+    page = run("--root", str(IT), "report", "--as-of", AS_OF, "-f", "html").stdout
+    trends = re.findall(r"<title>trend at the end: ([^<]*)</title>", page)
+    assert trends
+    for text in trends:
+        number = text.split()[0].rstrip("%")
+        assert re.fullmatch(r"-?\d+(\.\d{1,2})?", number), text

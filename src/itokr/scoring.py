@@ -166,7 +166,21 @@ def projected_value(key_result: AnyKeyResult, period: Period | None) -> float | 
     if not spread:  # every value on one date: no line to draw
         return None
     slope = sum((x - mean_x) * (y - mean_y) for x, y in points) / spread
-    return mean_y + slope * ((period.end - period.start).days - mean_x)
+    at_end = mean_y + slope * ((period.end - period.start).days - mean_x)
+    return _physical(at_end, [key_result.target, *(y for _, y in points)], key_result.unit)
+
+
+def _physical(value: float, known: Sequence[float], unit: str | None) -> float:
+    """A projection kept where the quantity can be: a line may run on past what can happen.
+
+    A quantity never seen below 0 (a count, a duration, a cost) does not go below 0;
+    a `%` seen only within 0-100 stays there.
+    """
+    if min(known) >= 0:
+        value = max(value, 0.0)
+    if unit == "%" and min(known) >= 0 and max(known) <= 100:
+        value = min(value, 100.0)
+    return value
 
 
 def forecast(key_result: AnyKeyResult, period: Period | None) -> float | None:
