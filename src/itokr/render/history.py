@@ -80,7 +80,7 @@ def render(console: Console, history: History) -> None:
     first, last = points[0], points[-1]
     console.print(
         f"score {sparkline(history)}  {two(first.score)} ({first.day}) → "
-        f"{two(last.score)} ({last.day}), {len(points)} readings"
+        f"{two(last.score)} ({last.day}), {len(points)} reading{'s' if len(points) != 1 else ''}"
     )
     many = history.kind == "objective"
     rows = [_row(point, history, many=many) for point in points]
