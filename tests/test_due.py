@@ -7,6 +7,8 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from conftest import EXAMPLES, Result, installed_itokr
 
 IT = str(EXAMPLES / "it-department")
@@ -187,3 +189,24 @@ def test_installed_entry_point_exit_codes() -> None:
     assert done.stdout.startswith("::warning file=")
     assert "security.yaml,line=61," in done.stdout  # the `- id: rto` line
     assert "stale" in done.stderr and "::warning" not in done.stderr
+
+
+@pytest.mark.parametrize("columns", [80, 100, 132])
+def test_text_keeps_every_ref_whole_and_shows_value_and_target(
+    run: Callable[..., Result], columns: int
+) -> None:
+    """People copy refs from `due` into `itokr checkin`: a ref that fits is never cut."""
+    root = EXAMPLES / "it-department"
+    args = ("--root", str(root), "due", "--as-of", "2026-11-10", "--within", "20")
+    text = run(*args, env={"COLUMNS": str(columns)}).stdout
+    document = json.loads(run(*args, "-f", "json").stdout)
+    items = [item for owner in document["owners"] for item in owner["key_results"]]
+    assert items
+    lines = text.splitlines()
+    for item in items:
+        row = next(line for line in lines if line.startswith(f" {item['ref']}  "))
+        assert len(row) <= columns
+        if item["value"] is not None:  # the last value and the target, as status shows them
+            assert f"{item['value']:g}/{item['target']:g}" in row
+    assert "─" * columns in lines  # the rule under the header, as in status
+    assert not any(ch in text for ch in "┏┃│└")  # no boxes: one table style
