@@ -19,8 +19,8 @@ TONES = {
     "done": "#1a7f37",
     "on-track": "#1a7f37",
     "green": "#1a7f37",
-    "at-risk": "#b7791f",
-    "yellow": "#b7791f",
+    "at-risk": "#9a6700",  # white on it is 4.9:1, as WCAG AA asks of small text
+    "yellow": "#9a6700",
     "off-track": "#c62828",
     "red": "#c62828",
 }
