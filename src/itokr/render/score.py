@@ -51,6 +51,7 @@ def render(
     config: Config,
     as_of: dt.date,
 ) -> None:
+    from rich import box
     from rich.table import Table
     from rich.text import Text
 
@@ -74,7 +75,13 @@ def render(
         )
     console.print(grid)
     if result is None:
-        table = Table(title="key results", title_justify="left", box=None, header_style="bold")
+        table = Table(
+            title="key results",
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            show_edge=False,
+            header_style="bold",
+        )
         for name in ("ref", "kind", "weight", "score", "health", "stale"):
             table.add_column(name, justify="right" if name in ("weight", "score") else "left")
         for kr in objective.key_results:
@@ -90,7 +97,13 @@ def render(
         return
     key_result = result.key_result
     if isinstance(key_result, MilestoneKR):
-        table = Table(title="milestones", title_justify="left", box=None, header_style="bold")
+        table = Table(
+            title="milestones",
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            show_edge=False,
+            header_style="bold",
+        )
         table.add_column("done")
         table.add_column("milestone")
         table.add_column("weight", justify="right")
@@ -105,7 +118,13 @@ def render(
     if checkins:
         shown = checkins[-CHECKINS_SHOWN:]
         more = f" (newest {len(shown)} of {len(checkins)})" if len(shown) < len(checkins) else ""
-        table = Table(title=f"check-ins{more}", title_justify="left", box=None, header_style="bold")
+        table = Table(
+            title=f"check-ins{more}",
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            show_edge=False,
+            header_style="bold",
+        )
         table.add_column("date")
         table.add_column("value", justify="right")
         table.add_column("confidence", justify="right")
