@@ -24,21 +24,6 @@ if TYPE_CHECKING:
 
 GLOBAL_EPILOG = "The global options --root PATH, --debug and --version work here too (itokr -h)."
 
-# Typer 0.29 converts values with pydantic, whose messages would reach the user as
-# "Input should be a valid integer, unable to parse string as an integer".
-_PYDANTIC = [
-    (re.compile(r"Value error, "), ""),
-    (re.compile(r"Input should be a valid integer[^.]*"), "expected a whole number"),
-    (re.compile(r"Input should be a valid number[^.]*"), "expected a number"),
-    (re.compile(r"Input should be a finite number"), "expected a finite number"),
-    (re.compile(r"Input should be less than or equal to"), "expected at most"),
-    (re.compile(r"Input should be greater than or equal to"), "expected at least"),
-    (re.compile(r"Input should be less than"), "expected less than"),
-    (re.compile(r"Input should be greater than"), "expected more than"),
-    (re.compile(r"Input should be"), "expected"),
-]
-
-
 def _is_flag(param: Any) -> bool:
     return bool(getattr(param, "is_flag", False) or getattr(param, "count", False))
 
@@ -139,9 +124,9 @@ def _width() -> int:
 
 def _show_usage_error(error: Any) -> None:
     """`itokr: message`, then the usage line and where the help is, on stderr."""
-    message = error.format_message()
-    for pattern, replacement in _PYDANTIC:
-        message = pattern.sub(replacement, message)
+    from itokr.wording import plain
+
+    message = plain(error.format_message())
     ctx = getattr(error, "ctx", None)
     lines = [f"itokr: {message}"]
     if ctx is not None:
