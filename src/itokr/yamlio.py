@@ -134,6 +134,10 @@ def _refuse(event: Any) -> None:
     raise _at("E007", f"explicit tag {tag!r} is not allowed: remove it", event)
 
 
+def _too_deep(max_depth: int) -> str:
+    return f"nested deeper than {max_depth} levels (`limits.max_depth` in itokr.yaml)"
+
+
 def _build(data: bytes, max_depth: int, max_values: int) -> Any:
     """Plain data from the event stream, with an explicit stack."""
     parser = _Parser(data)
@@ -158,7 +162,7 @@ def _build(data: bytes, max_depth: int, max_values: int) -> Any:
                 if len(stack) >= max_depth:
                     raise _at(
                         "E008",
-                        f"nested deeper than {max_depth} levels (`limits.max_depth` in itokr.yaml)",
+                        _too_deep(max_depth),
                         event,
                     )
                 stack.append((container, key))
@@ -233,7 +237,12 @@ def read(data: bytes, *, max_depth: int = MAX_DEPTH, max_values: int = MAX_VALUE
     try:
         return _build(data, max_depth, max_values)
     except yaml.YAMLError as error:
-        raise _syntax_problem(error, data) from None
+        problem = _syntax_problem(error, data)
+        if "maximum nesting depth" in problem.message:
+            # libyaml since PyYAML 6.0.4 stops at 1,000 flow levels while scanning ahead,
+            # before the events reach the max_depth check: the same limit, the same code
+            problem = YamlProblem("E008", _too_deep(max_depth), problem.line, problem.col)
+        raise problem from None
 
 
 @dataclass(frozen=True, slots=True)

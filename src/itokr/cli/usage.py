@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 GLOBAL_EPILOG = "The global options --root PATH, --debug and --version work here too (itokr -h)."
 
+
 def _is_flag(param: Any) -> bool:
     return bool(getattr(param, "is_flag", False) or getattr(param, "count", False))
 
