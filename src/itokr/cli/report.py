@@ -85,6 +85,7 @@ def report(
             tree.entries,
             tree.config.smart,
             source=_read,
+            as_of=day,
             selected=lambda entry: id(entry.objective) in chosen,
         )
     }
