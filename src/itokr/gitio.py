@@ -107,6 +107,17 @@ def commit_before(repo: Repo, day: dt.date) -> str | None:
     return commit or None
 
 
+def commits_changing(repo: Repo, paths: Sequence[str]) -> list[str]:
+    """The first-parent commits of HEAD that changed any of `paths` (inside the
+    repository), oldest first; none in a repository without commits."""
+    if not paths or _git(repo.top, "rev-parse", "--verify", "--quiet", "HEAD^{commit}").returncode:
+        return []
+    found = _git(repo.top, "log", "--first-parent", "--reverse", "--format=%H", "--", *paths)
+    if found.returncode != 0:
+        raise UsageError(f"git cannot read the history of {repo.inside or '.'}: {_message(found)}")
+    return found.stdout.decode("ascii").split()
+
+
 def resolve(repo: Repo, revision: str) -> str:
     """The commit a revision names (exit 2 for an unknown one)."""
     process = _git(
