@@ -17,6 +17,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from conftest import EXAMPLES, Result
+from gitrepo import GitRepo, forget_git_variables
 
 Run = Callable[..., Result]
 DATES = ["2026-07-20", "2026-10-06", "2026-11-10", "2026-12-01"]
@@ -165,3 +166,28 @@ def test_status_never_shows_a_checkin_in_the_future(run: Run, day: str) -> None:
         if kr["last_checkin"]
     ]
     assert last and max(dt.date.fromisoformat(d) for d in last) <= dt.date.fromisoformat(day)
+
+
+def test_diff_at_d_sees_no_checkin_dated_after_d(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    forget_git_variables(monkeypatch)
+    repo = GitRepo(tmp_path / "repo")
+    plan = (EXAMPLES / "it-department/2026-Q4/infrastructure.yaml").read_text()
+    repo.write("okrs/infra.yaml", plan)
+    repo.commit("plan")
+    later = "          - {date: 2026-11-30, value: 99.85, confidence: 0.9}\n"
+    repo.edit(
+        "okrs/infra.yaml",
+        "note: failover drill passed}\n",
+        "note: failover drill passed}\n" + later,
+    )
+    repo.commit("a check-in of 2026-11-30")
+    args = ["diff", "HEAD~1", "HEAD", "-f", "json", "--as-of"]
+    before = json.loads(run(*args, "2026-11-20", cwd=repo.path).stdout)
+    assert before["changes"] == []  # on 11-20 that check-in did not exist
+    after = json.loads(run(*args, "2026-11-30", cwd=repo.path).stdout)
+    [objective, uptime] = after["changes"]
+    assert objective["ref"] == "reliable-platform"
+    assert uptime["ref"] == "reliable-platform/uptime"
+    assert uptime["fields"]["current"] == [99.76, 99.85]

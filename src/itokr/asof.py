@@ -7,8 +7,8 @@ what `carry` takes as the new baseline. A key result whose check-ins all come
 after D has no data on D. Values without a date (`current:`, milestones, done
 flags) are as written: for those, `status --at REV` is the way back.
 
-Scoring (`scoring.score_objective`, `score_key_result`) and the SMART engine
-apply this view themselves, so no command can forget it. Anything new that
+Scoring (`scoring.score_objective`, `score_key_result`), the SMART engine and
+`diffing.compare` apply this view themselves, so no command can forget it. Anything new that
 reads dated values (KPI readings, say) cuts them here too.
 """
 
