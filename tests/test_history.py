@@ -103,11 +103,16 @@ def repo(tmp_path: Path) -> DatedRepo:
     return repo
 
 
-def history_json(run: Run, repo: GitRepo, *args: str) -> dict[str, Any]:
-    result = run("history", *args, "--format", "json", "--as-of", "2026-12-31", cwd=repo.path)
+def itokr_json(run: Run, repo: GitRepo, *args: str) -> dict[str, Any]:
+    """`itokr ARGS --format json` in the repository, which must succeed."""
+    result = run(*args, "--format", "json", cwd=repo.path)
     assert result.exit_code == 0, result.stderr
     document: dict[str, Any] = json.loads(result.stdout)
     return document
+
+
+def history_json(run: Run, repo: GitRepo, ref: str) -> dict[str, Any]:
+    return itokr_json(run, repo, "history", ref, "--as-of", "2026-12-31")
 
 
 def test_one_reading_per_date_the_plan_then_measured_by_the_checkins_up_to_it(
@@ -292,13 +297,6 @@ def test_installed_itokr_history_and_status_at(repo: DatedRepo) -> None:
     assert bad.stderr.startswith("itokr: unknown revision 'nope'") and "Traceback" not in bad.stderr
 
 
-def _status_at(run: Run, repo: GitRepo, revision: str, day: str) -> dict[str, Any]:
-    result = run("status", "--at", revision, "--as-of", day, "-f", "json", cwd=repo.path)
-    assert result.exit_code == 0, result.stderr
-    document: dict[str, Any] = json.loads(result.stdout)
-    return document
-
-
 def test_with_nothing_back_dated_each_reading_is_status_as_of_that_day_at_that_commit(
     run: Run, tmp_path: Path
 ) -> None:
@@ -326,7 +324,7 @@ def test_with_nothing_back_dated_each_reading_is_status_as_of_that_day_at_that_c
             stamp = f"--before={point['date']}T23:59:59+00:00"
             that = repo.git("rev-list", "-1", "--first-parent", stamp, "HEAD")
             assert point["commit"] == that
-            status = _status_at(run, repo, that, point["date"])
+            status = itokr_json(run, repo, "status", "--at", that, "--as-of", point["date"])
             [objective] = status["objectives"]
             if ref == "reliable":
                 expected = {"score": objective["score"], "health": objective["health"]}
