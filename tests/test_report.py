@@ -249,10 +249,78 @@ def test_outside_git_or_before_the_first_commit_the_changes_are_skipped(
         and "Not compared: the OKR root is not in a git repository" in outside.stdout
     )
     repo = GitRepo(tmp_path / "repo")
-    repo.write("okrs/q4.yaml", HOSTILE)
-    _commit_at(repo, "2026-10-20T12:00:00", "late plan")
+    repo.write("README.md", "plans to come\n")
+    _commit_at(repo, "2026-09-20T12:00:00", "a repository without the plan")
+    repo.write("okrs/q4.yaml", HOSTILE)  # not committed yet
     young = run("report", "--as-of", AS_OF, cwd=repo.path)
-    assert "Not compared: no commit before 2026-10-01" in young.stdout
+    assert "Not compared: no commit holds these objectives yet" in young.stdout
+
+
+PLAN = """\
+period: 2026-Q4
+owner: platform-team
+area: infrastructure
+objectives:
+  - id: reliable
+    title: Make the platform reliable
+    key_results:
+      - id: uptime
+        title: Reach 99.9% uptime
+        unit: "%"
+        baseline: 99.5
+        target: 99.9
+        checkins:
+          - {date: 2026-10-08, value: 99.6}
+      - id: latency
+        title: Cut p95 latency from 250 ms to 200 ms
+        unit: ms
+        baseline: 250
+        target: 200
+        checkins:
+          - {date: 2026-10-08, value: 240}
+      - id: runbook
+        title: Publish the DR runbook
+        done: false
+"""
+
+
+def test_a_period_planned_after_it_started_shows_its_eased_targets_and_reasons_first(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    forget_git_variables(monkeypatch)
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("okrs/q4.yaml", PLAN)
+    _commit_at(repo, "2026-10-09T12:00:00", "plan Q4, a week late")
+    eased = PLAN.replace(
+        "target: 99.9\n", "target: 99.8\n        reason: the provider's new SLA caps us at 99.8\n"
+    )
+    churn = eased.replace(
+        "value: 240}\n", "value: 240}\n          - {date: 2026-10-19, value: 230}\n"
+    )
+    repo.write("okrs/q4.yaml", churn.split("      - id: runbook")[0])
+    _commit_at(repo, "2026-10-20T12:00:00", "ease uptime, drop the runbook, a check-in")
+    result = run("report", "--as-of", AS_OF, cwd=repo.path)
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "Not compared" not in out
+    assert (
+        "), the first to hold these objectives, 8 days after it started "
+        "(no earlier commit holds them): 0 added, 1 modified, 1 removed." in out
+    )
+    flags = out.index("**Flags for the reviewer**")
+    eased_flag = out.index(
+        "- ⚑ eased: `reliable/uptime` target eased: 99.9 → 99.8, towards the baseline 99.5 "
+        "— reason: the provider's new SLA caps us at 99.8"
+    )
+    removed_flag = out.index(
+        "- ⚑ removed: `reliable/runbook` removed after its period 2026-Q4 started on "
+        "2026-10-01 — no reason given"
+    )
+    assert flags < eased_flag < removed_flag < out.index("## Objectives")
+    # check-ins are progress, not a change of plan
+    assert "`reliable/latency` modified" not in out and "checkins 1 → 2" not in out
+    html = run("report", "--as-of", AS_OF, "-f", "html", cwd=repo.path).stdout
+    assert "Flags for the reviewer" in html and "reason: the provider&#x27;s new SLA" in html
 
 
 def test_installed_itokr_writes_html_and_usage_errors_exit_2(tmp_path: Path) -> None:

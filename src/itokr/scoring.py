@@ -11,6 +11,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from itokr.asof import key_result_known_on, known_on
 from itokr.crosscheck import Entry
 from itokr.model import AnyKeyResult, Binary, Checkin, Config, Metric, MilestoneKR, Threshold
 from itokr.periods import Period
@@ -206,7 +207,9 @@ def score_key_result(
     *,
     expected: float | None = None,
 ) -> KeyResultScore:
-    """Score one key result; `expected` saves recomputing the objective's."""
+    """Score one key result as known on `as_of`; `expected` saves recomputing the
+    objective's."""
+    key_result = key_result_known_on(key_result, as_of)
     progress = progress_of(key_result)
     score = clamp(progress) if progress is not None else 0.0
     checkins = checkins_of(key_result)
@@ -227,7 +230,8 @@ def score_key_result(
 
 
 def score_objective(entry: Entry, config: Config, as_of: dt.date) -> ObjectiveScore:
-    """Score an objective and its key results at `as_of`."""
+    """Score an objective and its key results as known on `as_of`."""
+    entry = known_on(entry, as_of)
     period = entry.period
     expected = period.expected(as_of) if period else None
     results = tuple(

@@ -108,7 +108,7 @@ def smart(
             raise UsageError(f"--explain {explain}: no such rule; the rules are {', '.join(RULES)}")
         sys.stdout.write(explain_rule(rule))
         return
-    as_of_date(as_of)  # nothing SMART depends on the date, but a bad one is still misuse
+    day = as_of_date(as_of)  # the confidence rules read the check-ins known on that day
     files = chosen(paths or [], root_path(ctx))
     tree = load(ctx)
     require_valid(tree)
@@ -117,6 +117,7 @@ def smart(
         tree.entries,
         tree.config.smart,
         source=_read,
+        as_of=day,
         selected=lambda entry: (
             (not files or within(entry.path, files))
             and entry.matches(owner=owner, area=area, period=period)

@@ -20,7 +20,13 @@ from itokr.render.plain import (
     two,
     with_unit,
 )
-from itokr.render.report_markdown import change_text, heading, section_facts, window_text
+from itokr.render.report_markdown import (
+    change_text,
+    flag_text,
+    heading,
+    section_facts,
+    window_text,
+)
 from itokr.render.report_svg import burnup, score_bar, tone
 from itokr.report import Group, Review, Section
 from itokr.scoring import KeyResultScore
@@ -306,9 +312,12 @@ def _since(review: Review) -> str:
         for kind in ("added", "modified", "removed")
     )
     html.append(
-        f"<p>Compared with commit <code>{since.commit[:12]}</code>, the last before the "
-        f"period started: {counts}. Each objective lists its own changes below.</p>"
+        f"<p>Compared with commit <code>{since.commit[:12]}</code> ({iso(since.day)}), "
+        f"{escape(since.basis)}: {counts}. Each objective lists its own changes below.</p>"
     )
+    if since.flags:
+        items = "".join(f"<li>{escape(flag_text(flag))}</li>" for flag in since.flags)
+        html.append(f'<p><b>Flags for the reviewer</b></p><ul class="changes">{items}</ul>')
     shown = {s.entry.id for s in review.sections}
     gone = [c for c in since.changes if c.ref.split("/", 1)[0] not in shown]
     if gone:
