@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from itokr.dates import add_days
-from itokr.model import Config, Metric, Threshold
+from itokr.model import AnyKeyResult, Config, Metric, Threshold
 from itokr.scoring import ObjectiveScore
 
 
@@ -24,6 +24,7 @@ class DueItem:
 
     ref: str
     title: str
+    key_result: AnyKeyResult  # as known on the day: its last value and target
     owner: str | None
     path: str
     period: str
@@ -79,6 +80,7 @@ def due_items(
                 DueItem(
                     ref=result.ref,
                     title=kr.title,
+                    key_result=kr,
                     owner=entry.owner,
                     path=entry.path,
                     period=period.label,

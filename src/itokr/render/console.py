@@ -3,6 +3,8 @@ and no view prints a control character from data."""
 
 from __future__ import annotations
 
+import re
+import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, TextIO
 
@@ -11,6 +13,42 @@ from itokr.inert import terminal
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, ConsoleRenderable
     from rich.segment import Segment
+
+# spaces at the end of a line, before any closing colour codes
+_TRAILING = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$", re.M)
+
+
+class TrimmedLines:
+    """A text stream that drops the spaces rich pads table cells with at line ends.
+
+    Invisible on a terminal, they end up in files, diffs and `grep` output when
+    piped. Only complete lines are trimmed; the rest waits for its newline.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._pending = ""
+
+    def write(self, text: str) -> int:
+        lines, newline, self._pending = (self._pending + text).rpartition("\n")
+        if newline:
+            self._stream.write(_TRAILING.sub(r"\1", lines) + newline)
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.write(self._pending)
+        self._pending = ""
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
+
+    @property
+    def encoding(self) -> str:
+        return getattr(self._stream, "encoding", None) or "utf-8"
 
 
 def make_console(
@@ -37,6 +75,10 @@ def make_console(
         ) -> list[ConsoleRenderable]:
             return [_InertRenderable(renderable) for renderable in renderables]
 
+    if file is None:
+        stream = sys.stderr if stderr else sys.stdout
+        if not stream.isatty():
+            file = TrimmedLines(stream)  # type: ignore[assignment]
     console = Console(
         width=width,
         stderr=stderr,
