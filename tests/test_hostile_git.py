@@ -26,10 +26,12 @@ VALID = ONE_OBJECTIVE
 MIB = 2**20
 
 
-def padded(size: int) -> str:
-    """A valid objective file of `size` bytes: the rest is comment lines."""
+def padded(size: int, body: str | None = None) -> str:
+    """A valid objective file of `size` bytes (`body`, else objective `big`): the rest
+    is comment lines."""
     line = "# " + "x" * 77 + "\n"
-    body = VALID.replace("id: a", "id: big").replace("id: k", "id: kb")
+    if body is None:
+        body = VALID.replace("id: a", "id: big").replace("id: k", "id: kb")
     return body + line * ((size - len(body)) // len(line) + 1)
 
 
@@ -97,3 +99,51 @@ def test_a_blob_over_the_limit_costs_no_memory(repo: GitRepo) -> None:
     assert huge - small < 8 * 1024, (small, huge)  # KiB: the blob is never read
     diff = _peak_kib(repo.path, "diff", "HEAD~1", "HEAD", *AS_OF)
     assert diff - small < 8 * 1024, (small, diff)
+
+
+# ---------------------------------------------------------------- history reads old plans too
+
+
+def _target(target: int) -> str:
+    return VALID.replace("target: 10", f"target: {target}")
+
+
+def _targets(run: Run, repo: GitRepo) -> dict[str, int]:
+    done = run("history", "a/k", "-f", "json", *AS_OF, cwd=repo.path)
+    assert done.exit_code == 0, done.stderr
+    return {p["date"]: p["target"] for p in json.loads(done.stdout)["points"]}
+
+
+def test_history_leaves_an_old_version_over_the_limit_out_and_reads_a_raised_one(
+    run: Run, repo: GitRepo
+) -> None:
+    repo.write("okrs/itokr.yaml", "limits: {max_file_mib: 1}\n")
+    repo.commit_on("2026-10-01", "plan")
+    repo.write("okrs/team.yaml", padded(2 * MIB, _target(20)))
+    repo.commit_on("2026-10-10", "a large version")  # E008: no plan to read that day
+    repo.write("okrs/team.yaml", _target(12))
+    repo.commit_on("2026-10-20", "back to small")
+    assert _targets(run, repo) == {"2026-10-01": 10, "2026-10-05": 10, "2026-10-20": 12}
+
+    repo.write("okrs/itokr.yaml", "limits: {max_file_mib: 20}\n")
+    repo.write("okrs/team.yaml", padded(17 * MIB, _target(30)))  # over the default 16 MiB
+    repo.commit_on("2026-10-25", "a larger limit, and a large version within it")
+    repo.write("okrs/team.yaml", _target(12))
+    repo.commit_on("2026-10-28", "back to small")
+    targets = _targets(run, repo)
+    assert (targets["2026-10-25"], targets["2026-10-28"]) == (30, 12)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="resource.getrusage")
+def test_a_huge_old_version_costs_history_no_memory(repo: GitRepo) -> None:
+    repo.commit_on("2026-10-01", "plan")
+    repo.write("okrs/team.yaml", _target(12))
+    repo.commit_on("2026-10-02", "a new target")
+    small = _peak_kib(repo.path, "history", "a/k", *AS_OF)
+    with (repo.path / "okrs" / "team.yaml").open("w") as stream:  # 64 MiB, limit 16 MiB
+        stream.write(padded(64 * MIB, _target(20)))
+    repo.commit_on("2026-10-10", "a huge version")
+    repo.write("okrs/team.yaml", _target(12))
+    repo.commit_on("2026-10-20", "back to small")
+    huge = _peak_kib(repo.path, "history", "a/k", *AS_OF)
+    assert huge - small < 8 * 1024, (small, huge)  # KiB: neither its diff nor itself is read

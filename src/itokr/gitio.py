@@ -289,9 +289,13 @@ def _document(
     repo: Repo, blob: _Blob, blobs: Mapping[str, bytes | None], cwd: Path, max_bytes: int
 ) -> Document:
     shown = display_path(repo.root / blob.relative, cwd)
-    if blob.size > max_bytes:
+    return _document_of(shown, blob.size, blobs.get(blob.object_id), max_bytes)
+
+
+def _document_of(shown: str, size: int | None, data: bytes | None, max_bytes: int) -> Document:
+    """A blob of `size` bytes as a `Document`: E008 over `max_bytes` (its `data` never read)."""
+    if size is not None and size > max_bytes:
         return too_large(shown, max_bytes)
-    data = blobs.get(blob.object_id)
     if data is None:
         return Document(shown, None, "missing from this clone of the repository")
     return Document(shown, data)
@@ -330,24 +334,42 @@ def file_changes(repo: Repo, inside: str, *, patch: bool) -> Iterator[FileChange
     repository), newest first, streamed from one `git log` process. With `patch`
     the file is followed across renames and each change carries the lines it
     removed or added (no context): a long history is read once and never held whole.
-    A merge counts with what it brought to the first parent."""
+    A merge counts with what it brought to the first parent.
+
+    git's diff reads a version over its size limit whole, even one it calls binary
+    beside a text one, so a version over the default limit anywhere in the followed
+    history turns the patches off: a short `git log --raw` and the object headers
+    tell, and then every change comes without lines, each a plan to load (within the
+    limits of SPEC §3: E008, never read)."""
     if _git(repo.top, "rev-parse", "--verify", "--quiet", "HEAD^{commit}").returncode:
         return  # no commit yet
+    if not patch:
+        yield from _log(repo, inside, [], patch=False)
+        return
+    followed = list(_log(repo, inside, ["--follow"], patch=False))
+    sizes = _sizes(repo, [change.blob for change in followed if change.blob])
+    if any(size is not None and size > MAX_FILE_BYTES for size in sizes.values()):
+        yield from followed
+        return
+    diff = ["--follow", "-p", "-U0", "--no-color", "--no-ext-diff", "--no-textconv"]
+    yield from _log(repo, inside, diff, patch=True)
+
+
+def _log(repo: Repo, inside: str, extra: Sequence[str], *, patch: bool) -> Iterator[FileChange]:
+    """`git log --raw` of the file `inside` with `extra` options, parsed as it streams."""
     args = ["log", "--first-parent", "--diff-merges=first-parent", "--raw", "--no-abbrev"]
-    args.append("--format=%x01%H%x00%ct%x00%s")
-    if patch:
-        args += ["--follow", "-p", "-U0", "--no-color", "--no-ext-diff", "--no-textconv"]
-    command = ["git", "--literal-pathspecs", "-c", "core.quotePath=false", *args, "--", inside]
-    environment = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
+    args += ["--format=%x01%H%x00%ct%x00%s", *extra, "--", inside]
     with tempfile.TemporaryFile() as errors:  # a pipe for stderr could fill and stall git
         try:
             process = subprocess.Popen(
-                command, cwd=repo.top, stdout=subprocess.PIPE, stderr=errors, env=environment
+                _command(*args),
+                cwd=repo.top,
+                stdout=subprocess.PIPE,
+                stderr=errors,
+                env=_environment(),
             )
         except FileNotFoundError:
-            raise UsageError(
-                "git is not installed (or not on PATH); this command reads git"
-            ) from None
+            raise _no_git() from None
         assert process.stdout is not None
         try:
             yield from _changes(process.stdout, patch=patch)
@@ -410,27 +432,64 @@ def _change(header: list[bytes], blob: str | None, lines: list[bytes] | None) ->
     )
 
 
+def _sizes(repo: Repo, object_ids: Sequence[str]) -> dict[str, int | None]:
+    """The size of each object (None: missing from this clone), from its header alone:
+    `git cat-file --batch-check` reads no content."""
+    unique = list(dict.fromkeys(object_ids))
+    if not unique:
+        return {}
+    process = _git(
+        repo.top, "cat-file", "--batch-check", stdin="".join(f"{o}\n" for o in unique).encode()
+    )
+    if process.returncode != 0:
+        raise UsageError(f"cannot read objects from git: {_message(process)}")
+    sizes: dict[str, int | None] = {}
+    for object_id, line in zip(unique, process.stdout.splitlines(), strict=False):
+        header = line.split()  # "<id> blob <size>", or "<id> missing"
+        sizes[object_id] = int(header[2]) if len(header) == 3 else None
+    return sizes
+
+
 def load_file_versions(
     repo: Repo, versions: Sequence[tuple[str | None, str | None]], path: str, cwd: Path
 ) -> dict[tuple[str | None, str | None], Tree]:
     """Each `(file, config)` pair of object ids loaded as a root of that one file (shown
     as `path`, inside the repository) and its configuration: what scoring one file's
-    objectives needs, every blob read by one `git cat-file --batch` process."""
-    wanted = [object_id for pair in versions for object_id in pair if object_id is not None]
-    blobs = _read_blobs(repo, wanted)
+    objectives needs.
+
+    The limits are those of a revision (SPEC §3): each configuration is read under the
+    default size limit, each file under the limit of the configuration it is paired
+    with; sizes come from the object headers, so a version over its limit is E008 and
+    never read. One `cat-file` reads every version within the default limit, a second
+    only those a raised `limits.max_file_mib` lets in."""
+    pairs = list(dict.fromkeys(versions))
+    sizes = _sizes(repo, [object_id for pair in pairs for object_id in pair if object_id])
+    within = [o for o, size in sizes.items() if size is not None and size <= MAX_FILE_BYTES]
+    blobs = _read_blobs(repo, within)
     shown = display_path(repo.top / path, cwd)
     config_shown = display_path(repo.root / CONFIG_NAME, cwd)
 
-    def document(name: str, object_id: str) -> Document:
-        data = blobs.get(object_id)
-        return Document(name, data, "" if data is not None else "unreadable or too large")
+    def document(name: str, object_id: str, max_bytes: int) -> Document:
+        return _document_of(name, sizes.get(object_id), blobs.get(object_id), max_bytes)
 
+    configs = {
+        config: document(config_shown, config, MAX_FILE_BYTES) for _, config in pairs if config
+    }
+    limits = {config: max_file_bytes(configs[config] if config else None) for _, config in pairs}
+    blobs |= _read_blobs(
+        repo,
+        [
+            file
+            for file, config in pairs
+            if file and MAX_FILE_BYTES < (sizes.get(file) or 0) <= limits[config]
+        ],
+    )
     return {
         (file, config): load_documents(
-            [document(shown, file)] if file else [],
-            document(config_shown, config) if config else None,
+            [document(shown, file, limits[config])] if file else [],
+            configs[config] if config else None,
         )
-        for file, config in dict.fromkeys(versions)
+        for file, config in pairs
     }
 
 
