@@ -114,16 +114,25 @@ def _targets(run: Run, repo: GitRepo) -> dict[str, int]:
     return {p["date"]: p["target"] for p in json.loads(done.stdout)["points"]}
 
 
-def test_history_leaves_an_old_version_over_the_limit_out_and_reads_a_raised_one(
+def test_history_names_an_old_version_over_the_limit_and_reads_a_raised_one(
     run: Run, repo: GitRepo
 ) -> None:
     repo.write("okrs/itokr.yaml", "limits: {max_file_mib: 1}\n")
     repo.commit_on("2026-10-01", "plan")
     repo.write("okrs/team.yaml", padded(2 * MIB, _target(20)))
-    repo.commit_on("2026-10-10", "a large version")  # E008: no plan to read that day
+    huge = repo.commit_on("2026-10-10", "a large version")  # E008: no plan that day
     repo.write("okrs/team.yaml", _target(12))
     repo.commit_on("2026-10-20", "back to small")
     assert _targets(run, repo) == {"2026-10-01": 10, "2026-10-05": 10, "2026-10-20": 12}
+    done = run("history", "a/k", *AS_OF, cwd=repo.path)
+    assert done.exit_code == 0  # the working tree is fine: an old revision's problem is news
+    assert done.stderr.splitlines() == [
+        f"itokr: 1 problem in the OKR files at {huge[:12]}:",
+        "okrs/team.yaml:1:1: E008 cannot read: larger than 1 MiB: raise `limits.max_file_mib`"
+        " in itokr.yaml",
+    ]
+    document = json.loads(run("history", "a/k", "-f", "json", *AS_OF, cwd=repo.path).stdout)
+    assert [(f["commit"], f["code"]) for f in document["findings"]] == [(huge, "E008")]
 
     repo.write("okrs/itokr.yaml", "limits: {max_file_mib: 20}\n")
     repo.write("okrs/team.yaml", padded(17 * MIB, _target(30)))  # over the default 16 MiB
@@ -147,3 +156,31 @@ def test_a_huge_old_version_costs_history_no_memory(repo: GitRepo) -> None:
     repo.commit_on("2026-10-20", "back to small")
     huge = _peak_kib(repo.path, "history", "a/k", *AS_OF)
     assert huge - small < 8 * 1024, (small, huge)  # KiB: neither its diff nor itself is read
+
+
+def test_history_does_not_call_an_alignment_to_another_file_a_problem(
+    run: Run, repo: GitRepo
+) -> None:
+    """History reads one file of each revision: alignment is checked across a root."""
+    repo.write("okrs/parent.yaml", VALID.replace("id: a", "id: parent"))
+    repo.write(
+        "okrs/team.yaml",
+        VALID.replace("    key_results:", "    aligns_to: [parent]\n    key_results:"),
+    )
+    repo.commit_on("2026-10-01", "aligned")
+    done = run("history", "a/k", *AS_OF, cwd=repo.path)
+    assert (done.exit_code, done.stderr) == (0, "")
+
+
+def test_report_names_the_problems_of_the_commit_it_compares_with(run: Run, repo: GitRepo) -> None:
+    repo.write("okrs/itokr.yaml", "limits: {max_file_mib: 1}\n")
+    repo.write("okrs/big.yaml", padded(2 * MIB))
+    base = repo.commit_on("2026-09-20", "planned, with a large file")
+    (repo.path / "okrs" / "big.yaml").unlink()
+    result = run("report", "--period", "2026-Q4", *AS_OF, cwd=repo.path)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        f"itokr: 1 problem in the OKR files at {base[:12]}:",
+        "okrs/big.yaml:1:1: E008 cannot read: larger than 1 MiB: raise `limits.max_file_mib`"
+        " in itokr.yaml",
+    ]

@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -18,6 +18,7 @@ from itokr.cli.usage import Command, Group
 from itokr.errors import PROBLEMS, ItokrError, UsageError
 
 if TYPE_CHECKING:
+    from itokr.findings import Finding
     from itokr.loader import Tree
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -157,11 +158,16 @@ def problems_note(tree: Tree) -> str:
 def name_problems(tree: Tree, revision: str) -> None:
     """Each problem of the root as read from a git revision, on stderr as
     `path:line:col: CODE message` (SPEC §3): `itokr validate` reads only the files on disk."""
-    if tree.ok:
+    name_findings(tree.findings, revision)
+
+
+def name_findings(findings: Sequence[Finding], revision: str) -> None:
+    """`name_problems` for findings of a revision that are not a whole root's."""
+    if not findings:
         return
-    count = len(tree.findings)
+    count = len(findings)
     complain(f"{count} problem{'s' if count != 1 else ''} in the OKR files at {revision}:")
-    for f in tree.findings:  # paths and messages are inert already (loader)
+    for f in findings:  # paths and messages are inert already (loader)
         sys.stderr.write(f"{f.path}:{f.line}:{f.col}: {f.code} {f.message}\n")
 
 

@@ -18,12 +18,14 @@ from itokr.cli.app import (
     complain,
     finish,
     load,
+    name_findings,
     parse_date,
     root_path,
     use_color,
 )
 
 if TYPE_CHECKING:
+    from itokr.findings import Finding
     from itokr.gitio import Repo
     from itokr.history import Snapshot
     from itokr.loader import Tree
@@ -72,6 +74,20 @@ def _snapshots(repo: Repo, path: Path) -> list[Snapshot]:
     return [Snapshot(c.day, c.commit, c.subject, trees[c.file, c.config]) for c in commits]
 
 
+def _problems(snapshots: list[Snapshot]) -> list[tuple[str, Finding]]:
+    """Each problem of the plans read from git (SPEC §3: a revision's are named), once per
+    version of the file, at the first commit holding it. Not E302: alignment is checked
+    across a whole root, and history reads one file of it."""
+    seen: set[int] = set()
+    found = []
+    for snapshot in snapshots:
+        if snapshot.commit is None or id(snapshot.tree) in seen:
+            continue
+        seen.add(id(snapshot.tree))
+        found += [(snapshot.commit, f) for f in snapshot.tree.findings if f.code != "E302"]
+    return found
+
+
 @command()
 def history(
     ctx: typer.Context,
@@ -111,13 +127,16 @@ def history(
         git = False
         complain(f"commit history unavailable ({error}); showing check-ins only")
     result = build(ref, tree, snapshots, day, today=dt.date.today())
+    problems = _problems(snapshots)
     if output is HistoryFormat.json:
         from itokr.render.history import as_json
 
-        sys.stdout.write(as_json(result, git=git))
+        sys.stdout.write(as_json(result, git=git, findings=problems))
     else:
         from itokr.render.console import make_console
         from itokr.render.history import render
 
         render(make_console(use_color()), result)
+    for commit in dict.fromkeys(commit for commit, _ in problems):
+        name_findings([f for c, f in problems if c == commit], commit[:12])
     finish(problems_code(tree))

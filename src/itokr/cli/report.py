@@ -18,6 +18,7 @@ from itokr.cli.app import (
     as_of_date,
     check_filters,
     command,
+    name_problems,
     require_valid,
     root_path,
 )
@@ -138,6 +139,7 @@ def _since(root: Path, tree: Tree, start: dt.date, day: dt.date, entries: Sequen
     if base is None:
         return Since(start, None, (), "no commit holds these objectives yet")
     commit, side = base
+    name_problems(side.tree, commit[:12])  # SPEC §3: a revision's problems are named
     diff = compare(side.tree, tree, day)
     labels = {e.period.label for e in entries if e.period is not None}
     changes = since_changes(diff, ids, labels)
