@@ -220,3 +220,21 @@ def test_inert_markdown(text: str, shown: str) -> None:
     from itokr.inert import markdown
 
     assert markdown(text) == shown
+
+
+def test_the_reports_flags_and_their_reasons_are_inert(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The changes since the period began lead with each flag and its `reason:`."""
+    forget_git_variables(monkeypatch)
+    repo = GitRepo(tmp_path / "project")
+    repo.write("okrs/team.yaml", harmless(target=10))
+    repo.commit_on("2026-09-20", "plan")
+    repo.write("okrs/team.yaml", hostile(target=8))  # eased, with REASON
+    text = run("report", *AS_OF, cwd=repo.path).stdout
+    assert "**Flags for the reviewer**" in text
+    assert problems(text) == []
+    assert not [line for line in text.splitlines() if line.startswith("#") and "Forged" in line]
+    assert "reason: budget ## Forged heading ![x](https://evil.example/r.png)" in rendered_text(
+        text
+    )

@@ -93,8 +93,12 @@ def change_text(change: Change) -> str:
 
 def flag_text(flag: Flagged) -> str:
     """A flag and its reason: what a reviewer of the period must see first."""
+    return f"⚑ {flag.kind}: `{flag.ref}` {_flag_said(flag)}"
+
+
+def _flag_said(flag: Flagged) -> str:
     why = f"reason: {flag.reason}" if flag.reason else "no reason given"
-    return f"⚑ {flag.kind}: `{flag.ref}` {flag.message} — {why}"
+    return f"{flag.message} — {why}"
 
 
 def _group_table(name: str, groups: Sequence[Group]) -> list[str]:
@@ -216,7 +220,9 @@ def _since(review: Review) -> list[str]:
     lines.append("")
     if since.flags:
         lines += ["**Flags for the reviewer**", ""]
-        lines += [f"- {flag_text(flag)}" for flag in since.flags] + [""]
+        lines += [  # the message quotes values (an owner), the reason is anyone's text
+            f"- ⚑ {flag.kind}: `{flag.ref}` {markdown(_flag_said(flag))}" for flag in since.flags
+        ] + [""]
     shown = {s.entry.id for s in review.sections}
     gone = [c for c in since.changes if c.ref.split("/", 1)[0] not in shown]
     lines += [f"- `{c.ref}` {markdown(change_text(c))}" for c in gone]
