@@ -110,6 +110,10 @@ def test_a_branch_name_is_shown_escaped(repo: GitRepo) -> None:
         ("checkin", f"a/{CLEAR}", "5", *AS_OF),
         ("status", "--as-of", CLEAR),
         ("due", "--as-of", f"2026-11-01{RLO}"),
+        ("status", "--owner", CLEAR, *AS_OF),  # a filter naming nothing lists what exists
+        ("tree", "--period", TITLE, *AS_OF),
+        ("due", "--owner", f"team{RLO}", *AS_OF),
+        ("init", "--itokr-from", f"git+https://x.example/itokr@{CLEAR}"),
     ],
     ids=lambda args: args[0] if isinstance(args, tuple) else str(args),
 )
@@ -281,3 +285,12 @@ def test_a_shown_file_name_leads_back_to_the_file(name: bytes) -> None:
     shown = display_path(path, Path("/tmp"))
     assert raw(shown) == [] and "\n" not in shown
     assert real_path(shown) == path.relative_to("/tmp")  # relative to the cwd, as shown
+
+
+def test_init_names_a_directory_escaped(tmp_path: Path) -> None:
+    project = tmp_path / f"project{CLEAR}"
+    (project / "okrs").mkdir(parents=True)
+    (project / "okrs" / "team.yaml").write_text(FILE.format(title="safe"))
+    done = itokr(tmp_path, "init", project.name, "--itokr-from", "itokr")
+    assert done.returncode == 0, done.stderr
+    assert raw(done.stdout) == [] and "kept    project\\x1b[2J/okrs as it is" in done.stdout

@@ -122,7 +122,7 @@ def init(
     }
     if _has_objective_files(root):
         del files[example]
-        sys.stdout.write(f"kept    {root} as it is (it holds objective files)\n")
+        sys.stdout.write(terminal(f"kept    {root} as it is (it holds objective files)") + "\n")
     from itokr.safewrite import check_inside
 
     created = set()
