@@ -154,7 +154,7 @@ def test_init_refuses_a_linked_folder_leading_out(run: Run, tmp_path: Path, link
 # ---------------------------------------------------------------- a non-cooperating writer
 
 
-def _meddle_during_staging(monkeypatch: pytest.MonkeyPatch, write: Callable[[], None]) -> None:
+def _meddle_during_staging(monkeypatch: pytest.MonkeyPatch, write: Callable[[], object]) -> None:
     """Another program writes the file while the check-in's temporary is being synced:
     after the first look, before the rename."""
     fsync = os.fsync
@@ -166,7 +166,7 @@ def _meddle_during_staging(monkeypatch: pytest.MonkeyPatch, write: Callable[[], 
             done.append(True)
             write()
 
-    monkeypatch.setattr(safewrite.os, "fsync", slow_fsync)
+    monkeypatch.setattr(os, "fsync", slow_fsync)  # the module safewrite calls it through
 
 
 @pytest.mark.parametrize(
