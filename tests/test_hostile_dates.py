@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Result
+from gitrepo import GitRepo, forget_git_variables
 
 Run = Callable[..., Result]
 WHOLE_CALENDAR = """\
@@ -77,6 +78,22 @@ def test_as_of_outside_1900_to_2999_is_misuse(
     result = run("--root", str(root), *args, "--as-of", day, cwd=root.parent)
     assert result.exit_code == 2, result.stdout
     assert result.stderr == f"itokr: --as-of {day}: give a date from 1900 to 2999\n"
+
+
+@pytest.mark.parametrize("args", [("diff", "HEAD"), ("status", "--at", "HEAD")], ids=" ".join)
+def test_as_of_of_a_revision_is_bounded_alike(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...]
+) -> None:
+    """The commands that read git take the one date parser too (main's diff --as-of)."""
+    forget_git_variables(monkeypatch)
+    repo = GitRepo(tmp_path / "project")
+    repo.write("okrs/team.yaml", WHOLE_CALENDAR)
+    repo.commit("plan")
+    result = run(*args, "--as-of", "3000-01-01", cwd=repo.path)
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "itokr: --as-of 3000-01-01: give a date from 1900 to 2999\n",
+    )
 
 
 @pytest.mark.parametrize("text", ["20261101", "2026-W45-1", "2026-11-01T00:00", "2026-1-1"])
