@@ -96,7 +96,7 @@ def text(cell: Any, *, csv: bool, strip: bool) -> str | None:
     """A text field: None when blank. `csv`: the cell came from CSV text, where a
     leading `'` marks text and a bare `=` is a formula; `strip`: trim blanks around
     hand-typed text (never around itokr's own export, which must round-trip)."""
-    if blank(cell):
+    if cell is None or cell == "" or (strip and blank(cell)):
         return None
     if isinstance(cell, Formula):
         raise CellError("I103", f"holds a formula ({_short(cell.text)}): itokr imports values")

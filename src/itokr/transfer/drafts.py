@@ -418,9 +418,10 @@ def _file(
     top["objectives"] = body
     lines = [line for draft, _ in members for line in draft.lines]
     header = (
-        f"Imported by `itokr import` on {day} from {_printable(parsed.source)}\n"
-        f"({parsed.label}), lines {min(lines)}-{max(lines)}. Review the owners,\n"
-        "units and targets, run `itokr validate` and `itokr smart`, then commit."
+        f"Imported by `itokr import` on {day}\n"
+        f"from {parsed.source} ({parsed.label}), lines {min(lines)}-{max(lines)}.\n"
+        "Review the owners, units and targets, run `itokr validate` and\n"
+        "`itokr smart`, then commit."
     )
     text = file_text(
         {key: value for key, value in top.items() if value is not None},
@@ -435,10 +436,6 @@ def _file(
         len(key_results),
         sum(len(kr.get("checkins", ())) for kr in key_results),
     )
-
-
-def _printable(text: str) -> str:
-    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
 def check(

@@ -66,6 +66,15 @@ def _yaml() -> Any:
     return emitter
 
 
+def _comment(text: str) -> str:
+    """Comment lines that stay comments: a character that is not printable (one a
+    reader could take for a line break) is written as its escape."""
+    return "\n".join(
+        "".join(char if char.isprintable() else repr(char)[1:-1] for char in line)
+        for line in text.split("\n")
+    )
+
+
 def file_text(data: Mapping[str, Any], header: str, notes: Sequence[str] = ()) -> str:
     """`data` as an objective file: `header` as the leading comment, and `notes[i]`
     as a comment above objective i."""
@@ -79,11 +88,11 @@ def file_text(data: Mapping[str, Any], header: str, notes: Sequence[str] = ()) -
         return value
 
     document = build(data)
-    document.yaml_set_start_comment(header)
+    document.yaml_set_start_comment(_comment(header))
     objectives = document.get("objectives")
     for index, note in enumerate(notes):
         if note and isinstance(objectives, CommentedSeq):
-            objectives.yaml_set_comment_before_after_key(index, before=note, indent=2)
+            objectives.yaml_set_comment_before_after_key(index, before=_comment(note), indent=2)
     out = io.StringIO()
     _yaml().dump(document, out)
     return out.getvalue()

@@ -178,9 +178,19 @@ def workbook(export: Export) -> bytes:
     return out.getvalue()
 
 
+def _inexact(value: Any) -> bool:
+    """A number a workbook cell would round: openpyxl writes 16 significant digits, and
+    an integer past 2**53 is no double. Such a number is written as text, exactly."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return abs(value) > _EXACT_IN_A_DOUBLE
+    return isinstance(value, float) and float(f"{value:.16g}") != value
+
+
 def _put(cell: Any, value: Any) -> None:
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _EXACT_IN_A_DOUBLE:
-        value = str(value)
+    if _inexact(value):
+        value = number_text(value)
     if isinstance(value, dt.date):
         cell.value = value
         cell.number_format = "yyyy-mm-dd"
