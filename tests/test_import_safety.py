@@ -154,7 +154,8 @@ def test_a_failing_config_write_takes_back_the_new_files(
 def test_the_config_gains_the_period_and_keeps_everything_else(
     run: Callable[..., Result], make_root: Callable[..., Path]
 ) -> None:
-    config = "# Acme\norganization: Acme   # aligned\nperiods:\n  FY27: {start: 2026-07-01, end: 2027-06-30}\n"
+    config = "# Acme\norganization: Acme   # aligned\nperiods:\n"
+    config += "  FY27: {start: 2026-07-01, end: 2027-06-30}\n"
     root = make_root({"itokr.yaml": config})
     assert _import(run, root).exit_code == 0
     assert (root / "itokr.yaml").read_text() == config + (

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
-import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,10 +16,9 @@ from itokr.model import Binary, Metric
 from itokr.transfer.viva import _itokr_period, _packed
 
 SAMPLE = REPO / "examples" / "import" / "viva-goals-export.csv"
-HEADER = (
-    'Id,Title,Team,Owner,Period,Start Date,End Date,Description,"Aligned To (weight, Objective '
-    'ID)",Metric Name,Unit,Target,Object Type,Goal Type,Start,Progress %,Status,Checkins\n'
-)
+COLUMNS = ["Id", "Title", "Team", "Owner", "Period", "Start Date", "End Date", "Description"]
+COLUMNS += ["Aligned To (weight, Objective ID)", "Metric Name", "Unit", "Target", "Object Type"]
+COLUMNS += ["Goal Type", "Start", "Progress %", "Status", "Checkins"]
 
 
 @pytest.fixture
@@ -116,9 +115,24 @@ def test_viva_period_names(name: str, period: str | None) -> None:
     assert _itokr_period(name) == period
 
 
-def _sample(tmp_path: Path, rows: str) -> Path:
+def _objective(viva_id: str, title: str, period: str = "Q1 2025", **more: str) -> dict[str, str]:
+    row = {"Id": viva_id, "Title": title, "Team": "Ops", "Owner": "Ann", "Period": period}
+    return row | {"Object Type": "Objective"} | more
+
+
+def _kr(viva_id: str, title: str, parent: str, **more: str) -> dict[str, str]:
+    """A key result of 50% of `parent` (`Title(weight: 50%, Id: 1)`), 99 -> 99.9 %."""
+    row = {"Id": viva_id, "Title": title, "Team": "Ops", "Owner": "Ann", "Unit": "%"}
+    row |= {"Aligned To (weight, Objective ID)": f"x(weight: 50%, Id: {parent})"}
+    return row | {"Object Type": "Key result", "Start": "99", "Target": "99.9"} | more
+
+
+def _sample(tmp_path: Path, rows: list[dict[str, str]]) -> Path:
     path = tmp_path / "viva.csv"
-    path.write_text(HEADER + textwrap.dedent(rows), encoding="utf-8")
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.DictWriter(stream, COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
     return path
 
 
@@ -127,12 +141,12 @@ def test_a_key_result_aligned_to_no_objective_is_listed_and_nothing_is_written(
 ) -> None:
     source = _sample(
         tmp_path,
-        """\
-        1,Keep the lights on for everyone,Ops,Ann,Q1 2025,,,,,,,,Objective,,,,,
-        2,Keep uptime at 99.9%,Ops,Ann,Q1 2025,,,,"Gone(weight: 50%, Id: 99)",,%,99.9,Key result,,99,,,
-        3,Bad number,Ops,Ann,Q1 2025,,,,"Keep the lights on for everyone(weight: 50%, Id: 1)",,%,lots,Key result,,99,,,
-        4,Strange thing,Ops,Ann,Q1 2025,,,,,,,,Milestone,,,,,
-        """,
+        [
+            _objective("1", "Keep the lights on for everyone"),
+            _kr("2", "Keep uptime at 99.9%", "99"),
+            _kr("3", "Bad number", "1", Target="lots"),
+            _objective("4", "Strange thing", **{"Object Type": "Milestone"}),
+        ],
     )
     result = _import(run, empty, source)
     assert result.exit_code == 1
@@ -153,10 +167,10 @@ def test_an_unknown_period_without_dates_is_a_finding(
 ) -> None:
     source = _sample(
         tmp_path,
-        """\
-        1,Keep the lights on for everyone,Ops,Ann,Sprint 4,,,,,,,,Objective,,,,,
-        2,Keep uptime at 99.9%,Ops,Ann,Sprint 4,,,,"x(weight: 50%, Id: 1)",,%,99.9,Key result,,99,,,
-        """,
+        [
+            _objective("1", "Keep the lights on for everyone", "Sprint 4"),
+            _kr("2", "Keep uptime at 99.9%", "1"),
+        ],
     )
     result = _import(run, empty, source)
     assert result.exit_code == 1
@@ -169,14 +183,15 @@ def test_a_period_defined_in_itokr_yaml_is_used_and_a_fiscal_quarter_keeps_its_n
     (empty / "itokr.yaml").write_text(
         "periods:\n  Sprint 4: {start: 2025-01-06, end: 2025-01-17}\n"
     )
+    fiscal = {"Start Date": "7/1/2024", "End Date": "9/30/2024"}
     source = _sample(
         tmp_path,
-        """\
-        1,Keep the lights on for everyone,Ops,Ann,Sprint 4,,,,,,,,Objective,,,,,
-        2,Keep uptime at 99.9%,Ops,Ann,Sprint 4,,,,"x(weight: 50%, Id: 1)",,%,99.9,Key result,,99,,,
-        3,Ship the new fiscal quarter plan,Ops,Ann,Q1 2025,7/1/2024,9/30/2024,,,,,,Objective,,,,,
-        4,Cut cost by 5% this quarter,Ops,Ann,Q1 2025,,,,"x(weight: 100%, Id: 3)",,%,95,Key result,,100,,,
-        """,
+        [
+            _objective("1", "Keep the lights on for everyone", "Sprint 4"),
+            _kr("2", "Keep uptime at 99.9%", "1"),
+            _objective("3", "Ship the new fiscal quarter plan", **fiscal),
+            _kr("4", "Cut cost by 5% this quarter", "3", Start="100", Target="95"),
+        ],
     )
     result = _import(run, empty, source)
     assert result.exit_code == 0, result.stdout
@@ -196,14 +211,29 @@ def test_a_period_defined_in_itokr_yaml_is_used_and_a_fiscal_quarter_keeps_its_n
 def test_alignment_between_objectives_is_kept_and_one_outside_the_export_is_left_out(
     run: Callable[..., Result], empty: Path, tmp_path: Path
 ) -> None:
+    aligned = "Aligned To (weight, Objective ID)"
     source = _sample(
         tmp_path,
-        """\
-        1,Be the most reliable bank in the region,Board,Cleo,Annual 2025,,,,"Outside(weight: 100%, Id: 77)",,,,Objective,,,,,
-        2,Run a highly reliable IT platform,IT,Ann,Q1 2025,,,,"Be the most reliable bank in the region(weight: 100%, Id: 1)",,,,Objective,,,,,
-        3,Keep uptime at 99.9% or better,IT,Ann,Q1 2025,,,,"Run a highly reliable IT platform(weight: 100%, Id: 2)",,%,99.9,Key result,,99.5,,,
-        4,Grow digital customers from 1.0 to 1.2 million,Board,Cleo,Annual 2025,,,,"Be the most reliable bank in the region(weight: 100%, Id: 1)",customers,Number,1.2,Key result,,1.0,,,
-        """,
+        [
+            _objective(
+                "1",
+                "Be the most reliable bank in the region",
+                "Annual 2025",
+                **{aligned: "x(weight: 100%, Id: 77)"},
+            ),
+            _objective(
+                "2", "Run a highly reliable IT platform", **{aligned: "x(weight: 100%, Id: 1)"}
+            ),
+            _kr("3", "Keep uptime at 99.9% or better", "2"),
+            _kr(
+                "4",
+                "Grow digital customers from 1.0 to 1.2 million",
+                "1",
+                Unit="Number",
+                Start="1.0",
+                Target="1.2",
+            ),
+        ],
     )
     result = _import(run, empty, source)
     assert result.exit_code == 0, result.stdout
@@ -221,10 +251,7 @@ def test_map_changes_what_a_viva_column_fills(
     (empty / "itokr.yaml").write_text("areas: [infrastructure]\n")
     source = _sample(
         tmp_path,
-        """\
-        1,Keep the lights on for everyone,Ops,Ann,Q1 2025,,,,,,,,Objective,,,,,
-        2,Keep uptime at 99.9%,Ops,Ann,Q1 2025,,,,"x(weight: 50%, Id: 1)",,%,99.9,Key result,,99,,,
-        """,
+        [_objective("1", "Keep the lights on for everyone"), _kr("2", "Keep uptime at 99.9%", "1")],
     )
     refused = _import(run, empty, source)
     assert refused.exit_code == 1
