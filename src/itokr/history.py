@@ -96,7 +96,7 @@ def _point(
     return Point(day, kind, commit, subject, made, value, target, score, scored.expected, health)
 
 
-def _cut(entry: Entry, day: dt.date) -> Entry:
+def known_on(entry: Entry, day: dt.date) -> Entry:
     """The objective as it stood on `day`: only the check-ins made up to then."""
     key_results = [
         kr.model_copy(update={"checkins": [c for c in kr.checkins if c.date <= day]})
@@ -137,7 +137,7 @@ def checkin_points(entry: Entry, key_result: AnyKeyResult | None, config: Config
             by_day.setdefault(checkin.date, []).append((f"{entry.id}/{kr.id}", checkin))
     return [
         _point(
-            _cut(entry, day),
+            known_on(entry, day),
             key_result,
             config,
             day,

@@ -10,7 +10,6 @@ result gives back the same objectives, key results, numbers and check-ins.
 from __future__ import annotations
 
 import csv
-import dataclasses
 import datetime as dt
 import io
 from collections.abc import Sequence
@@ -18,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from itokr.crosscheck import Entry
+from itokr.history import known_on
 from itokr.model import AnyKeyResult, Config, Metric, Threshold
 from itokr.scoring import KeyResultScore, ObjectiveScore, score_all
 from itokr.transfer.cells import formula_like, guard, number_text
@@ -42,7 +42,7 @@ class Export:
 
 def build(entries: Sequence[Entry], config: Config, as_of: dt.date) -> Export:
     """Rows for `entries` (already chosen by the caller) as known on `as_of`."""
-    known = [_known_on(entry, as_of) for entry in entries]
+    known = [known_on(entry, as_of) for entry in entries]
     left_out = sum(
         len(_checkins(kr)) for entry in entries for kr in entry.objective.key_results
     ) - sum(len(_checkins(kr)) for entry in known for kr in entry.objective.key_results)
@@ -62,20 +62,6 @@ def build(entries: Sequence[Entry], config: Config, as_of: dt.date) -> Export:
 
 def _checkins(kr: AnyKeyResult) -> list[Any]:
     return list(kr.checkins or ()) if isinstance(kr, Metric | Threshold) else []
-
-
-def _known_on(entry: Entry, day: dt.date) -> Entry:
-    """The objective with only the check-ins made up to `day`."""
-    if not any(c.date > day for kr in entry.objective.key_results for c in _checkins(kr)):
-        return entry
-    key_results = [
-        kr.model_copy(update={"checkins": [c for c in kr.checkins if c.date <= day]})
-        if isinstance(kr, Metric | Threshold) and kr.checkins
-        else kr
-        for kr in entry.objective.key_results
-    ]
-    objective = entry.objective.model_copy(update={"key_results": key_results})
-    return dataclasses.replace(entry, objective=objective)
 
 
 def _objective_values(score: ObjectiveScore) -> dict[str, Any]:
