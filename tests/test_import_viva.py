@@ -21,20 +21,14 @@ COLUMNS += ["Aligned To (weight, Objective ID)", "Metric Name", "Unit", "Target"
 COLUMNS += ["Goal Type", "Start", "Progress %", "Status", "Checkins"]
 
 
-@pytest.fixture
-def empty(tmp_path: Path) -> Path:
-    root = tmp_path / "okrs"
-    root.mkdir()
-    return root
-
-
 def _import(run: Callable[..., Result], root: Path, source: Path, *args: str) -> Result:
     return run("--root", str(root), "import", str(source), *args)
 
 
 def test_the_sample_export_imports_into_valid_smart_checkable_files_with_history(
-    run: Callable[..., Result], empty: Path
+    run: Callable[..., Result], make_root: Callable[..., Path]
 ) -> None:
+    empty = make_root({})
     result = _import(run, empty, SAMPLE, "--into", str(empty / "viva"))
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "3 objectives, 8 key results, 12 check-ins" in result.stdout
@@ -137,8 +131,9 @@ def _sample(tmp_path: Path, rows: list[dict[str, str]]) -> Path:
 
 
 def test_a_key_result_aligned_to_no_objective_is_listed_and_nothing_is_written(
-    run: Callable[..., Result], empty: Path, tmp_path: Path
+    run: Callable[..., Result], make_root: Callable[..., Path], tmp_path: Path
 ) -> None:
+    empty = make_root({})
     source = _sample(
         tmp_path,
         [
@@ -163,8 +158,9 @@ def test_a_key_result_aligned_to_no_objective_is_listed_and_nothing_is_written(
 
 
 def test_an_unknown_period_without_dates_is_a_finding(
-    run: Callable[..., Result], empty: Path, tmp_path: Path
+    run: Callable[..., Result], make_root: Callable[..., Path], tmp_path: Path
 ) -> None:
+    empty = make_root({})
     source = _sample(
         tmp_path,
         [
@@ -178,8 +174,9 @@ def test_an_unknown_period_without_dates_is_a_finding(
 
 
 def test_a_period_defined_in_itokr_yaml_is_used_and_a_fiscal_quarter_keeps_its_name(
-    run: Callable[..., Result], empty: Path, tmp_path: Path
+    run: Callable[..., Result], make_root: Callable[..., Path], tmp_path: Path
 ) -> None:
+    empty = make_root({})
     (empty / "itokr.yaml").write_text(
         "periods:\n  Sprint 4: {start: 2025-01-06, end: 2025-01-17}\n"
     )
@@ -209,8 +206,9 @@ def test_a_period_defined_in_itokr_yaml_is_used_and_a_fiscal_quarter_keeps_its_n
 
 
 def test_alignment_between_objectives_is_kept_and_one_outside_the_export_is_left_out(
-    run: Callable[..., Result], empty: Path, tmp_path: Path
+    run: Callable[..., Result], make_root: Callable[..., Path], tmp_path: Path
 ) -> None:
+    empty = make_root({})
     aligned = "Aligned To (weight, Objective ID)"
     source = _sample(
         tmp_path,
@@ -246,8 +244,9 @@ def test_alignment_between_objectives_is_kept_and_one_outside_the_export_is_left
 
 
 def test_map_changes_what_a_viva_column_fills(
-    run: Callable[..., Result], empty: Path, tmp_path: Path
+    run: Callable[..., Result], make_root: Callable[..., Path], tmp_path: Path
 ) -> None:
+    empty = make_root({})
     (empty / "itokr.yaml").write_text("areas: [infrastructure]\n")
     source = _sample(
         tmp_path,
