@@ -239,6 +239,18 @@ def test_files_that_are_no_such_table_exit_2(
     assert "Traceback" not in result.stderr + result.stdout
 
 
+def test_a_table_without_rows_imports_nothing(
+    run: Callable[..., Result], make_root: Callable[..., Path], tmp_path: Path
+) -> None:
+    root = make_root({})
+    source = tmp_path / "header.csv"
+    source.write_text("objective_title,kr_title\n\n", encoding="utf-8")
+    result = _import(run, root, source)
+    assert result.exit_code == 0
+    assert "nothing to import: " in result.stderr and result.stdout == ""
+    assert list(root.iterdir()) == []
+
+
 def test_without_a_map_an_unknown_sheet_exits_2_and_says_how(
     run: Callable[..., Result], make_root: Callable[..., Path], tmp_path: Path
 ) -> None:

@@ -148,7 +148,7 @@ def test_a_key_result_aligned_to_no_objective_is_listed_and_nothing_is_written(
     lines = [line.removeprefix(str(source)) for line in result.stdout.splitlines()]
     assert lines == [
         ":2:1: I108 objective 'Keep the lights on for everyone' has no key results: itokr "
-        "needs at least one",
+        "needs at least one; add one, or leave the row out",
         ":3:9: I106 key result 'Keep uptime at 99.9%' aligns to no objective of this export",
         ":4:12: I102 Target: is not a number: 'lots'",
         ":5:13: I102 Object Type 'Milestone' is none of Objective, Key result, Deliverable",

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from itokr.cli.app import AsOf, as_of_date, command, root_path
+from itokr.cli.app import as_of_date, command, root_path
 from itokr.errors import PROBLEMS, ItokrError, UsageError
 
 if TYPE_CHECKING:
@@ -213,16 +213,21 @@ def import_(
     fmt: Annotated[
         ImportFormat, typer.Option("--format", "-f", help="text, or json (a summary).")
     ] = ImportFormat.text,
-    as_of: AsOf = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", metavar="YYYY-MM-DD", help="The import's date in the files' header."
+        ),
+    ] = None,
 ) -> None:
     """Import objectives, key results and check-ins from a spreadsheet into new files.
 
     One file per period and owner (ROOT/PERIOD/OWNER.yaml), never overwriting;
     ids are slugs of titles, unique in the root; periods other than YYYY-Qn,
     YYYY-Hn and YYYY are defined in itokr.yaml from their dates. Nothing is
-    written when a row cannot be mapped (FILE:LINE:COL: CODE reason), when an
-    objective is already in the root (same title and period), or when the
-    result would not validate with the root. Exit 2: not such a file.
+    written (exit 1) when a row cannot be mapped (FILE:LINE:COL: CODE reason),
+    when an objective is already in the root (same title and period), or when
+    the result would not validate with the root. Exit 2: FILE is no such table.
     """
     from itokr.loader import CONFIG_NAME, Document, display_path, load_documents, read_root
     from itokr.render import transfer as render
@@ -243,6 +248,9 @@ def import_(
             "run `itokr validate`"
         )
     parsed = _parse(sheets, source, pairs, extra, tree)
+    if not parsed.objectives and not parsed.findings:
+        sys.stderr.write(f"itokr: nothing to import: {parsed.source} has no rows of objectives\n")
+        return
     result = plan(
         parsed,
         tree.entries,

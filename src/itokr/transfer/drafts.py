@@ -300,7 +300,8 @@ def _objective_data(
                 draft.line,
                 1,
                 "I108",
-                f"objective {draft.data['title']!r} has no key results: itokr needs at least one",
+                f"objective {draft.data['title']!r} has no key results: itokr needs at least "
+                "one; add one, or leave the row out",
             )
         )
         return None
