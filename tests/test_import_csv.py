@@ -239,6 +239,29 @@ def test_files_that_are_no_such_table_exit_2(
     assert "Traceback" not in result.stderr + result.stdout
 
 
+def test_a_two_row_header_names_its_columns_by_place(
+    run: Callable[..., Result], make_root: Callable[..., Path], tmp_path: Path
+) -> None:
+    root = make_root({})
+    source = tmp_path / "two-rows.csv"
+    source.write_text(
+        "Objective,,Key result,,\n"
+        "Title,Owner,Title,From,To\n"
+        "Cut the cost of IT,finops,Cut cloud spend from 120 to 108,120,108\n",
+        encoding="utf-8",
+    )
+    maps = ["--map", "From=baseline", "--map", "To=target", "--map", "#1=objective_title"]
+    ambiguous = _import(run, root, source, *maps, "--map", "Title=kr_title")
+    assert ambiguous.exit_code == 2
+    assert "2 columns named 'Title' (#1 and #3)" in ambiguous.stderr
+    assert "--map '#3=kr_title'" in ambiguous.stderr
+    result = _import(run, root, source, *maps, "--map", "#3=kr_title")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    entry = load_root(root, root).entries[0]
+    assert (entry.objective.title, entry.owner) == ("Cut the cost of IT", "finops")
+    assert entry.objective.key_results[0].title == "Cut cloud spend from 120 to 108"
+
+
 def test_a_table_without_rows_imports_nothing(
     run: Callable[..., Result], make_root: Callable[..., Path], tmp_path: Path
 ) -> None:

@@ -79,9 +79,9 @@ def _parse(
     from itokr.transfer import tabular, viva
     from itokr.transfer.drafts import Parsed
     from itokr.transfer.exporting import CHECKINS_SHEET, KEY_RESULTS_SHEET
-    from itokr.transfer.sheets import find_table
+    from itokr.transfer.sheets import POSITION, find_table
 
-    named = {name: (p.start, p.end) for name, p in tree.config.periods.items()}
+    periods = {name: (p.start, p.end) for name, p in tree.config.periods.items()}
     main = _own_first(sheets, KEY_RESULTS_SHEET)
     if source is Source.auto:
         source = _detect(main, pairs)
@@ -90,14 +90,15 @@ def _parse(
             raise UsageError("--checkins: a Viva Goals export has its check-ins in its rows")
         table = find_table(main, viva.REQUIRED, "a Viva Goals explorer-view export")
         parsed = Parsed(table.name, _LABELS[source])
-        viva.read_rows(parsed, table, viva.column_map(table, pairs), named)
+        viva.read_rows(parsed, table, viva.column_map(table, pairs), periods)
         return parsed
-    wanted = [column for column, field in pairs if field] or list(tabular.OWN_COLUMNS)
+    named = [column for column, field in pairs if field and not POSITION.fullmatch(column)]
+    wanted = named or list(tabular.OWN_COLUMNS)
     what = "itokr's export" if source is Source.itokr else "the --map columns"
     table = find_table(main, wanted, what)
     parsed = Parsed(table.name, _LABELS[source])
     own = source is Source.itokr
-    tabular.read_rows(parsed, table, tabular.mapping(table, pairs), named, own_export=own)
+    tabular.read_rows(parsed, table, tabular.mapping(table, pairs), periods, own_export=own)
     extra = checkins
     if extra is None and not table.csv:
         extra = [s for s in sheets if s.name.endswith(f"[{CHECKINS_SHEET}]")] or None

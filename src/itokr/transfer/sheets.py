@@ -12,6 +12,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,7 @@ MAX_UNPACKED = 256 * 2**20  # a workbook's XML, unzipped: a zip bomb stops here
 MAX_ROWS, MAX_COLUMNS = 100_000, 1_000
 HEADER_SEARCH = 10  # rows above the header: titles, notes, a merged banner
 _SEPARATORS = ",;\t"
+POSITION = re.compile(r"#(\d{1,4})")  # a column by its place, where two share a name
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +61,17 @@ class Table:
     csv: bool
 
     def column(self, name: str) -> int | None:
-        """The first column whose header reads as `name` (case, blanks, `_` aside)."""
+        """The first column whose header reads as `name` (case, blanks, `_` aside), or
+        the column at a position written `#3` (the third)."""
+        if position := POSITION.fullmatch(name.strip()):
+            index = int(position[1]) - 1
+            return index if 0 <= index < len(self.header) else None
         wanted = column_key(name)
         return next((i for i, head in enumerate(self.header) if column_key(head) == wanted), None)
+
+    def columns_named(self, name: str) -> list[int]:
+        wanted = column_key(name)
+        return [i for i, head in enumerate(self.header) if column_key(head) == wanted]
 
 
 def column_key(name: str) -> str:

@@ -52,6 +52,14 @@ def remap(
                 f"--map {column_name}={name}: no field {name!r}; the fields: "
                 f"{', '.join(sorted(allowed))}"
             )
+        named = table.columns_named(column_name)
+        if len(named) > 1:
+            places = " and ".join(f"#{i + 1}" for i in named)
+            raise UsageError(
+                f"--map {column_name}={name}: {table.name} has {len(named)} columns named "
+                f"{column_name!r} ({places}): name the one you mean by its place, such as "
+                f"--map '#{named[-1] + 1}={name}'"
+            )
         column = table.column(column_name)
         if column is None:
             raise UsageError(
