@@ -69,6 +69,28 @@ def test_ids_and_file_names_taken_in_the_root_get_a_suffix(
     assert "objective id" not in result.stdout  # Viva's ids are its own; only itokr's are noted
 
 
+def test_an_own_id_taken_in_the_root_is_renamed_and_alignments_follow(
+    run: Callable[..., Result], make_root: Callable[..., Path], tmp_path: Path
+) -> None:
+    root = make_root(
+        {"old.yaml": EXISTING.replace("run-a-highly-reliable-and-scalable-it-platform", "o")}
+    )
+    source = tmp_path / "export.csv"
+    source.write_text(
+        "objective_id,objective_title,period,aligns_to,kr_id,kr_title,baseline,target\n"
+        "o,Run the new platform,2025-Q2,,k,Keep it up,90,99\n"
+        "p,Serve the customers well,2025-Q2,o,k,Answer tickets fast,9,5\n"
+        "q,Follow the old platform,2025-Q2,o,k,Keep it up as well,90,99\n",
+        encoding="utf-8",
+    )
+    result = run("--root", str(root), "import", str(source), cwd=root.parent)
+    assert result.exit_code == 0, result.stdout
+    assert "line 2: objective id 'o' is taken: now o-2" in result.stdout
+    entries = {entry.id: entry for entry in load_root(root, root).entries}
+    assert entries["o-2"].objective.title == "Run the new platform"
+    assert entries["p"].objective.aligns_to == ["o-2"]  # the file's own o, not the root's
+
+
 def test_dry_run_prints_the_files_and_writes_nothing(
     run: Callable[..., Result], make_root: Callable[..., Path]
 ) -> None:
@@ -106,6 +128,8 @@ def test_into_must_be_inside_the_root(
     assert result.exit_code == 2
     assert "not inside the OKR root" in result.stderr
     assert not (tmp_path / "elsewhere").exists()
+    hidden = _import(run, root, "--into", str(root / ".drafts"))
+    assert hidden.exit_code == 2 and "hidden folders" in hidden.stderr
 
 
 def test_a_root_with_problems_is_refused(

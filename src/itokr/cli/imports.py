@@ -139,6 +139,9 @@ def _into(root: Path, into: Path | None) -> Path:
         )
     if target.exists() and not target.is_dir():
         raise UsageError(f"--into {into}: not a directory")
+    below = Path(os.path.relpath(target, inside)).parts
+    if any(part.startswith(".") and part != "." for part in below):
+        raise UsageError(f"--into {into}: itokr does not read hidden folders; pick another")
     return target
 
 

@@ -97,7 +97,6 @@ class Parsed:
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what was left out, and why
     periods: dict[str, tuple[dt.date, dt.date]] = field(default_factory=dict)  # to define
-    lines: tuple[int, int] = (0, 0)  # the first and last row read
 
     def problem(
         self, line: int, col: int, code: str, message: str, *, source: str | None = None
@@ -256,7 +255,8 @@ def _objective_ids(
         wanted = own if isinstance(own, str) and _is_slug(own) else slug(draft.data["title"])
         ids[index] = _unique(wanted, taken, "objective")
         if own and ids[index] != own:
-            notes.append(f"line {draft.line}: objective id {own!r} is taken: {ids[index]}")
+            why = "is taken" if own == wanted else "is no id (lower case, digits and -)"
+            notes.append(f"line {draft.line}: objective id {own!r} {why}: now {ids[index]}")
     return ids
 
 
@@ -327,7 +327,7 @@ def _key_result_data(
         if "direction" in data
         else "metric"
     )
-    missing = [key for key in _NEEDS[kind] if key not in data]
+    missing = [key for key in ("title", *_NEEDS[kind]) if key not in data]
     if missing:
         findings.append(
             Finding(
@@ -335,7 +335,7 @@ def _key_result_data(
                 draft.line,
                 1,
                 "I101",
-                f"key result {data.get('title')!r} is a {kind} without "
+                f"key result {data.get('title', data['id'])!r} is a {kind} without "
                 f"{' and '.join(missing)}: fill {'them' if len(missing) > 1 else 'it'} in",
             )
         )

@@ -128,8 +128,6 @@ def read_rows(
             period.get("start"),
             period.get("end"),
         )
-    if table.rows:
-        parsed.lines = (table.rows[0].line, table.rows[-1].line)
 
 
 def read_checkins(parsed: Parsed, table: Table) -> None:

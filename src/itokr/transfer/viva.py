@@ -134,8 +134,6 @@ def read_rows(
         if goal.kind != "objective":
             _attach(parsed, goal, goals, objectives, columns)
     parsed.objectives += objectives.values()
-    if table.rows:
-        parsed.lines = (table.rows[0].line, table.rows[-1].line)
 
 
 def _goal(
