@@ -79,7 +79,7 @@ def test_the_sample_export_imports_into_valid_smart_checkable_files_with_history
     assert "FY2025: {start: 2024-07-01, end: 2025-06-30}" in result.stdout
     spend = estate.objective.key_results[1]
     assert isinstance(spend, Metric) and (spend.baseline, spend.target) == (120000, 108000)
-    assert "check-in(s) without a Current Value" in result.stdout  # status updates, listed
+    assert "line 9: a check-in without a Current Value" in result.stdout  # a status update
 
 
 def test_packed_checkins_in_any_order_several_a_cell() -> None:

@@ -219,9 +219,11 @@ def _row_checkins(
             continue
         found += [(line, checkin) for checkin in read if checkin is not None]
         if None in read:
+            count = read.count(None)
             parsed.notes.append(
-                f"line {line}: {read.count(None)} check-in(s) without a Current Value "
-                "(status updates) left out"
+                f"line {line}: "
+                + ("a check-in" if count == 1 else f"{count} check-ins")
+                + " without a Current Value (a status update) left out"
             )
     return found
 
@@ -390,6 +392,11 @@ def _attach(
         "baseline": goal.values.get("baseline"),
         "target": goal.values.get("target"),
     }
+    if not goal.values["checkins"] and goal.values.get("progress"):
+        parsed.notes.append(
+            f"line {goal.line}: {goal.values['title']!r} shows {goal.values['progress']:g}% "
+            "progress but no check-in with a value: it starts with no data"
+        )
     draft.key_results.append(DraftKR(goal.line, data, list(goal.values["checkins"])))
 
 
