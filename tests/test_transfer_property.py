@@ -188,3 +188,62 @@ def test_export_to_csv_then_import_gives_the_same_okrs(files: dict[str, str]) ->
 @given(root_files())
 def test_export_to_xlsx_then_import_gives_the_same_okrs(files: dict[str, str]) -> None:
     _round_trip(files, "xlsx")
+
+
+def _exit_code(*args: str) -> int:
+    return CliRunner().invoke(app, list(args), catch_exceptions=False).exit_code
+
+
+CELL = st.one_of(
+    st.sampled_from(["", "1", "-5", "85%", "Q1 2025", "2025-01-31", "1/13/2025", "Objective"]),
+    st.sampled_from(["Key result", "Deliverable", "x(weight: 40%, Id: 1)", "=SUM(A1)", "'=x"]),
+    st.sampled_from(["Checkin Date: 1/2/2025; Current Value: 3%;", "[x] done\n[ ] not", "yes"]),
+    st.text(max_size=12),
+)
+HEADERS = [
+    [
+        *("Id", "Title", "Team", "Owner", "Period", "Start Date", "End Date", "Object Type"),
+        *("Start", "Target", "Unit", "Aligned To (weight, Objective ID)", "Goal Type", "Checkins"),
+    ],
+    [
+        *("objective_id", "objective_title", "owner", "period", "kr_id", "kr_title", "kind"),
+        *("baseline", "target", "current", "milestones", "done", "aligns_to", "start", "end"),
+    ],
+]
+
+
+@settings(PROPERTY, max_examples=EXAMPLES * 2)
+@given(
+    st.sampled_from(HEADERS),
+    st.lists(st.lists(CELL, min_size=1, max_size=16), max_size=6),
+)
+def test_any_rows_under_a_known_header_end_in_an_exit_code(
+    header: list[str], rows: list[list[str]]
+) -> None:
+    import csv
+    import io
+
+    out = io.StringIO()
+    csv.writer(out).writerows([header, *rows])
+    with tempfile.TemporaryDirectory() as folder:
+        root, source = Path(folder, "okrs"), Path(folder, "in.csv")
+        root.mkdir()
+        source.write_text(out.getvalue(), encoding="utf-8")
+        assert _exit_code("--root", str(root), "import", str(source)) in (0, 1, 2)
+        if any(root.rglob("*.yaml")):
+            assert _exit_code("--root", str(root), "validate") == 0
+
+
+@settings(PROPERTY, max_examples=EXAMPLES * 2)
+@given(st.binary(max_size=300) | st.text(max_size=300).map(str.encode))
+def test_any_bytes_end_in_an_exit_code(data: bytes) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        root, source = Path(folder, "okrs"), Path(folder, "in.csv")
+        root.mkdir()
+        source.write_bytes(data)
+        assert _exit_code("--root", str(root), "import", str(source)) in (0, 1, 2)
+        assert _exit_code("--root", str(root), "import", str(source), "--map", "a=kr_title") in (
+            0,
+            1,
+            2,
+        )
