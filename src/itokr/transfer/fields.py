@@ -70,7 +70,7 @@ FIELDS: tuple[Field, ...] = (
     _objective("start", "date", "start"),
     _objective("end", "date", "end"),
 )
-# The check-ins sheet (or --checkins file): the header of `itokr checkin --batch`.
+# The check-ins sheet (or --checkins file): the header SPEC §7 gives `checkin --batch`.
 CHECKIN_FIELDS: tuple[Field, ...] = (
     Field("ref", "checkin", "text", "ref"),
     Field("value", "checkin", "number", "value"),
