@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from itokr.asof import known_on
 from itokr.crosscheck import Entry
-from itokr.history import known_on
 from itokr.model import AnyKeyResult, Config, Metric, Threshold
 from itokr.scoring import KeyResultScore, ObjectiveScore, score_all
 from itokr.transfer.cells import formula_like, guard, number_text
