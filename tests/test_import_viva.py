@@ -195,7 +195,7 @@ def test_a_period_defined_in_itokr_yaml_is_used_and_a_fiscal_quarter_keeps_its_n
     config = (empty / "itokr.yaml").read_text()
     assert config == (
         "periods:\n  Sprint 4: {start: 2025-01-06, end: 2025-01-17}\n"
-        '  "Q1 2025": {start: 2024-07-01, end: 2024-09-30}\n'
+        "  Q1 2025: {start: 2024-07-01, end: 2024-09-30}\n"  # plain reads back as itself
     )
     periods = {e.id: e.period.name for e in load_root(empty, empty).entries if e.period}
     assert periods == {

@@ -18,8 +18,8 @@ from typer.testing import CliRunner
 
 from itokr import yamlio
 from itokr.cli import app
+from itokr.emit import file_text
 from itokr.transfer.cells import CONTROL, guard, unguard
-from itokr.transfer.emit import file_text
 from test_export import okrs
 
 EXAMPLES = int(os.environ.get("ITOKR_FUZZ_EXAMPLES", "20"))  # a round trip takes a second

@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from itokr.emit import number_text
 from itokr.yamlio import _CONTROL as CONTROL  # what itokr's reader refuses in a value
 
 MAX_CELL = 32_767  # characters: the most a spreadsheet cell holds (Excel's limit)
@@ -126,11 +127,6 @@ def text(cell: Any, *, csv: bool, strip: bool) -> str | None:
             "I102", f"holds the control character {match[0]!r}: remove it from the cell"
         )
     return value or None
-
-
-def number_text(value: float | int) -> str:
-    """A number exactly as it reads back: `repr` round-trips every float."""
-    return str(value) if isinstance(value, int) else repr(float(value))
 
 
 def number(cell: Any) -> float | int | None:

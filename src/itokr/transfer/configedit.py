@@ -12,8 +12,6 @@ this cannot edit is refused with the line to add by hand. A root without
 from __future__ import annotations
 
 import datetime as dt
-import json
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,9 +19,9 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from itokr import yamlio
+from itokr.emit import file_text
 from itokr.errors import ItokrError
-from itokr.roundtrip import Source
-from itokr.transfer.emit import file_text
+from itokr.roundtrip import Source, scalar_text
 
 try:
     from yaml import CSafeLoader as _Loader
@@ -31,14 +29,12 @@ except ImportError:  # PyYAML without libyaml: same marks, only slower
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 Periods = Mapping[str, tuple[dt.date, dt.date]]
-_PLAIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*")
-_WORDS_11 = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
 
 
 def entry(name: str, start: dt.date, end: dt.date) -> str:
-    """One period as a flow entry: `FY25: {start: 2024-07-01, end: 2025-06-30}`."""
-    plain = _PLAIN_NAME.fullmatch(name) and name.lower() not in _WORDS_11
-    return f"{name if plain else json.dumps(name)}: {{start: {start}, end: {end}}}"
+    """One period as a flow entry: `FY25: {start: 2024-07-01, end: 2025-06-30}`; the
+    name quoted by the rule of check-in notes when plain would not read back as it."""
+    return f"{scalar_text(name)}: {{start: {start}, end: {end}}}"
 
 
 def with_periods(data: bytes | None, periods: Periods) -> bytes:

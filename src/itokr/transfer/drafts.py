@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from itokr.crosscheck import Entry
+from itokr.emit import file_text
 from itokr.findings import Finding
 from itokr.loader import Document, load_documents
 from itokr.model import SLUG_PATTERN, Config
 from itokr.periods import resolve
 from itokr.transfer.cells import slug
-from itokr.transfer.emit import file_text
 
 # Finding codes of `itokr import`: the rows of a spreadsheet it cannot map.
 CODES: dict[str, str] = {

@@ -18,9 +18,10 @@ from typing import Any, ClassVar
 
 from itokr.asof import known_on
 from itokr.crosscheck import Entry
+from itokr.emit import number_text
 from itokr.model import AnyKeyResult, Config, Metric, Threshold
 from itokr.scoring import KeyResultScore, ObjectiveScore, score_all
-from itokr.transfer.cells import formula_like, guard, number_text
+from itokr.transfer.cells import formula_like, guard
 from itokr.transfer.fields import CHECKIN_FIELDS, FIELDS, Field, milestones_text
 
 KEY_RESULTS_SHEET, CHECKINS_SHEET = "key_results", "checkins"

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from itokr.emit import number_text
 from itokr.transfer import cells
 from itokr.transfer.cells import CellError
 
@@ -119,7 +120,7 @@ def milestones_text(milestones: list[dict[str, Any]]) -> str:
     for milestone in milestones:
         weight = milestone.get("weight", 1)
         mark = ("x" if milestone["done"] else " ") + (
-            f":{cells.number_text(weight)}" if weight != 1 else ""
+            f":{number_text(weight)}" if weight != 1 else ""
         )
         title = milestone["title"].replace("\\", "\\\\").replace("\n", "\\n")
         lines.append(f"[{mark}] {title}")
