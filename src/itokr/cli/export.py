@@ -9,7 +9,17 @@ from typing import Annotated
 
 import typer
 
-from itokr.cli.app import Area, AsOf, Owner, PeriodName, as_of_date, command, load, require_valid
+from itokr.cli.app import (
+    Area,
+    AsOf,
+    Owner,
+    PeriodName,
+    as_of_date,
+    check_filters,
+    command,
+    load,
+    require_valid,
+)
 from itokr.errors import UsageError
 
 # Excel reads a CSV file as UTF-8 only after a BOM; every CSV reader copes with one.
@@ -78,9 +88,8 @@ def export(
     day = as_of_date(as_of)
     tree = load(ctx)
     require_valid(tree)
+    check_filters(tree, owner=owner, area=area, period=period)
     entries = [e for e in tree.entries if e.matches(owner=owner, area=area, period=period)]
-    if period is not None and not any(e.matches(period=period) for e in tree.entries):
-        raise UsageError(f"no objectives in period {period!r}")
     result = build(entries, tree.config, day)
     if kind is ExportFormat.xlsx:
         data = workbook(result)
