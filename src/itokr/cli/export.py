@@ -67,11 +67,11 @@ def export(
     area: Area = None,
     as_of: AsOf = None,
 ) -> None:
-    """Write the OKRs to a spreadsheet: one row per key result with its objective's
-    columns, score, health and confidence as of --as-of, and every field that rebuilds
-    it, so `itokr import` reads it back.
+    """Write the OKRs to a spreadsheet (csv or xlsx) that `itokr import` reads back.
 
-    Check-ins dated after --as-of are left out. Text that a spreadsheet would run as a
+    One row per key result with its objective's columns, score, health and
+    confidence as of --as-of, and every field that rebuilds it; check-ins on a
+    second sheet (xlsx) or in --checkins FILE (csv). Check-ins dated after --as-of are left out. Text that a spreadsheet would run as a
     formula (= + - @ first) is written as text: in CSV with a leading '.
     """
     from itokr.loader import display_path
