@@ -129,8 +129,8 @@ def test_formula_like_text_is_text_in_both_formats_and_reads_back(
     book = tmp_path / "x.xlsx"
     assert run("--root", str(root), "export", "-o", str(book), *END).exit_code == 0
     sheet = openpyxl.load_workbook(book)["key_results"]
-    cell = sheet.cell(row=2, column=2)
-    assert (cell.value, cell.data_type, cell.quotePrefix) == (hostile["title"], "s", True)
+    typed = sheet.cell(row=2, column=2)
+    assert (typed.value, typed.data_type, typed.quotePrefix) == (hostile["title"], "s", True)
     for source, extra in ((out, ["--checkins", str(checkins)]), (book, [])):
         target = tmp_path / f"back-{source.suffix[1:]}"
         target.mkdir()

@@ -154,7 +154,7 @@ def test_a_failing_write_takes_back_every_file(
             raise OSError(28, "No space left on device")
         real_link(source, target)
 
-    monkeypatch.setattr(safewrite.os, "link", link_then_fail)
+    monkeypatch.setattr(os, "link", link_then_fail)  # as safewrite calls it
     result = _import(run, root)
     assert result.exit_code == 1
     assert "No space left on device; nothing written" in result.stderr

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from itokr import yamlio
-from itokr.cli import app
+from itokr.cli.app import app
 from itokr.emit import file_text
 from itokr.transfer.cells import CONTROL, guard, unguard
 from test_export import okrs
@@ -26,7 +26,7 @@ EXAMPLES = int(os.environ.get("ITOKR_FUZZ_EXAMPLES", "20"))  # a round trip take
 # Text an objective file can hold: no surrogates, none of the control characters that
 # itokr's reader refuses, no carriage return (YAML reads it as a line break).
 TEXT = st.text(
-    st.characters(blacklist_categories=("Cs",)).filter(lambda c: not CONTROL.match(c)),
+    st.characters(exclude_categories=["Cs"]).filter(lambda c: not CONTROL.match(c)),
     max_size=30,
 )
 NONEMPTY = TEXT.filter(bool)  # an empty note and no note are one blank cell
@@ -115,7 +115,7 @@ def key_result(draw: st.DrawFn, index: int) -> dict[str, Any]:
 @st.composite
 def root_files(draw: st.DrawFn) -> dict[str, str]:
     """A root as JSON text (YAML 1.2 reads JSON), independent of itokr's emitter."""
-    objectives = []
+    objectives: list[dict[str, Any]] = []
     for index in range(draw(st.integers(1, 3))):
         objective: dict[str, Any] = {"id": f"o{index}", "title": draw(NONEMPTY)}
         when = draw(st.sampled_from(["quarter", "named", "dates", "none"]))
@@ -132,7 +132,7 @@ def root_files(draw: st.DrawFn) -> dict[str, str]:
         if draw(st.booleans()):
             objective["type"] = "committed"
         earlier = [o["id"] for o in objectives]
-        if earlier and draw(st.booleans()):
+        if earlier and bool(draw(st.booleans())):
             objective["aligns_to"] = draw(
                 st.lists(st.sampled_from(earlier), min_size=1, unique=True)
             )

@@ -71,8 +71,9 @@ def export(
 
     One row per key result with its objective's columns, score, health and
     confidence as of --as-of, and every field that rebuilds it; check-ins on a
-    second sheet (xlsx) or in --checkins FILE (csv). Check-ins dated after --as-of are left out. Text that a spreadsheet would run as a
-    formula (= + - @ first) is written as text: in CSV with a leading '.
+    second sheet (xlsx) or in --checkins FILE (csv). Check-ins dated after --as-of
+    are left out. Text that a spreadsheet would run as a formula (= + - @ first) is
+    written as text: in CSV with a leading '.
     """
     from itokr.loader import display_path
     from itokr.safewrite import write_new

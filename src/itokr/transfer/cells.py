@@ -15,9 +15,10 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from itokr import yamlio
 from itokr.emit import number_text
-from itokr.yamlio import _CONTROL as CONTROL  # what itokr's reader refuses in a value
 
+CONTROL = yamlio._CONTROL  # what itokr's reader refuses in a value
 MAX_CELL = 32_767  # characters: the most a spreadsheet cell holds (Excel's limit)
 _TRIGGERS = ("=", "+", "-", "@")  # what makes a spreadsheet read a cell as a formula
 _INT = re.compile(r"[-+]?\d+")
