@@ -163,6 +163,36 @@ def test_as_of_leaves_later_checkins_out_and_says_so(
     assert uptime["current"] == latest["value"]
 
 
+def test_the_summary_counts_in_words(
+    run: Callable[..., Result], make_root: Callable[..., Path], tmp_path: Path
+) -> None:
+    root = make_root(
+        {
+            "a.yaml": """\
+            period: 2026-Q4
+            objectives:
+              - id: one
+                title: Keep the one service up
+                key_results:
+                  - id: up
+                    title: Keep uptime at 99.9%
+                    baseline: 99
+                    target: 99.9
+                    checkins:
+                      - {date: 2026-10-05, value: 99.2}
+                      - {date: 2026-11-05, value: 99.5}
+            """
+        }
+    )
+    out = tmp_path / "x.csv"
+    result = run("--root", str(root), "export", "-o", str(out), "--as-of", "2026-10-20")
+    assert result.stdout.splitlines() == [
+        "Wrote " + str(out) + ": 1 objective, 1 key result, 1 check-in as of 2026-10-20.",
+        "1 check-in dated after 2026-10-20 is left out.",
+        "1 check-in not written: add --checkins FILE.",
+    ]
+
+
 def test_csv_to_stdout_puts_the_summary_on_stderr(run: Callable[..., Result]) -> None:
     result = run("--root", str(IT), "export", "-o", "-", "--owner", "security-team", *END)
     assert result.exit_code == 0

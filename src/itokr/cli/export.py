@@ -76,6 +76,7 @@ def export(
     written as text: in CSV with a leading '.
     """
     from itokr.loader import display_path
+    from itokr.render.transfer import export_summary
     from itokr.safewrite import write_new
     from itokr.transfer.exporting import Export, build, csv_text, workbook
 
@@ -105,14 +106,11 @@ def export(
     if checkins is not None:
         text = _BOM + csv_text(Export.checkin_header, result.checkins)
         write_new(Path(checkins), text.encode("utf-8"))
-    lines = [
-        f"Wrote {shown}: {result.objectives} objectives, {len(result.rows)} key results, "
-        f"{len(result.checkins)} check-ins as of {day}"
-        + (f" (check-ins in {checkins})" if checkins else "")
-        + "."
-    ]
-    if result.left_out:
-        lines.append(f"{result.left_out} check-ins dated after {day} are left out.")
-    if kind is ExportFormat.csv and checkins is None and result.checkins:
-        lines.append(f"{len(result.checkins)} check-ins not written: add --checkins FILE.")
-    (sys.stderr if output == "-" else sys.stdout).write("\n".join(lines) + "\n")
+    summary = export_summary(
+        shown,
+        result,
+        day,
+        checkins=checkins,
+        unwritten=kind is ExportFormat.csv and checkins is None,
+    )
+    (sys.stderr if output == "-" else sys.stdout).write(summary)

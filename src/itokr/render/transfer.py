@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from itokr.findings import Finding
 from itokr.transfer.configedit import entry
 from itokr.transfer.drafts import NewFile, Plan
+from itokr.transfer.exporting import Export
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,23 @@ def _totals(files: Sequence[NewFile]) -> str:
             _count(sum(f.checkins for f in files), "check-in"),
         )
     )
+
+
+def export_summary(
+    shown: str, export: Export, day: dt.date, *, checkins: str | None, unwritten: bool
+) -> str:
+    """What `export` wrote to `shown`, as of `day`; `unwritten`: a CSV export whose
+    check-ins had no --checkins file to go to."""
+    counts = _count(export.objectives, "objective"), _count(len(export.rows), "key result")
+    written = _count(len(export.checkins), "check-in")
+    where = f" (check-ins in {checkins})" if checkins else ""
+    lines = [f"Wrote {shown}: {', '.join(counts)}, {written} as of {day}{where}."]
+    if export.left_out:
+        verb = "is" if export.left_out == 1 else "are"
+        lines.append(f"{_count(export.left_out, 'check-in')} dated after {day} {verb} left out.")
+    if unwritten and export.checkins:
+        lines.append(f"{written} not written: add --checkins FILE.")
+    return "\n".join(lines) + "\n"
 
 
 def summary(outcome: Outcome) -> str:
