@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from itokr.asof import known_on
 from itokr.crosscheck import Entry
 from itokr.emit import number_text
 from itokr.model import AnyKeyResult, Config, Metric, Threshold
@@ -42,14 +41,11 @@ class Export:
 
 
 def build(entries: Sequence[Entry], config: Config, as_of: dt.date) -> Export:
-    """Rows for `entries` (already chosen by the caller) as known on `as_of`."""
-    known = [known_on(entry, as_of) for entry in entries]
-    left_out = sum(
-        len(_checkins(kr)) for entry in entries for kr in entry.objective.key_results
-    ) - sum(len(_checkins(kr)) for entry in known for kr in entry.objective.key_results)
+    """Rows for `entries` (already chosen by the caller) as known on `as_of`: scoring
+    reads them so (`itokr.asof`), and the check-ins written are the ones it kept."""
     rows: list[tuple[Any, ...]] = []
     checkins: list[tuple[Any, ...]] = []
-    for score in score_all(known, config, as_of):
+    for score in score_all(entries, config, as_of):
         objective = _objective_values(score)
         for result in score.key_results:
             values = objective | _key_result_values(result)
@@ -58,7 +54,8 @@ def build(entries: Sequence[Entry], config: Config, as_of: dt.date) -> Export:
                 (result.ref, c.value, c.date, c.confidence, c.note)
                 for c in _checkins(result.key_result)
             ]
-    return Export(tuple(rows), tuple(checkins), len(known), left_out)
+    in_files = sum(len(_checkins(kr)) for entry in entries for kr in entry.objective.key_results)
+    return Export(tuple(rows), tuple(checkins), len(entries), in_files - len(checkins))
 
 
 def _checkins(kr: AnyKeyResult) -> list[Any]:
