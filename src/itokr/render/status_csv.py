@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Sequence
 from typing import Any
 
 from itokr.render.plain import key_result_dict, objective_dict
 from itokr.scoring import ObjectiveScore
+from itokr.transfer.cells import formula_like
 
 OBJECTIVE_COLUMNS = {  # csv column: key of the objective's dict
     "objective_id": "id",
@@ -45,10 +45,6 @@ KEY_RESULT_COLUMNS = {
 HEADER = [*OBJECTIVE_COLUMNS, *KEY_RESULT_COLUMNS]
 
 
-# A spreadsheet runs a cell starting so, leading spaces or not (it trims them first).
-_FORMULA = re.compile(r"[\t\r]|\s*[=+\-@]")
-
-
 def _cell(value: Any) -> Any:
     """None as an empty cell, booleans as spreadsheets write them, and text that a
     spreadsheet would take for a formula (CSV injection) quoted with a leading '."""
@@ -56,7 +52,7 @@ def _cell(value: Any) -> Any:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, str) and _FORMULA.match(value):
+    if isinstance(value, str) and formula_like(value):
         return "'" + value
     return value
 
