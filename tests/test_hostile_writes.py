@@ -151,6 +151,27 @@ def test_init_refuses_a_linked_folder_leading_out(run: Run, tmp_path: Path, link
     assert not (project / ".pre-commit-config.yaml").exists()  # nothing at all was written
 
 
+@posix_only
+def test_import_refuses_a_linked_folder_leading_out_and_writes_nothing(
+    run: Run, root: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (root / "2027-Q1").symlink_to(outside)
+    sheet = tmp_path / "okrs.csv"
+    sheet.write_text(
+        "Objective,Key result,Owner,Period,Baseline,Target,Unit\n"
+        "Cut the cost of IT,Cut cloud spend from 120 to 108,finops,2027-Q2,120,108,k$\n"
+        "Ship it faster,Cut lead time from 10 to 5 days,delivery,2027-Q1,10,5,d\n"
+    )
+    maps = ["--map", "Objective=objective_title", "--map", "Key result=kr_title"]
+    result = run("--root", str(root), "import", str(sheet), *maps, *AS_OF, cwd=tmp_path)
+    assert result.exit_code == 1
+    assert "leads out of" in result.stderr and "nothing written" in result.stderr
+    assert list(outside.iterdir()) == []
+    assert sorted(p.name for p in root.rglob("*.yaml")) == ["team.yaml"]  # all or none
+
+
 # ---------------------------------------------------------------- a non-cooperating writer
 
 

@@ -212,12 +212,14 @@ def _sweep(target: Path) -> None:
                     os.unlink(entry.path)
 
 
-def create_files(files: Sequence[tuple[Path, bytes]]) -> list[Path]:
+def create_files(files: Sequence[tuple[Path, bytes]], *, within: Path | None = None) -> list[Path]:
     """Write new files all or none, replacing none; the paths written, in order.
 
     Every file is staged (written, fsynced) beside its place before the first is
     linked into place; if staging or any link fails, the files already placed
     are removed again. A crash between two links can leave some of them, each whole.
+    With `within`, a file whose folder leads out of it (a symbolic link) stops all
+    before anything is placed, as in `create_file`.
     """
     placed: list[Path] = []
     current = files[0][0] if files else Path()
@@ -226,7 +228,12 @@ def create_files(files: Sequence[tuple[Path, bytes]]) -> list[Path]:
             staged = []
             for path, data in files:
                 current = path
+                if within is not None:
+                    check_inside(path, within)
                 path.parent.mkdir(parents=True, exist_ok=True)
+                if within is not None:
+                    check_inside(path, within)  # again: a link may have appeared meanwhile
+                _sweep(path)
                 staged.append((stack.enter_context(_staged(path, data, None)), path))
             for temp, path in staged:
                 current = path

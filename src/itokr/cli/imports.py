@@ -153,14 +153,14 @@ def _write(
 
     files = [(into / item.path, item.text.encode("utf-8")) for item in outcome.plan.files]
     with root_lock(root):
-        created = create_files(files)
+        created = create_files(files, within=root)
         if new is None:
             return
         try:
             if config is not None and config.data is not None:
                 replace_file(root / CONFIG_NAME, config.data, new)
             else:
-                create_file(root / CONFIG_NAME, new)
+                create_file(root / CONFIG_NAME, new, within=root)
         except BaseException:
             remove_files(created)
             raise
