@@ -294,3 +294,12 @@ def test_init_names_a_directory_escaped(tmp_path: Path) -> None:
     done = itokr(tmp_path, "init", project.name, "--itokr-from", "itokr")
     assert done.returncode == 0, done.stderr
     assert raw(done.stdout) == [] and "kept    project\\x1b[2J/okrs as it is" in done.stdout
+
+
+def test_export_names_its_files_escaped(tmp_path: Path) -> None:
+    root = tmp_path / "okrs"
+    root.mkdir()
+    (root / "team.yaml").write_text(FILE.format(title="safe"))
+    done = itokr(tmp_path, "export", "-o", f"out{CLEAR}.csv", "--checkins", f"in{TITLE}.csv")
+    assert done.returncode == 0, done.stderr
+    assert raw(done.stdout) == [] and "(check-ins in in\\x1b]0;owned\\x07.csv)" in done.stdout

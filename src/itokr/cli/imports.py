@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from itokr.cli.app import as_of_date, command, root_path
+from itokr.cli.app import as_of_date, command, complain, root_path
 from itokr.errors import PROBLEMS, ItokrError, UsageError
 
 if TYPE_CHECKING:
@@ -253,7 +253,7 @@ def import_(
         )
     parsed = _parse(sheets, source, pairs, extra, tree)
     if not parsed.objectives and not parsed.findings:
-        sys.stderr.write(f"itokr: nothing to import: {parsed.source} has no rows of objectives\n")
+        complain(f"nothing to import: {parsed.source} has no rows of objectives")
         return
     result = plan(
         parsed,
