@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
-from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from itokr.cli.app import Area, AsOf, Owner, as_of_date, command, require_valid, root_path
 from itokr.errors import UsageError
-
-if TYPE_CHECKING:
-    from itokr.crosscheck import Entry
-    from itokr.loader import Tree
-    from itokr.report import Since
 
 
 class ReportFormat(StrEnum):
@@ -66,6 +59,7 @@ def report(
     """
     from itokr.loader import load_root
     from itokr.report import build, select
+    from itokr.report.since import changes_since
     from itokr.scoring import score_all
     from itokr.smart import check
 
@@ -89,7 +83,7 @@ def report(
         )
     }
     starts = [e.period.start for e in entries if e.period is not None]
-    since = _since(root, tree, min(starts), day, entries) if starts else None
+    since = changes_since(root, tree, min(starts), day, entries, Path.cwd()) if starts else None
     review = build(tree.config.organization, scores, smart, day, label, since)
     if output_format is ReportFormat.html:
         from itokr.render.report_html import render
@@ -110,24 +104,3 @@ def _read(path: str) -> bytes | None:
         return Path(path).read_bytes()
     except OSError:
         return None
-
-
-def _since(root: Path, tree: Tree, start: dt.date, day: dt.date, entries: Sequence[Entry]) -> Since:
-    """The changes since `start`: the root at the last commit before it against the
-    working tree. Outside git, or with no commit that old, the part is skipped."""
-    from itokr import gitio
-    from itokr.diffing import compare
-    from itokr.report import Since, since_changes
-
-    try:
-        repo = gitio.open_repo(root)
-    except UsageError:
-        return Since(start, None, (), "the OKR root is not in a git repository")
-    commit = gitio.commit_before(repo, start)
-    if commit is None:
-        return Since(start, None, (), f"no commit before {start.isoformat()} to compare with")
-    base = gitio.load_revision(repo, commit[:12], commit, Path.cwd())
-    diff = compare(base.tree, tree, day)
-    ids = {e.id for e in entries}
-    labels = {e.period.label for e in entries if e.period is not None}
-    return Since(start, commit, since_changes(diff, ids, labels))
