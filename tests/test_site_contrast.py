@@ -1,0 +1,87 @@
+"""WCAG AA contrast of the site's palette, light and dark, computed from site.css itself.
+
+Text needs 4.5:1 against what it sits on; the parts of a chart or control a
+reader must see (meter fills, bars, the focus ring) need 3:1 (WCAG 1.4.3, 1.4.11).
+The browser test checks the rendered pages too; this one names the pair that fails.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import REPO
+
+CSS = (REPO / "src" / "itokr" / "templates" / "site" / "site.css").read_text(encoding="utf-8")
+HEALTH_COLOURS = ("ok", "warn", "bad", "idle")
+
+
+def _palette(block: str) -> dict[str, str]:
+    return dict(re.findall(r"--([a-z-]+):\s*(#[0-9a-fA-F]{6})\s*;", block))
+
+
+def _palettes() -> dict[str, dict[str, str]]:
+    light = _palette(CSS.split("@media screen and (prefers-color-scheme: dark)")[0])
+    dark_block = CSS.split("@media screen and (prefers-color-scheme: dark)")[1].split("}\n}")[0]
+    return {"light": light, "dark": {**light, **_palette(dark_block)}}
+
+
+def luminance(colour: str) -> float:
+    """Relative luminance of #rrggbb (WCAG 2.x)."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(one: str, other: str) -> float:
+    high, low = sorted((luminance(one), luminance(other)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_the_formula_matches_known_ratios() -> None:
+    assert contrast("#000000", "#ffffff") == pytest.approx(21.0)
+    assert contrast("#777777", "#ffffff") == pytest.approx(4.48, abs=0.01)
+
+
+TEXT = [  # (foreground, background) of every text the pages show
+    ("fg", "bg"),
+    ("fg", "surface"),
+    ("muted", "bg"),
+    ("muted", "surface"),
+    ("link", "bg"),
+    ("link", "surface"),
+    ("warn", "bg"),  # "stale"
+    *(("on-pill", colour) for colour in HEALTH_COLOURS),
+    ("chart-fg", "chart-bg"),
+    ("chart-muted", "chart-bg"),
+]
+GRAPHICS = [  # (part, what it sits on) of every chart, meter and control
+    ("link", "track"),  # a meter's fill
+    ("fg", "track"),  # the expected-progress tick
+    *((colour, "bg") for colour in HEALTH_COLOURS),  # bars of the health chart
+    ("focus", "bg"),
+    ("focus", "surface"),
+    ("control", "bg"),  # the edge of a select or button (table lines are decoration)
+]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize(("fore", "back"), TEXT)
+def test_text_meets_aa(scheme: str, fore: str, back: str) -> None:
+    palette = _palettes()[scheme]
+    ratio = contrast(palette[fore], palette[back])
+    assert ratio >= 4.5, f"{scheme}: --{fore} on --{back} is {ratio:.2f}:1"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize(("part", "back"), GRAPHICS)
+def test_graphics_meet_aa(scheme: str, part: str, back: str) -> None:
+    palette = _palettes()[scheme]
+    ratio = contrast(palette[part], palette[back])
+    assert ratio >= 3.0, f"{scheme}: --{part} on --{back} is {ratio:.2f}:1"
+
+
+def test_both_schemes_define_every_colour() -> None:
+    light, dark = _palettes().values()
+    assert set(light) == set(dark) and len(light) >= 15
