@@ -1,0 +1,365 @@
+"""`itokr site` in a real headless Chromium, driven by selenium through chromium-driver.
+
+A parser can say the markup is right; only a browser says the pages load from
+file:// with no error and no request beyond their own files, that sorting and
+filtering work by clicks, that a phone needs no sideways scrolling, that every
+text is legible in light and dark, and that the pages print. Skipped on a laptop
+without Chromium; under CI a missing browser fails (`require_tool`).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import EXAMPLES, installed_itokr, require_tool
+from sitepages import pages
+
+IT = EXAMPLES / "it-department"
+AS_OF = "2026-11-21"
+CHROMIUM = next(
+    (
+        found
+        for name in ("chromium", "chromium-browser", "google-chrome")
+        if (found := shutil.which(name))
+    ),
+    None,
+)
+DRIVER = shutil.which("chromedriver")
+PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 3, "mobile": True}
+DESKTOP = {"width": 1440, "height": 900, "deviceScaleFactor": 1, "mobile": False}
+
+# Every element with text of its own: its colour against the first opaque background
+# behind it, as WCAG computes contrast (large text: 24px, or 18.66px bold, needs 3:1).
+CONTRAST_JS = """
+function rgb(text) {
+  const m = text.match(/rgba?\\(([^)]+)\\)/);
+  if (!m) return null;
+  const p = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+  return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1};
+}
+function luminance(c) {
+  const w = [0.2126, 0.7152, 0.0722];
+  return [c.r, c.g, c.b].reduce((sum, v, i) => {
+    v /= 255;
+    return sum + w[i] * (v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4));
+  }, 0);
+}
+function background(el) {
+  for (; el; el = el.parentElement) {
+    const c = rgb(getComputedStyle(el).backgroundColor);
+    if (c && c.a > 0) return c;
+  }
+  return {r: 255, g: 255, b: 255, a: 1};
+}
+const failures = [];
+for (const el of document.body.querySelectorAll("*")) {
+  const own = Array.from(el.childNodes).some(n => n.nodeType === 3 && n.textContent.trim());
+  const box = el.getBoundingClientRect();
+  if (!own || box.width < 2 || box.height < 2) continue;
+  const style = getComputedStyle(el);
+  if (style.visibility === "hidden" || style.display === "none") continue;
+  const fore = rgb(el.closest("svg") ? style.fill : style.color);
+  const back = background(el.closest("svg") ? el.closest("svg").parentElement : el);
+  const high = Math.max(luminance(fore), luminance(back));
+  const low = Math.min(luminance(fore), luminance(back));
+  const ratio = (high + 0.05) / (low + 0.05);
+  const size = parseFloat(style.fontSize), bold = parseInt(style.fontWeight) >= 700;
+  const needed = size >= 24 || (size >= 18.66 && bold) ? 3 : 4.5;
+  if (ratio < needed) failures.push([el.tagName, el.className.baseVal ?? el.className,
+    el.textContent.trim().slice(0, 40), ratio.toFixed(2)]);
+}
+return failures;
+"""
+# Anything wider than the window, outside a container meant to scroll
+OVERFLOW_JS = """
+const width = document.documentElement.clientWidth;
+return Array.from(document.body.querySelectorAll("*"))
+  .filter(el => el.getBoundingClientRect().right > width + 0.5)
+  .filter(el => !el.closest(".visually-hidden, .skip"))
+  .map(el => el.tagName + "." + (el.className.baseVal ?? el.className));
+"""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example root's site, written by the installed `itokr`."""
+    out = tmp_path_factory.mktemp("browser") / "site"
+    done = subprocess.run(
+        [installed_itokr(), "--root", str(IT), "site", str(out), "--as-of", AS_OF],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    require_tool(CHROMIUM and DRIVER, "no Chromium with chromedriver installed")
+    os.environ["SE_OFFLINE"] = "true"  # selenium must never fetch a driver: it is installed
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--hide-scrollbars",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+    ):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=str(DRIVER)))
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """The browser, reset to a desktop window, light scheme, scripts on, logs drained."""
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", DESKTOP)
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "", "features": []})
+    browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
+    browser.get("about:blank")
+    browser.get_log("browser")
+    browser.get_log("performance")
+    yield browser
+
+
+def _open(driver: Any, path: Path) -> None:
+    driver.get(path.as_uri())
+    driver.find_element("css selector", "footer")  # the whole page is there
+
+
+def _requests(driver: Any) -> list[str]:
+    sent = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            sent.append(message["params"]["request"]["url"])
+    return sent
+
+
+def _visible_rows(driver: Any) -> list[Any]:
+    rows = driver.find_elements("css selector", "#objectives tbody tr")
+    return [row for row in rows if row.is_displayed()]
+
+
+def test_every_page_loads_with_no_error_and_fetches_only_its_own_files(
+    page: Any, site: Path
+) -> None:
+    own = site.as_uri() + "/"
+    for path in pages(site):
+        _open(page, path)
+        problems = [e for e in page.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
+        assert problems == [], (path.name, problems)
+        requested = _requests(page)
+        assert sorted(requested) == sorted([path.as_uri(), own + "site.css", own + "site.js"]), (
+            path.name
+        )
+
+
+def test_the_content_security_policy_blocks_anything_from_elsewhere(
+    page: Any, site: Path, tmp_path: Path
+) -> None:
+    """The guard behind the escaping: a page that did let markup in fetches nothing."""
+    tampered = site / "objectives" / "tampered.html"
+    html = (site / "index.html").read_text(encoding="utf-8")
+    tampered.write_text(
+        html.replace(
+            "</main>", '<img src="https://example.com/x.png"><script>1</script></main>'
+        ).replace('href="', 'href="../'),
+        encoding="utf-8",
+    )
+    try:
+        _open(page, tampered)
+        blocked = [e["message"] for e in page.get_log("browser") if e["level"] == "SEVERE"]
+        assert any("Content Security Policy" in m and "example.com" in m for m in blocked)
+        assert any("Content Security Policy" in m and "inline script" in m for m in blocked)
+    finally:
+        tampered.unlink()
+
+
+def test_clicking_a_column_header_sorts_the_objectives(page: Any, site: Path) -> None:
+    _open(page, site / "index.html")
+    header = page.find_element(
+        "xpath", "//table[@id='objectives']//th[.//button[normalize-space()='Score']]"
+    )
+
+    def scores() -> list[float]:
+        cells = page.find_elements("css selector", "#objectives tbody td.score")
+        return [float(c.get_attribute("data-sort")) for c in cells]
+
+    header.find_element("tag name", "button").click()
+    assert header.get_attribute("aria-sort") == "ascending"
+    assert scores() == sorted(scores()) and scores()[0] < scores()[-1]
+    header.find_element("tag name", "button").click()
+    assert header.get_attribute("aria-sort") == "descending"
+    assert scores() == sorted(scores(), reverse=True)
+    title = page.find_element("xpath", "//th[.//button[normalize-space()='Objective']]")
+    title.find_element("tag name", "button").click()
+    assert header.get_attribute("aria-sort") is None
+    names = [
+        c.get_attribute("data-sort")
+        for c in page.find_elements("css selector", "#objectives td.main")
+    ]
+    assert names == sorted(names)
+
+
+def test_choosing_filters_narrows_the_table_and_the_address_keeps_them(
+    page: Any, site: Path
+) -> None:
+    from selenium.webdriver.support.ui import Select
+
+    _open(page, site / "index.html")
+    total = len(_visible_rows(page))
+    Select(page.find_element("name", "health")).select_by_value("at-risk")
+    rows = _visible_rows(page)
+    assert rows and len(rows) < total
+    assert {r.get_attribute("data-health") for r in rows} == {"at-risk"}
+    shown = page.find_element("css selector", ".shown").text
+    assert shown == f"Showing {len(rows)} of {total} objectives"
+    assert page.current_url.endswith("#health=at-risk")
+    Select(page.find_element("name", "area")).select_by_value("infrastructure")
+    both = _visible_rows(page)
+    assert all(r.get_attribute("data-area") == "infrastructure" for r in both)
+    assert page.current_url.endswith("#health=at-risk&area=infrastructure")
+    page.find_element("css selector", ".filters button[type=reset]").click()
+    assert len(_visible_rows(page)) == total
+    # a bookmarked view opens filtered
+    page.get((site / "index.html").as_uri() + "#owner=platform-team")
+    owned = _visible_rows(page)
+    assert owned and {r.get_attribute("data-owner") for r in owned} == {"platform-team"}
+    assert Select(page.find_element("name", "owner")).first_selected_option.text == "platform-team"
+
+
+def test_a_bar_of_the_health_chart_filters_to_its_health(page: Any, site: Path) -> None:
+    _open(page, site / "index.html")
+    page.find_element("css selector", "a[data-filter-health='on-track']").click()
+    rows = _visible_rows(page)
+    count = page.find_element(
+        "xpath", "//a[@data-filter-health='on-track']/ancestor::tr/td[@class='num']"
+    ).text
+    assert len(rows) == int(count)
+    assert {r.get_attribute("data-health") for r in rows} == {"on-track"}
+
+
+def test_every_page_reads_whole_without_javascript(page: Any, site: Path) -> None:
+    page.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+    _open(page, site / "index.html")
+    rows = page.find_elements("css selector", "#objectives tbody tr")
+    assert rows and all(r.is_displayed() for r in rows)
+    assert not page.find_element("css selector", "form.filters").is_displayed()
+    assert page.find_elements("css selector", "th button") == []
+    link = rows[0].find_element("css selector", "td.main a")
+    title = link.text
+    link.click()
+    assert "/objectives/" in page.current_url
+    assert page.find_element("tag name", "h1").text == title
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_sideways_scrolling_on_a_phone(page: Any, site: Path, scheme: str) -> None:
+    page.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", PHONE)
+    page.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia",
+        {"features": [{"name": "prefers-color-scheme", "value": scheme}]},
+    )
+    for path in pages(site):
+        _open(page, path)
+        width, window = page.execute_script(
+            "return [document.scrollingElement.scrollWidth, window.innerWidth]"
+        )
+        assert window == 390 and width <= window, path.name
+        assert page.execute_script(OVERFLOW_JS) == [], path.name
+
+
+def test_a_wide_screen_shows_the_tables_whole_and_the_text_in_a_readable_column(
+    page: Any, site: Path
+) -> None:
+    for path in (site / "index.html", site / "objectives" / "reliable-platform.html"):
+        _open(page, path)
+        width, window, main = page.execute_script(
+            "return [document.scrollingElement.scrollWidth, innerWidth,"
+            " document.querySelector('main').getBoundingClientRect().width]"
+        )
+        assert width <= window == 1440 and 900 < main <= 1300
+        clipped = page.execute_script(
+            "return Array.from(document.querySelectorAll('.scroll'))"
+            ".filter(e => e.scrollWidth > e.clientWidth).length"
+        )
+        assert clipped == 0, path.name
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_text_meets_wcag_aa_contrast(page: Any, site: Path, scheme: str) -> None:
+    page.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia",
+        {"features": [{"name": "prefers-color-scheme", "value": scheme}]},
+    )
+    expected_background = {"light": "rgb(255, 255, 255)", "dark": "rgb(13, 17, 23)"}[scheme]
+    for path in (
+        site / "index.html",
+        site / "owners" / "index.html",
+        site / "objectives" / "reliable-platform.html",
+        site / "objectives" / "modernise-backups.html",
+    ):
+        _open(page, path)
+        assert page.execute_script("return getComputedStyle(document.body).backgroundColor") == (
+            expected_background
+        )
+        assert page.execute_script(CONTRAST_JS) == [], (scheme, path.name)
+
+
+def test_the_keyboard_focus_is_always_visible(page: Any, site: Path) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    _open(page, site / "index.html")
+    ActionChains(page).send_keys(Keys.TAB).perform()
+    skip = page.switch_to.active_element
+    assert skip.text == "Skip to content" and skip.rect["y"] >= 0
+    for _ in range(4):
+        focused = page.switch_to.active_element
+        outline = page.execute_script(
+            "const s = getComputedStyle(arguments[0]); return [s.outlineStyle, s.outlineWidth]",
+            focused,
+        )
+        assert outline == ["solid", "3px"], focused.text
+        ActionChains(page).send_keys(Keys.TAB).perform()
+
+
+def test_the_pages_print(page: Any, site: Path) -> None:
+    from selenium.webdriver.common.print_page_options import PrintOptions
+
+    for path in (site / "index.html", site / "objectives" / "reliable-platform.html"):
+        _open(page, path)
+        options = PrintOptions()
+        options.background = True
+        pdf = base64.b64decode(page.print_page(options))
+        assert pdf.startswith(b"%PDF-")
+        assert len(re.findall(rb"/Type\s*/Page\b", pdf)) >= 1
+    page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    _open(page, site / "index.html")
+    assert not page.find_element("css selector", ".top nav").is_displayed()
+    assert not page.find_element("css selector", "form.filters").is_displayed()
+    assert page.find_element("css selector", "footer").is_displayed()
