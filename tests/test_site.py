@@ -6,6 +6,7 @@ The browser's view (scripts, layout, printing) is in test_site_browser.py.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 from collections.abc import Callable
@@ -294,7 +295,7 @@ def _commit_at(repo: GitRepo, date: str, message: str) -> None:
         check=True,
         capture_output=True,
         env={
-            **dict(__import__("os").environ),
+            **os.environ,
             "GIT_AUTHOR_NAME": "T",
             "GIT_AUTHOR_EMAIL": "t@e.x",
             "GIT_COMMITTER_NAME": "T",
@@ -397,3 +398,53 @@ def test_the_installed_command_writes_the_site_and_misuse_exits_2(tmp_path: Path
         [itokr, "--root", str(IT), "site"], capture_output=True, text=True, check=False
     )
     assert missing.returncode == 2 and "OUTDIR" in missing.stderr
+
+
+@pytest.mark.slow
+def test_slow_a_built_wheel_ships_the_templates_and_its_site_works(tmp_path: Path) -> None:
+    """What `pip install .` installs (not this editable checkout) has every template."""
+    import shutil
+    import sys
+    import zipfile
+
+    from conftest import REPO
+
+    source = tmp_path / "source"
+    shutil.copytree(REPO / "src", source / "src", ignore=shutil.ignore_patterns("*.egg-info"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO / name, source / name)
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "-q", "-w", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert built.returncode == 0, built.stderr
+    wheel = next(tmp_path.glob("itokr-*.whl"))
+    shipped = set(zipfile.ZipFile(wheel).namelist())
+    templates = REPO / "src" / "itokr" / "templates" / "site"
+    assert {f"itokr/templates/site/{t.name}" for t in templates.iterdir()} <= shipped
+    lib = tmp_path / "lib"
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(lib)
+    env = {**os.environ, "PYTHONPATH": str(lib)}
+    where = subprocess.run(
+        [sys.executable, "-c", "import itokr; print(itokr.__file__)"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
+    assert where.stdout.startswith(str(lib))  # the wheel's itokr, not this checkout's
+    out = tmp_path / "public"
+    done = subprocess.run(
+        [sys.executable, "-m", "itokr", "--root", str(IT), "site", str(out), "--as-of", AS_OF],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (out / "site.css").read_bytes() == (templates / "site.css").read_bytes()
+    assert (out / "objectives" / "reliable-platform.html").is_file()
