@@ -53,14 +53,23 @@ def init(
     organization: Annotated[
         str, typer.Option(help="Your organization's name, shown in titles.")
     ] = "",
+    pages: Annotated[
+        bool,
+        typer.Option(
+            "--pages",
+            help="Also add .github/workflows/okrs-pages.yml, which publishes `itokr site` "
+            "on GitHub Pages (daily and on every push to main).",
+        ),
+    ] = False,
     as_of: AsOf = None,
 ) -> None:
     """Start an OKR root: okrs/ with a config and an example, plus CI and pre-commit.
 
     Writes okrs/itokr.yaml, okrs/<this quarter>/platform.yaml, a GitHub Actions
-    workflow (.github/workflows/okrs.yml) and .pre-commit-config.yaml. Files that
-    exist are never overwritten, and no example is added to an okrs/ that already
-    holds objective files. Run it again at any time to add what is missing.
+    workflow (.github/workflows/okrs.yml) and .pre-commit-config.yaml; with --pages,
+    a workflow that publishes the dashboard on GitHub Pages. Files that exist are
+    never overwritten, and no example is added to an okrs/ that already holds
+    objective files. Run it again at any time to add what is missing.
     """
     period, start = _quarter(as_of_date(as_of))
     if directory.exists() and not directory.is_dir():
@@ -74,6 +83,8 @@ def init(
         Path(".github/workflows/okrs.yml"): _template("okrs.yml"),
         Path(".pre-commit-config.yaml"): _template("pre-commit-config.yaml", root="okrs"),
     }
+    if pages:
+        files[Path(".github/workflows/okrs-pages.yml")] = _template("pages.yml")
     if _has_objective_files(root):
         del files[example]
         sys.stdout.write(f"kept    {root} as it is (it holds objective files)\n")
