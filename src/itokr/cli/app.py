@@ -149,6 +149,14 @@ def problems_code(tree: Tree) -> int:
     return PROBLEMS
 
 
+def read_source(path: str) -> bytes | None:
+    """A file's bytes as the core asks for them again (to place a finding), or None."""
+    try:
+        return Path(path).read_bytes()
+    except OSError:
+        return None
+
+
 def require_valid(tree: Tree) -> None:
     """Commands whose answer must be complete refuse a root with problems (exit 1)."""
     if not tree.ok:

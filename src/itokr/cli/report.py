@@ -9,7 +9,16 @@ from typing import Annotated
 
 import typer
 
-from itokr.cli.app import Area, AsOf, Owner, as_of_date, command, require_valid, root_path
+from itokr.cli.app import (
+    Area,
+    AsOf,
+    Owner,
+    as_of_date,
+    command,
+    read_source,
+    require_valid,
+    root_path,
+)
 from itokr.errors import UsageError
 
 
@@ -61,7 +70,7 @@ def report(
     from itokr.report import build, select
     from itokr.report.since import changes_since
     from itokr.scoring import score_all
-    from itokr.smart import check
+    from itokr.smart import letters_by_id
 
     day = as_of_date(as_of)
     root = root_path(ctx)
@@ -72,16 +81,7 @@ def report(
     if not entries and (owner is not None or area is not None):
         raise UsageError(f"no objective of {label} matches the --owner/--area given")
     scores = score_all(entries, tree.config, day)
-    chosen = {id(e.objective) for e in entries}
-    smart = {
-        r.entry.id: r.checks
-        for r in check(
-            tree.entries,
-            tree.config.smart,
-            source=_read,
-            selected=lambda entry: id(entry.objective) in chosen,
-        )
-    }
+    smart = letters_by_id(tree.entries, entries, tree.config.smart, source=read_source)
     starts = [e.period.start for e in entries if e.period is not None]
     since = changes_since(root, tree, min(starts), day, entries, Path.cwd()) if starts else None
     review = build(tree.config.organization, scores, smart, day, label, since)
@@ -97,10 +97,3 @@ def report(
 
     write_new(output, text.encode("utf-8"))
     sys.stdout.write(f"{output}\n")
-
-
-def _read(path: str) -> bytes | None:
-    try:
-        return Path(path).read_bytes()
-    except OSError:
-        return None

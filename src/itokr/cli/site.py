@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from itokr.cli.app import AsOf, as_of_date, command, require_valid, root_path
+from itokr.cli.app import AsOf, as_of_date, command, read_source, require_valid, root_path
 from itokr.errors import UsageError
 
 if TYPE_CHECKING:
@@ -82,7 +82,7 @@ def site(
     from itokr.scoring import score_all
     from itokr.site import build
     from itokr.sitedir import publish
-    from itokr.smart import check
+    from itokr.smart import letters_by_id
 
     day = as_of_date(as_of)
     generated = _generated()
@@ -94,16 +94,7 @@ def site(
     else:
         entries, label = select(tree.entries, period, day)
     scores = score_all(entries, tree.config, day)
-    chosen = {id(e.objective) for e in entries}
-    smart = {
-        r.entry.id: r.checks
-        for r in check(
-            tree.entries,
-            tree.config.smart,
-            source=_read,
-            selected=lambda entry: id(entry.objective) in chosen,
-        )
-    }
+    smart = letters_by_id(tree.entries, entries, tree.config.smart, source=read_source)
     review = review_of(tree.config.organization, scores, smart, day, label)
     written = publish(
         outdir, files(build(review, _since(root, tree, entries, day), generated)), force=force
@@ -143,10 +134,3 @@ def _since(root: Path, tree: Tree, entries: Sequence[Entry], day: dt.date) -> di
         start: changes_since(root, tree, start, day, group, Path.cwd())
         for start, group in sorted(starts.items())
     }
-
-
-def _read(path: str) -> bytes | None:
-    try:
-        return Path(path).read_bytes()
-    except OSError:
-        return None
