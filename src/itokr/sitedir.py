@@ -19,14 +19,13 @@ import json
 import os
 import re
 import secrets
-import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from itokr import __version__
 from itokr.errors import ItokrError, UsageError
-from itokr.safewrite import LOCK_TIMEOUT, TEMP_SUFFIX
+from itokr.safewrite import TEMP_SUFFIX, root_lock
 
 MARKER = ".itokr-site"  # lists the files of the last build: a previous site is known by it
 _MARKER_LIMIT = 16 * 1024 * 1024
@@ -46,26 +45,31 @@ def publish(outdir: Path, files: Iterable[tuple[str, bytes]], *, force: bool = F
                 f"{outdir} exists and is not a directory: name a directory for the site"
             )
         outdir.mkdir(parents=True, exist_ok=True)
-        top = os.open(outdir, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            _lock(top, outdir)
-            previous = _previous(top)
-            if previous is None and os.listdir(top) and not force:
-                raise UsageError(
-                    f"{outdir} is not empty and holds no itokr site (no {MARKER} file): "
-                    "name a new or empty directory, or pass --force to write the site into it"
-                )
-            earlier = previous or []
-            # listed before anything is written, so a build cut short is still cleaned up next time
-            _write(top, outdir, MARKER, _marker(sorted({*earlier, *wanted})))
-            for path, data in wanted.items():
-                _write(top, outdir, path, data)
-            for path in sorted(set(earlier) - set(wanted)):
-                _remove(top, path)
-            _write(top, outdir, MARKER, _marker(sorted(wanted)))
-        finally:
-            os.close(top)  # also releases the lock
+        with root_lock(outdir, holder="itokr site"):  # two builds at once would mix
+            top = os.open(outdir, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                _replace(top, outdir, wanted, force=force)
+            finally:
+                os.close(top)
     return sorted(wanted)
+
+
+def _replace(top: int, outdir: Path, wanted: dict[str, bytes], *, force: bool) -> None:
+    """The last build's files (or a directory of no site, with `force`) by `wanted`."""
+    previous = _previous(top)
+    if previous is None and os.listdir(top) and not force:
+        raise UsageError(
+            f"{outdir} is not empty and holds no itokr site (no {MARKER} file): "
+            "name a new or empty directory, or pass --force to write the site into it"
+        )
+    earlier = previous or []
+    # listed before anything is written, so a build cut short is still cleaned up next time
+    _write(top, outdir, MARKER, _marker(sorted({*earlier, *wanted})))
+    for path, data in wanted.items():
+        _write(top, outdir, path, data)
+    for path in sorted(set(earlier) - set(wanted)):
+        _remove(top, path)
+    _write(top, outdir, MARKER, _marker(sorted(wanted)))
 
 
 def _safe(path: str) -> bool:
@@ -92,24 +96,6 @@ def _previous(top: int) -> list[str] | None:
     if data.get("generator") != "itokr" or not isinstance(listed, list):
         return None
     return [p for p in listed if isinstance(p, str) and _safe(p) and p != MARKER]
-
-
-def _lock(top: int, outdir: Path) -> None:
-    """One build at a time into a directory (two at once would leave a mix of both)."""
-    import fcntl
-
-    deadline = time.monotonic() + LOCK_TIMEOUT
-    while True:
-        try:
-            fcntl.flock(top, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                raise ItokrError(
-                    f"another itokr site has been writing {outdir} for {LOCK_TIMEOUT:g} s; "
-                    "nothing written: try again"
-                ) from None
-            time.sleep(0.05)
 
 
 @contextmanager
