@@ -16,9 +16,10 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import EXAMPLES, Result, installed_itokr
-from gitrepo import GitRepo, forget_git_variables
+from gitrepo import forget_git_variables
 from itokr.cli import app
 from sitepages import local_target, pages, parse
+from test_history import DatedRepo  # commits on the dates a test names
 
 Run = Callable[..., Result]
 IT = EXAMPLES / "it-department"
@@ -264,13 +265,13 @@ def test_the_changes_since_each_period_started_come_from_git(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     forget_git_variables(monkeypatch)
-    repo = GitRepo(tmp_path / "repo")
+    repo = DatedRepo(tmp_path / "repo")
     plan = HOSTILE.replace("target: 99.9", "target: 99.95")
     repo.write("okrs/q4.yaml", plan)
     repo.write("okrs/q3.yaml", plan.replace("2026-Q4", "2026-Q3").replace("hostile", "summer"))
-    _commit_at(repo, "2026-06-20T12:00:00", "plan Q3 and Q4")
+    repo.commit_on("2026-06-20", "plan Q3 and Q4")
     repo.write("okrs/q4.yaml", HOSTILE)
-    _commit_at(repo, "2026-10-20T12:00:00", "ease the uptime target")
+    repo.commit_on("2026-10-20", "ease the uptime target")
     out = tmp_path / "site"
     done = run("site", str(out), "--as-of", AS_OF, cwd=repo.path)
     assert done.exit_code == 0, done.stderr
@@ -285,26 +286,6 @@ def test_the_changes_since_each_period_started_come_from_git(
     assert run("--root", str(root), "site", str(outside), "--as-of", AS_OF).exit_code == 0
     page = " ".join(parse(outside / "objectives" / "hostile.html").text.split())
     assert "Not compared: the OKR root is not in a git repository." in page
-
-
-def _commit_at(repo: GitRepo, date: str, message: str) -> None:
-    repo.git("add", "-A")
-    subprocess.run(
-        ["git", "commit", "-q", "-m", message],
-        cwd=repo.path,
-        check=True,
-        capture_output=True,
-        env={
-            **os.environ,
-            "GIT_AUTHOR_NAME": "T",
-            "GIT_AUTHOR_EMAIL": "t@e.x",
-            "GIT_COMMITTER_NAME": "T",
-            "GIT_COMMITTER_EMAIL": "t@e.x",
-            "GIT_AUTHOR_DATE": date,
-            "GIT_COMMITTER_DATE": date,
-            "GIT_CONFIG_NOSYSTEM": "1",
-        },
-    )
 
 
 def test_the_same_commit_and_epoch_build_the_same_bytes(run: Run, tmp_path: Path) -> None:
