@@ -368,3 +368,8 @@ def test_the_pages_print(page: Any, site: Path) -> None:
     assert not page.find_element("css selector", ".top nav").is_displayed()
     assert not page.find_element("css selector", "form.filters").is_displayed()
     assert page.find_element("css selector", "footer").is_displayed()
+    # an A4 page's width inside 1 cm margins: nothing is cut off at the right edge
+    page.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {**DESKTOP, "width": 718})
+    for path in pages(site):
+        _open(page, path)
+        assert page.execute_script(OVERFLOW_JS) == [], path.name
