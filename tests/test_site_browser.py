@@ -266,6 +266,10 @@ def test_a_bar_of_the_health_chart_filters_to_its_health(page: Any, site: Path) 
     ).text
     assert len(rows) == int(count)
     assert {r.get_attribute("data-health") for r in rows} == {"on-track"}
+    top = page.execute_script(
+        "return document.querySelector('form.filters').getBoundingClientRect().top"
+    )
+    assert 0 <= top < 100  # scrolled to the filtered table
 
 
 def test_every_page_reads_whole_without_javascript(page: Any, site: Path) -> None:

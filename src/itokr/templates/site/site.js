@@ -116,7 +116,10 @@
     form.addEventListener("submit", function (event) {
       event.preventDefault();
     });
-    window.addEventListener("hashchange", fromHash);
+    window.addEventListener("hashchange", function () {
+      fromHash();
+      form.scrollIntoView({ block: "start" }); /* a bar of the chart was followed: show its rows */
+    });
     form.hidden = false;
     fromHash();
   }
