@@ -6,9 +6,10 @@ comparison for each period start, and the dates, which come in as arguments.
 `render.site_html` gives each page its template.
 
 A page kind is a frozen dataclass with `path`, `title` and `template`, and a
-builder in `BUILDERS` that yields its pages from the `Parts`. The KPI page of
-SPEC §6 is one more of each (and one more template): the builder yields it when
-the root has KPIs, and the navigation gains its link by itself (`nav`).
+builder in `BUILDERS` that yields its pages from the `Parts`; a kind listed in
+`NAV` is linked from every page's header. The KPI page of SPEC §6 is one more of
+each, plus a template: `Parts` gains the root's KPIs, the builder yields a
+`kpis.html` page when there are any (nothing otherwise), and `NAV` names it.
 """
 
 from __future__ import annotations
@@ -267,6 +268,10 @@ def _objectives(parts: Parts) -> Iterator[Page]:
             children.setdefault(parent, []).append(
                 Link(parts.objective_href[section.entry.id], section.entry.objective.title)
             )
+    changes: dict[tuple[dt.date, str], list[Change]] = {}  # by period start and objective
+    for start, compared in parts.since.items():
+        for change in compared.changes:
+            changes.setdefault((start, change.ref.split("/", 1)[0]), []).append(change)
     for section in sections:
         entry = section.entry
         parents = tuple(
@@ -275,7 +280,7 @@ def _objectives(parts: Parts) -> Iterator[Page]:
         )
         since = None if entry.period is None else parts.since.get(entry.period.start)
         if since is not None:
-            mine = tuple(c for c in since.changes if c.ref.split("/", 1)[0] == entry.id)
+            mine = tuple(changes.get((since.start, entry.id), ()))
             since = Since(since.start, since.commit, mine, since.skipped)
         yield ObjectivePage(
             path=parts.objective_href[entry.id],
