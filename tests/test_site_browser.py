@@ -169,18 +169,29 @@ def _visible_rows(driver: Any) -> list[Any]:
     return [row for row in rows if row.is_displayed()]
 
 
-def test_every_page_loads_with_no_error_and_fetches_only_its_own_files(
+def test_every_page_is_reached_from_the_index_and_loads_only_its_own_files(
     page: Any, site: Path
 ) -> None:
+    """Following the links the browser sees, from index.html: every page of the site is
+    reached, none logs an error or a warning, none asks for more than its stylesheet
+    and script."""
     own = site.as_uri() + "/"
-    for path in pages(site):
-        _open(page, path)
+    seen: set[str] = set()
+    todo = [(site / "index.html").as_uri()]
+    while todo:
+        url = todo.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        page.get(url)
+        page.find_element("css selector", "footer")
         problems = [e for e in page.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
-        assert problems == [], (path.name, problems)
-        requested = _requests(page)
-        assert sorted(requested) == sorted([path.as_uri(), own + "site.css", own + "site.js"]), (
-            path.name
-        )
+        assert problems == [], (url, problems)
+        assert sorted(_requests(page)) == sorted([url, own + "site.css", own + "site.js"]), url
+        links = page.execute_script("return Array.from(document.links, a => a.href)")
+        assert all(link.startswith(own) for link in links), url  # no link leaves the site
+        todo += [link.split("#", 1)[0] for link in links if link.split("#", 1)[0] not in seen]
+    assert seen == {path.as_uri() for path in pages(site)}
 
 
 def test_the_content_security_policy_blocks_anything_from_elsewhere(
