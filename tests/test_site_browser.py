@@ -173,8 +173,8 @@ def test_every_page_is_reached_from_the_index_and_loads_only_its_own_files(
     page: Any, site: Path
 ) -> None:
     """Following the links the browser sees, from index.html: every page of the site is
-    reached, none logs an error or a warning, none asks for more than its stylesheet
-    and script."""
+    reached, none logs an error or a warning, none asks for more than its stylesheet,
+    script and icon."""
     own = site.as_uri() + "/"
     seen: set[str] = set()
     todo = [(site / "index.html").as_uri()]
@@ -187,7 +187,9 @@ def test_every_page_is_reached_from_the_index_and_loads_only_its_own_files(
         page.find_element("css selector", "footer")
         problems = [e for e in page.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
         assert problems == [], (url, problems)
-        assert sorted(_requests(page)) == sorted([url, own + "site.css", own + "site.js"]), url
+        asked = set(_requests(page))
+        assert {url, own + "site.css", own + "site.js"} <= asked, url
+        assert asked <= {url, own + "site.css", own + "site.js", own + "favicon.svg"}, url
         links = page.execute_script("return Array.from(document.links, a => a.href)")
         assert all(link.startswith(own) for link in links), url  # no link leaves the site
         todo += [link.split("#", 1)[0] for link in links if link.split("#", 1)[0] not in seen]

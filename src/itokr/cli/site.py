@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -101,6 +100,8 @@ def site(
     )
     index = outdir / "index.html"
     if output_format is SiteFormat.json:
+        import json
+
         document = {"outdir": str(outdir), "index": str(index), "as_of": day.isoformat()}
         sys.stdout.write(json.dumps({**document, "files": written}, ensure_ascii=False) + "\n")
         return

@@ -27,7 +27,7 @@ from itokr.render.report_svg import burnup
 from itokr.scoring import HEALTHS
 from itokr.site import Page, Site, health_key, health_label
 
-STATIC = ("site.css", "site.js")  # copied as they are, beside index.html
+STATIC = ("site.css", "site.js", "favicon.svg")  # copied as they are, beside index.html
 # Nothing from another host, nothing inline: the stylesheet and script are the site's own files.
 CSP = (
     "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; "
@@ -37,7 +37,7 @@ CSP = (
 _UNSAFE = re.compile(
     r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 )
-_PAGE_PATH = re.compile(r"[a-z0-9][a-z0-9-]*(?:/[a-z0-9][a-z0-9-]*)*\.(?:html|css|js)")
+_PAGE_PATH = re.compile(r"[a-z0-9][a-z0-9-]*(?:/[a-z0-9][a-z0-9-]*)*\.(?:html|css|js|svg)")
 
 
 def inert(value: Any) -> Any:
