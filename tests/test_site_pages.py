@@ -43,12 +43,17 @@ def test_the_workflow_builds_the_site_and_deploys_it_with_least_privilege(
     assert build["permissions"] == {"contents": "read"}
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     assert deploy["needs"] == "build" and deploy["environment"]["name"] == "github-pages"
-    steps = {step.get("uses", step.get("run")): step for step in build["steps"]}
-    checkout = steps["actions/checkout@v4"]["with"]
+    steps = {step.get("uses", step.get("run")).split("@")[0]: step for step in build["steps"]}
+    install = [s for s in build["steps"] if s.get("name") == "Install itokr"]
+    assert len(install) == 1 and 'python -m pip install "$ITOKR_SPEC"' in install[0]["run"]
+    checkout = steps["actions/checkout"]["with"]
     assert checkout == {"fetch-depth": 0, "persist-credentials": False}
+    assert build["env"] == {"ITOKR_SPEC": "${{ vars.ITOKR_SPEC }}"}
     assert "itokr site _site" in steps
-    assert steps["actions/upload-pages-artifact@v3"]["with"] == {"path": "_site"}
-    assert [s["uses"] for s in deploy["steps"]] == ["actions/deploy-pages@v4"]
+    assert steps["actions/upload-pages-artifact"]["with"] == {"path": "_site"}
+    uses = [s["uses"] for s in (*build["steps"], *deploy["steps"]) if "uses" in s]
+    assert all(re.fullmatch(r"actions/[a-z-]+@[0-9a-f]{40}", u) for u in uses)  # pinned
+    assert [s["uses"].split("@")[0] for s in deploy["steps"]] == ["actions/deploy-pages"]
     assert deploy["environment"]["url"] == "${{ steps.deployment.outputs.page_url }}"
     assert {"push", "schedule", "workflow_dispatch"} <= set(flow["on"])
 
@@ -58,5 +63,6 @@ def test_the_gitlab_job_publishes_what_itokr_site_writes() -> None:
     shown = re.search(r"```yaml\n(.*?)```", section, re.S)
     assert shown is not None
     job = yamlio.read(shown[1].encode("utf-8"))["pages"]
-    assert "itokr site public" in job["script"] and job["artifacts"]["paths"] == ["public"]
+    assert job["script"] == ['pip install "$ITOKR_SPEC"', "itokr site public"]
+    assert job["artifacts"]["paths"] == ["public"]
     assert job["variables"]["GIT_DEPTH"] == 0

@@ -25,6 +25,13 @@ def _template(name: str, **values: str) -> str:
     return text.format(**values)
 
 
+def _pages_workflow() -> str:
+    """The Pages workflow, read as it is (GitHub's `${{ }}` are no format fields); it
+    installs itokr from the ITOKR_SPEC repository variable."""
+    text = resources.files("itokr").joinpath("templates", "pages.yml").read_text(encoding="utf-8")
+    return text.replace("@ITOKR_SPEC@", "vars.ITOKR_SPEC")
+
+
 def _has_objective_files(root: Path) -> bool:
     """An existing root keeps its own objectives: a second example would only clash."""
     return root.is_dir() and any(
@@ -84,7 +91,7 @@ def init(
         Path(".pre-commit-config.yaml"): _template("pre-commit-config.yaml", root="okrs"),
     }
     if pages:
-        files[Path(".github/workflows/okrs-pages.yml")] = _template("pages.yml")
+        files[Path(".github/workflows/okrs-pages.yml")] = _pages_workflow()
     if _has_objective_files(root):
         del files[example]
         sys.stdout.write(f"kept    {root} as it is (it holds objective files)\n")
