@@ -204,13 +204,13 @@ def _record(request: Request, files: _Root, *, dry_run: bool) -> Outcome:
         )
     document = next(doc for doc in files.documents if doc.path == entry.path)
     assert document.data is not None
-    source = roundtrip.Source.decode(document.data)
     old_data = yamlio.read(document.data)
     expected = copy.deepcopy(old_data)
     target = roundtrip.expected_data(expected, entry.index, kr.id)
     replaced: str | None = None
     changed = True
     try:
+        source = roundtrip.Source.decode(document.data)
         if isinstance(kr, Metric | Threshold):
             body, replaced = _add(request, kr, source, entry.index, target)
         else:
@@ -309,9 +309,10 @@ def _add(
     assert request.value is not None
     new = roundtrip.NewCheckin(str(request.date), request.value, request.confidence, request.note)
     position = sum(1 for checkin in kr.checkins or () if checkin.date <= request.date)
-    entry: dict[str, Any] = {"date": new.date, "value": float(new.value)}
+    # the value as the reader will give it back: 9007199254740993 stays an exact int
+    entry: dict[str, Any] = {"date": new.date, "value": _as_read(new.value)}
     if request.confidence is not None:
-        entry["confidence"] = float(request.confidence)
+        entry["confidence"] = _as_read(request.confidence)
     if request.note is not None:
         entry["note"] = request.note
     target.pop("current", None)
@@ -319,6 +320,11 @@ def _add(
     checkins.insert(position, entry)
     target["checkins"] = checkins
     return roundtrip.add_checkin(source.body, source.newline, index, kr.id, new, position)
+
+
+def _as_read(number: str) -> Any:
+    """A number typed on the command line as the YAML reader reads it from the file."""
+    return yamlio.read(f"v: {number}\n".encode())["v"]
 
 
 def _verify(files: _Root, document: Document, expected: Any, request: Request) -> Tree:

@@ -14,6 +14,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from itokr.asof import known_on
 from itokr.crosscheck import Entry
 from itokr.loader import Tree
 from itokr.model import AnyKeyResult, Milestone
@@ -88,8 +89,9 @@ class Diff:
 
 
 def compare(base: Tree, head: Tree, as_of: dt.date) -> Diff:
-    """The changes from `base` to `head`, scored at `as_of`."""
-    old, new = _by_id(base), _by_id(head)
+    """The changes from `base` to `head` as known on `as_of` (check-ins dated later
+    count for no field and no score), scored at `as_of`."""
+    old, new = _by_id(base, as_of), _by_id(head, as_of)
     groups: list[tuple[tuple[str, int], list[Change]]] = []
     for key, entry in new.items():
         before = old.get(key)
@@ -122,10 +124,11 @@ def _same(before: Entry, after: Entry) -> bool:
     return identity(before) == identity(after)
 
 
-def _by_id(tree: Tree) -> dict[str, Entry]:
+def _by_id(tree: Tree, as_of: dt.date) -> dict[str, Entry]:
     found: dict[str, Entry] = {}
     for entry in tree.entries:
-        found.setdefault(entry.id, entry)  # a duplicate id is validate's business
+        if entry.id not in found:  # a duplicate id is validate's business
+            found[entry.id] = known_on(entry, as_of)
     return found
 
 

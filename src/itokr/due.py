@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from itokr.model import Config, Metric, Threshold
+from itokr.model import AnyKeyResult, Config, Metric, Threshold
 from itokr.scoring import ObjectiveScore
 
 
@@ -23,6 +23,7 @@ class DueItem:
 
     ref: str
     title: str
+    key_result: AnyKeyResult  # as known on the day: its last value and target
     owner: str | None
     path: str
     period: str
@@ -78,6 +79,7 @@ def due_items(
                 DueItem(
                     ref=result.ref,
                     title=kr.title,
+                    key_result=kr,
                     owner=entry.owner,
                     path=entry.path,
                     period=period.label,

@@ -1,53 +1,116 @@
-"""The score of an objective or key result over time (`itokr history`).
+"""The score of an objective or key result over time (`itokr history`), SPEC §2.
 
-Pure: the git log arrives as snapshots (a commit's date, id, subject and the
-root loaded at that commit) and the check-ins come from the tree of today.
-Two kinds of point make one timeline:
+One reading per date. The reading on D is the plan as it stood on D (targets,
+baselines, weights, milestones, the configuration: the files of the last commit
+on or before the end of D, UTC) measured by every check-in dated on or before D
+that the files hold today, also one committed later: measurements are facts,
+plans change. Where no check-in was back-dated, the reading on D equals
+`status --as-of D --at THAT_COMMIT`.
 
-- a commit that touched the objective's file: the score as that commit's files
-  gave it, on the commit's date;
-- a check-in date: the score the current file gives when it is cut back to the
-  check-ins made up to that date.
+Readings fall on the dates of the ref's check-ins and on the dates its plan
+changed. A plan is read only from the commits that may have changed it: git's
+patches say which commits touched nothing but check-in lines (`measured_only`),
+so a history of thousands of check-in commits parses a handful of files.
 
-Cutting check-ins back moves only measured values: a target, a `current:` value,
-a milestone or a done flag is taken as it is written today (git's points show
-how those moved).
+Pure: the commits come in as `Snapshot`s (their files already loaded) and the
+measurements from the root as it is today.
 """
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+import itertools
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from itokr.crosscheck import Entry
+from itokr.gitio import FileChange
 from itokr.loader import Tree
-from itokr.model import AnyKeyResult, Checkin, Config, Metric, Threshold
-from itokr.scoring import checkins_of, score_objective
+from itokr.model import AnyKeyResult, Checkin, Config, Metric, Objective, Threshold
+from itokr.scoring import ObjectiveScore, checkins_of, score_objective
 
-COMMIT, CHECKIN = "commit", "checkin"
+# A line of an objective file that holds nothing but a check-in (or a comment): a flow
+# item `- {date: …}`, or a line of a block one (`- date:`, `value:`, `confidence:`,
+# `note:`, `by:`), or `checkins:` itself. Anything else may change the plan. A
+# multi-line note or a flow item over several lines is read as a plan change: the
+# cost of a mistake that way is one more file parsed.
+_MEASUREMENT = re.compile(
+    rb"\s*(?:#.*|-\s*\{\s*date\s*:.*\}\s*(?:#.*)?"
+    rb"|(?:-\s+)?(?:date|value|confidence|note|by)\s*:(?:\s+[^|>\s].*)?"
+    rb"|checkins\s*:\s*(?:#.*)?)?\s*"
+)
+
+
+def measured_only(lines: Sequence[bytes] | None) -> bool:
+    """True when a commit's changed lines are check-ins only: the plan stayed."""
+    return lines is not None and all(_MEASUREMENT.fullmatch(line) for line in lines)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanCommit:
+    """A commit of the file's (or the configuration's) history, with the plan in force
+    after it: the objects of the file and configuration that hold it."""
+
+    commit: str
+    day: dt.date  # the commit's date in UTC: in force from the end of that day
+    subject: str
+    file: str | None  # object ids; None: no such file at that commit
+    config: str | None
+
+
+def _day(time: int) -> dt.date:
+    return dt.datetime.fromtimestamp(time, dt.UTC).date()
+
+
+def plan_commits(
+    file_log: Iterable[FileChange], config_log: Iterable[FileChange]
+) -> list[PlanCommit]:
+    """Every commit of both logs (each newest first, as git gives them), oldest first.
+
+    A commit that changed nothing but check-ins keeps the file object of the commit
+    before it: its plan is that one, so only the files of commits that changed the
+    plan (and every version of `itokr.yaml`) are ever read.
+    """
+    changes = [(change.time, 0, change) for change in file_log]
+    changes += [(change.time, 1, change) for change in config_log]
+    file_blob = config_blob = None
+    commits: list[PlanCommit] = []
+    # oldest first; within one second the file's commit before the configuration's
+    for _, which, change in sorted(reversed(changes), key=lambda item: item[:2]):
+        if which:
+            config_blob = change.blob
+        elif change.blob is None or file_blob is None or not measured_only(change.lines):
+            file_blob = change.blob
+        day = _day(change.time)
+        if commits and commits[-1].commit == change.commit:
+            commits.pop()  # one commit that changed both: keep it once, with both
+        commits.append(PlanCommit(change.commit, day, change.subject, file_blob, config_blob))
+    return commits
 
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
-    """The root as one commit left it; `tree` None when it could not be read."""
+    """A commit, and the root its plan is read from (the same `Tree` object for
+    commits that changed only check-ins); `commit` None for the working tree."""
 
     day: dt.date
-    commit: str
+    commit: str | None
     subject: str
-    tree: Tree | None
+    tree: Tree
 
 
 @dataclass(frozen=True, slots=True)
 class Point:
-    """The score on one date, and where that reading comes from."""
+    """The reading on one date."""
 
     day: dt.date
-    source: str  # COMMIT or CHECKIN
-    commit: str | None
+    commit: str | None  # the last commit by the end of the day; None: the working tree
     subject: str | None
-    checkins: tuple[tuple[str, Checkin], ...]  # (ref, check-in) made on that date
+    plan_changed: bool  # the plan changed on this date
+    checkins: tuple[tuple[str, Checkin], ...]  # (ref, check-in) dated this day
     value: float | None  # the key result's current value; None for an objective
     target: float | None
     score: float
@@ -76,15 +139,118 @@ def find(tree: Tree, ref: str) -> tuple[Entry, AnyKeyResult | None] | None:
     return None if kr is None else (entry, kr)
 
 
+def _plan(entry: Entry, config: Config) -> tuple[object, ...]:
+    """What a reading takes from a plan: the objective without its check-ins."""
+    bare = [
+        kr.model_copy(update={"checkins": None}) if isinstance(kr, Metric | Threshold) else kr
+        for kr in entry.objective.key_results
+    ]
+    objective = entry.objective.model_copy(update={"key_results": bare})
+    return (objective, entry.owner, entry.area, entry.period, config)
+
+
+def _measured(planned: Entry, today: Entry) -> Entry:
+    """The plan's objective with today's check-ins: a key result gone since keeps its own."""
+    now = {kr.id: kr for kr in today.objective.key_results}
+    key_results = []
+    for kr in planned.objective.key_results:
+        current = now.get(kr.id)
+        if isinstance(kr, Metric | Threshold) and isinstance(current, Metric | Threshold):
+            # a `current:` written then stays the value until a check-in is known
+            kr = kr.model_copy(update={"checkins": current.checkins})
+        key_results.append(kr)
+    objective: Objective = planned.objective.model_copy(update={"key_results": key_results})
+    return dataclasses.replace(planned, objective=objective)
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    day: dt.date
+    entry: Entry
+    config: Config
+    committed: bool  # False: the working tree's
+
+
+def _plans(snapshots: Sequence[Snapshot], ref: str) -> list[_Plan]:
+    """The plan's changes: the snapshots that hold `ref` and differ from the one before."""
+    plans: list[_Plan] = []
+    last: tuple[object, ...] | None = None
+    seen: Tree | None = None
+    for snapshot in snapshots:
+        if snapshot.tree is seen:  # the same files (a commit of check-ins only)
+            continue
+        seen = snapshot.tree
+        found = find(snapshot.tree, ref)
+        if found is None:  # not yet there, or invalid at that commit
+            continue
+        plan = _plan(found[0], snapshot.tree.config)
+        if plan != last:
+            day = max(snapshot.day, plans[-1].day) if plans else snapshot.day
+            if plans and plans[-1].day == day:
+                plans.pop()  # the last change of a day is the one in force at its end
+            plans.append(_Plan(day, found[0], snapshot.tree.config, snapshot.commit is not None))
+            last = plan
+    return plans
+
+
+def build(
+    ref: str, tree: Tree, snapshots: Sequence[Snapshot], as_of: dt.date, *, today: dt.date
+) -> History:
+    """The readings of `ref` up to `as_of`, oldest first.
+
+    `tree` is the root as it is now (it must hold `ref`): its check-ins are the
+    measurements, and its files the plan from `today` on when they differ from the
+    last commit's. `snapshots` are the commits of the file and the configuration,
+    oldest first; none outside git, where today's plan holds throughout. Before
+    the first plan that holds `ref`, readings take that first plan (check-ins may
+    be dated before the file was first committed).
+    """
+    found = find(tree, ref)
+    if found is None:
+        raise ValueError(f"{ref} is not in the tree")
+    entry, kr = found
+    every = _plans([*snapshots, Snapshot(today, None, "", tree)], ref)
+    if not snapshots:  # outside git: today's plan throughout
+        every = [dataclasses.replace(plan, day=dt.date.min) for plan in every[-1:]]
+    plans = [plan for plan in every if plan.day <= as_of] or every[:1]
+    measured = [_measured(plan.entry, entry) for plan in plans]
+    chosen = [kr] if kr is not None else entry.objective.key_results
+    by_day: dict[dt.date, list[tuple[str, Checkin]]] = {}
+    for key_result in chosen:
+        for checkin in checkins_of(key_result):
+            if checkin.date <= as_of:
+                by_day.setdefault(checkin.date, []).append((f"{entry.id}/{key_result.id}", checkin))
+    changed = {plan.day for plan in plans if plan.day != dt.date.min}
+    days = [day for day in sorted(changed | set(by_day)) if day <= as_of]
+    starts = [plan.day for plan in plans]
+    commit_days = list(itertools.accumulate((s.day for s in snapshots), max))
+    worktree_changed = bool(snapshots) and not plans[-1].committed
+    points = []
+    for day in days:
+        at = max(0, bisect.bisect_right(starts, day) - 1)
+        known = bisect.bisect_right(commit_days, day) - 1  # the last commit by the end of day
+        commit = snapshots[known] if known >= 0 else None
+        if worktree_changed and day >= today:
+            commit = None  # today's plan is the working tree's, not yet committed
+        scored = score_objective(measured[at], plans[at].config, day)  # as known on `day`
+        points.append(_point(scored, kr, day, commit, day in changed, tuple(by_day.get(day, ()))))
+    return History(
+        ref=ref if kr is not None else entry.id,
+        title=(kr or entry.objective).title,
+        kind=kr.kind if kr is not None else "objective",
+        unit=kr.unit if isinstance(kr, Metric | Threshold) else None,
+        points=tuple(points),
+    )
+
+
 def _point(
-    entry: Entry,
+    scored: ObjectiveScore,
     key_result: AnyKeyResult | None,
-    config: Config,
     day: dt.date,
-    source: tuple[str, str | None, str | None, tuple[tuple[str, Checkin], ...]],
+    commit: Snapshot | None,
+    plan_changed: bool,
+    made: tuple[tuple[str, Checkin], ...],
 ) -> Point:
-    """The ref scored as of `day`; `source` is (kind, commit, subject, check-ins)."""
-    scored = score_objective(entry, config, day)
     value = target = None
     score, health = scored.score, scored.health
     if key_result is not None:
@@ -92,80 +258,15 @@ def _point(
         score, health = result.score, result.health
         if isinstance(result.key_result, Metric | Threshold):
             value, target = result.key_result.value, result.key_result.target
-    kind, commit, subject, made = source
-    return Point(day, kind, commit, subject, made, value, target, score, scored.expected, health)
-
-
-def _cut(entry: Entry, day: dt.date) -> Entry:
-    """The objective as it stood on `day`: only the check-ins made up to then."""
-    key_results = [
-        kr.model_copy(update={"checkins": [c for c in kr.checkins if c.date <= day]})
-        if isinstance(kr, Metric | Threshold) and kr.checkins
-        else kr
-        for kr in entry.objective.key_results
-    ]
-    objective = entry.objective.model_copy(update={"key_results": key_results})
-    return dataclasses.replace(entry, objective=objective)
-
-
-def commit_points(snapshots: Sequence[Snapshot], ref: str) -> list[Point]:
-    """One point per commit at which the ref existed, scored as of the commit's date."""
-    points = []
-    for snapshot in snapshots:
-        found = find(snapshot.tree, ref) if snapshot.tree is not None else None
-        if found is None or snapshot.tree is None:
-            continue
-        entry, kr = found
-        points.append(
-            _point(
-                entry,
-                kr,
-                snapshot.tree.config,
-                snapshot.day,
-                (COMMIT, snapshot.commit, snapshot.subject, ()),
-            )
-        )
-    return points
-
-
-def checkin_points(entry: Entry, key_result: AnyKeyResult | None, config: Config) -> list[Point]:
-    """One point per check-in date of the ref (of any of its key results for an objective)."""
-    chosen = [key_result] if key_result is not None else entry.objective.key_results
-    by_day: dict[dt.date, list[tuple[str, Checkin]]] = {}
-    for kr in chosen:
-        for checkin in checkins_of(kr):
-            by_day.setdefault(checkin.date, []).append((f"{entry.id}/{kr.id}", checkin))
-    return [
-        _point(
-            _cut(entry, day),
-            key_result,
-            config,
-            day,
-            (CHECKIN, None, None, tuple(made)),
-        )
-        for day, made in sorted(by_day.items())
-    ]
-
-
-def build(ref: str, tree: Tree, snapshots: Sequence[Snapshot], as_of: dt.date) -> History:
-    """The timeline of `ref` (which `tree`, today's root, must hold), oldest first,
-    up to and including `as_of`.
-
-    `snapshots` are oldest first; on one date a check-in comes before the commit
-    that recorded it.
-    """
-    found = find(tree, ref)
-    if found is None:
-        raise ValueError(f"{ref} is not in the tree")
-    entry, kr = found
-    points = commit_points(snapshots, ref) + checkin_points(entry, kr, tree.config)
-    points = [p for p in points if p.day <= as_of]
-    order = {CHECKIN: 0, COMMIT: 1}
-    points.sort(key=lambda p: (p.day, order[p.source]))  # stable: commits keep git's order
-    return History(
-        ref=ref if kr is not None else entry.id,
-        title=(kr or entry.objective).title,
-        kind=kr.kind if kr is not None else "objective",
-        unit=kr.unit if isinstance(kr, Metric | Threshold) else None,
-        points=tuple(points),
+    return Point(
+        day,
+        commit.commit if commit else None,
+        commit.subject if commit else None,
+        plan_changed,
+        made,
+        value,
+        target,
+        score,
+        scored.expected,
+        health,
     )

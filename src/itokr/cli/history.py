@@ -42,15 +42,24 @@ def load_at(ctx: typer.Context, revision: str, as_of: str | None) -> tuple[Tree,
 
 
 def _snapshots(repo: Repo, path: Path) -> list[Snapshot]:
-    """The file (and the configuration) at every commit that touched `path`, oldest first."""
+    """The plans of the file at `path` over its history (and of the configuration),
+    oldest first: only the commits that changed more than check-ins are loaded."""
     from itokr import gitio
-    from itokr.history import Snapshot
+    from itokr.history import Snapshot, plan_commits
+    from itokr.loader import CONFIG_NAME
 
-    cwd = Path.cwd()
-    return [
-        Snapshot(c.day, c.commit, c.subject, gitio.load_file_at(repo, c.commit, c.path, cwd))
-        for c in gitio.commits_touching(repo, path)
-    ]
+    try:
+        inside = path.resolve().relative_to(repo.top).as_posix()
+    except ValueError:
+        return []
+    config = f"{repo.inside}/{CONFIG_NAME}" if repo.inside else CONFIG_NAME
+    commits = plan_commits(
+        gitio.file_changes(repo, inside, patch=True), gitio.file_changes(repo, config, patch=False)
+    )
+    trees = gitio.load_file_versions(
+        repo, [(c.file, c.config) for c in commits], inside, Path.cwd()
+    )
+    return [Snapshot(c.day, c.commit, c.subject, trees[c.file, c.config]) for c in commits]
 
 
 @command()
@@ -67,13 +76,14 @@ def history(
     ] = HistoryFormat.text,
     as_of: AsOf = None,
 ) -> None:
-    """Show the score of an objective or key result over time.
+    """Show the score of an objective or key result over time, one reading per date.
 
-    One reading per commit that changed its file (scored as of the commit's
-    date, from the files of that commit) and one per check-in date (scored
-    from today's file cut back to the check-ins made up to that date).
-    Commits at which REF did not exist are skipped; --as-of ends the timeline.
-    Outside a git repository only the check-ins are shown. Unknown REF: exit 2.
+    A reading is the plan as it stood that day (targets, baselines, weights,
+    milestones: the files of the last commit by the end of the day, UTC)
+    measured by every check-in dated up to that day, also ones committed later.
+    Readings fall on check-in dates and on the dates the plan changed; the
+    working tree is today's plan. --as-of ends the timeline. Outside a git
+    repository today's plan is used throughout. Unknown REF: exit 2.
     """
     from itokr.cli.app import problems_code
     from itokr.errors import UsageError
@@ -90,7 +100,7 @@ def history(
     except UsageError as error:
         git = False
         sys.stderr.write(f"itokr: commit history unavailable ({error}); showing check-ins only\n")
-    result = build(ref, tree, snapshots, day)
+    result = build(ref, tree, snapshots, day, today=dt.date.today())
     if output is HistoryFormat.json:
         from itokr.render.history import as_json
 

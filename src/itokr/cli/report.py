@@ -14,6 +14,7 @@ from itokr.cli.app import (
     AsOf,
     Owner,
     as_of_date,
+    check_filters,
     command,
     read_source,
     require_valid,
@@ -60,8 +61,9 @@ def report(
     """The quarter in review: summary by area, owner and type, SMART scores, and a
     section per objective with its key results, check-ins, notes and forecasts.
 
-    Also lists what changed since the period started (against the last commit
-    before its start, when the root is in git). The HTML is one file with inline
+    Also lists what changed in the plan since the period started, flags and their
+    reasons first (against the last commit before its start, or the first commit
+    that holds the period's objectives, when the root is in git). The HTML is one file with inline
     SVG charts — a burn-up of each metric against the expected line, a score bar
     per objective — that reads printed and on a phone. Refuses (exit 1) while any
     OKR file is invalid: a review must be complete.
@@ -76,12 +78,13 @@ def report(
     root = root_path(ctx)
     tree = load_root(root, Path.cwd())
     require_valid(tree)
+    check_filters(tree, owner=owner, area=area, period=period)
     entries, label = select(tree.entries, period, day)
     entries = [e for e in entries if e.matches(owner=owner, area=area)]
     if not entries and (owner is not None or area is not None):
         raise UsageError(f"no objective of {label} matches the --owner/--area given")
     scores = score_all(entries, tree.config, day)
-    smart = letters_by_id(tree.entries, entries, tree.config.smart, source=read_source)
+    smart = letters_by_id(tree.entries, entries, tree.config.smart, source=read_source, as_of=day)
     starts = [e.period.start for e in entries if e.period is not None]
     since = changes_since(root, tree, min(starts), day, entries, Path.cwd()) if starts else None
     review = build(tree.config.organization, scores, smart, day, label, since)

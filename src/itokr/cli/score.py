@@ -46,7 +46,7 @@ def score(
     objective = score_objective(entry, tree.config, day)
     result = None
     if key_result is not None:
-        result = next(r for r in objective.key_results if r.key_result is key_result)
+        result = next(r for r in objective.key_results if r.key_result.id == key_result.id)
     if output is ScoreFormat.json:
         from itokr.render.score import as_json
 

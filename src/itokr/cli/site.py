@@ -93,7 +93,7 @@ def site(
     else:
         entries, label = select(tree.entries, period, day)
     scores = score_all(entries, tree.config, day)
-    smart = letters_by_id(tree.entries, entries, tree.config.smart, source=read_source)
+    smart = letters_by_id(tree.entries, entries, tree.config.smart, source=read_source, as_of=day)
     review = review_of(tree.config.organization, scores, smart, day, label)
     written = publish(
         outdir, files(build(review, _since(root, tree, entries, day), generated)), force=force

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from itokr.due import DueItem, OwnerDue
-from itokr.render.plain import iso, two
+from itokr.render.plain import baseline_target_current, iso, now_text, two
 from itokr.render.workflow import annotation
 
 if TYPE_CHECKING:
@@ -43,11 +43,15 @@ def what(item: DueItem, as_of: dt.date) -> str:
 
 
 def _item_dict(item: DueItem) -> dict[str, Any]:
+    _, target, value = baseline_target_current(item.key_result)
     return {
         "ref": item.ref,
         "title": item.title,
         "path": item.path,
         "period": item.period,
+        "value": value,
+        "target": target,
+        "unit": getattr(item.key_result, "unit", None),
         "score": round(item.score, 2),
         "stale": item.stale,
         "last_checkin": iso(item.last_checkin),
@@ -114,28 +118,46 @@ def as_github(
 
 
 def render(console: Console, groups: Sequence[OwnerDue], as_of: dt.date, within: int) -> None:
-    """A table per owner: what they owe, stale ones first in attention."""
+    """A table per owner, in the style of `status`: each key result, its last value
+    and target, its score, and beneath it what is owed (stale in red).
+
+    A ref is never split (people copy it into `itokr checkin`): the title after it
+    is cut short instead, and what is owed wraps by words.
+    """
+    from rich import box
+    from rich.console import Group
+    from rich.padding import Padding
     from rich.table import Table
     from rich.text import Text
 
     if not groups:
         console.print(f"Nothing owed as of {as_of} in the next {within} days.")
         return
+    items = [item for group in groups for item in group.items]
+    # the score column; padding either side of three columns; two dividers between them
+    spare = console.width - 5 - 6 - 2
+    longest = max(len(item.ref) for item in items)
+    now_w = min(24, max(len("Now/target"), *(len(now_text(item.key_result)) for item in items)))
+    now_w = max(len("Now/target"), min(now_w, spare - longest))  # the refs come first
+    name_w = max(spare - now_w, 12)
     for group in groups:
-        table = Table(
-            title=Text(group.owner or NO_OWNER, style="bold"),
-            title_justify="left",
-            expand=False,
-        )
-        table.add_column("Key result", overflow="fold")
-        table.add_column("Score", justify="right")
-        table.add_column("Owed")
+        console.print(Text(group.owner or NO_OWNER, style="bold"))
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 1), header_style="bold")
+        table.add_column("Key result / owed", width=name_w)
+        table.add_column("Now/target", width=now_w, justify="right", no_wrap=True)
+        table.add_column("Score", width=5, justify="right", no_wrap=True)
         for item in group.items:
-            name = Text()
-            name.append(item.ref, style="bold")
-            name.append("  " + item.title, style="dim")
+            name = Text(item.ref, style="bold", no_wrap=True, overflow="ellipsis")
+            room = name_w - len(item.ref) - 2  # the title gets what the ref leaves
+            if room >= 2:
+                title = Text(item.title, style="dim")
+                title.truncate(room, overflow="ellipsis")
+                name.append_text(Text("  ").append_text(title))
             owed = Text(what(item, as_of), style="bold red" if item.stale else "yellow")
-            table.add_row(name, two(item.score), owed)
+            cell = Group(name, Padding(owed, (0, 0, 0, 2)))
+            table.add_row(
+                cell, Text(now_text(item.key_result), overflow="ellipsis"), two(item.score)
+            )
         console.print(table)
     stale = sum(item.stale for group in groups for item in group.items)
     count = sum(len(group.items) for group in groups)
