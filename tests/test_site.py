@@ -20,6 +20,7 @@ from gitrepo import forget_git_variables
 from itokr.cli import app
 from sitepages import local_target, pages, parse
 from test_history import DatedRepo  # commits on the dates a test names
+from test_report import PLAN  # a Q4 plan: uptime, latency, runbook
 
 Run = Callable[..., Result]
 IT = EXAMPLES / "it-department"
@@ -286,6 +287,57 @@ def test_the_changes_since_each_period_started_come_from_git(
     assert run("--root", str(root), "site", str(outside), "--as-of", AS_OF).exit_code == 0
     page = " ".join(parse(outside / "objectives" / "hostile.html").text.split())
     assert "Not compared: the OKR root is not in a git repository." in page
+
+
+def _words(page: Path) -> str:
+    return " ".join(parse(page).text.split())
+
+
+def test_a_period_planned_after_it_started_shows_its_flags_and_reasons_first(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As `itokr report`: no commit before 2026-10-01 holds the plan, so the first that
+    does is the base; the flags lead, each with its reason or "no reason given"."""
+    forget_git_variables(monkeypatch)
+    repo = DatedRepo(tmp_path / "repo")
+    repo.write("okrs/q4.yaml", PLAN)
+    first = repo.commit_on("2026-10-09", "plan Q4, a week late")
+    eased = PLAN.replace(
+        "target: 99.9\n", "target: 99.8\n        reason: the provider's new SLA caps us at 99.8\n"
+    )
+    churn = eased.replace(
+        "value: 240}\n", "value: 240}\n          - {date: 2026-10-19, value: 230}\n"
+    )
+    repo.write("okrs/q4.yaml", churn.split("      - id: runbook")[0])
+    repo.commit_on("2026-10-20", "ease uptime, drop the runbook, a check-in")
+    out = tmp_path / "site"
+    done = run("site", str(out), "--as-of", AS_OF, cwd=repo.path)
+    assert done.exit_code == 0, done.stderr
+    page = _words(out / "objectives" / "reliable.html")
+    assert (
+        f"Since 2026-10-01, against commit {first[:12]} (2026-10-09), the first to hold these "
+        "objectives, 8 days after it started (no earlier commit holds them):" in page
+    )
+    eased_flag = page.index(
+        "⚑ eased reliable/uptime target eased: 99.9 → 99.8, towards the baseline 99.5 "
+        "— reason: the provider's new SLA caps us at 99.8"
+    )
+    removed_flag = page.index(
+        "⚑ removed reliable/runbook removed after its period 2026-Q4 started on 2026-10-01 "
+        "— no reason given"
+    )
+    flags = page.index("Flags for the reviewer")
+    assert flags < eased_flag < removed_flag < page.index("Every change")
+    assert "reliable/runbook removed: Publish the DR runbook" in page
+    # check-ins are progress, not a change of plan
+    assert "reliable/latency" not in page.split("Changes in git", 1)[1]
+    overview = parse(out / "index.html")
+    text = _words(out / "index.html")
+    assert text.index("Changed since their period started") < text.index(
+        "⚑ eased reliable/uptime target eased"
+    )
+    assert "— reason: the provider's new SLA caps us at 99.8" in text
+    assert "objectives/reliable.html" in overview.hrefs()
 
 
 def test_the_same_commit_and_epoch_build_the_same_bytes(run: Run, tmp_path: Path) -> None:

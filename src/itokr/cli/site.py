@@ -65,7 +65,8 @@ def site(
     An overview of every objective (sortable and filterable by health, owner, area
     and period, with counts by health), a page per owner, and a page per objective
     with its key results, burn-up charts, check-ins with notes and confidence, and
-    what changed in git since its period started. Every number is the one
+    what changed in git since its period started (flags and their reasons first, as
+    in `itokr report`). Every number is the one
     `itokr status` shows as of --as-of. The pages load nothing from anywhere else
     (no CDN, font or script from another host), work from file://, read well on a
     phone, print, and follow the system's dark mode.
@@ -123,8 +124,9 @@ def _generated() -> dt.datetime:
 
 
 def _since(root: Path, tree: Tree, entries: Sequence[Entry], day: dt.date) -> dict[dt.date, Since]:
-    """The git comparison for each period start: the root at the last commit before
-    it, against the working tree."""
+    """The git comparison for each period start, as `report` makes it: the root at the
+    last commit before it (else at the first commit holding those objectives) against
+    the working tree, flags and their reasons with it."""
     from itokr.report.since import changes_since
 
     starts: dict[dt.date, list[Entry]] = {}

@@ -14,6 +14,7 @@ each, plus a template: `Parts` gains the root's KPIs, the builder yields a
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from typing import ClassVar
 
 from itokr.diffing import Change
 from itokr.render.plain import summary
-from itokr.report import Review, Section, Since
+from itokr.report import Flagged, Review, Section, Since
 from itokr.scoring import HEALTHS, ObjectiveScore
 from itokr.site.names import objective_names, owner_names
 
@@ -112,6 +113,9 @@ class Overview:
     rows: tuple[Row, ...]
     tally: Tally
     filters: tuple[Filter, ...]
+    # every flag since the objectives' periods started, with its reason, as `report`
+    # leads its changes; the href of the objective's page, None for one that is gone
+    flags: tuple[tuple[Flagged, str | None], ...]
     removed: tuple[Change, ...]  # objectives gone since their period started: no page of their own
 
 
@@ -219,6 +223,10 @@ def _filters(rows: Sequence[Row]) -> tuple[Filter, ...]:
     )
 
 
+def _objective_of(ref: str) -> str:
+    return ref.split("/", 1)[0]
+
+
 def _overview(parts: Parts) -> Iterator[Page]:
     shown = set(parts.objective_href)
     removed = tuple(
@@ -227,12 +235,16 @@ def _overview(parts: Parts) -> Iterator[Page]:
         for change in since.changes
         if change.is_objective and change.change == "removed" and change.ref not in shown
     )
+    flags = {(flag.ref, flag.kind): flag for since in parts.since.values() for flag in since.flags}
     yield Overview(
         path="index.html",
         title="Overview",
         rows=parts.rows,
         tally=Tally.of([row.score for row in parts.rows]),
         filters=_filters(parts.rows),
+        flags=tuple(
+            (flag, parts.objective_href.get(_objective_of(flag.ref))) for flag in flags.values()
+        ),
         removed=tuple({c.ref: c for c in removed}.values()),
     )
 
@@ -269,9 +281,12 @@ def _objectives(parts: Parts) -> Iterator[Page]:
                 Link(parts.objective_href[section.entry.id], section.entry.objective.title)
             )
     changes: dict[tuple[dt.date, str], list[Change]] = {}  # by period start and objective
+    flags: dict[tuple[dt.date, str], list[Flagged]] = {}
     for start, compared in parts.since.items():
         for change in compared.changes:
-            changes.setdefault((start, change.ref.split("/", 1)[0]), []).append(change)
+            changes.setdefault((start, _objective_of(change.ref)), []).append(change)
+        for flag in compared.flags:
+            flags.setdefault((start, _objective_of(flag.ref)), []).append(flag)
     for section in sections:
         entry = section.entry
         parents = tuple(
@@ -280,8 +295,10 @@ def _objectives(parts: Parts) -> Iterator[Page]:
         )
         since = None if entry.period is None else parts.since.get(entry.period.start)
         if since is not None:
-            mine = tuple(changes.get((since.start, entry.id), ()))
-            since = Since(since.start, since.commit, mine, since.skipped)
+            key = (since.start, entry.id)
+            since = dataclasses.replace(
+                since, changes=tuple(changes.get(key, ())), flags=tuple(flags.get(key, ()))
+            )
         yield ObjectivePage(
             path=parts.objective_href[entry.id],
             title=entry.objective.title.strip(),
