@@ -12,7 +12,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from itokr.cli.app import AsOf, as_of_date, command, read_source, require_valid, root_path
+from itokr.cli.app import (
+    AsOf,
+    as_of_date,
+    check_filters,
+    command,
+    read_source,
+    require_valid,
+    root_path,
+)
 from itokr.errors import UsageError
 
 if TYPE_CHECKING:
@@ -89,6 +97,7 @@ def site(
     root = root_path(ctx)
     tree = load_root(root, Path.cwd())
     require_valid(tree)
+    check_filters(tree, period=period)
     if period is None:
         entries, label = list(tree.entries), "all periods"
     else:
