@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,65 +19,55 @@ from typing import Any
 
 import pytest
 
-from conftest import EXAMPLES, installed_itokr, require_tool
+from browser import DESKTOP, PHONE, contrast, driven
+from conftest import EXAMPLES, installed_itokr
 from sitepages import pages
 
 IT = EXAMPLES / "it-department"
 AS_OF = "2026-11-21"
-CHROMIUM = next(
-    (
-        found
-        for name in ("chromium", "chromium-browser", "google-chrome")
-        if (found := shutil.which(name))
-    ),
-    None,
-)
-DRIVER = shutil.which("chromedriver")
-PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 3, "mobile": True}
-DESKTOP = {"width": 1440, "height": 900, "deviceScaleFactor": 1, "mobile": False}
-
-# Every element with text of its own: its colour against the first opaque background
-# behind it, as WCAG computes contrast (large text: 24px, or 18.66px bold, needs 3:1).
-CONTRAST_JS = """
-function rgb(text) {
+# Every element with text of its own: its colour and the first opaque background
+# behind it, as WCAG pairs them, with its size and weight (large text needs less).
+TEXT_COLOURS_JS = """
+function opaque(text) {
   const m = text.match(/rgba?\\(([^)]+)\\)/);
-  if (!m) return null;
+  if (!m) return false;
   const p = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
-  return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1};
-}
-function luminance(c) {
-  const w = [0.2126, 0.7152, 0.0722];
-  return [c.r, c.g, c.b].reduce((sum, v, i) => {
-    v /= 255;
-    return sum + w[i] * (v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4));
-  }, 0);
+  return p.length < 4 || p[3] > 0;
 }
 function background(el) {
   for (; el; el = el.parentElement) {
-    const c = rgb(getComputedStyle(el).backgroundColor);
-    if (c && c.a > 0) return c;
+    const colour = getComputedStyle(el).backgroundColor;
+    if (opaque(colour)) return colour;
   }
-  return {r: 255, g: 255, b: 255, a: 1};
+  return "rgb(255, 255, 255)";
 }
-const failures = [];
+const found = [];
 for (const el of document.body.querySelectorAll("*")) {
   const own = Array.from(el.childNodes).some(n => n.nodeType === 3 && n.textContent.trim());
   const box = el.getBoundingClientRect();
   if (!own || box.width < 2 || box.height < 2) continue;
   const style = getComputedStyle(el);
   if (style.visibility === "hidden" || style.display === "none") continue;
-  const fore = rgb(el.closest("svg") ? style.fill : style.color);
-  const back = background(el.closest("svg") ? el.closest("svg").parentElement : el);
-  const high = Math.max(luminance(fore), luminance(back));
-  const low = Math.min(luminance(fore), luminance(back));
-  const ratio = (high + 0.05) / (low + 0.05);
-  const size = parseFloat(style.fontSize), bold = parseInt(style.fontWeight) >= 700;
-  const needed = size >= 24 || (size >= 18.66 && bold) ? 3 : 4.5;
-  if (ratio < needed) failures.push([el.tagName, el.className.baseVal ?? el.className,
-    el.textContent.trim().slice(0, 40), ratio.toFixed(2)]);
+  const svg = el.closest("svg");
+  found.push([el.tagName, el.className.baseVal ?? el.className, el.textContent.trim().slice(0, 40),
+    svg ? style.fill : style.color, background(svg ? svg.parentElement : el),
+    parseFloat(style.fontSize), parseInt(style.fontWeight)]);
 }
-return failures;
+return found;
 """
+
+
+def _illegible(driver: Any) -> list[tuple[str, str, str, float]]:
+    """The texts of the page below WCAG AA: 4.5:1, or 3:1 for large text (24 px, or
+    18.66 px bold)."""
+    weak = []
+    for tag, name, text, fore, back, size, weight in driver.execute_script(TEXT_COLOURS_JS):
+        needed = 3.0 if size >= 24 or (size >= 18.66 and weight >= 700) else 4.5
+        if (ratio := contrast(fore, back)) < needed:
+            weak.append((tag, name, text, round(ratio, 2)))
+    return weak
+
+
 # Anything wider than the window, outside a container meant to scroll
 OVERFLOW_JS = """
 const width = document.documentElement.clientWidth;
@@ -106,36 +94,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    require_tool(CHROMIUM and DRIVER, "no Chromium with chromedriver installed")
-    offline = os.environ.get("SE_OFFLINE")
-    os.environ["SE_OFFLINE"] = "true"  # selenium must never fetch a driver: it is installed
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--hide-scrollbars",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=str(DRIVER)))
-    try:
+    with driven(tmp_path_factory.mktemp("chromium-profile"), logs=True) as driver:
         yield driver
-    finally:
-        driver.quit()
-        if offline is None:
-            del os.environ["SE_OFFLINE"]
-        else:
-            os.environ["SE_OFFLINE"] = offline
 
 
 @pytest.fixture
@@ -358,7 +318,28 @@ def test_every_text_meets_wcag_aa_contrast(page: Any, site: Path, scheme: str) -
         assert page.execute_script("return getComputedStyle(document.body).backgroundColor") == (
             expected_background
         )
-        assert page.execute_script(CONTRAST_JS) == [], (scheme, path.name)
+        assert _illegible(page) == [], (scheme, path.name)
+
+
+def test_the_contrast_check_sees_illegible_text(page: Any, site: Path) -> None:
+    """A control: grey on grey is reported, large text is held to 3:1 only. (Styles are
+    set through the CSSOM: the pages' CSP refuses inline style attributes.)"""
+    _open(page, site / "index.html")
+    for text, colour, background, size in (
+        ("grey on grey", "#777777", "#999999", "16px"),
+        ("large enough", "#767676", "#ffffff", "24px"),  # 4.54:1
+        ("too pale", "#a0a0a0", "#ffffff", "24px"),  # 2.61:1
+    ):
+        page.execute_script(
+            "const p = document.createElement('p'); p.textContent = arguments[0];"
+            "p.style.color = arguments[1]; p.style.background = arguments[2];"
+            "p.style.fontSize = arguments[3]; document.querySelector('main').append(p);",
+            text,
+            colour,
+            background,
+            size,
+        )
+    assert [text for _, _, text, _ in _illegible(page)] == ["grey on grey", "too pale"]
 
 
 def test_the_keyboard_focus_is_always_visible(page: Any, site: Path) -> None:

@@ -2,7 +2,8 @@
 
 Text needs 4.5:1 against what it sits on; the parts of a chart or control a
 reader must see (meter fills, bars, the focus ring) need 3:1 (WCAG 1.4.3, 1.4.11).
-The browser test checks the rendered pages too; this one names the pair that fails.
+The browser test checks the rendered pages too, with the same maths (tests/browser.py);
+this one names the pair that fails.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import re
 
 import pytest
 
+from browser import contrast
 from conftest import REPO
 
 CSS = (REPO / "src" / "itokr" / "templates" / "site" / "site.css").read_text(encoding="utf-8")
@@ -27,21 +29,10 @@ def _palettes() -> dict[str, dict[str, str]]:
     return {"light": light, "dark": {**light, **_palette(dark_block)}}
 
 
-def luminance(colour: str) -> float:
-    """Relative luminance of #rrggbb (WCAG 2.x)."""
-    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
-def contrast(one: str, other: str) -> float:
-    high, low = sorted((luminance(one), luminance(other)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
-
-
 def test_the_formula_matches_known_ratios() -> None:
     assert contrast("#000000", "#ffffff") == pytest.approx(21.0)
     assert contrast("#777777", "#ffffff") == pytest.approx(4.48, abs=0.01)
+    assert contrast("rgb(119, 119, 119)", "#ffffff") == contrast("#777777", "#ffffff")
 
 
 PAIRS = [  # (foreground, background, the ratio it needs)
