@@ -11,16 +11,20 @@ import re
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from typer.testing import CliRunner
 
 from conftest import EXAMPLES, Result, installed_itokr
 from gitrepo import forget_git_variables
-from itokr.cli import app
+from itokr.cli.app import app
 from sitepages import local_target, pages, parse
 from test_history import DatedRepo  # commits on the dates a test names
 from test_report import PLAN  # a Q4 plan: uptime, latency, runbook
+
+if TYPE_CHECKING:
+    from itokr.crosscheck import Entry
 
 Run = Callable[..., Result]
 IT = EXAMPLES / "it-department"
@@ -42,7 +46,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def _status(run: Run, *args: str) -> dict[str, dict[str, object]]:
+def _status(run: Run, *args: str) -> dict[str, dict[str, Any]]:
     result = run("--root", str(IT), "status", "-f", "json", "--as-of", AS_OF, *args)
     assert result.exit_code == 0, result.stderr
     return {o["id"]: o for o in json.loads(result.stdout)["objectives"]}
@@ -104,8 +108,8 @@ def test_each_objective_page_shows_its_key_results_as_status_does(site: Path, ru
     for ident, objective in _status(run).items():
         page = site / "objectives" / f"{ident}.html"
         text = parse(page).text
-        assert objective["title"].strip() in text  # type: ignore[union-attr]
-        for kr in objective["key_results"]:  # type: ignore[union-attr]
+        assert objective["title"].strip() in text
+        for kr in objective["key_results"]:
             assert kr["title"].strip() in text
             row = page.read_text(encoding="utf-8").split(f'id="kr-{kr["ref"].split("/")[1]}"')[1]
             row = re.sub(r"<[^>]+>", " ", row.split("</tr>")[0])
@@ -129,10 +133,10 @@ def test_every_objective_and_owner_is_reached_by_links_from_the_index(site: Path
     assert {p.stem for p in (site / "objectives").glob("*.html")} == ids
 
 
-def _entries():  # type: ignore[no-untyped-def]
+def _entries() -> list[Entry]:
     from itokr.loader import load_root
 
-    return load_root(IT, Path.cwd()).entries
+    return list(load_root(IT, Path.cwd()).entries)
 
 
 def test_links_never_leave_the_site_and_nothing_is_fetched(site: Path) -> None:
@@ -228,10 +232,10 @@ def test_text_from_the_files_renders_inert(
         assert not [h for h in parsed.hrefs() if "javascript" in h.lower()]
         assert "\u202e" not in html and "\u2066" not in html
         assert not any(k.startswith("on") for e in parsed.elements for k in e.attrs)
-    page = parse(out / "objectives" / "hostile.html")
-    assert "<script>alert('x')</script> [U+202E]gnp.exe & friends" in page.text
-    assert "</td><script>alert(2)</script>" in page.text  # the note, shown as text
-    assert "draft <i>[U+2066]" in page.text
+    hostile = parse(out / "objectives" / "hostile.html")
+    assert "<script>alert('x')</script> [U+202E]gnp.exe & friends" in hostile.text
+    assert "</td><script>alert(2)</script>" in hostile.text  # the note, shown as text
+    assert "draft <i>[U+2066]" in hostile.text
     owners = parse(out / "owners" / "index.html").links()
     assert owners == {'"><script>alert(1)</script>': "script-alert-1-script.html"}
 
