@@ -35,13 +35,16 @@ class Exists(ItokrError):
 
 
 @contextmanager
-def root_lock(root: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
-    """Hold an exclusive lock for `root`'s writers; after `timeout` seconds, exit 1."""
+def root_lock(
+    root: Path, timeout: float = LOCK_TIMEOUT, *, holder: str = "check-in"
+) -> Iterator[None]:
+    """Hold an exclusive lock for `root`'s writers; after `timeout` seconds, exit 1.
+    `holder` names the other writer it may have to wait for."""
     try:
         release = _acquire(root, timeout)
     except TimeoutError:
         raise ItokrError(
-            f"another check-in has held the lock on {root} for {timeout:g} s; "
+            f"another {holder} has held the lock on {root} for {timeout:g} s; "
             "nothing written: try again"
         ) from None
     except OSError as error:

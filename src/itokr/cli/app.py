@@ -183,6 +183,14 @@ def problems_code(tree: Tree, revision: str | None = None) -> int:
     return PROBLEMS
 
 
+def read_source(path: str) -> bytes | None:
+    """A file's bytes as the core asks for them again (to place a finding), or None:
+    `path` is a display path (`loader.display_path`, escapes and all)."""
+    from itokr.loader import read_shown
+
+    return read_shown(path)
+
+
 def check_filters(
     tree: Tree, *, owner: str | None = None, area: str | None = None, period: str | None = None
 ) -> None:
