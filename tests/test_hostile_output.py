@@ -303,3 +303,12 @@ def test_export_names_its_files_escaped(tmp_path: Path) -> None:
     done = itokr(tmp_path, "export", "-o", f"out{CLEAR}.csv", "--checkins", f"in{TITLE}.csv")
     assert done.returncode == 0, done.stderr
     assert raw(done.stdout) == [] and "(check-ins in in\\x1b]0;owned\\x07.csv)" in done.stdout
+
+
+def test_site_names_its_directory_escaped(tmp_path: Path) -> None:
+    root = tmp_path / "okrs"
+    root.mkdir()
+    (root / "team.yaml").write_text(FILE.format(title="safe"))
+    done = itokr(tmp_path, "site", f"public{CLEAR}", *AS_OF)
+    assert done.returncode == 0, done.stderr
+    assert raw(done.stdout) == [] and "pages to public\\x1b[2J; open" in done.stdout
