@@ -77,6 +77,16 @@ def _period_of(
     )
 
 
+def area_problem(loc: Loc, area: str, config: Config) -> Problem:
+    """E305: `area` is not one of the configured areas."""
+    return Problem(
+        loc,
+        "E305",
+        f"area {area!r} is not one of the configured areas ({', '.join(config.areas)}): "
+        "use one of them, or add it to `areas` in itokr.yaml",
+    )
+
+
 def entries_of(
     documents: Sequence[tuple[str, ParsedFile]], config: Config, *, config_ok: bool
 ) -> tuple[list[Entry], list[Located]]:
@@ -93,19 +103,7 @@ def entries_of(
             area = objective.area or document.area
             if config.areas and area is not None and area not in config.areas and config_ok:
                 loc = ("objectives", index, "area") if objective.area else ("area",)
-                problems.setdefault(
-                    (path, loc),
-                    Located(
-                        path,
-                        Problem(
-                            loc,
-                            "E305",
-                            f"area {area!r} is not one of the configured areas "
-                            f"({', '.join(config.areas)}): use one of them, or add it to `areas` "
-                            "in itokr.yaml",
-                        ),
-                    ),
-                )
+                problems.setdefault((path, loc), Located(path, area_problem(loc, area, config)))
             entries.append(
                 Entry(objective, path, index, objective.owner or document.owner, area, period)
             )

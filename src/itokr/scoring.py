@@ -11,6 +11,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from itokr import kpis
 from itokr.crosscheck import Entry
 from itokr.model import AnyKeyResult, Binary, Checkin, Config, Metric, MilestoneKR, Threshold
 from itokr.periods import Period
@@ -139,6 +140,10 @@ def is_stale(
         return False
     if not period.contains(as_of):
         return False
+    if key_result.tracked is not None:  # SPEC §6: stale when its KPI is
+        return kpis.is_stale(
+            key_result.checkins or (), kpis.every_of(key_result.tracked, days), as_of
+        )
     latest = key_result.checkins[-1].date if key_result.checkins else period.start
     return (as_of - latest).days > days
 
@@ -193,6 +198,10 @@ def score_key_result(
     expected: float | None = None,
 ) -> KeyResultScore:
     """Score one key result; `expected` saves recomputing the objective's."""
+    if isinstance(key_result, Metric | Threshold) and key_result.tracked is not None:
+        # a KPI's readings after `as_of` do not exist yet (SPEC §2); #11 cuts every key result
+        known = kpis.known_on(key_result.checkins, as_of)
+        key_result = key_result.model_copy(update={"checkins": known})
     progress = progress_of(key_result)
     score = clamp(progress) if progress is not None else 0.0
     checkins = checkins_of(key_result)
