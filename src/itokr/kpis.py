@@ -12,8 +12,12 @@ import calendar
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from itokr.model import Checkin, Config, Kpi
+
+if TYPE_CHECKING:
+    from itokr.crosscheck import Entry
 
 BANDS = ("green", "yellow", "red")
 
@@ -124,3 +128,22 @@ def score_kpi(
         next_due=next_due(readings[-1].date, every) if readings else None,
         key_results=tuple(key_results),
     )
+
+
+def tracking(entries: Sequence[Entry]) -> dict[str, list[str]]:
+    """KPI id -> the refs of the key results that track it, in path order."""
+    refs: dict[str, list[str]] = {}
+    for entry in entries:
+        for kr in entry.objective.key_results:
+            kpi = getattr(kr, "kpi", None)
+            if kpi is not None:
+                refs.setdefault(kpi, []).append(f"{entry.id}/{kr.id}")
+    return refs
+
+
+def score_all(
+    kpis: Sequence[KpiEntry], entries: Sequence[Entry], config: Config, as_of: dt.date
+) -> list[KpiScore]:
+    """Every KPI as known on `as_of`, each with the key results that track it."""
+    refs = tracking(entries)
+    return [score_kpi(kpi, config, as_of, refs.get(kpi.id, ())) for kpi in kpis]
