@@ -288,7 +288,8 @@ def _find_kpi(tree: Tree, ref: str) -> KpiEntry:
     if objective is not None:
         refs = ", ".join(f"{ref}/{kr.id}" for kr in objective.objective.key_results)
         raise UsageError(
-            f"{ref!r} is an objective: check in one of its key results ({refs}), or a KPI"
+            f"{ref!r} is an objective: name one of its key results as OBJECTIVE_ID/KR_ID "
+            f"({refs}), or a KPI by its id"
         )
     close = difflib.get_close_matches(ref, [entry.id for entry in tree.kpis], n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
