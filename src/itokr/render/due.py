@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from itokr.due import DueItem, OwnerDue
+from itokr.due import DueItem, KpiDue, OwnerDue
 from itokr.render.plain import iso, two
 from itokr.render.workflow import annotation
 
@@ -42,6 +42,35 @@ def what(item: DueItem, as_of: dt.date) -> str:
     return "; ".join(parts)
 
 
+def kpi_what(kpi: KpiDue, as_of: dt.date) -> str:
+    """What a KPI owes and by when, in words."""
+    if kpi.checkin_due is None:
+        return "reading owed: none yet" if kpi.last_checkin is None else "reading owed"
+    label = "reading stale" if kpi.stale else "reading due"
+    return f"{label} {_days(kpi.checkin_due, as_of)} (last {kpi.last_checkin})"
+
+
+def _kpi_dict(kpi: KpiDue) -> dict[str, Any]:
+    return {
+        "id": kpi.id,
+        "title": kpi.title,
+        "path": kpi.path,
+        "value": kpi.value,
+        "band": kpi.band,
+        "stale": kpi.stale,
+        "last_checkin": iso(kpi.last_checkin),
+        "checkin_due": iso(kpi.checkin_due),
+    }
+
+
+def stale_counts(groups: Sequence[OwnerDue]) -> tuple[int, int]:
+    """Stale key results and stale KPIs."""
+    return (
+        sum(item.stale for group in groups for item in group.items),
+        sum(kpi.stale for group in groups for kpi in group.kpis),
+    )
+
+
 def _item_dict(item: DueItem) -> dict[str, Any]:
     return {
         "ref": item.ref,
@@ -57,12 +86,18 @@ def _item_dict(item: DueItem) -> dict[str, Any]:
 
 
 def as_json(groups: Sequence[OwnerDue], as_of: dt.date, within: int) -> str:
+    stale, stale_kpis = stale_counts(groups)
     document = {
         "as_of": as_of.isoformat(),
         "within": within,
-        "stale": sum(item.stale for group in groups for item in group.items),
+        "stale": stale,
+        "stale_kpis": stale_kpis,
         "owners": [
-            {"owner": group.owner, "key_results": [_item_dict(i) for i in group.items]}
+            {
+                "owner": group.owner,
+                "key_results": [_item_dict(i) for i in group.items],
+                "kpis": [_kpi_dict(k) for k in group.kpis],
+            }
             for group in groups
         ],
     }
@@ -82,6 +117,11 @@ def as_markdown(groups: Sequence[OwnerDue], as_of: dt.date, within: int) -> str:
         lines += [
             f"- {'**stale** ' if i.stale else ''}`{i.ref}` {_cell(i.title)}: {what(i, as_of)}"
             for i in group.items
+        ]
+        lines += [
+            f"- {'**stale** ' if kpi.stale else ''}KPI `{kpi.id}` {_cell(kpi.title)}: "
+            + kpi_what(kpi, as_of)
+            for kpi in group.kpis
         ]
         lines.append("")
     return "\n".join(lines)
@@ -110,6 +150,17 @@ def as_github(
                     title=f"itokr due: {owner}",
                 )
             )
+        for kpi in group.kpis:
+            out.append(
+                annotation(
+                    "warning",
+                    f"{owner} owes a reading of the KPI {kpi.id} ({kpi.title}): "
+                    + kpi_what(kpi, as_of),
+                    file=kpi.path,
+                    line=(lines or {}).get(kpi.id),
+                    title=f"itokr due: {owner}",
+                )
+            )
     return "".join(out)
 
 
@@ -127,8 +178,8 @@ def render(console: Console, groups: Sequence[OwnerDue], as_of: dt.date, within:
             title_justify="left",
             expand=False,
         )
-        table.add_column("Key result", overflow="fold")
-        table.add_column("Score", justify="right")
+        table.add_column("Key result / KPI", overflow="fold")
+        table.add_column("Score / band", justify="right")
         table.add_column("Owed")
         for item in group.items:
             name = Text()
@@ -136,8 +187,16 @@ def render(console: Console, groups: Sequence[OwnerDue], as_of: dt.date, within:
             name.append("  " + item.title, style="dim")
             owed = Text(what(item, as_of), style="bold red" if item.stale else "yellow")
             table.add_row(name, two(item.score), owed)
+        for kpi in group.kpis:
+            name = Text("KPI ")
+            name.append(kpi.id, style="bold")
+            name.append("  " + kpi.title, style="dim")
+            owed = Text(kpi_what(kpi, as_of), style="bold red" if kpi.stale else "yellow")
+            table.add_row(name, kpi.band or "no data", owed)
         console.print(table)
-    stale = sum(item.stale for group in groups for item in group.items)
+    stale, stale_kpis = stale_counts(groups)
     count = sum(len(group.items) for group in groups)
+    kpis = sum(len(group.kpis) for group in groups)
     noun = "key result" if count == 1 else "key results"
-    console.print(f"{count} {noun} owed, {stale} stale, as of {as_of}.")
+    also = f"; {kpis} KPI{'s' if kpis != 1 else ''} owed, {stale_kpis} stale" if kpis else ""
+    console.print(f"{count} {noun} owed, {stale} stale{also}, as of {as_of}.")
