@@ -265,7 +265,7 @@ def test_a_stale_kpi_fails_the_scheduled_job(
     assert stale.stderr == "itokr: 1 stale KPI\n"
     report, line = stale.stdout.splitlines()  # the report's `due:` is not a stale matter
     assert "faster-repairs/mttr-report" in report
-    assert line.startswith(f"::warning file={root / 'kpis.yaml'},line=4,")
+    assert line.startswith(f"::warning file={root / 'kpis.yaml'},line=3,")
     assert "owes a reading of the KPI mttr" in line
 
 
