@@ -55,8 +55,9 @@ def report(
     ] = None,
     as_of: AsOf = None,
 ) -> None:
-    """The quarter in review: summary by area, owner and type, SMART scores, and a
-    section per objective with its key results, check-ins, notes and forecasts.
+    """The quarter in review: summary by area, owner and type, SMART scores, the
+    KPIs, and a section per objective with its key results, check-ins, notes and
+    forecasts.
 
     Also lists what changed since the period started (against the last commit
     before its start, when the root is in git). The HTML is one file with inline
@@ -64,6 +65,7 @@ def report(
     per objective — that reads printed and on a phone. Refuses (exit 1) while any
     OKR file is invalid: a review must be complete.
     """
+    from itokr.kpis import score_all as score_kpis
     from itokr.loader import load_root
     from itokr.report import build, select
     from itokr.scoring import score_all
@@ -90,7 +92,12 @@ def report(
     }
     starts = [e.period.start for e in entries if e.period is not None]
     since = _since(root, tree, min(starts), day, entries) if starts else None
-    review = build(tree.config.organization, scores, smart, day, label, since)
+    kpis = [
+        kpi
+        for kpi in score_kpis(tree.kpis, tree.entries, tree.config, day)
+        if kpi.entry.matches(owner=owner, area=area)
+    ]
+    review = build(tree.config.organization, scores, smart, day, label, since, kpis)
     if output_format is ReportFormat.html:
         from itokr.render.report_html import render
     else:

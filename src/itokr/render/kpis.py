@@ -91,35 +91,34 @@ def _cell(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
-def as_markdown(scores: Sequence[KpiScore], as_of: dt.date, *, title: str = "") -> str:
-    """A pipe table for wikis and pull requests."""
-    heading = f"{title} — KPIs as of {as_of}" if title else f"KPIs as of {as_of}"
+def markdown_table(scores: Sequence[KpiScore]) -> list[str]:
+    """The pipe table of `kpis --format markdown`, shared with `report`."""
     lines = [
-        f"### {_cell(heading)}",
-        "",
         "| KPI | Value | Band | Good | Bad | Trend | Last reading | Key results | Owner |",
         "|---|---:|---|---:|---:|---|---:|---|---|",
     ]
     for score in scores:
         good, bad = bounds(score.entry.kpi, unit=False)  # the unit is in the value's cell
         band = (score.band or "—") + (", stale" if score.stale else "")
-        lines.append(
-            "| "
-            + " | ".join(
-                [
-                    f"**`{score.entry.id}`** {_cell(score.entry.kpi.title)}",
-                    _cell(value_text(score)),
-                    band,
-                    _cell(good),
-                    _cell(bad),
-                    trend(score),
-                    iso(score.last_checkin) or "",
-                    ", ".join(f"`{ref}`" for ref in score.key_results),
-                    _cell(score.entry.owner or ""),
-                ]
-            )
-            + " |"
-        )
+        cells = [
+            f"**`{score.entry.id}`** {_cell(score.entry.kpi.title)}",
+            _cell(value_text(score)),
+            band,
+            _cell(good),
+            _cell(bad),
+            trend(score),
+            iso(score.last_checkin) or "",
+            ", ".join(f"`{ref}`" for ref in score.key_results),
+            _cell(score.entry.owner or ""),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def as_markdown(scores: Sequence[KpiScore], as_of: dt.date, *, title: str = "") -> str:
+    """A pipe table for wikis and pull requests."""
+    heading = f"{title} — KPIs as of {as_of}" if title else f"KPIs as of {as_of}"
+    lines = [f"### {_cell(heading)}", "", *markdown_table(scores)]
     return "\n".join([*lines, "", summary_line(scores), ""])
 
 

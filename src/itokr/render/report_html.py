@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from html import escape
 
+from itokr.render.kpis import bounds, summary_line, trend, value_text
 from itokr.render.plain import (
     forecast_text,
     iso,
@@ -244,12 +245,43 @@ def _since(review: Review) -> str:
     return "".join(html)
 
 
+def _kpis(review: Review) -> str:
+    """The KPIs on the review's date: value, band, the two bounds, trend, tracking key results."""
+    if not review.kpis:
+        return ""
+    rows = []
+    for score in review.kpis:
+        good, bad = bounds(score.entry.kpi, unit=False)
+        stale = " <span class='muted'>stale</span>" if score.stale else ""
+        tracked = ", ".join(f"<code>{escape(ref)}</code>" for ref in score.key_results)
+        cells = [
+            f"<code>{escape(score.entry.id)}</code> {escape(score.entry.kpi.title)}"
+            f'<div class="legend">{escape(score.entry.owner or "")}</div>',
+            f"<td class='num'>{escape(value_text(score))}</td>",
+            f"<td>{_pill(score.band)}{stale}</td>",
+            f"<td class='num'>{escape(good)}</td>",
+            f"<td class='num'>{escape(bad)}</td>",
+            f"<td>{escape(trend(score))}</td>",
+            f"<td class='num'>{iso(score.last_checkin) or ''}</td>",
+            f"<td>{tracked}</td>",
+        ]
+        rows.append(f"<tr><td>{cells[0]}</td>{''.join(cells[1:])}</tr>")
+    return (
+        '<section id="kpis"><h2>KPIs</h2><div class="scroll"><table><thead><tr>'
+        "<th>KPI</th><th class='num'>Value</th><th>Band</th><th class='num'>Good</th>"
+        "<th class='num'>Bad</th><th>Trend</th><th class='num'>Last reading</th>"
+        f"<th>Key results</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+        f"<p>{escape(summary_line(review.kpis))}</p></section>"
+    )
+
+
 def render(review: Review) -> str:
     """The whole review as one HTML document."""
     title = escape(heading(review))
     body = [
         f"<header><h1>{title}</h1><p class='muted'>{escape(window_text(review))}</p></header>",
         _summary(review),
+        _kpis(review),
         _since(review),
         '<section id="objectives"><h2>Objectives</h2>',
         *(_section(section) for section in review.sections),

@@ -15,6 +15,7 @@ from typing import Any
 from itokr.crosscheck import Entry
 from itokr.diffing import Change, Diff
 from itokr.errors import UsageError
+from itokr.kpis import KpiScore
 from itokr.model import Metric
 from itokr.periods import Period
 from itokr.render.plain import mean, summary  # rich-free: what status counts
@@ -107,6 +108,7 @@ class Review:
     by_type: tuple[Group, ...]
     smart_mean: float | None
     since: Since | None
+    kpis: tuple[KpiScore, ...] = ()  # every KPI the review's owner and area filters keep
 
     @property
     def scores(self) -> list[ObjectiveScore]:
@@ -193,13 +195,13 @@ def _checkins(score: ObjectiveScore) -> tuple[CheckinRow, ...]:
 
 
 def since_changes(diff: Diff, ids: set[str], labels: set[str]) -> tuple[Change, ...]:
-    """The changes about the reviewed objectives; a removed one counts when its period
-    was one of the reviewed periods."""
+    """The changes about the reviewed objectives (a removed one counts when its period
+    was one of the reviewed periods), and about KPIs, which outlive every period."""
     kept = []
     for change in diff.changes:
         objective = change.ref.split("/", 1)[0]
         period = change.fields.get("period", (None, None))[0]
-        if objective in ids or (change.change == "removed" and period in labels):
+        if change.is_kpi or objective in ids or (change.change == "removed" and period in labels):
             kept.append(change)
     return tuple(kept)
 
@@ -211,6 +213,7 @@ def build(
     as_of: dt.date,
     period: str,
     since: Since | None = None,
+    kpis: Sequence[KpiScore] = (),
 ) -> Review:
     """The review of `scores`; `smart` maps an objective id to its SMART checks."""
     sections = []
@@ -242,4 +245,5 @@ def build(
         by_type=_groups(scores, lambda s: s.entry.objective.type),
         smart_mean=mean(smart_scores),
         since=since,
+        kpis=tuple(kpis),
     )
