@@ -4,7 +4,8 @@ Pure: the root's entries and the day go in, the new file's text comes out. An
 objective is carried when its score at `as_of` is below 1; in the new file it
 keeps its title, owner, area, type and alignment, and each unfinished key result
 starts again from where it stands: a metric's or threshold's baseline becomes
-its latest value, check-ins and `current` are dropped, a milestone key result
+its latest value, check-ins and `current` are dropped (one that tracks a KPI
+keeps tracking it), a milestone key result
 keeps only its open milestones. Key results already done stay behind, as do
 `due:` dates and `reason:` notes that belong to the old period.
 """
@@ -112,6 +113,8 @@ def _key_result_lines(kr: AnyKeyResult, source: str) -> list[str]:
                 f"  baseline: {number_text(baseline)}{was if baseline != kr.baseline else ''}"
             )
         lines.append(f"  target: {number_text(kr.target)}")
+        if kr.kpi is not None:  # it keeps moving with its KPI's readings
+            lines.append(f"  kpi: {kr.kpi}")
     if kr.weight != 1:
         lines.append(f"  weight: {number_text(kr.weight)}")
     if isinstance(kr, MilestoneKR):
