@@ -278,13 +278,24 @@ def commit_day(repo: Repo, commit: str) -> dt.date:
     return dt.datetime.fromisoformat(process.stdout.decode("ascii").strip()).date()
 
 
-def load_file_at(repo: Repo, commit: str, path: str, cwd: Path) -> Tree:
+def in_repository(repo: Repo, path: Path) -> str | None:
+    """`path` (as shown, relative to the cwd) inside the repository, posix; None outside."""
+    try:
+        return path.resolve().relative_to(repo.top).as_posix()
+    except ValueError:
+        return None
+
+
+def load_file_at(
+    repo: Repo, commit: str, path: str, cwd: Path, *, also: Sequence[str] = ()
+) -> Tree:
     """The root at `commit` cut down to its configuration and one file (`path` inside
-    the repository): what scoring that file's objectives needs, at the cost of one file
-    rather than the whole root, for each commit of a long history."""
+    the repository), and the files `also` names (the KPIs its key results track): what
+    scoring that file's objectives needs, at the cost of a file or two rather than the
+    whole root, for each commit of a long history."""
     prefix = f"{repo.inside}/" if repo.inside else ""
-    wanted = path.removeprefix(prefix) if path.startswith(prefix) else None
-    listing = [(r, o) for r, o in _listing(repo, commit) if r in (wanted, CONFIG_NAME)]
+    wanted = {name.removeprefix(prefix) for name in (path, *also) if name.startswith(prefix)}
+    listing = [(r, o) for r, o in _listing(repo, commit) if r in wanted or r == CONFIG_NAME]
     blobs = _blobs(repo, [object_id for _, object_id in listing])
     config: Document | None = None
     documents = []

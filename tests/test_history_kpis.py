@@ -1,0 +1,140 @@
+"""`itokr history KPI_ID`, and the history of a key result that tracks a KPI."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import Result
+from gitrepo import forget_git_variables
+from test_history import DatedRepo
+
+Run = Callable[..., Result]
+KPIS = "okrs/kpis.yaml"
+OPS = "okrs/2026-Q4/ops.yaml"
+
+
+def kpis(good: int, *readings: str) -> str:
+    text = (
+        "owner: ops-team\nkpis:\n  - id: mttr\n    title: Mean time to repair\n    unit: h\n"
+        f"    good: {good}\n    bad: 8\n    every: 1m\n"
+    )
+    if readings:
+        text += "    checkins:\n" + "".join(f"      - {r}\n" for r in readings)
+    return text
+
+
+OKRS = """\
+    period: 2026-Q4
+    owner: ops-team
+    objectives:
+      - id: repairs
+        title: Repair incidents faster
+        key_results:
+          - {id: mttr-down, title: Cut MTTR from 8 h to 4 h, baseline: 8, target: 4, kpi: mttr}
+"""
+SEPT = "{date: 2026-09-30, value: 7}"
+OCT = "{date: 2026-10-31, value: 5, note: runbooks}"
+NOV = "{date: 2026-11-20, value: 4.5}"
+
+
+@pytest.fixture(autouse=True)
+def _own_repository(monkeypatch: pytest.MonkeyPatch) -> None:
+    forget_git_variables(monkeypatch)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> DatedRepo:
+    """The KPI with one reading; a reading and the key result; good eased to 5 on the
+    day of a reading; and the November reading, committed late, on 12-05."""
+    repo = DatedRepo(tmp_path / "repo")
+    repo.write(KPIS, kpis(4, SEPT))
+    repo.commit_on("2026-10-01", "MTTR as a KPI")
+    repo.write(KPIS, kpis(4, SEPT, OCT))
+    repo.write(OPS, OKRS)
+    repo.commit_on("2026-10-31", "October reading; an objective moves it")
+    repo.write(KPIS, kpis(5, SEPT, OCT))
+    repo.commit_on("2026-11-10", "good is 5 h now")
+    repo.write(KPIS, kpis(5, SEPT, OCT, NOV))
+    repo.commit_on("2026-12-05", "November reading, late")
+    return repo
+
+
+def _json(run: Run, repo: DatedRepo, ref: str, as_of: str = "2026-12-31") -> dict[str, Any]:
+    result = run("history", ref, "-f", "json", "--as-of", as_of, cwd=repo.path)
+    assert result.exit_code == 0, result.stderr
+    document: dict[str, Any] = json.loads(result.stdout)
+    return document
+
+
+def test_one_reading_per_date_banded_by_the_kpi_as_it_stood(run: Run, repo: DatedRepo) -> None:
+    document = _json(run, repo, "mttr")
+    assert (document["ref"], document["kind"], document["unit"], document["git"]) == (
+        "mttr",
+        "kpi",
+        "h",
+        True,
+    )
+    rows = [
+        (p["date"], p["source"], p["value"], p["good"], p["band"], p["stale"])
+        for p in document["points"]
+    ]
+    assert rows == [
+        ("2026-09-30", "checkin", 7, 4, "yellow", False),  # before the first commit: its plan
+        ("2026-10-01", "commit", 7, 4, "yellow", False),
+        ("2026-10-31", "commit", 5, 4, "yellow", False),  # a commit and a reading: one row
+        ("2026-11-10", "commit", 5, 5, "green", False),  # good eased: the same 5 h is green
+        ("2026-11-20", "checkin", 4.5, 5, "green", False),  # committed later, counted on its day
+        ("2026-12-05", "commit", 4.5, 5, "green", False),
+    ]
+    october = document["points"][2]
+    assert october["checkins"] == [{"value": 5, "confidence": None, "note": "runbooks"}]
+    assert october["subject"] == "October reading; an objective moves it"
+    assert list(october) == [
+        "date",
+        "source",
+        "commit",
+        "subject",
+        "checkins",
+        "value",
+        "good",
+        "bad",
+        "band",
+        "stale",
+    ]
+
+
+def test_as_of_ends_the_timeline_and_staleness_is_per_date(run: Run, repo: DatedRepo) -> None:
+    points = _json(run, repo, "mttr", as_of="2026-11-15")["points"]
+    assert [p["date"] for p in points] == ["2026-09-30", "2026-10-01", "2026-10-31", "2026-11-10"]
+    repo.write(KPIS, kpis(5, SEPT))
+    repo.commit_on("2026-12-10", "drop the later readings from the file")
+    late = _json(run, repo, "mttr")["points"][-1]
+    assert (late["date"], late["value"], late["stale"]) == ("2026-12-10", 7, True)
+
+
+def test_a_tracking_key_result_has_values_at_its_commits(run: Run, repo: DatedRepo) -> None:
+    points = _json(run, repo, "repairs/mttr-down")["points"]
+    commits = [p for p in points if p["source"] == "commit"]
+    assert commits, points
+    assert all(p["value"] is not None for p in commits)
+    on_the_31st = next(p for p in commits if p["date"] == "2026-10-31")
+    assert (on_the_31st["value"], on_the_31st["score"]) == (5, 0.75)
+
+
+def test_text_and_outside_git(run: Run, repo: DatedRepo, make_root: Callable[..., Path]) -> None:
+    text = run("history", "mttr", "--as-of", "2026-12-31", cwd=repo.path).stdout
+    assert text.startswith("History of the KPI mttr — Mean time to repair")
+    assert "7 h (2026-09-30) → 4.5 h (2026-12-05), 6 readings" in text
+    assert "reading 5 (runbooks)" in text
+    root = make_root({"kpis.yaml": kpis(4, SEPT, OCT)})
+    outside = run("--root", str(root), "history", "mttr", "-f", "json", "--as-of", "2026-12-31")
+    assert outside.exit_code == 0
+    assert "showing readings only" in outside.stderr
+    document = json.loads(outside.stdout)
+    assert document["git"] is False
+    assert [p["date"] for p in document["points"]] == ["2026-09-30", "2026-10-31"]
