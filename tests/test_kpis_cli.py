@@ -291,3 +291,15 @@ def test_the_installed_command_writes_json_to_stdout_only(root: Path) -> None:
         check=False,
     )
     assert bad.returncode == 2 and "--as-of" in bad.stderr and bad.stdout == ""
+
+
+def test_score_explains_a_tracking_key_result(run: Callable[..., Result], root: Path) -> None:
+    args = ("--root", str(root), "score", "faster-repairs/mttr-down", "--as-of", "2026-11-29")
+    text = run(*args)
+    assert text.exit_code == 0, text.stderr
+    assert "tracking the KPI mttr" in text.stdout
+    assert "it tracks the KPI mttr, next reading due 2026-11-30 (every 1m)" in text.stdout
+    document = json.loads(run(*args, "-f", "json").stdout)
+    assert (document["key_result"]["current"], document["key_result"]["score"]) == (6, 0.5)
+    kpi = run("--root", str(root), "score", "mttr")
+    assert kpi.exit_code == 2 and "mttr is a KPI" in kpi.stderr
