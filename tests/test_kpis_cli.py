@@ -303,3 +303,22 @@ def test_score_explains_a_tracking_key_result(run: Callable[..., Result], root: 
     assert (document["key_result"]["current"], document["key_result"]["score"]) == (6, 0.5)
     kpi = run("--root", str(root), "score", "mttr")
     assert kpi.exit_code == 2 and "mttr is a KPI" in kpi.stderr
+
+
+def test_the_readme_section_shows_what_the_example_gives(
+    run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## KPIs: the indicators that outlive a quarter", 1)[1]
+    command = "$ itokr --root examples/it-department kpis --as-of 2026-11-21\n"
+    shown = section.split(command, 1)[1].split("Key results that track a KPI:", 1)[0]
+    monkeypatch.setenv("COLUMNS", "100")
+    result = run("--root", IT, "kpis", "--as-of", "2026-11-21")
+    printed = result.stdout.split("Key results that track a KPI:", 1)[0]
+    assert [line.rstrip() for line in printed.splitlines()] == shown.splitlines()
+    # the file example of the section validates as it is written
+    example = section.split("```yaml\n# okrs/kpis.yaml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "kpis.yaml").write_text(example, encoding="utf-8")
+    assert run("--root", str(tmp_path), "validate").exit_code == 0
