@@ -18,8 +18,10 @@ from pydantic import ValidationError
 
 from itokr.crosscheck import Entry, Located, area_problem
 from itokr.kpis import KpiEntry
-from itokr.model import Config, Kpi, Metric, ObjectiveFile, Threshold
+from itokr.model import Config, Kpi, Metric, ObjectiveFile, Threshold, tracking
 from itokr.problems import Loc, Problem
+
+_MEASURED = (Metric, Threshold)  # a tuple: faster than a union in the loop over every key result
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +102,8 @@ def check_ids(
     Objectives and KPIs share one namespace: every occurrence after the first, in
     path order, is reported. Objectives repeating objectives are `crosscheck`'s.
     """
+    if not files:  # no KPI: objectives repeating objectives are all there is
+        return
     rank = {path: position for position, path in enumerate(paths)}
     first = {file.path for file in files if file.first}
     named = [
@@ -160,10 +164,17 @@ def link(
     linked: list[Entry] = []
     located: list[Located] = []
     for entry in entries:
-        key_results = list(entry.objective.key_results)
-        for position, kr in enumerate(key_results):
-            if not isinstance(kr, Metric | Threshold) or kr.kpi is None:
-                continue
+        key_results = entry.objective.key_results
+        tracking_ones = [
+            i for i, kr in enumerate(key_results) if isinstance(kr, _MEASURED) and kr.kpi
+        ]
+        if not tracking_ones:  # most objectives: nothing to copy
+            linked.append(entry)
+            continue
+        key_results = list(key_results)
+        for position in tracking_ones:
+            kr = key_results[position]
+            assert isinstance(kr, Metric | Threshold) and kr.kpi is not None
             at: Loc = ("objectives", entry.index, "key_results", position)
             kpi = by_id.get(kr.kpi)
             if kpi is None:
@@ -172,7 +183,7 @@ def link(
                 continue
             if kr.unit is not None and kr.unit != kpi.unit:
                 located.append(Located(entry.path, _unit(kr.unit, kpi, at)))
-            key_results[position] = kr.tracking(kpi)
+            key_results[position] = tracking(kr, kpi)
         if key_results != entry.objective.key_results:
             objective = entry.objective.model_copy(update={"key_results": key_results})
             entry = dataclasses.replace(entry, objective=objective)

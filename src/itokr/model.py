@@ -12,7 +12,7 @@ import datetime as dt
 import itertools
 import math
 import re
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -22,7 +22,6 @@ from pydantic import (
     Discriminator,
     Field,
     PlainValidator,
-    PrivateAttr,
     StrictBool,
     StrictInt,
     StrictStr,
@@ -195,7 +194,6 @@ class _Measured(_KeyResult):
     current: Number | None = None
     checkins: list[Checkin] | None = None
     kpi: Slug | None = None  # its values are that KPI's readings (linked by the loader)
-    _tracked: Kpi | None = PrivateAttr(default=None)
 
     _order = field_validator("checkins")(_in_date_order)
 
@@ -220,16 +218,8 @@ class _Measured(_KeyResult):
 
     @property
     def tracked(self) -> Kpi | None:
-        """The KPI whose readings these are, once the loader has linked it."""
-        return self._tracked
-
-    def tracking(self, kpi: Kpi) -> Self:
-        """A copy that takes `kpi`'s readings as its check-ins (and its unit, if it has none)."""
-        copy = self.model_copy(
-            update={"checkins": kpi.checkins, "unit": self.unit if self.unit else kpi.unit}
-        )
-        copy._tracked = kpi
-        return copy
+        """The KPI whose readings these are: set on the copies `tracking` makes."""
+        return None
 
     @property
     def latest(self) -> Checkin | None:
@@ -256,6 +246,39 @@ class Threshold(_Measured):
     target: Number
     direction: Literal["at_least", "at_most"]
     baseline: Number | None = None
+
+
+class TrackingMetric(Metric):
+    """A metric linked to its KPI by `tracking`; never read from a file."""
+
+    tracked_kpi: Kpi
+
+    @property
+    def tracked(self) -> Kpi | None:
+        return self.tracked_kpi
+
+
+class TrackingThreshold(Threshold):
+    """A threshold linked to its KPI by `tracking`; never read from a file."""
+
+    tracked_kpi: Kpi
+
+    @property
+    def tracked(self) -> Kpi | None:
+        return self.tracked_kpi
+
+
+def tracking(kr: Metric | Threshold, kpi: Kpi) -> Metric | Threshold:
+    """A copy of `kr` that takes `kpi`'s readings as its check-ins, and its unit if it
+    names none. (A subclass, not a private attribute: those cost every key result read.)"""
+    values = {name: getattr(kr, name) for name in type(kr).model_fields}
+    values |= {
+        "checkins": kpi.checkins,
+        "unit": kr.unit if kr.unit is not None else kpi.unit,
+        "tracked_kpi": kpi,
+    }
+    model = TrackingMetric if isinstance(kr, Metric) else TrackingThreshold
+    return model.model_construct(_fields_set=kr.model_fields_set, **values)
 
 
 class MilestoneKR(_KeyResult):
