@@ -320,3 +320,14 @@ def test_a_kpi_band_eased_during_the_period_is_in_the_review(
     assert "- `mttr` modified: bad 8 → 10; band red → yellow ⚑ band eased: bad 8 → 10" in (
         result.stdout
     )
+
+
+def test_burnups_stay_inside_their_period(run: Run) -> None:
+    """The example's key results tracking a KPI have readings from before 2026: the
+    chart starts at the period, with the baseline standing for them."""
+    page = _report(run, "--period", "2026", "-f", "html").stdout
+    charts = _svgs(_xml(page), "burnup")
+    assert charts
+    for chart in charts:
+        for dot in chart.iter("circle"):
+            assert float(dot.get("cx", "0")) >= 56, chart.findtext("title")

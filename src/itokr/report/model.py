@@ -164,7 +164,8 @@ def burnup(score: ObjectiveScore, period: Period | None, as_of: dt.date) -> list
         if not isinstance(kr, Metric):
             continue
         points = [(period.start, float(kr.baseline))]
-        points += [(c.date, float(c.value)) for c in kr.checkins or ()]
+        # a KPI's readings from before the period (the baseline stands for them) stay off
+        points += [(c.date, float(c.value)) for c in kr.checkins or () if c.date >= period.start]
         if not kr.checkins and kr.current is not None:
             points.append((min(as_of, period.end), float(kr.current)))
         charts.append(
