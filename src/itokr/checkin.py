@@ -10,7 +10,6 @@ concurrent check-ins wait for each other, so none is lost.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import difflib
 import math
@@ -220,15 +219,7 @@ def _record(request: Request, files: _Root, *, dry_run: bool) -> Outcome:
             f"--date {request.date} is before {entry.id}'s period {entry.period.label} starts "
             f"({entry.period.start}); a check-in dates progress within the period"
         )
-    if not tree.ok:
-        raise ItokrError(
-            f"refusing to write while the OKR root has {_problems(tree)}: run `itokr validate`"
-        )
-    document = next(doc for doc in files.documents if doc.path == entry.path)
-    assert document.data is not None
-    source = roundtrip.Source.decode(document.data)
-    old_data = yamlio.read(document.data)
-    expected = copy.deepcopy(old_data)
+    original, source, expected = _to_edit(files, tree, entry.path)
     target = roundtrip.expected_data(expected, entry.index, kr.id)
     replaced: str | None = None
     changed = True
@@ -258,7 +249,7 @@ def _record(request: Request, files: _Root, *, dry_run: bool) -> Outcome:
     new_data = source.encode(body)
     after = _verify(files, Document(entry.path, new_data), expected, request)
     if changed and not dry_run:
-        replace_file(files.files[entry.path], document.data, new_data)
+        replace_file(files.files[entry.path], original, new_data)
     before_score = score_key_result(entry, kr, tree.config, request.as_of).score
     new_entry, new_kr = resolve(after.entries, request.ref)
     assert new_kr is not None
@@ -273,10 +264,22 @@ def _record(request: Request, files: _Root, *, dry_run: bool) -> Outcome:
         replaced_current=replaced,
         changed=changed,
         written=changed and not dry_run,
-        diff=_diff(entry.path, document.data, new_data) if changed else "",
+        diff=_diff(entry.path, original, new_data) if changed else "",
         score_before=before_score,
         score_after=score_key_result(new_entry, new_kr, after.config, request.as_of).score,
     )
+
+
+def _to_edit(files: _Root, tree: Tree, path: str) -> tuple[bytes, roundtrip.Source, Any]:
+    """The file to edit, once the whole root is valid: its bytes, its text, and its
+    data, a copy to change as the edit must read back."""
+    if not tree.ok:
+        raise ItokrError(
+            f"refusing to write while the OKR root has {_problems(tree)}: run `itokr validate`"
+        )
+    document = next(doc for doc in files.documents if doc.path == path)
+    assert document.data is not None
+    return document.data, roundtrip.Source.decode(document.data), yamlio.read(document.data)
 
 
 def _find_kpi(tree: Tree, ref: str) -> KpiEntry:
@@ -306,14 +309,7 @@ def _record_kpi(request: Request, files: _Root, tree: Tree, *, dry_run: bool) ->
         raise UsageError(
             f"{request.ref} is a KPI: give the VALUE read, as in itokr checkin {request.ref} 4.2"
         )
-    if not tree.ok:
-        raise ItokrError(
-            f"refusing to write while the OKR root has {_problems(tree)}: run `itokr validate`"
-        )
-    document = next(doc for doc in files.documents if doc.path == kpi_entry.path)
-    assert document.data is not None
-    source = roundtrip.Source.decode(document.data)
-    expected = copy.deepcopy(yamlio.read(document.data))
+    original, source, expected = _to_edit(files, tree, kpi_entry.path)
     try:
         target = roundtrip.expected_kpi(expected, kpi_entry.index)
         body, _ = _add(
@@ -332,7 +328,7 @@ def _record_kpi(request: Request, files: _Root, tree: Tree, *, dry_run: bool) ->
     new_data = source.encode(body)
     after = _verify(files, Document(kpi_entry.path, new_data), expected, request)
     if not dry_run:
-        replace_file(files.files[kpi_entry.path], document.data, new_data)
+        replace_file(files.files[kpi_entry.path], original, new_data)
     new_kpi = next(entry for entry in after.kpis if entry.id == request.ref)
     return Outcome(
         ref=request.ref,
@@ -345,7 +341,7 @@ def _record_kpi(request: Request, files: _Root, tree: Tree, *, dry_run: bool) ->
         replaced_current=None,
         changed=True,
         written=not dry_run,
-        diff=_diff(kpi_entry.path, document.data, new_data),
+        diff=_diff(kpi_entry.path, original, new_data),
         score_before=None,
         score_after=None,
         band=(_band(kpi_entry, tree, request.as_of), _band(new_kpi, after, request.as_of)),
