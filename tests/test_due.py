@@ -7,7 +7,10 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from conftest import EXAMPLES, Result, installed_itokr
+from itokr.render.plain import number
 
 IT = str(EXAMPLES / "it-department")
 
@@ -83,14 +86,40 @@ def test_example_rto_is_stale_and_fails_the_ci_job(run: Callable[..., Result]) -
     assert owner["owner"] == "security-team"
 
 
-def test_nothing_stale_exits_zero_under_fail_on_stale(run: Callable[..., Result]) -> None:
-    # rto was last checked in on 2026-10-29: 14 days later it is due today, not yet stale.
-    result = run("--root", IT, "due", "--as-of", "2026-11-12", "--fail-on-stale", "-f", "json")
+RTO = """\
+period: 2026-Q4
+owner: security-team
+objectives:
+  - id: disaster-recovery
+    title: Recover from disasters in hours
+    key_results:
+      - id: rto
+        title: Cut the recovery time objective from 8 h to 2 h
+        baseline: 8
+        target: 2
+        checkins:
+          - {date: 2026-10-29, value: 6}
+          - {date: 2026-11-16, value: 5}
+"""
+
+
+def test_nothing_stale_exits_zero_under_fail_on_stale(
+    run: Callable[..., Result], make_root: Callable[..., Path]
+) -> None:
+    # rto was last checked in on 2026-10-29 as known on 11-12: 14 days later it is due
+    # today, not yet stale
+    root = str(make_root({"rto.yaml": RTO}))
+    result = run("--root", root, "due", "--as-of", "2026-11-12", "--fail-on-stale", "-f", "json")
     assert result.exit_code == 0, result.stderr
     document = _json(result)
     assert document["stale"] == 0
-    rto = next(i for o in document["owners"] for i in o["key_results"] if "rto" in i["ref"])
+    [rto] = [i for o in document["owners"] for i in o["key_results"]]
     assert rto["checkin_due"] == "2026-11-12" and rto["stale"] is False
+    # the next day it is stale: the check-in of 11-16 was not known yet
+    result = run("--root", root, "due", "--as-of", "2026-11-13", "--fail-on-stale", "-f", "json")
+    assert result.exit_code == 1
+    [rto] = [i for o in _json(result)["owners"] for i in o["key_results"]]
+    assert rto["stale"] is True and rto["last_checkin"] == "2026-10-29"
 
 
 def test_groups_by_owner_and_lists_what_is_owed(
@@ -143,7 +172,7 @@ def test_owner_filter_and_fail_on_stale(
     args = ("--root", str(root), "due", "--as-of", "2026-11-21", "--fail-on-stale")
     assert run(*args, "--owner", "alpha").exit_code == 1
     assert run(*args, "--owner", "gamma").exit_code == 0  # its period has not started
-    assert run(*args, "--owner", "nobody").exit_code == 0
+    assert run(*args, "--owner", "nobody").exit_code == 2  # a typo, as in every view
 
 
 def test_github_and_markdown_formats(
@@ -241,6 +270,9 @@ def test_kpis_owe_readings_and_their_key_results_owe_none(
         "title": "Open tickets",
         "path": str(root / "kpis.yaml"),
         "value": 180,
+        "unit": None,
+        "good": 150,
+        "bad": 250,
         "band": "yellow",
         "stale": False,
         "last_checkin": "2026-11-20",
@@ -278,3 +310,24 @@ def test_text_and_markdown_name_the_kpi(
     assert "1 key result owed, 0 stale; 3 KPIs owed, 3 stale" in text
     markdown = run("--root", str(root), "due", "-f", "markdown", "--as-of", "2026-12-01").stdout
     assert "- **stale** KPI `never` Never read: reading owed: none yet" in markdown
+
+
+@pytest.mark.parametrize("columns", [80, 100, 132])
+def test_text_keeps_every_ref_whole_and_shows_value_and_target(
+    run: Callable[..., Result], columns: int
+) -> None:
+    """People copy refs from `due` into `itokr checkin`: a ref that fits is never cut."""
+    root = EXAMPLES / "it-department"
+    args = ("--root", str(root), "due", "--as-of", "2026-11-10", "--within", "20")
+    text = run(*args, env={"COLUMNS": str(columns)}).stdout
+    document = json.loads(run(*args, "-f", "json").stdout)
+    items = [item for owner in document["owners"] for item in owner["key_results"]]
+    assert items
+    lines = text.splitlines()
+    for item in items:
+        row = next(line for line in lines if line.startswith(f" {item['ref']}  "))
+        assert len(row) <= columns
+        if item["value"] is not None:  # the last value and the target, as status shows them
+            assert f"{number(item['value'])}/{number(item['target'])}" in row
+    assert "─" * columns in lines  # the rule under the header, as in status
+    assert not any(ch in text for ch in "┏┃│└")  # no boxes: one table style

@@ -80,25 +80,27 @@ def test_one_reading_per_date_banded_by_the_kpi_as_it_stood(run: Run, repo: Date
         True,
     )
     rows = [
-        (p["date"], p["source"], p["value"], p["good"], p["band"], p["stale"])
+        (p["date"], p["plan_changed"], p["value"], p["good"], p["band"], p["stale"])
         for p in document["points"]
     ]
+    # readings fall on the dates of readings and of changes of good, bad or every; the
+    # commits of 10-31 and 12-05 only added readings: no change of plan, no row of their own
     assert rows == [
-        ("2026-09-30", "checkin", 7, 4, "yellow", False),  # before the first commit: its plan
-        ("2026-10-01", "commit", 7, 4, "yellow", False),
-        ("2026-10-31", "commit", 5, 4, "yellow", False),  # a commit and a reading: one row
-        ("2026-11-10", "commit", 5, 5, "green", False),  # good eased: the same 5 h is green
-        ("2026-11-20", "checkin", 4.5, 5, "green", False),  # committed later, counted on its day
-        ("2026-12-05", "commit", 4.5, 5, "green", False),
+        ("2026-09-30", False, 7, 4, "yellow", False),  # before the first commit: its plan
+        ("2026-10-01", True, 7, 4, "yellow", False),
+        ("2026-10-31", False, 5, 4, "yellow", False),
+        ("2026-11-10", True, 5, 5, "green", False),  # good eased: the same 5 h is green
+        ("2026-11-20", False, 4.5, 5, "green", False),  # committed later, counted on its day
     ]
-    october = document["points"][2]
+    first, october = document["points"][0], document["points"][2]
+    assert (first["commit"], first["subject"]) == (None, None)  # nothing committed yet
     assert october["checkins"] == [{"value": 5, "confidence": None, "note": "runbooks"}]
-    assert october["subject"] == "October reading; an objective moves it"
+    assert october["subject"] == "October reading; an objective moves it"  # in force that day
     assert list(october) == [
         "date",
-        "source",
         "commit",
         "subject",
+        "plan_changed",
         "checkins",
         "value",
         "good",
@@ -111,25 +113,54 @@ def test_one_reading_per_date_banded_by_the_kpi_as_it_stood(run: Run, repo: Date
 def test_as_of_ends_the_timeline_and_staleness_is_per_date(run: Run, repo: DatedRepo) -> None:
     points = _json(run, repo, "mttr", as_of="2026-11-15")["points"]
     assert [p["date"] for p in points] == ["2026-09-30", "2026-10-01", "2026-10-31", "2026-11-10"]
-    repo.write(KPIS, kpis(5, SEPT))
-    repo.commit_on("2026-12-10", "drop the later readings from the file")
-    late = _json(run, repo, "mttr")["points"][-1]
-    assert (late["date"], late["value"], late["stale"]) == ("2026-12-10", 7, True)
+    repo.write(KPIS, kpis(5, SEPT).replace("every: 1m", "every: 2m"))
+    repo.commit_on("2026-12-10", "drop the later readings, read every two months")
+    points = _json(run, repo, "mttr")["points"]
+    # only today's readings are measurements: 7 h of 09-30 is the value on every date,
+    # stale a month on (every: 1m then), and no longer stale once every is 2m
+    assert [(p["date"], p["value"], p["stale"]) for p in points] == [
+        ("2026-09-30", 7, False),
+        ("2026-10-01", 7, False),
+        ("2026-11-10", 7, True),
+        ("2026-12-10", 7, True),
+    ]
 
 
 def test_a_tracking_key_result_has_values_at_its_commits(run: Run, repo: DatedRepo) -> None:
     points = _json(run, repo, "repairs/mttr-down")["points"]
-    commits = [p for p in points if p["source"] == "commit"]
-    assert commits, points
-    assert all(p["value"] is not None for p in commits)
-    on_the_31st = next(p for p in commits if p["date"] == "2026-10-31")
-    assert (on_the_31st["value"], on_the_31st["score"]) == (5, 0.75)
+    assert all(p["value"] is not None for p in points)
+    # the objective's file came with the October reading; a KPI reading is a check-in
+    # of the key result on its own date, whenever it was committed
+    assert [(p["date"], p["plan_changed"], p["value"], p["score"]) for p in points] == [
+        ("2026-09-30", False, 7, 0.25),  # before the file's first commit: that commit's plan
+        ("2026-10-31", True, 5, 0.75),
+        ("2026-11-20", False, 4.5, 0.88),
+    ]
+
+
+def test_a_tracking_key_result_takes_every_from_the_kpi_file_of_that_day(
+    run: Run, repo: DatedRepo
+) -> None:
+    """Its KPI's `every` is part of its plan: read from the KPI's file at the commit in
+    force, as its targets are from its own file's."""
+    repo.write(KPIS, kpis(5, SEPT, OCT, NOV).replace("every: 1m", "every: 1w"))
+    repo.commit_on("2026-12-01", "MTTR read weekly")
+    points = _json(run, repo, "repairs/mttr-down")["points"]
+    rows = [(p["date"], p["plan_changed"], p["subject"], p["value"]) for p in points]
+    # the eased good of 11-10 bands the KPI, not the key result: no change of its plan;
+    # the weekly rhythm (when it is stale) is one
+    assert rows == [
+        ("2026-09-30", False, None, 7),
+        ("2026-10-31", True, "October reading; an objective moves it", 5),
+        ("2026-11-20", False, "good is 5 h now", 4.5),
+        ("2026-12-01", True, "MTTR read weekly", 4.5),
+    ]
 
 
 def test_text_and_outside_git(run: Run, repo: DatedRepo, make_root: Callable[..., Path]) -> None:
     text = run("history", "mttr", "--as-of", "2026-12-31", cwd=repo.path).stdout
     assert text.startswith("History of the KPI mttr — Mean time to repair")
-    assert "7 h (2026-09-30) → 4.5 h (2026-12-05), 6 readings" in text
+    assert "7 h (2026-09-30) → 4.5 h (2026-11-20), 5 readings" in text
     assert "reading 5 (runbooks)" in text
     root = make_root({"kpis.yaml": kpis(4, SEPT, OCT)})
     outside = run("--root", str(root), "history", "mttr", "-f", "json", "--as-of", "2026-12-31")

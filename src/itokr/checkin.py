@@ -219,11 +219,12 @@ def _record(request: Request, files: _Root, *, dry_run: bool) -> Outcome:
             f"--date {request.date} is before {entry.id}'s period {entry.period.label} starts "
             f"({entry.period.start}); a check-in dates progress within the period"
         )
-    original, source, expected = _to_edit(files, tree, entry.path)
+    original, expected = _to_edit(files, tree, entry.path)
     target = roundtrip.expected_data(expected, entry.index, kr.id)
     replaced: str | None = None
     changed = True
     try:
+        source = roundtrip.Source.decode(original)
         if isinstance(kr, Metric | Threshold):
             body, replaced = _add(
                 request,
@@ -270,16 +271,16 @@ def _record(request: Request, files: _Root, *, dry_run: bool) -> Outcome:
     )
 
 
-def _to_edit(files: _Root, tree: Tree, path: str) -> tuple[bytes, roundtrip.Source, Any]:
-    """The file to edit, once the whole root is valid: its bytes, its text, and its
-    data, a copy to change as the edit must read back."""
+def _to_edit(files: _Root, tree: Tree, path: str) -> tuple[bytes, Any]:
+    """The file to edit, once the whole root is valid: its bytes, and its data, to
+    change as the edit must read back."""
     if not tree.ok:
         raise ItokrError(
             f"refusing to write while the OKR root has {_problems(tree)}: run `itokr validate`"
         )
     document = next(doc for doc in files.documents if doc.path == path)
     assert document.data is not None
-    return document.data, roundtrip.Source.decode(document.data), yamlio.read(document.data)
+    return document.data, yamlio.read(document.data)
 
 
 def _find_kpi(tree: Tree, ref: str) -> KpiEntry:
@@ -309,8 +310,9 @@ def _record_kpi(request: Request, files: _Root, tree: Tree, *, dry_run: bool) ->
         raise UsageError(
             f"{request.ref} is a KPI: give the VALUE read, as in itokr checkin {request.ref} 4.2"
         )
-    original, source, expected = _to_edit(files, tree, kpi_entry.path)
+    original, expected = _to_edit(files, tree, kpi_entry.path)
     try:
+        source = roundtrip.Source.decode(original)
         target = roundtrip.expected_kpi(expected, kpi_entry.index)
         body, _ = _add(
             request,
@@ -433,9 +435,10 @@ def _add(
     assert request.value is not None
     new = roundtrip.NewCheckin(str(request.date), request.value, request.confidence, request.note)
     position = sum(1 for checkin in checkins or () if checkin.date <= request.date)
-    entry: dict[str, Any] = {"date": new.date, "value": float(new.value)}
+    # the value as the reader will give it back: 9007199254740993 stays an exact int
+    entry: dict[str, Any] = {"date": new.date, "value": _as_read(new.value)}
     if request.confidence is not None:
-        entry["confidence"] = float(request.confidence)
+        entry["confidence"] = _as_read(request.confidence)
     if request.note is not None:
         entry["note"] = request.note
     target.pop("current", None)
@@ -443,6 +446,11 @@ def _add(
     written.insert(position, entry)
     target["checkins"] = written
     return splice(new, position)
+
+
+def _as_read(number: str) -> Any:
+    """A number typed on the command line as the YAML reader reads it from the file."""
+    return yamlio.read(f"v: {number}\n".encode())["v"]
 
 
 def _verify(files: _Root, document: Document, expected: Any, request: Request) -> Tree:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from itokr.model import Config, Objective, ObjectiveFile
@@ -35,6 +35,31 @@ class Entry:
             and (area is None or self.area == area)
             and (period is None or (self.period is not None and self.period.name == period))
         )
+
+
+def unmatched_filter(
+    entries: Sequence[Entry],
+    *,
+    owner: str | None = None,
+    area: str | None = None,
+    period: str | None = None,
+) -> str | None:
+    """Why a filter can match nothing in this root (naming what exists), else None.
+
+    Each filter is checked on its own: `--owner a --area b` may well be empty
+    together, but an owner, area or period that no objective has is a typo.
+    """
+    filters: list[tuple[str, str | None, Callable[[Entry], str | None]]] = [
+        ("owner", owner, lambda e: e.owner),
+        ("area", area, lambda e: e.area),
+        ("period", period, lambda e: e.period.name if e.period is not None else None),
+    ]
+    for what, value, of in filters:
+        names = sorted({name for e in entries if (name := of(e))})
+        if value is not None and value not in names:
+            known = f"; the {what}s in this root: {', '.join(names)}" if names else ""
+            return f"--{what} {value}: no objective has this {what}{known}"
+    return None
 
 
 @dataclass(frozen=True, slots=True)

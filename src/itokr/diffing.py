@@ -14,8 +14,9 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from itokr.asof import known_on, kpi_known_on
 from itokr.crosscheck import Entry
-from itokr.kpis import KpiEntry, band, known_on, lower_is_better
+from itokr.kpis import KpiEntry, band, lower_is_better
 from itokr.loader import Tree
 from itokr.model import AnyKeyResult, Milestone
 from itokr.periods import Period
@@ -94,8 +95,9 @@ class Diff:
 
 
 def compare(base: Tree, head: Tree, as_of: dt.date) -> Diff:
-    """The changes from `base` to `head`, scored at `as_of`."""
-    old, new = _by_id(base), _by_id(head)
+    """The changes from `base` to `head` as known on `as_of` (check-ins dated later
+    count for no field and no score), scored at `as_of`."""
+    old, new = _by_id(base, as_of), _by_id(head, as_of)
     groups: list[tuple[tuple[str, int], list[Change]]] = []
     for key, entry in new.items():
         before = old.get(key)
@@ -131,10 +133,11 @@ def _same(before: Entry, after: Entry) -> bool:
     return identity(before) == identity(after)
 
 
-def _by_id(tree: Tree) -> dict[str, Entry]:
+def _by_id(tree: Tree, as_of: dt.date) -> dict[str, Entry]:
     found: dict[str, Entry] = {}
     for entry in tree.entries:
-        found.setdefault(entry.id, entry)  # a duplicate id is validate's business
+        if entry.id not in found:  # a duplicate id is validate's business
+            found[entry.id] = known_on(entry, as_of)
     return found
 
 
@@ -387,8 +390,8 @@ def _improving(key_result: AnyKeyResult) -> int:
 def kpi_values(entry: KpiEntry, as_of: dt.date) -> dict[str, Value]:
     """The fields of a KPI as a reviewer reads them; its readings summed up as their
     count and the newest value known at `as_of`, with its band."""
-    kpi = entry.kpi
-    readings = known_on(kpi.checkins, as_of)
+    kpi = kpi_known_on(entry, as_of).kpi
+    readings = kpi.checkins or []
     value = readings[-1].value if readings else None
     return {
         "title": kpi.title,
@@ -402,7 +405,7 @@ def kpi_values(entry: KpiEntry, as_of: dt.date) -> dict[str, Value]:
         "every": kpi.every,
         "value": value,
         "band": None if value is None else band(kpi, value),
-        "checkins": len(kpi.checkins or ()) or None,
+        "checkins": len(readings) or None,
         "path": entry.path,
     }
 

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from itokr.kpis import KpiScore
-from itokr.model import Config, Metric, Threshold
+from itokr.model import AnyKeyResult, Config, Metric, Threshold
 from itokr.scoring import ObjectiveScore
 
 
@@ -28,6 +28,7 @@ class DueItem:
 
     ref: str
     title: str
+    key_result: AnyKeyResult  # as known on the day: its last value and target
     owner: str | None
     path: str
     period: str
@@ -54,6 +55,9 @@ class KpiDue:
     path: str
     index: int  # in its file's `kpis`, to point at it
     value: float | None
+    unit: str | None
+    good: float
+    bad: float
     band: str | None
     last_checkin: dt.date | None
     checkin_due: dt.date | None  # None: no reading yet, owed now
@@ -100,6 +104,7 @@ def due_items(
                 DueItem(
                     ref=result.ref,
                     title=kr.title,
+                    key_result=kr,
                     owner=entry.owner,
                     path=entry.path,
                     period=period.label,
@@ -125,6 +130,9 @@ def due_kpis(scores: Sequence[KpiScore], as_of: dt.date, *, within: int) -> list
             path=score.entry.path,
             index=score.entry.index,
             value=score.value,
+            unit=score.entry.kpi.unit,
+            good=score.entry.kpi.good,
+            bad=score.entry.kpi.bad,
             band=score.band,
             last_checkin=score.last_checkin,
             checkin_due=score.next_due,

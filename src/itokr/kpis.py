@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from itokr.asof import kpi_known_on
 from itokr.model import Checkin, Config, Kpi
 
 if TYPE_CHECKING:
@@ -99,11 +100,6 @@ def next_due(last: dt.date, every: str) -> dt.date | None:
         return None
 
 
-def known_on(checkins: Sequence[Checkin] | None, day: dt.date) -> list[Checkin]:
-    """The readings known on `day`: those dated on or before it (SPEC §2, as of)."""
-    return [checkin for checkin in checkins or () if checkin.date <= day]
-
-
 def is_stale(readings: Sequence[Checkin], every: str, day: dt.date) -> bool:
     """No reading known on `day`, or `day` is past the newest one's date plus `every`."""
     if not readings:
@@ -115,9 +111,9 @@ def is_stale(readings: Sequence[Checkin], every: str, day: dt.date) -> bool:
 def score_kpi(
     entry: KpiEntry, config: Config, as_of: dt.date, key_results: Sequence[str] = ()
 ) -> KpiScore:
-    """The KPI as known on `as_of`: only readings dated up to then exist."""
-    kpi = entry.kpi
-    readings = known_on(kpi.checkins, as_of)
+    """The KPI as known on `as_of`: only readings dated up to then exist (`asof`)."""
+    kpi = kpi_known_on(entry, as_of).kpi
+    readings = kpi.checkins or []
     every = every_of(kpi, config.checkins.stale_after_days)
     return KpiScore(
         entry=entry,

@@ -21,6 +21,7 @@ from itokr.model import (
     ObjectiveFile,
     PeriodDates,
 )
+from itokr.wording import plain
 
 _OWN_CODE = re.compile(r"E\d{3}")
 Loc = tuple[str | int, ...]
@@ -237,5 +238,5 @@ def explain(error: ErrorDetails, *, config: bool = False) -> Problem:
             "less_than_equal": "<=",
         }[kind_tag]
         return Problem(loc, "E107", f"`{field}` must be {relation} {bound}")
-    message = _TYPE_MESSAGES.get(kind_tag) or f"is not valid: {error['msg']}"
+    message = _TYPE_MESSAGES.get(kind_tag) or f"is not valid: {plain(error['msg'])}"
     return Problem(loc, "E103", f"{_subject(loc, config=config)} {message}")

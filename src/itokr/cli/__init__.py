@@ -23,23 +23,18 @@ from itokr.cli import init as _init  # noqa: F401
 from itokr.cli.app import app
 from itokr.errors import BROKEN_PIPE, INTERNAL, INTERRUPTED, ItokrError
 
-_VALUED = frozenset({"--root"})  # global options that take a value
-
 
 def debugging(args: list[str]) -> bool:
-    """`--debug` among the global options (before the command), or ITOKR_DEBUG set."""
+    """`--debug` among the arguments (before or after the command), or ITOKR_DEBUG set."""
     if os.environ.get("ITOKR_DEBUG", "") not in ("", "0"):
         return True
-    skip = False
+    after_root = False
     for arg in args:
-        if skip:
-            skip = False
-        elif arg == "--debug":
+        if arg == "--":
+            return False
+        if arg == "--debug" and not after_root:
             return True
-        elif arg in _VALUED:
-            skip = True
-        elif not arg.startswith("-"):
-            return False  # the command's name: what follows is the command's
+        after_root = arg == "--root"
     return False
 
 

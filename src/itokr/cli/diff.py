@@ -104,7 +104,8 @@ def diff(
     results added or removed after their period started, and changed
     weights, owners and periods. A flag is explained when the changed key
     result (or objective) carries a reason: that this change wrote;
-    --fail-on turns unexplained flags into exit 1. See docs/ci.md.
+    --fail-on turns unexplained flags into exit 1, as in CI:
+    itokr diff origin/main --format github --fail-on eased,rebaselined,removed
     """
     from itokr import gitio
     from itokr.diffing import compare

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from itokr.cli.app import AsOf, as_of_date, command, finish, load, use_color
+from itokr.cli.app import AsOf, as_of_date, check_filters, command, finish, load, use_color
 from itokr.errors import PROBLEMS, UsageError
 
 if TYPE_CHECKING:
@@ -94,6 +94,7 @@ def due(
         raise UsageError(f"--within {within}: expected 0 or more days")
     day = as_of_date(as_of)
     tree = load(ctx)
+    check_filters(tree, owner=owner)
     scores = [
         s for s in score_all(tree.entries, tree.config, day) if owner in (None, s.entry.owner)
     ]

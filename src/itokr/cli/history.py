@@ -45,22 +45,29 @@ def load_at(ctx: typer.Context, revision: str, as_of: str | None) -> tuple[Tree,
 
 
 def _snapshots(repo: Repo, path: Path, *, also: Collection[str] = ()) -> list[Snapshot]:
-    """The file (and the configuration) at every commit that touched `path`, oldest first;
-    with the files of the KPIs its key results track (`also`, as shown), so they still do."""
+    """The plans of the file at `path` over its history (and of the configuration, and
+    of the KPI files `also` names, as shown: those its key results track), oldest
+    first: only the commits that changed more than check-ins or readings are loaded."""
     from itokr import gitio
-    from itokr.history import Snapshot
+    from itokr.history import Snapshot, plan_commits
+    from itokr.loader import CONFIG_NAME
 
-    cwd = Path.cwd()
-    kpi_files = [name for shown in also if (name := gitio.in_repository(repo, Path(shown)))]
-    return [
-        Snapshot(
-            c.day,
-            c.commit,
-            c.subject,
-            gitio.load_file_at(repo, c.commit, c.path, cwd, also=kpi_files),
-        )
-        for c in gitio.commits_touching(repo, path)
-    ]
+    inside = gitio.in_repository(repo, path)
+    if inside is None:
+        return []
+    config = f"{repo.inside}/{CONFIG_NAME}" if repo.inside else CONFIG_NAME
+    kpi_files = sorted(
+        {name for shown in also if (name := gitio.in_repository(repo, Path(shown)))} - {inside}
+    )
+    commits = plan_commits(
+        gitio.file_changes(repo, inside, patch=True),
+        gitio.file_changes(repo, config, patch=False),
+        [gitio.file_changes(repo, name, patch=True) for name in kpi_files],
+    )
+    trees = gitio.load_file_versions(
+        repo, [c.objects for c in commits], inside, Path.cwd(), also=kpi_files
+    )
+    return [Snapshot(c.day, c.commit, c.subject, trees[c.objects]) for c in commits]
 
 
 def _kpi(tree: Tree, ref: str) -> KpiEntry | None:
@@ -85,7 +92,7 @@ def _kpi_history(
     except UsageError as error:
         git = False
         sys.stderr.write(f"itokr: commit history unavailable ({error}); showing readings only\n")
-    result = build(kpi, tree.config, snapshots, day)
+    result = build(kpi, tree, snapshots, day, today=dt.date.today())
     if output is HistoryFormat.json:
         from itokr.render.kpi_history import as_json
 
@@ -115,13 +122,13 @@ def history(
 ) -> None:
     """Show the score of an objective or key result, or a KPI's readings, over time.
 
-    One reading per commit that changed its file (scored as of the commit's
-    date, from the files of that commit) and one per check-in date (scored
-    from today's file cut back to the check-ins made up to that date).
-    Commits at which REF did not exist are skipped; --as-of ends the timeline.
-    A KPI shows one row per date: its newest reading then, banded by good and
-    bad as its file stood that day. Outside a git repository only the
-    check-ins are shown. Unknown REF: exit 2.
+    One reading per date. A reading is the plan as it stood that day (targets,
+    baselines, weights, milestones, a KPI's good, bad and every: the files of
+    the last commit by the end of the day, UTC) measured by every check-in dated
+    up to that day, also ones committed later. Readings fall on check-in dates
+    and on the dates the plan changed; the working tree is today's plan. --as-of
+    ends the timeline. Outside a git repository today's plan is used
+    throughout. Unknown REF: exit 2.
     """
     from itokr.cli.app import problems_code
     from itokr.errors import UsageError
@@ -134,9 +141,9 @@ def history(
     if kpi is not None:
         _kpi_history(ctx, tree, kpi, day, output)
         return
-    entry, key_result = resolve(tree.entries, ref)
-    chosen = [key_result] if key_result else entry.objective.key_results
-    tracked = {getattr(kr, "kpi", None) for kr in chosen}
+    entry, _ = resolve(tree.entries, ref)
+    # the KPIs of every key result: the objective's plan at a commit holds them all
+    tracked = {getattr(kr, "kpi", None) for kr in entry.objective.key_results}
     kpi_paths = {kpi.path for kpi in tree.kpis if kpi.id in tracked}
     snapshots: list[Snapshot] = []
     git = True
@@ -145,7 +152,7 @@ def history(
     except UsageError as error:
         git = False
         sys.stderr.write(f"itokr: commit history unavailable ({error}); showing check-ins only\n")
-    result = build(ref, tree, snapshots, day)
+    result = build(ref, tree, snapshots, day, today=dt.date.today())
     if output is HistoryFormat.json:
         from itokr.render.history import as_json
 

@@ -11,11 +11,21 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from itokr.cli.app import Area, AsOf, Owner, as_of_date, command, require_valid, root_path
+from itokr.cli.app import (
+    Area,
+    AsOf,
+    Owner,
+    as_of_date,
+    check_filters,
+    command,
+    require_valid,
+    root_path,
+)
 from itokr.errors import UsageError
 
 if TYPE_CHECKING:
     from itokr.crosscheck import Entry
+    from itokr.gitio import Repo, Side
     from itokr.loader import Tree
     from itokr.report import Since
 
@@ -59,8 +69,9 @@ def report(
     KPIs, and a section per objective with its key results, check-ins, notes and
     forecasts.
 
-    Also lists what changed since the period started (against the last commit
-    before its start, when the root is in git). The HTML is one file with inline
+    Also lists what changed in the plan since the period started, flags and their
+    reasons first (against the last commit before its start, or the first commit
+    that holds the period's objectives, when the root is in git). The HTML is one file with inline
     SVG charts — a burn-up of each metric against the expected line, a score bar
     per objective — that reads printed and on a phone. Refuses (exit 1) while any
     OKR file is invalid: a review must be complete.
@@ -75,6 +86,7 @@ def report(
     root = root_path(ctx)
     tree = load_root(root, Path.cwd())
     require_valid(tree)
+    check_filters(tree, owner=owner, area=area, period=period)
     entries, label = select(tree.entries, period, day)
     entries = [e for e in entries if e.matches(owner=owner, area=area)]
     if not entries and (owner is not None or area is not None):
@@ -87,6 +99,7 @@ def report(
             tree.entries,
             tree.config.smart,
             source=_read,
+            as_of=day,
             selected=lambda entry: id(entry.objective) in chosen,
         )
     }
@@ -119,22 +132,59 @@ def _read(path: str) -> bytes | None:
         return None
 
 
+_SEARCH = 20  # commits tried when looking for the first that holds the objectives
+
+
 def _since(root: Path, tree: Tree, start: dt.date, day: dt.date, entries: Sequence[Entry]) -> Since:
-    """The changes since `start`: the root at the last commit before it against the
-    working tree. Outside git, or with no commit that old, the part is skipped."""
+    """The changes of plan since `start`: the root at the last commit before it (else at
+    the first commit that holds the reviewed objectives) against the working tree.
+    Outside git, or before any commit holds them, the part is skipped."""
     from itokr import gitio
     from itokr.diffing import compare
-    from itokr.report import Since, since_changes
+    from itokr.report import Since, flagged, since_changes
 
     try:
         repo = gitio.open_repo(root)
     except UsageError:
         return Since(start, None, (), "the OKR root is not in a git repository")
-    commit = gitio.commit_before(repo, start)
-    if commit is None:
-        return Since(start, None, (), f"no commit before {start.isoformat()} to compare with")
-    base = gitio.load_revision(repo, commit[:12], commit, Path.cwd())
-    diff = compare(base.tree, tree, day)
     ids = {e.id for e in entries}
+    base = _base(repo, start, ids, [Path(e.path) for e in entries])
+    if base is None:
+        return Since(start, None, (), "no commit holds these objectives yet")
+    commit, side = base
+    diff = compare(side.tree, tree, day)
     labels = {e.period.label for e in entries if e.period is not None}
-    return Since(start, commit, since_changes(diff, ids, labels))
+    changes = since_changes(diff, ids, labels)
+    return Since(
+        start,
+        commit,
+        changes,
+        day=gitio.commit_day(repo, commit),
+        flags=flagged(changes, tree.entries),
+    )
+
+
+def _base(
+    repo: Repo, start: dt.date, ids: set[str], paths: Sequence[Path]
+) -> tuple[str, Side] | None:
+    """The commit to compare with: the last before `start` when it holds any of the
+    objectives `ids`; else the first that does (a period planned after it started)."""
+    from itokr import gitio
+
+    def holding(commit: str) -> Side | None:
+        side = gitio.load_revision(repo, commit[:12], commit, Path.cwd())
+        return side if any(e.id in ids for e in side.tree.entries) else None
+
+    before = gitio.commit_before(repo, start)
+    if before is not None and (side := holding(before)) is not None:
+        return before, side
+    inside = []
+    for path in paths:
+        try:
+            inside.append(path.resolve().relative_to(repo.top).as_posix())
+        except ValueError:
+            continue
+    for commit in gitio.commits_changing(repo, sorted(set(inside)))[:_SEARCH]:
+        if commit != before and (side := holding(commit)) is not None:
+            return commit, side
+    return None

@@ -51,7 +51,7 @@ def score(
     objective = score_objective(entry, tree.config, day)
     result = None
     if key_result is not None:
-        # by id: scoring may hand back a copy (a tracking key result cut to the day)
+        # by id: scoring hands back a copy cut to the day (asof.key_result_known_on)
         result = next(r for r in objective.key_results if r.key_result.id == key_result.id)
     if output is ScoreFormat.json:
         from itokr.render.score import as_json

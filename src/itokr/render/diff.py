@@ -103,8 +103,23 @@ def _explanation(change: Change, flag: Flag) -> str:
 # ---------------------------------------------------------------- text (rich)
 
 
+def _missing_reason(change: Change) -> str:
+    """Where the `reason:` that would explain a flag goes."""
+    if change.is_kpi:
+        return "needs a reason: write `reason:` on this KPI"
+    if change.is_objective:
+        return "needs a reason: write `reason:` on this objective"
+    if change.change == "removed":
+        return "needs a reason: write `reason:` on its objective"
+    return "needs a reason: write `reason:` on this key result"
+
+
 def print_text(report: Report, console: Console) -> None:
-    """Changes grouped by objective, coloured by kind, flags beneath what they flag."""
+    """Changes grouped by objective, coloured by kind, flags beneath what they flag.
+
+    Lines wrap by words at the console's width, continued two columns further in.
+    """
+    from rich.padding import Padding
     from rich.text import Text
 
     diff = report.diff
@@ -120,30 +135,37 @@ def print_text(report: Report, console: Console) -> None:
     ]
     if problems := _problems(diff):
         lines.append(Text(problems, style="yellow"))
+    indented: list[tuple[int, Text]] = [(0, line) for line in lines]
     for change in diff.changes:
         heads = change.is_objective or change.is_kpi  # each begins a group of lines
         if heads:
-            lines.append(Text())
-        lines.append(_text_line(change))
-        indent = "      " if heads else "        "
+            indented.append((0, Text()))
+        indented.append((2 if heads else 4, _text_line(change)))
+        indent = 6 if heads else 8
         if change.change == "modified":
-            lines += [
-                Text.assemble(
-                    indent, (name, "bold"), "  ", (show(old), "red"), " → ", (show(new), "green")
+            indented += [
+                (
+                    indent,
+                    Text.assemble(
+                        (name, "bold"), "  ", (show(old), "red"), " → ", (show(new), "green")
+                    ),
                 )
                 for name, (old, new) in change.fields.items()
             ]
         elif change.is_objective:  # its key results are not listed again, only named
             ids = change.fields["key_results"][1 if change.change == "added" else 0]
-            lines.append(Text(f"{indent}key results: {show(ids)}", style="dim"))
+            indented.append((indent, Text(f"key results: {show(ids)}", style="dim")))
         for flag in change.flags:
             style = "green" if flag.accepted else "bold magenta"
-            note = _explanation(change, flag) or "needs a reason:"
-            lines.append(
-                Text.assemble(indent, (f"⚑ {flag.kind}: ", style), f"{flag.message} — {note}")
+            note = _explanation(change, flag) or _missing_reason(change)
+            indented.append(
+                (indent, Text.assemble((f"⚑ {flag.kind}: ", style), f"{flag.message} — {note}"))
             )
-    for line in lines:
-        console.print(line, soft_wrap=True)  # a pipe or a log gets whole lines
+    for indent, line in indented:
+        # a hanging indent: continued lines sit two columns in from where the line began
+        wrapped = line.wrap(console, max(20, console.width - indent - 2))
+        for number, part in enumerate(wrapped):
+            console.print(Padding(part, (0, 0, 0, indent + (2 if number else 0))))
 
 
 def _text_line(change: Change) -> Text:
@@ -153,7 +175,6 @@ def _text_line(change: Change) -> Text:
     heads = change.is_objective or change.is_kpi
     name = _name(change)
     line = Text.assemble(
-        "  " if heads else "    ",
         (f"{_MARKS[change.change]} {name}", f"bold {style}" if heads else style),
         "  ",
         change.title,

@@ -69,9 +69,11 @@ def expected_line(period: Period | None, as_of: dt.date) -> str:
         return "none: no period, so no expected progress and no health"
     span = (period.end - period.start).days
     elapsed = min(max((as_of - period.start).days, 0), span)
+    # (as_of - start) / (end - start): the share of the time from the first day to the
+    # last, so a 92-day quarter spans 91 days of it
     return (
-        f"{two(period.expected(as_of))}: {elapsed} of {span} days of {period.label} "
-        f"({period.start} → {period.end}) elapsed on {as_of}"
+        f"{two(period.expected(as_of))}: {elapsed} of the {span} days from the first day of "
+        f"{period.label} to its last ({period.start} → {period.end}) elapsed on {as_of}"
     )
 
 

@@ -5,21 +5,20 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from itokr.history import COMMIT
 from itokr.kpihistory import KpiHistory, KpiPoint
 from itokr.render.kpis import BAND_STYLES
 from itokr.render.plain import iso, number, spark, with_unit
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    from rich.console import Console, JustifyMethod
 
 
 def _point_dict(point: KpiPoint) -> dict[str, Any]:
     return {
         "date": iso(point.day),
-        "source": point.source,
         "commit": point.commit,
         "subject": point.subject,
+        "plan_changed": point.plan_changed,
         "checkins": [
             {"value": r.value, "confidence": r.confidence, "note": r.note} for r in point.readings
         ],
@@ -45,16 +44,23 @@ def as_json(history: KpiHistory, *, git: bool) -> str:
 
 
 def _source(point: KpiPoint) -> str:
+    """What the row rests on, as `history` says it: the commit that changed the KPI's
+    bands or rhythm that day, and the readings of the day with their notes."""
+    parts = []
+    if point.plan_changed:
+        commit = f"{point.commit[:7]} {point.subject or ''}".strip() if point.commit else ""
+        parts.append(commit or "working tree (not committed)")
     said = [
         f"reading {number(r.value)}" + (f" ({r.note})" if r.note else "") for r in point.readings
     ]
-    if point.source == COMMIT:
-        said.insert(0, f"{(point.commit or '')[:7]} {point.subject or ''}".rstrip())
-    return "; ".join(said)
+    if said:
+        parts.append("; ".join(said))
+    return " · ".join(parts)
 
 
 def render(console: Console, history: KpiHistory) -> None:
     from rich import box
+    from rich.cells import cell_len
     from rich.table import Table
     from rich.text import Text
 
@@ -69,22 +75,36 @@ def render(console: Console, history: KpiHistory) -> None:
     first, last = points[0], points[-1]
     console.print(
         f"value {trend}  {with_unit(first.value, history.unit)} ({first.day}) → "
-        f"{with_unit(last.value, history.unit)} ({last.day}), {len(points)} readings"
+        f"{with_unit(last.value, history.unit)} ({last.day}), {len(points)} "
+        + ("reading" if len(points) == 1 else "readings")
         + (" · up is better" if trend else "")
     )
+    names = ("Date", "Value", "Band", "Good", "Bad")
+    rows = [
+        [
+            Text(str(point.day)),
+            Text(with_unit(point.value, history.unit)),
+            Text(
+                (point.band or "—") + (" stale" if point.stale else ""),
+                style=BAND_STYLES.get(point.band or "", "dim"),
+            ),
+            Text(number(point.good)),
+            Text(number(point.bad)),
+            Text(_source(point)),
+        ]
+        for point in points
+    ]
+    widths = [
+        max(len(name), *(cell_len(row[i].plain) for row in rows)) for i, name in enumerate(names)
+    ]
+    # as in `history REF`: the source takes what is left, each reading stays on one line
+    room = max(12, console.width - sum(widths) - 3 * len(widths) - 2)
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    for name in ("Date", "Value", "Band", "Good", "Bad"):
-        table.add_column(name, justify="right" if name in ("Value", "Good", "Bad") else "left")
-    table.add_column("Source", overflow="fold")
-    for point in points:
-        shown = point.band or "—"
-        style = BAND_STYLES.get(point.band or "", "dim")
-        table.add_row(
-            str(point.day),
-            with_unit(point.value, history.unit),
-            Text(shown + (" stale" if point.stale else ""), style=style),
-            number(point.good),
-            number(point.bad),
-            _source(point),
-        )
+    for name, width in zip(names, widths, strict=True):
+        justify: JustifyMethod = "left" if name in ("Date", "Band") else "right"
+        table.add_column(name, justify=justify, no_wrap=True, min_width=width)
+    table.add_column("Source", no_wrap=True)
+    for row in rows:
+        row[-1].truncate(room, overflow="ellipsis")
+        table.add_row(*row)
     console.print(table)

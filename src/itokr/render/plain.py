@@ -22,7 +22,8 @@ def rounded(value: float | None) -> float | None:
 
 
 def two(value: float | None, none: str = "—") -> str:
-    return none if value is None else f"{value:.2f}"
+    """Two decimals; a value that rounds to zero is 0.00, never -0.00."""
+    return none if value is None else f"{round(value, 2) or 0.0:.2f}"
 
 
 def iso(day: dt.date | None) -> str | None:

@@ -21,7 +21,7 @@ from itokr.render.plain import (
     two,
     with_unit,
 )
-from itokr.report import Group, Review, Section
+from itokr.report import Flagged, Group, Review, Section
 
 
 def cell(text: str) -> str:
@@ -93,6 +93,12 @@ def change_text(change: Change) -> str:
     if flags:
         text += " ⚑ " + "; ".join(flags)
     return text
+
+
+def flag_text(flag: Flagged) -> str:
+    """A flag and its reason: what a reviewer of the period must see first."""
+    why = f"reason: {flag.reason}" if flag.reason else "no reason given"
+    return f"⚑ {flag.kind}: `{flag.ref}` {flag.message} — {why}"
 
 
 def _group_table(name: str, groups: Sequence[Group]) -> list[str]:
@@ -203,11 +209,14 @@ def _since(review: Review) -> list[str]:
         for kind in ("added", "modified", "removed")
     }
     lines.append(
-        f"Compared with commit `{since.commit[:12]}`, the last before the period started: "
+        f"Compared with commit `{since.commit[:12]}` ({iso(since.day)}), {since.basis}: "
         + ", ".join(f"{n} {kind}" for kind, n in counts.items())
         + "."
     )
     lines.append("")
+    if since.flags:
+        lines += ["**Flags for the reviewer**", ""]
+        lines += [f"- {flag_text(flag)}" for flag in since.flags] + [""]
     shown = {s.entry.id for s in review.sections}
     gone = [c for c in since.changes if c.ref.split("/", 1)[0] not in shown]
     lines += [f"- `{c.ref}` {change_text(c)}" for c in gone]

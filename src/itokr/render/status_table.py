@@ -31,7 +31,7 @@ STYLES = {
 }
 MIN_NAME = 24  # room for an objective or key-result id, the handle for `itokr score`
 LEGEND = (
-    "Bar: score, ┃ expected today · Forecast: score at period end, trend · "
+    "Bar: score, ┃ expected by {as_of} · Forecast: score at period end, trend · "
     "stale: >{days} days unchecked"
 )
 # Optional columns, the first given up first when the terminal is narrow.
@@ -225,4 +225,4 @@ def render(
     for line in summary_lines(scores):
         console.print(Text(line))
     if rows:
-        console.print(Text(LEGEND.format(days=stale_after), style="dim"))
+        console.print(Text(LEGEND.format(days=stale_after, as_of=as_of), style="dim"))
