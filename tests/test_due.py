@@ -312,6 +312,23 @@ def test_text_and_markdown_name_the_kpi(
     assert "- **stale** KPI `never` Never read: reading owed: none yet" in markdown
 
 
+def test_an_owner_of_kpis_alone_is_no_typo(
+    run: Callable[..., Result], make_root: Callable[..., Path]
+) -> None:
+    root = make_root(KPI_ROOT)
+    result = run(
+        "--root", str(root), "due", "--owner", "desk", "-f", "json", "--as-of", "2026-11-24"
+    )
+    assert result.exit_code == 0, result.stderr
+    [desk] = _json(result)["owners"]
+    assert (desk["owner"], [k["id"] for k in desk["kpis"]]) == ("desk", ["never", "backlog"])
+    typo = run("--root", str(root), "due", "--owner", "dsk", "--as-of", "2026-11-24")
+    assert typo.exit_code == 2
+    assert "no objective or KPI has this owner; the owners in this root: desk, ops-team" in (
+        typo.stderr
+    )
+
+
 @pytest.mark.parametrize("columns", [80, 100, 132])
 def test_text_keeps_every_ref_whole_and_shows_value_and_target(
     run: Callable[..., Result], columns: int
@@ -329,5 +346,13 @@ def test_text_keeps_every_ref_whole_and_shows_value_and_target(
         assert len(row) <= columns
         if item["value"] is not None:  # the last value and the target, as status shows them
             assert f"{number(item['value'])}/{number(item['target'])}" in row
+    kpis = [kpi for owner in document["owners"] for kpi in owner["kpis"]]
+    assert kpis
+    for kpi in kpis:  # a KPI's id whole too, its newest reading against good, its band
+        row = next(line for line in lines if line.startswith(f" KPI {kpi['id']}  "))
+        assert len(row) <= columns
+        if kpi["value"] is not None:
+            assert f"{number(kpi['value'])}/{number(kpi['good'])}" in row
+            assert row.rstrip().endswith(kpi["band"])
     assert "─" * columns in lines  # the rule under the header, as in status
     assert not any(ch in text for ch in "┏┃│└")  # no boxes: one table style

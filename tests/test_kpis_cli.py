@@ -171,7 +171,15 @@ def test_a_tracking_key_result_is_stale_when_its_kpi_is(
 def test_filters_match_the_kpis_own_owner_and_area(run: Callable[..., Result], root: Path) -> None:
     assert list(_kpis(run, root, "--owner", "pmo")) == ["on-time"]
     assert list(_kpis(run, root, "--area", "operations")) == ["mttr"]
-    assert _kpis(run, root, "--owner", "nobody") == {}
+    assert _kpis(run, root, "--owner", "pmo", "--area", "operations") == {}  # both: may be none
+    # an owner or area no KPI has is a typo, as in every view: exit 2, naming those that exist
+    typo = run("--root", str(root), "kpis", "--owner", "nobody")
+    assert (typo.exit_code, typo.stdout) == (2, "")
+    assert (
+        "--owner nobody: no KPI has this owner; the owners of KPIs in this root: ops-team, pmo"
+        in (typo.stderr)
+    )
+    assert run("--root", str(root), "kpis", "--area", "nowhere").exit_code == 2
 
 
 def test_table_shows_value_band_bounds_trend_and_the_tracking_key_results(

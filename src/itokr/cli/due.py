@@ -94,7 +94,7 @@ def due(
         raise UsageError(f"--within {within}: expected 0 or more days")
     day = as_of_date(as_of)
     tree = load(ctx)
-    check_filters(tree, owner=owner)
+    check_filters(tree, owner=owner, kpis=True)
     scores = [
         s for s in score_all(tree.entries, tree.config, day) if owner in (None, s.entry.owner)
     ]

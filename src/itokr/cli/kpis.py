@@ -40,12 +40,17 @@ def kpis(
     A reading is green at `good` or better, red worse than `bad`, yellow
     between; a KPI is stale once --as-of is past its newest reading's date
     plus `every`. Readings dated after --as-of do not count. Exits 0 whatever
-    the bands, 1 when the OKR files have problems (what loaded is still shown).
+    the bands, 1 when the OKR files have problems (what loaded is still shown),
+    2 for an owner or area that no KPI has.
     """
+    from itokr.crosscheck import unmatched_kpi_filter
+    from itokr.errors import UsageError
     from itokr.kpis import score_all
 
     day = as_of_date(as_of)
     tree = load(ctx)
+    if (problem := unmatched_kpi_filter(tree.kpis, owner=owner, area=area)) is not None:
+        raise UsageError(problem)
     scores = [
         score
         for score in score_all(tree.kpis, tree.entries, tree.config, day)
