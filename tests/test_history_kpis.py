@@ -169,3 +169,9 @@ def test_text_and_outside_git(run: Run, repo: DatedRepo, make_root: Callable[...
     document = json.loads(outside.stdout)
     assert document["git"] is False
     assert [p["date"] for p in document["points"]] == ["2026-09-30", "2026-10-31"]
+
+
+def test_an_unknown_id_names_the_objectives_and_kpis_it_could_be(run: Run, repo: DatedRepo) -> None:
+    result = run("history", "mtr", cwd=repo.path)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == "itokr: unknown objective or KPI 'mtr'; did you mean mttr?\n"

@@ -141,6 +141,10 @@ def history(
     if kpi is not None:
         _kpi_history(ctx, tree, kpi, day, output)
         return
+    if "/" not in ref and all(entry.id != ref for entry in tree.entries):
+        from itokr.refs import unknown_id
+
+        raise unknown_id(ref, [e.id for e in tree.entries], [k.id for k in tree.kpis])
     entry, _ = resolve(tree.entries, ref)
     # the KPIs of every key result: the objective's plan at a commit holds them all
     tracked = {getattr(kr, "kpi", None) for kr in entry.objective.key_results}
