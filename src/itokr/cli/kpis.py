@@ -31,7 +31,9 @@ def kpis(
     as_of: AsOf = None,
     output: Annotated[
         KpisFormat,
-        typer.Option("--format", "-f", help="table (rich), json (SPEC shape), markdown or csv."),
+        typer.Option(
+            "--format", "-f", help="table (for people), json (one document), markdown or csv."
+        ),
     ] = KpisFormat.table,
 ) -> None:
     """Every KPI: its newest reading, band, good and bad, trend, last reading,
