@@ -330,8 +330,21 @@ def _since(review: Review) -> str:
     return "".join(html)
 
 
+_KPI_COLUMNS = [
+    ("KPI", ""),
+    ("Value", "num"),
+    ("Band", ""),
+    ("Good", "num"),
+    ("Bad", "num"),
+    ("Trend", ""),
+    ("Last reading", "num"),
+    ("Key results", ""),
+]
+
+
 def _kpis(review: Review) -> str:
-    """The KPIs on the review's date: value, band, the two bounds, trend, tracking key results."""
+    """The KPIs on the review's date: value, band, the two bounds, trend, tracking key
+    results; on a phone, one labelled card per KPI, as every table of the page."""
     if not review.kpis:
         return ""
     rows = []
@@ -342,20 +355,17 @@ def _kpis(review: Review) -> str:
         cells = [
             f"<code>{escape(score.entry.id)}</code> {escape(score.entry.kpi.title)}"
             f'<div class="legend">{escape(score.entry.owner or "")}</div>',
-            f"<td class='num'>{escape(value_text(score))}</td>",
-            f"<td>{_pill(score.band)}{stale}</td>",
-            f"<td class='num'>{escape(good)}</td>",
-            f"<td class='num'>{escape(bad)}</td>",
-            f"<td>{escape(trend(score))}</td>",
-            f"<td class='num'>{iso(score.last_checkin) or ''}</td>",
-            f"<td>{tracked}</td>",
+            escape(value_text(score)),
+            f"{_pill(score.band)}{stale}",
+            escape(good),
+            escape(bad),
+            escape(trend(score)),
+            iso(score.last_checkin) or "",
+            tracked,
         ]
-        rows.append(f"<tr><td>{cells[0]}</td>{''.join(cells[1:])}</tr>")
+        rows.append(_row(zip(_KPI_COLUMNS, cells, strict=True)))
     return (
-        '<section id="kpis"><h2>KPIs</h2><div class="scroll"><table><thead><tr>'
-        "<th>KPI</th><th class='num'>Value</th><th>Band</th><th class='num'>Good</th>"
-        "<th class='num'>Bad</th><th>Trend</th><th class='num'>Last reading</th>"
-        f"<th>Key results</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+        f'<section id="kpis"><h2>KPIs</h2>{_table(_KPI_COLUMNS, "".join(rows))}'
         f"<p>{escape(summary_line(review.kpis))}</p></section>"
     )
 
