@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from conftest import CASES_DIR
+from itokr.asof import key_result_known_on, kpi_known_on
 from itokr.kpis import KpiEntry, add_months, band, is_stale, next_due, score_kpi
 from itokr.loader import load_root
-from itokr.model import Checkin, Config, Kpi
+from itokr.model import Checkin, Config, Kpi, Metric
 
 D = dt.date
 
@@ -162,3 +163,20 @@ def test_an_invalid_kpi_is_no_unknown_kpi(tmp_path: Path) -> None:
     tree = load_root(tmp_path, tmp_path)
     assert [f.code for f in tree.findings] == ["E206"]
     assert tree.entries[0].objective.key_results[0].value is None  # type: ignore[union-attr]
+
+
+def test_one_cut_for_a_kpi_and_the_key_results_that_track_it() -> None:
+    """`asof` is the one view of a day: a KPI and a key result tracking it lose the
+    same later readings, and the KPI a tracking key result carries loses them too."""
+    tree = load_root(CASES_DIR / "valid" / "kpis", CASES_DIR)
+    mttr = next(e for e in tree.kpis if e.id == "mttr")
+    down = tree.entries[0].objective.key_results[0]
+    day = D(2026, 10, 30)  # after the first reading, before the second
+    kpi = kpi_known_on(mttr, day).kpi
+    cut = key_result_known_on(down, day)
+    assert isinstance(cut, Metric) and cut.tracked is not None
+    assert [c.date for c in kpi.checkins or ()] == [D(2026, 9, 30)]
+    assert cut.checkins == kpi.checkins == cut.tracked.checkins
+    assert (cut.tracked.every, cut.tracked.good) == ("1m", 4)  # the rest as written
+    assert kpi_known_on(mttr, D(2026, 10, 31)) is mttr  # nothing later: no copy
+    assert key_result_known_on(down, D(2026, 10, 31)) is down
