@@ -61,8 +61,8 @@ def repo(tmp_path: Path) -> GitRepo:
     return repo
 
 
-def _diff(run: Run, repo: GitRepo, *more: str) -> Result:
-    return run("diff", "main", *more, "--as-of", AS_OF, cwd=repo.path)
+def _diff(run: Run, repo: GitRepo, *more: str, env: dict[str, str] | None = None) -> Result:
+    return run("diff", "main", *more, "--as-of", AS_OF, cwd=repo.path, env=env)
 
 
 def _changes(run: Run, repo: GitRepo) -> dict[str, dict[str, Any]]:
@@ -152,3 +152,20 @@ def test_text_markdown_and_github_name_the_kpi(run: Run, repo: GitRepo) -> None:
     assert "#### ✏️ KPI `on-time` modified" in markdown
     github = _diff(run, repo, "-f", "github").stdout
     assert github.startswith("::warning file=okrs/kpis.yaml,line=15,")  # the line of `bad:`
+
+
+def test_text_wraps_at_80_columns_and_says_to_write_the_reason_on_the_kpi(
+    run: Run, repo: GitRepo
+) -> None:
+    long_title = "Mean time to repair an incident of any priority on every service we run"
+    repo.edit("okrs/kpis.yaml", "title: Mean time to repair", f"title: {long_title}")
+    repo.edit("okrs/kpis.yaml", "good: 4", "good: 5")
+    result = _diff(run, repo, env={"COLUMNS": "80"})
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    words = " ".join(result.stdout.split())
+    assert long_title in words  # wrapped between words, nothing lost or cut
+    assert "needs a reason: write `reason:` on this KPI" in words
+    start = next(i for i, line in enumerate(lines) if line.startswith("  ~ KPI mttr  "))
+    assert lines[start + 1].startswith("    ")  # continued under a hanging indent
+    assert lines[start + 2].startswith("      title  ")  # its fields beneath, as an objective's
