@@ -400,6 +400,24 @@ def test_a_kpi_band_eased_during_the_period_is_in_the_review(
     )
 
 
+def test_a_kpi_whose_readings_alone_moved_is_no_change_of_plan(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Readings are progress, as check-ins are: a new one, even one that moves the band,
+    lists nothing under the changes since the period started."""
+    forget_git_variables(monkeypatch)
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("okrs/q4.yaml", HOSTILE)
+    repo.write("okrs/kpis.yaml", HOSTILE_KPI)
+    _commit_at(repo, "2026-09-20T12:00:00", "plan Q4")
+    reading = "      - {date: 2026-11-15, value: 3}\n"
+    repo.write("okrs/kpis.yaml", HOSTILE_KPI + reading)
+    _commit_at(repo, "2026-11-15T12:00:00", "a green reading")
+    result = run("report", "--as-of", AS_OF, cwd=repo.path)
+    assert result.exit_code == 0, result.stderr
+    assert "`mttr`" not in result.stdout.split("## KPIs", 1)[1].split("\n## ", 1)[1]
+
+
 def test_burnups_stay_inside_their_period(run: Run) -> None:
     """The example's key results tracking a KPI have readings from before 2026: the
     chart starts at the period, with the baseline standing for them."""
