@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 
 from conftest import Result
 from gitrepo import forget_git_variables
+from itokr import gitio
 from test_history import DatedRepo
 
 Run = Callable[..., Result]
@@ -175,3 +177,37 @@ def test_an_unknown_id_names_the_objectives_and_kpis_it_could_be(run: Run, repo:
     result = run("history", "mtr", cwd=repo.path)
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == "itokr: unknown objective or KPI 'mtr'; did you mean mttr?\n"
+
+
+@pytest.mark.parametrize("ref", ["mttr", "repairs/mttr-down"])
+def test_git_is_asked_a_fixed_number_of_times_however_long_the_history(
+    run: Run, repo: DatedRepo, monkeypatch: pytest.MonkeyPatch, ref: str
+) -> None:
+    """One streamed log per file (the objective's, the configuration's, each tracked
+    KPI's) and one batch of blobs: no git process per commit."""
+    calls: list[list[str]] = []
+    real_run, real_popen = subprocess.run, subprocess.Popen
+
+    def counted_run(command: list[str], *args: Any, **kwargs: Any) -> Any:
+        calls.append(command)
+        return real_run(command, *args, **kwargs)
+
+    def counted_popen(command: list[str], *args: Any, **kwargs: Any) -> Any:
+        calls.append(command)
+        return real_popen(command, *args, **kwargs)
+
+    def count() -> int:
+        calls.clear()
+        with monkeypatch.context() as patched:
+            patched.setattr(gitio.subprocess, "run", counted_run)
+            patched.setattr(gitio.subprocess, "Popen", counted_popen)
+            _json(run, repo, ref)
+        return len(calls)
+
+    few = count()
+    readings = [SEPT, OCT, NOV]
+    for month in range(1, 10):  # nine more readings, each its own commit
+        readings.append(f"{{date: 2027-0{month}-28, value: 4}}")
+        repo.write(KPIS, kpis(5, *readings))
+        repo.commit_on(f"2027-0{month}-28", f"reading {month}")
+    assert count() == few <= 15, calls
