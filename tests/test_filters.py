@@ -13,7 +13,7 @@ from conftest import EXAMPLES, Result
 
 Run = Callable[..., Result]
 IT = EXAMPLES / "it-department"
-VIEWS = [["status"], ["smart"], ["report"], ["tree"]]
+VIEWS = [["status"], ["smart"], ["report"], ["tree"], ["export", "--output", "-"]]
 
 
 def _it(run: Run, *args: str) -> Result:

@@ -1,13 +1,15 @@
-"""Every string itokr writes reads back as itself in every common reader.
+"""Every string and number itokr writes reads back as itself in every common reader.
 
-`carry` emits whole files with ruamel.yaml (block style) and `checkin` splices
-notes in flow or block style. Whatever text the reader can produce (ids, titles,
-notes: `yes`, `2026-11-30`, `1_000`, `? x`, `99` …) must come back as the same
-string to itokr (YAML 1.2), PyYAML (YAML 1.1, as many tools read) and ruamel.
+`carry` and `import` emit whole files through `itokr.emit` (ruamel.yaml, block
+style) and `checkin` splices notes in flow or block style. Whatever text the
+reader can produce (ids, titles, notes: `yes`, `2026-11-30`, `1_000`, `? x`,
+`99` …) must come back as the same string, and every finite float as the same
+float, to itokr (YAML 1.2), PyYAML (YAML 1.1, as many tools read) and ruamel.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from typing import Any
@@ -20,8 +22,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from itokr import yamlio
-from itokr.carry import emit, text_scalar
+from itokr.emit import dump, file_text
 from itokr.roundtrip import scalar_text
+from itokr.transfer.configedit import with_periods
 
 TRICKY = [
     "yes", "no", "on", "off", "Yes", "NO", "y", "n", "~", "null", "true", "2026-11-30",
@@ -30,6 +33,8 @@ TRICKY = [
     "a # b", "a: b", "[x]", "{x}", "*alias", "&anchor", "!tag", "%directive", "@at", "`tick",
     "'single'", '"double"', " padded ", "trailing ", "line\nbreak", "a\u2028b", "tab\there",
     "2027", "99", "0", "00", "010", "-", "--- ", "...", "|", ">", "é€", "\ufeffbom",
+    "two\nlines", "\nled", "ends\n", "ends\n\n", " indented\nfirst", "a \nb", "a\n\n  b",
+    "long  " * 800 + "end",  # a fold of a long plain line would lose its double blanks
 ]  # fmt: skip
 
 
@@ -56,11 +61,14 @@ def read_everywhere(document: str) -> list[Any]:
 
 
 def _carried(value: str) -> str:
-    document = CommentedMap(
-        title=text_scalar(value),
-        items=CommentedSeq([CommentedMap(id=text_scalar(value)), text_scalar(value)]),
-    )
-    return emit(document)
+    """As `carry` builds its file: ruamel's commented data."""
+    document = CommentedMap(title=value, items=CommentedSeq([CommentedMap(id=value), value]))
+    return dump(document)
+
+
+def _imported(value: str) -> str:
+    """As `import` builds its files: plain data, a header and notes."""
+    return file_text({"title": value, "items": [{"id": value}, value]}, value, [value])
 
 
 def _spliced(value: str) -> str:
@@ -88,9 +96,9 @@ def test_any_string_the_reader_can_produce_reads_back_everywhere(text: str) -> N
 
 
 def _check(value: str) -> None:
-    carried = _carried(value)
-    for reading in read_everywhere(carried):
-        assert dict(reading) == {"title": value, "items": [{"id": value}, value]}, carried
+    for emitted in (_carried(value), _imported(value)):
+        for reading in read_everywhere(emitted):
+            assert dict(reading) == {"title": value, "items": [{"id": value}, value]}, emitted
     spliced = _spliced(value)
     for reading in read_everywhere(spliced):
         notes = [item["note"] for item in reading["checkins"]]
@@ -102,3 +110,47 @@ def test_the_carried_file_is_block_style() -> None:
     assert "{" not in text and "[" not in text
     stream = io.StringIO(text)
     assert YAML().load(stream)["title"] == "? question"
+
+
+def test_lines_of_text_are_a_literal_block() -> None:
+    text = _carried("First line.\n\n- a point\n# not a comment\n")
+    assert "title: |" in text
+    assert 'title: "a trailing blank \\nshows"' in _carried("a trailing blank \nshows")
+
+
+@settings(deadline=None)
+@given(st.floats(allow_nan=False, allow_infinity=False) | st.integers(-(2**70), 2**70))
+@example(1e16)  # YAML 1.1 reads `1e+16`, without a dot, as a string
+@example(-1.5e-300)
+@example(2**53 + 1)
+def test_any_number_reads_back_everywhere(number: float) -> None:
+    emitted = dump(CommentedMap(n=number, items=CommentedSeq([number])))
+    for reading in read_everywhere(emitted):
+        assert reading["n"] == number and reading["items"] == [number], emitted
+        assert isinstance(reading["n"], type(number)) and not isinstance(reading["n"], bool)
+
+
+@pytest.mark.parametrize("name", ["FY25", "Q1 2025", "yes", "2025", "1:30", "a: b", "? x", "~"])
+@pytest.mark.parametrize(
+    "config", [b"periods:\n  FY24: {start: 2023-07-01, end: 2024-06-30}\n", b"periods: {}\n", None]
+)
+def test_a_period_name_spliced_into_the_configuration_reads_back_everywhere(
+    name: str, config: bytes | None
+) -> None:
+    """`import` adds named periods to itokr.yaml by the rule of check-in notes."""
+    day = dt.date(2025, 1, 1)
+    written = with_periods(config, {name: (day, day)}).decode()
+    for reading in read_everywhere(written):
+        assert name in reading["periods"], written
+
+
+def test_one_object_met_twice_is_written_twice_never_as_an_alias() -> None:
+    day, items = dt.date(2025, 1, 6), ["a", "b"]
+    text = dump(CommentedMap(start=day, end=day, first=items, second=items))
+    assert "&" not in text and "*" not in text
+    assert yamlio.read(text.encode()) == {
+        "start": "2025-01-06",
+        "end": "2025-01-06",
+        "first": items,
+        "second": items,
+    }

@@ -9,26 +9,24 @@ that tracks a KPI keeps tracking it), a milestone key result keeps only its open
 milestones. Key results already done stay behind, as do `due:` dates and
 `reason:` notes that belong to the old period.
 
-The file is built as data and emitted by ruamel.yaml (imported here only, when
-a file is written), in block style: every string that a plain scalar would not
-give back as itself, to itokr, PyYAML or ruamel (`99`, `yes`, `2026-11-30`), is
-double-quoted. `review` then names what a carried objective would miss in SMART.
+The file is built as data and emitted by `itokr.emit` (ruamel.yaml, block style,
+one quoting rule: `99`, `yes`, `2026-11-30` stay strings for every reader).
+`review` then names what a carried objective would miss in SMART.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from itokr.crosscheck import Entry
+from itokr.emit import comment, dump, number_text
 from itokr.errors import UsageError
 from itokr.model import AnyKeyResult, Binary, Config, Metric, MilestoneKR, Threshold
 from itokr.periods import resolve
-from itokr.roundtrip import plain_safe
 from itokr.scoring import ObjectiveScore, score_objective
 
 _DONE = 1.0 - 1e-9
@@ -57,11 +55,6 @@ class Plan:
     text: str
 
 
-def number_text(value: float) -> str:
-    """A number exactly as it reads back: `repr` round-trips every float."""
-    return str(value) if isinstance(value, int) else repr(float(value))
-
-
 def slug(name: str) -> str:
     """A period name as an id or file-name part: `2027-Q1` -> `2027-q1`."""
     return re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-") or "next"
@@ -87,29 +80,20 @@ def new_ids(carried: Sequence[Entry], taken: set[str], source: str, target: str)
     return mapping
 
 
-def text_scalar(value: str) -> Any:
-    """A string as ruamel should write it: double-quoted unless plain is safe."""
-    if plain_safe(value):
-        return value
-    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
-
-    return DoubleQuotedScalarString(value)
-
-
 def _comment(text: str) -> str:
     """Comment text from data (ids, paths) on one printable line."""
-    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+    return comment(text.replace("\n", "\\n"))
 
 
 def _key_result(kr: AnyKeyResult, source: str) -> Any:
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-    data = CommentedMap(id=text_scalar(kr.id), title=text_scalar(kr.title))
+    data = CommentedMap(id=kr.id, title=kr.title)
     if isinstance(kr, Threshold):
         data.update(kind="threshold", direction=kr.direction)
     if isinstance(kr, Metric | Threshold):
         if kr.unit is not None:
-            data["unit"] = text_scalar(kr.unit)
+            data["unit"] = kr.unit
         baseline = kr.value if kr.value is not None else kr.baseline
         if baseline is not None:
             data["baseline"] = baseline
@@ -119,13 +103,13 @@ def _key_result(kr: AnyKeyResult, source: str) -> Any:
                 )
         data["target"] = kr.target
         if kr.kpi is not None:  # it keeps moving with its KPI's readings
-            data["kpi"] = text_scalar(kr.kpi)
+            data["kpi"] = kr.kpi
     if kr.weight != 1:
         data["weight"] = kr.weight
     if isinstance(kr, MilestoneKR):
         data["milestones"] = CommentedSeq(
             CommentedMap(
-                title=text_scalar(m.title),
+                title=m.title,
                 done=False,
                 **({"weight": m.weight} if m.weight != 1 else {}),
             )
@@ -142,36 +126,22 @@ def _objective(score: ObjectiveScore, ids: Mapping[str, str], source: str) -> An
 
     entry = score.entry
     objective = entry.objective
-    data = CommentedMap(id=text_scalar(ids[entry.id]), title=text_scalar(objective.title))
+    data = CommentedMap(id=ids[entry.id], title=objective.title)
     if objective.description is not None:
-        data["description"] = text_scalar(objective.description.strip())
+        data["description"] = objective.description.strip()
     if objective.type == "committed":
         data["type"] = "committed"
     for key, value in (("owner", entry.owner), ("area", entry.area)):
         if value is not None:
-            data[key] = text_scalar(value)
+            data[key] = value
     if objective.aligns_to:
-        data["aligns_to"] = CommentedSeq(
-            text_scalar(ids.get(parent, parent)) for parent in objective.aligns_to
-        )
+        data["aligns_to"] = CommentedSeq(ids.get(parent, parent) for parent in objective.aligns_to)
     data["key_results"] = CommentedSeq(
         _key_result(result.key_result, source)
         for result in score.key_results
         if result.score < _DONE
     )
     return data
-
-
-def emit(document: Any) -> str:
-    from ruamel.yaml import YAML
-
-    yaml = YAML()  # round-trip mode: block style, and the comments attached to the data
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.width = 4096  # never fold a long title over lines
-    yaml.allow_unicode = True
-    stream = io.StringIO()
-    yaml.dump(document, stream)
-    return stream.getvalue()
 
 
 def _document(
@@ -188,7 +158,7 @@ def _document(
         was = f"was {score.entry.id} in {score.entry.path}: score {score.score:.2f} at {as_of}"
         gap = "\n" if index else ""  # a blank line between objectives
         objectives.yaml_set_comment_before_after_key(index, before=gap + _comment(was), indent=2)
-    document = CommentedMap(period=text_scalar(target), objectives=objectives)
+    document = CommentedMap(period=target, objectives=objectives)
     document.yaml_set_start_comment(
         f"Carried from {_comment(source)} to {_comment(target)} by `itokr carry` on {as_of}: "
         "the objectives\n"
@@ -223,7 +193,7 @@ def plan(
         raise UsageError(f"no objectives in period {source!r}: nothing to carry")
     open_ = [s for s in scores if s.score < _DONE]
     ids = new_ids([s.entry for s in open_], {e.id for e in entries}, source, target)
-    text = emit(_document(open_, ids, source, target, as_of)) if open_ else ""
+    text = dump(_document(open_, ids, source, target, as_of)) if open_ else ""
     carried = tuple(
         Carried(
             old_id=s.entry.id,

@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
 from itokr.errors import ItokrError
@@ -88,6 +88,47 @@ def create_file(path: Path, new: bytes) -> None:
                 os.link(temp, path)
     except FileExistsError:
         raise ItokrError(f"{path} exists; nothing written: review or remove it first") from None
+
+
+def create_files(files: Sequence[tuple[Path, bytes]]) -> list[Path]:
+    """Write new files all or none, replacing none; the paths written, in order.
+
+    Every file is staged (written, fsynced) beside its place before the first is
+    linked into place; if staging or any link fails, the files already placed
+    are removed again. A crash between two links can leave some of them, each whole.
+    """
+    placed: list[Path] = []
+    current = files[0][0] if files else Path()
+    try:
+        with ExitStack() as stack:
+            staged = []
+            for path, data in files:
+                current = path
+                path.parent.mkdir(parents=True, exist_ok=True)
+                staged.append((stack.enter_context(_staged(path, data, 0o666 & ~_umask())), path))
+            for temp, path in staged:
+                current = path
+                os.link(temp, path)
+                placed.append(path)
+            for directory in dict.fromkeys(path.parent for path in placed):
+                _sync_directory(directory)
+    except BaseException as error:
+        remove_files(placed)
+        if isinstance(error, FileExistsError):
+            raise ItokrError(f"{current} exists; nothing written: run the import again") from None
+        if isinstance(error, OSError):
+            raise ItokrError(
+                f"cannot write {current}: {error.strerror or error}; nothing written"
+            ) from None
+        raise
+    return placed
+
+
+def remove_files(paths: Sequence[Path]) -> None:
+    """Take back files this run created (a later step of the same write failed)."""
+    for path in paths:
+        with suppress(OSError):
+            path.unlink()
 
 
 @contextmanager

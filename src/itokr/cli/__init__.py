@@ -18,6 +18,8 @@ from itokr.cli import due as _due  # noqa: F401
 from itokr.cli import history as _history  # noqa: F401
 from itokr.cli import report as _report  # noqa: F401
 from itokr.cli import carry as _carry  # noqa: F401
+from itokr.cli import imports as _imports  # noqa: F401
+from itokr.cli import export as _export  # noqa: F401
 from itokr.cli import schema as _schema  # noqa: F401
 from itokr.cli import init as _init  # noqa: F401
 from itokr.cli.app import app

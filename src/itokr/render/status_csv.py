@@ -14,6 +14,7 @@ from typing import Any
 
 from itokr.render.plain import key_result_dict, objective_dict
 from itokr.scoring import ObjectiveScore
+from itokr.transfer.cells import formula_like
 
 OBJECTIVE_COLUMNS = {  # csv column: key of the objective's dict
     "objective_id": "id",
@@ -44,9 +45,6 @@ KEY_RESULT_COLUMNS = {
 HEADER = [*OBJECTIVE_COLUMNS, *KEY_RESULT_COLUMNS]
 
 
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet runs a cell starting so
-
-
 def csv_cell(value: Any) -> Any:
     """None as an empty cell, booleans as spreadsheets write them, and text that a
     spreadsheet would take for a formula (CSV injection) quoted with a leading '."""
@@ -54,7 +52,7 @@ def csv_cell(value: Any) -> Any:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, str) and value.startswith(_FORMULA):
+    if isinstance(value, str) and formula_like(value):
         return "'" + value
     return value
 
