@@ -146,6 +146,26 @@ def test_every_command_at_d_ignores_checkins_dated_after_d(
         assert known.stdout == then.stdout
 
 
+@pytest.mark.parametrize("day", DATES)
+def test_the_site_at_d_is_the_site_of_the_files_as_written_by_d(
+    run: Run, roots: dict[str, Path], day: str
+) -> None:
+    """Every page, byte for byte: numbers, check-in tables, burn-ups, SMART letters."""
+    built = []
+    for root in (roots["whole"], roots[day]):
+        out = f"site-{day}"  # relative: both say the same "wrote ... to"
+        done = run("site", out, "--as-of", day, cwd=root, env={"SOURCE_DATE_EPOCH": "1795000000"})
+        assert done.exit_code == 0, done.stderr
+        site = root / out
+        built.append(
+            (
+                done.stdout,
+                {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()},
+            )
+        )
+    assert built[0] == built[1]
+
+
 def test_score_at_d_uses_the_value_checked_in_by_d(run: Run) -> None:
     root = str(EXAMPLES / "it-department")
     args = ["--root", root, "score", "reliable-platform/uptime", "-f", "json"]

@@ -21,6 +21,7 @@ from conftest import REPO, Result, require_tool
 Run = Callable[..., Result]
 TOOLS = REPO / "tests" / "tools"
 WORKFLOW = ".github/workflows/okrs.yml"
+PAGES = ".github/workflows/okrs-pages.yml"  # init --pages: publishes `itokr site`
 SPEC = "git+https://github.com/acme/itokr@v0.3.1"
 
 
@@ -81,16 +82,19 @@ def _docs_block(marker: str) -> str:
 
 @pytest.fixture
 def generated(run: Run, tmp_path: Path) -> dict[str, Path]:
-    """The workflows init writes without a known source and with --itokr-from."""
+    """The workflows init writes without a known source and with --itokr-from: the
+    checks ("unknown", "known") and, with --pages, the Pages one ("unknown-pages", ...)."""
     made = {}
     for name, options in {"unknown": [], "known": ["--itokr-from", SPEC]}.items():
-        result = run("init", name, *options, "--as-of", "2026-11-21", cwd=tmp_path)
+        result = run("init", name, *options, "--pages", "--as-of", "2026-11-21", cwd=tmp_path)
         assert result.exit_code == 0, result.stderr
         made[name] = tmp_path / name / WORKFLOW
+        made[f"{name}-pages"] = tmp_path / name / PAGES
     return made
 
 
 def test_generated_workflows_pass_actionlint(generated: dict[str, Path]) -> None:
+    assert len(generated) == 4 and all(path.exists() for path in generated.values())
     assert _actionlint(*generated.values()) == []
 
 
@@ -121,10 +125,14 @@ def test_zizmor_runs_for_real(tmp_path: Path) -> None:
     assert {"artipacked", "template-injection", "unpinned-uses"} <= found
 
 
-def test_the_workflow_installs_itokr_from_itokr_spec(generated: dict[str, Path]) -> None:
-    """Never `pip install itokr`: that name is on no index (and could be squatted)."""
+@pytest.mark.parametrize("workflow", ["", "-pages"])
+def test_the_workflow_installs_itokr_from_itokr_spec(
+    generated: dict[str, Path], workflow: str
+) -> None:
+    """Never `pip install itokr`: that name is on no index (and could be squatted). The
+    Pages workflow installs it the same way, with the same default."""
     for name, default in {"unknown": "", "known": f" || '{SPEC}'"}.items():
-        text = generated[name].read_text(encoding="utf-8")
+        text = generated[name + workflow].read_text(encoding="utf-8")
         assert f"ITOKR_SPEC: ${{{{ vars.ITOKR_SPEC{default} }}}}" in text
         assert 'python -m pip install "$ITOKR_SPEC"' in text
         assert "pip install itokr" not in text
@@ -148,8 +156,13 @@ def test_the_workflow_is_least_privilege_and_runs_once_per_change(
     assert any("--fail-on eased,rebaselined,removed" in run for run in runs)
 
 
-def test_the_documented_workflow_is_the_generated_one(generated: dict[str, Path]) -> None:
-    assert _docs_block("name: okrs") == generated["unknown"].read_text(encoding="utf-8")
+@pytest.mark.parametrize(
+    ("marker", "name"), [("name: okrs\n", "unknown"), ("name: okrs-pages\n", "unknown-pages")]
+)
+def test_the_documented_workflows_are_the_generated_ones(
+    generated: dict[str, Path], marker: str, name: str
+) -> None:
+    assert _docs_block(marker) == generated[name].read_text(encoding="utf-8")
 
 
 def test_documented_github_snippets_pass_actionlint(tmp_path: Path) -> None:
@@ -170,6 +183,24 @@ def test_the_documented_gitlab_job_fits_gitlabs_schema(tmp_path: Path) -> None:
     assert 'pip install "$ITOKR_SPEC"' in job.read_text(encoding="utf-8")
     job.write_text(job.read_text().replace("when: always", "when: sometimes"))
     assert "when" in _gitlab_schema_errors(job)  # the schema is really applied
+
+
+def test_the_documented_gitlab_pages_job_fits_gitlabs_schema(tmp_path: Path) -> None:
+    job = tmp_path / ".gitlab-ci.yml"
+    job.write_text(_docs_block("itokr site public"), encoding="utf-8")
+    assert _gitlab_schema_errors(job) == ""
+    assert 'pip install "$ITOKR_SPEC"' in job.read_text(encoding="utf-8")
+
+
+def test_init_without_a_known_source_says_so_for_the_pages_workflow_too(
+    run: Run, tmp_path: Path
+) -> None:
+    """A second init --pages adds only the Pages workflow: it still needs ITOKR_SPEC."""
+    assert run("init", "--as-of", "2026-11-21", cwd=tmp_path).exit_code == 0
+    again = run("init", "--pages", "--as-of", "2026-11-21", cwd=tmp_path)
+    assert again.exit_code == 0, again.stderr
+    assert f"created {PAGES}" in again.stdout
+    assert "set the repository variable ITOKR_SPEC" in again.stdout
 
 
 def test_generated_pre_commit_config_pins_the_hook_repository(run: Run, tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,14 +21,16 @@ def _it(run: Run, *args: str) -> Result:
     return run("--root", str(IT), *args, "--as-of", "2026-11-21")
 
 
-@pytest.mark.parametrize("view", VIEWS)
+@pytest.mark.parametrize("view", [*VIEWS, ["site", "{out}"]])
 @pytest.mark.parametrize("period", ["2031-Q9", "2031-Q1", "FY99"])
 def test_a_period_no_objective_has_is_misuse_everywhere(
-    run: Run, view: list[str], period: str
+    run: Run, view: list[str], period: str, tmp_path: Path
 ) -> None:
-    result = _it(run, *view, "--period", period)
+    out = tmp_path / "site"
+    result = _it(run, *(arg.format(out=out) for arg in view), "--period", period)
     assert result.exit_code == 2
     assert result.stdout == ""
+    assert not out.exists()  # site writes nothing
     message = result.stderr.strip()
     assert message.startswith(f"itokr: --period {period}: no objective has this period; ")
     assert message.endswith(

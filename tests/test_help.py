@@ -18,7 +18,7 @@ Run = Callable[..., Result]
 SNAPSHOTS = REPO / "tests" / "help"
 COMMANDS = [
     "validate", "status", "score", "tree", "kpis", "smart", "checkin", "diff",
-    "due", "history", "report", "carry", "import", "export", "schema", "init",
+    "due", "history", "report", "site", "carry", "import", "export", "schema", "init",
 ]  # fmt: skip
 
 

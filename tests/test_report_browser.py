@@ -8,56 +8,15 @@ scrolls sideways, titles get the width to read, every pill meets WCAG AA.
 
 from __future__ import annotations
 
-import re
-import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import EXAMPLES, installed_itokr, require_tool
-
-_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
-
-
-def _browser() -> str | None:
-    for name in _CANDIDATES:
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
-BROWSER = _browser()
-
-
-@pytest.fixture(autouse=True)
-def _browser_installed() -> None:
-    require_tool(BROWSER, "no headless Chromium or Chrome installed")
-
-
-def _headless(page: Path, profile: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    assert BROWSER is not None
-    return subprocess.run(
-        [
-            BROWSER,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            f"--user-data-dir={profile}",
-            *extra,
-            page.as_uri(),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+from browser import DESKTOP, PHONE, contrast, driven, headless
+from conftest import EXAMPLES, installed_itokr
 
 
 def _review(page: Path) -> None:
@@ -91,11 +50,11 @@ def test_the_review_renders_in_a_headless_browser(tmp_path: Path) -> None:
     assert charts and bars
 
     shot = tmp_path / "review.png"
-    _headless(page, tmp_path / "profile-1", f"--screenshot={shot}", "--window-size=1200,2000")
+    headless(page, tmp_path / "profile-1", f"--screenshot={shot}", "--window-size=1200,2000")
     assert shot.exists() and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert shot.stat().st_size > 10_000  # a blank page compresses to far less
 
-    dom = _headless(page, tmp_path / "profile-2", "--dump-dom").stdout
+    dom = headless(page, tmp_path / "profile-2", "--dump-dom").stdout
     assert dom.count('<svg class="burnup"') == charts
     assert dom.count('<svg class="scorebar"') == bars
     assert dom.count("<polyline") == charts
@@ -126,38 +85,19 @@ return {
 """
 
 
-def _measured(page: Path, width: int) -> dict[str, Any]:
-    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
-    from selenium.webdriver.chrome.service import Service
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    with driven(tmp_path_factory.mktemp("chromium-profile")) as driver:
+        yield driver
 
-    driver_path = shutil.which("chromedriver")
-    require_tool(driver_path, "chromedriver is not installed (Debian: chromium-driver)")
-    options = webdriver.ChromeOptions()
-    options.binary_location = BROWSER
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run"):
-        options.add_argument(argument)
-    metrics = {"width": width, "height": 900, "pixelRatio": 3.0 if width < 600 else 1.0}
-    options.add_experimental_option("mobileEmulation", {"deviceMetrics": metrics})
-    # the driver from the Debian package: selenium must not look for one on the network
-    driver = webdriver.Chrome(options=options, service=Service(driver_path))
-    try:
-        driver.get(page.as_uri())
-        measured: dict[str, Any] = driver.execute_script(_MEASURE)
-    finally:
-        driver.quit()
+
+def _measured(browser: Any, page: Path, width: int) -> dict[str, Any]:
+    """The page measured in a window `width` wide: a phone's below 600 px."""
+    window = {**PHONE, "width": width} if width < 600 else {**DESKTOP, "width": width}
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", window)
+    browser.get(page.as_uri())
+    measured: dict[str, Any] = browser.execute_script(_MEASURE)
     return measured
-
-
-def _contrast(foreground: str, background: str) -> float:
-    """WCAG 2 contrast ratio of two `rgb(r, g, b)` colours."""
-
-    def luminance(colour: str) -> float:
-        channels = [int(c) / 255 for c in re.findall(r"\d+", colour)[:3]]
-        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-    light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
-    return (light + 0.05) / (dark + 0.05)
 
 
 @pytest.fixture(scope="module")
@@ -167,8 +107,8 @@ def review_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return page
 
 
-def test_on_a_phone_nothing_scrolls_sideways(review_page: Path) -> None:
-    measured = _measured(review_page, 390)
+def test_on_a_phone_nothing_scrolls_sideways(browser: Any, review_page: Path) -> None:
+    measured = _measured(browser, review_page, 390)
     assert (measured["page"], measured["viewport"]) == (390, 390)
     assert measured["scrolling"] == []  # no table hides health or confidence off to the side
     assert measured["sticking_out"] == []
@@ -176,23 +116,21 @@ def test_on_a_phone_nothing_scrolls_sideways(review_page: Path) -> None:
     assert measured["titles"] and min(measured["titles"]) > 300
 
 
-def test_on_a_wide_screen_the_tables_stay_tables(review_page: Path) -> None:
-    measured = _measured(review_page, 1440)
+def test_on_a_wide_screen_the_tables_stay_tables(browser: Any, review_page: Path) -> None:
+    measured = _measured(browser, review_page, 1440)
     assert measured["scrolling"] == [] and measured["sticking_out"] == []
     assert max(measured["titles"]) < 600  # the other columns sit beside the title
 
 
-def test_every_pill_meets_wcag_aa(review_page: Path) -> None:
-    pills = _measured(review_page, 390)["pills"]
+def test_every_pill_meets_wcag_aa(browser: Any, review_page: Path) -> None:
+    pills = _measured(browser, review_page, 390)["pills"]
     healths = {text for text, _, _ in pills}
     assert {"on-track", "at-risk", "off-track", "done"} <= healths
-    weak = [
-        (text, round(_contrast(fg, bg), 2)) for text, fg, bg in pills if _contrast(fg, bg) < 4.5
-    ]
+    weak = [(text, round(contrast(fg, bg), 2)) for text, fg, bg in pills if contrast(fg, bg) < 4.5]
     assert weak == []
 
 
-def test_the_overview_of_all_objectives_comes_first(review_page: Path) -> None:
-    measured = _measured(review_page, 390)
+def test_the_overview_of_all_objectives_comes_first(browser: Any, review_page: Path) -> None:
+    measured = _measured(browser, review_page, 390)
     assert measured["sections"][0] == "overview"
     assert measured["overview"] == measured["objectives"] > 0

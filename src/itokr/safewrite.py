@@ -22,8 +22,11 @@ TEMP_SUFFIX = ".itokr-tmp"  # not *.yaml: a half-written file is never read as O
 
 
 @contextmanager
-def root_lock(root: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
-    """Hold an exclusive lock on the root directory (no lock file to litter git)."""
+def root_lock(
+    root: Path, timeout: float = LOCK_TIMEOUT, *, holder: str = "check-in"
+) -> Iterator[None]:
+    """Hold an exclusive lock on the root directory (no lock file to litter git);
+    `holder` names the other writer it may have to wait for."""
     import fcntl
 
     try:
@@ -39,7 +42,7 @@ def root_lock(root: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     raise ItokrError(
-                        f"another check-in has held the lock on {root} for {timeout:g} s; "
+                        f"another {holder} has held the lock on {root} for {timeout:g} s; "
                         "nothing written: try again"
                     ) from None
                 time.sleep(0.05)

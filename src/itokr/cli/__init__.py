@@ -17,6 +17,7 @@ from itokr.cli import diff as _diff  # noqa: F401
 from itokr.cli import due as _due  # noqa: F401
 from itokr.cli import history as _history  # noqa: F401
 from itokr.cli import report as _report  # noqa: F401
+from itokr.cli import site as _site  # noqa: F401
 from itokr.cli import carry as _carry  # noqa: F401
 from itokr.cli import imports as _imports  # noqa: F401
 from itokr.cli import export as _export  # noqa: F401

@@ -155,6 +155,14 @@ def problems_code(tree: Tree) -> int:
     return PROBLEMS
 
 
+def read_source(path: str) -> bytes | None:
+    """A file's bytes as the core asks for them again (to place a finding), or None."""
+    try:
+        return Path(path).read_bytes()
+    except OSError:
+        return None
+
+
 def check_filters(
     tree: Tree,
     *,

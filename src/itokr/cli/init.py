@@ -23,6 +23,7 @@ _UNKNOWN_REPO = "https://github.com/OWNER/itokr"
 _UNKNOWN_REV = "v0.1.0"
 _WORKFLOW = Path(".github/workflows/okrs.yml")
 _HOOKS = Path(".pre-commit-config.yaml")
+_PAGES = Path(".github/workflows/okrs-pages.yml")
 
 
 def _quarter(day: dt.date) -> tuple[str, dt.date]:
@@ -36,10 +37,11 @@ def _template(name: str, **values: str) -> str:
     return text.format(**values) if values else text
 
 
-def _workflow(source: Source | None) -> str:
-    """The GitHub workflow; ITOKR_SPEC defaults to `source`, else the variable must be set."""
+def _workflow(name: str, source: Source | None) -> str:
+    """A GitHub workflow (okrs.yml, pages.yml); ITOKR_SPEC defaults to `source`, else the
+    variable must be set. Both install itokr the same way."""
     fallback = f"vars.ITOKR_SPEC || '{source.spec}'" if source else "vars.ITOKR_SPEC"
-    return _template("okrs.yml").replace("@ITOKR_SPEC@", fallback)
+    return _template(name).replace("@ITOKR_SPEC@", fallback)
 
 
 def _hooks(source: Source | None) -> str:
@@ -86,21 +88,30 @@ def init(
             "--itokr-from",
             metavar="REQUIREMENT",
             help="The pip requirement your team installs itokr from, such as "
-            "git+https://github.com/OWNER/itokr@v0.1.0: the workflow installs it and, for a "
+            "git+https://github.com/OWNER/itokr@v0.1.0: the workflows install it and, for a "
             "git URL, pre-commit takes its hooks from there (default: the git URL and commit "
             "this itokr was installed from, when pip recorded one).",
         ),
     ] = None,
+    pages: Annotated[
+        bool,
+        typer.Option(
+            "--pages",
+            help="Also add .github/workflows/okrs-pages.yml, which publishes `itokr site` "
+            "on GitHub Pages (daily and on every push to main).",
+        ),
+    ] = False,
     as_of: AsOf = None,
 ) -> None:
     """Start an OKR root: okrs/ with a config and an example, plus CI and pre-commit.
 
     Writes okrs/itokr.yaml, okrs/<this quarter>/platform.yaml, a GitHub Actions
-    workflow (.github/workflows/okrs.yml) and .pre-commit-config.yaml. Files that
-    exist are never overwritten, and no example is added to an okrs/ that already
-    holds objective files. Run it again at any time to add what is missing.
+    workflow (.github/workflows/okrs.yml) and .pre-commit-config.yaml; with --pages,
+    a workflow that publishes the dashboard on GitHub Pages. Files that exist are
+    never overwritten, and no example is added to an okrs/ that already holds
+    objective files. Run it again at any time to add what is missing.
 
-    The workflow installs itokr from the ITOKR_SPEC repository variable, else from
+    The workflows install itokr from the ITOKR_SPEC repository variable, else from
     --itokr-from; pre-commit takes its hooks from that git repository at that revision.
     """
     from itokr import origin
@@ -115,9 +126,11 @@ def init(
     files = {
         Path("okrs/itokr.yaml"): _template("itokr.yaml", organization=quoted),
         example: _template("example.yaml", period=period, start=start.isoformat()),
-        _WORKFLOW: _workflow(source),
+        _WORKFLOW: _workflow("okrs.yml", source),
         _HOOKS: _hooks(source),
     }
+    if pages:
+        files[_PAGES] = _workflow("pages.yml", source)
     if _has_objective_files(root):
         del files[example]
         sys.stdout.write(f"kept    {root} as it is (it holds objective files)\n")
@@ -127,7 +140,7 @@ def init(
         sys.stdout.write(said + "\n")
         if said.startswith("created"):
             created.add(relative)
-    if (source is None or source.repo is None) and created & {_WORKFLOW, _HOOKS}:
+    if (source is None or source.repo is None) and created & {_WORKFLOW, _HOOKS, _PAGES}:
         sys.stdout.write(_unknown_source_note(source))
     where = "" if directory == Path(".") else f"cd {directory}, "
     sys.stdout.write(

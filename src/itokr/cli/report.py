@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
-from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -18,16 +16,11 @@ from itokr.cli.app import (
     as_of_date,
     check_filters,
     command,
+    read_source,
     require_valid,
     root_path,
 )
 from itokr.errors import UsageError
-
-if TYPE_CHECKING:
-    from itokr.crosscheck import Entry
-    from itokr.gitio import Repo, Side
-    from itokr.loader import Tree
-    from itokr.report import Since
 
 
 class ReportFormat(StrEnum):
@@ -79,8 +72,9 @@ def report(
     from itokr.kpis import score_all as score_kpis
     from itokr.loader import load_root
     from itokr.report import build, select
+    from itokr.report.since import changes_since
     from itokr.scoring import score_all
-    from itokr.smart import check
+    from itokr.smart import letters_by_id
 
     day = as_of_date(as_of)
     root = root_path(ctx)
@@ -92,19 +86,9 @@ def report(
     if not entries and (owner is not None or area is not None):
         raise UsageError(f"no objective of {label} matches the --owner/--area given")
     scores = score_all(entries, tree.config, day)
-    chosen = {id(e.objective) for e in entries}
-    smart = {
-        r.entry.id: r.checks
-        for r in check(
-            tree.entries,
-            tree.config.smart,
-            source=_read,
-            as_of=day,
-            selected=lambda entry: id(entry.objective) in chosen,
-        )
-    }
+    smart = letters_by_id(tree.entries, entries, tree.config.smart, source=read_source, as_of=day)
     starts = [e.period.start for e in entries if e.period is not None]
-    since = _since(root, tree, min(starts), day, entries) if starts else None
+    since = changes_since(root, tree, min(starts), day, entries, Path.cwd()) if starts else None
     kpis = [
         kpi
         for kpi in score_kpis(tree.kpis, tree.entries, tree.config, day)
@@ -123,68 +107,3 @@ def report(
 
     write_new(output, text.encode("utf-8"))
     sys.stdout.write(f"{output}\n")
-
-
-def _read(path: str) -> bytes | None:
-    try:
-        return Path(path).read_bytes()
-    except OSError:
-        return None
-
-
-_SEARCH = 20  # commits tried when looking for the first that holds the objectives
-
-
-def _since(root: Path, tree: Tree, start: dt.date, day: dt.date, entries: Sequence[Entry]) -> Since:
-    """The changes of plan since `start`: the root at the last commit before it (else at
-    the first commit that holds the reviewed objectives) against the working tree.
-    Outside git, or before any commit holds them, the part is skipped."""
-    from itokr import gitio
-    from itokr.diffing import compare
-    from itokr.report import Since, flagged, since_changes
-
-    try:
-        repo = gitio.open_repo(root)
-    except UsageError:
-        return Since(start, None, (), "the OKR root is not in a git repository")
-    ids = {e.id for e in entries}
-    base = _base(repo, start, ids, [Path(e.path) for e in entries])
-    if base is None:
-        return Since(start, None, (), "no commit holds these objectives yet")
-    commit, side = base
-    diff = compare(side.tree, tree, day)
-    labels = {e.period.label for e in entries if e.period is not None}
-    changes = since_changes(diff, ids, labels)
-    return Since(
-        start,
-        commit,
-        changes,
-        day=gitio.commit_day(repo, commit),
-        flags=flagged(changes, tree.entries),
-    )
-
-
-def _base(
-    repo: Repo, start: dt.date, ids: set[str], paths: Sequence[Path]
-) -> tuple[str, Side] | None:
-    """The commit to compare with: the last before `start` when it holds any of the
-    objectives `ids`; else the first that does (a period planned after it started)."""
-    from itokr import gitio
-
-    def holding(commit: str) -> Side | None:
-        side = gitio.load_revision(repo, commit[:12], commit, Path.cwd())
-        return side if any(e.id in ids for e in side.tree.entries) else None
-
-    before = gitio.commit_before(repo, start)
-    if before is not None and (side := holding(before)) is not None:
-        return before, side
-    inside = []
-    for path in paths:
-        try:
-            inside.append(path.resolve().relative_to(repo.top).as_posix())
-        except ValueError:
-            continue
-    for commit in gitio.commits_changing(repo, sorted(set(inside)))[:_SEARCH]:
-        if commit != before and (side := holding(commit)) is not None:
-            return commit, side
-    return None

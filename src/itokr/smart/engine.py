@@ -184,3 +184,20 @@ def _place(items: list[tuple[Entry, Rule, Miss]], data: bytes | None) -> list[Vi
             )
         )
     return violations
+
+
+def letters_by_id(
+    entries: Sequence[Entry],
+    chosen: Sequence[Entry],
+    config: SmartConfig,
+    *,
+    source: Source,
+    as_of: dt.date,
+) -> dict[str, dict[str, bool]]:
+    """The SMART letters of each objective of `chosen` as known on `as_of`, by id, judged
+    with all `entries` as context (what a review or the site shows beside each objective)."""
+    picked = {id(entry.objective) for entry in chosen}
+    reports = check(
+        entries, config, source=source, as_of=as_of, selected=lambda e: id(e.objective) in picked
+    )
+    return {report.entry.id: report.checks for report in reports}
