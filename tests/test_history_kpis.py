@@ -12,7 +12,6 @@ import pytest
 
 from conftest import Result
 from gitrepo import forget_git_variables
-from itokr import gitio
 from test_history import DatedRepo
 
 Run = Callable[..., Result]
@@ -199,8 +198,8 @@ def test_git_is_asked_a_fixed_number_of_times_however_long_the_history(
     def count() -> int:
         calls.clear()
         with monkeypatch.context() as patched:
-            patched.setattr(gitio.subprocess, "run", counted_run)
-            patched.setattr(gitio.subprocess, "Popen", counted_popen)
+            patched.setattr(subprocess, "run", counted_run)  # as gitio calls it
+            patched.setattr(subprocess, "Popen", counted_popen)
             _json(run, repo, ref)
         return len(calls)
 
