@@ -24,6 +24,7 @@ if os.environ.get("CI"):
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
+CASES_DIR = REPO / "tests" / "cases"
 ONE_OBJECTIVE = """\
 period: 2026-Q4
 owner: platform-team

@@ -89,6 +89,13 @@ COMMANDS = {
     "history-kr": ["history", "reliable-platform/uptime", "-f", "json"],
     "carry": ["carry", "2026-Q4", "2027-Q2", "--dry-run", "-f", "json"],
     "export": ["export", "--output", "-"],
+    # KPI readings are check-ins too (SPEC §6): value, band, stale, trend, last reading,
+    # and the key results that track them
+    "kpis": ["kpis", "-f", "json"],
+    "kpis-table": ["kpis"],
+    "score-tracking": ["score", "annual-recovery-kpis/mttr-all-incidents", "-f", "json"],
+    "history-kpi": ["history", "mttr", "-f", "json"],
+    "history-tracking": ["history", "annual-recovery-kpis/mttr-all-incidents", "-f", "json"],
 }
 # what only the whole root can say: export counts the check-ins it left out
 _LEFT_OUT = re.compile(r"(?m)^\d+ check-ins? dated after \S+ (?:is|are) left out\.\n")
@@ -113,6 +120,9 @@ def test_the_copies_really_lack_later_checkins(roots: dict[str, Path]) -> None:
     text = (roots["2026-10-06"] / "okrs/2026-Q4/infrastructure.yaml").read_text()
     assert "2026-10-05" in text and "2026-11-16" not in text
     assert "2026-11-16" in (roots["whole"] / "okrs/2026-Q4/infrastructure.yaml").read_text()
+    readings = (roots["2026-10-06"] / "okrs/kpis.yaml").read_text()  # KPI readings alike
+    assert "2026-09-30" in readings and "2026-10-31" not in readings
+    assert "2026-10-31" in (roots["whole"] / "okrs/kpis.yaml").read_text()
 
 
 @pytest.mark.parametrize("day", DATES)

@@ -369,3 +369,23 @@ def test_installed_entry_point(it_root: Path) -> None:
         [*args[:4], "2027-Q1", "soon"], capture_output=True, text=True, check=False
     )
     assert bad.returncode == 2 and "not a period" in bad.stderr
+
+
+def test_a_key_result_tracking_a_kpi_keeps_tracking_it(
+    run: Callable[..., Result], make_root: Callable[..., Path]
+) -> None:
+    root = make_root(
+        {
+            "kpis.yaml": "kpis:\n  - id: mttr\n    title: MTTR\n    unit: h\n    good: 4\n"
+            "    bad: 8\n    checkins:\n      - {date: 2026-11-30, value: 6}\n",
+            "2026-Q4/ops.yaml": "period: 2026-Q4\nowner: ops\narea: ops\nobjectives:\n"
+            "  - id: repairs\n    title: Repair incidents faster than ever\n    key_results:\n"
+            "      - {id: mttr-down, title: Cut MTTR from 8 h to 4 h, baseline: 8, target: 4,"
+            " kpi: mttr}\n",
+        }
+    )
+    assert _carry(run, root).exit_code == 0
+    text = (root / CARRIED).read_text(encoding="utf-8")
+    assert "      kpi: mttr\n" in text
+    assert "      baseline: 6  # 2026-Q4: baseline 8\n" in text
+    assert run("--root", str(root), "validate").exit_code == 0

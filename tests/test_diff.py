@@ -137,8 +137,11 @@ def test_json_lists_each_changed_objective_and_key_result(run: Run, repo: GitRep
     assert runbook["change"] == "removed" and runbook["score"] == [0.0, None]
     assert [f["flag"] for f in runbook["flags"]] == ["removed"]
     assert changes["reliable"]["fields"] == {}  # only its key results changed
+    assert changes["reliable"]["kind"] == "objective"
+    assert changes["reliable/uptime"]["kind"] == "key_result"
     assert set(changes["reliable"]) == {
         "ref",
+        "kind",
         "change",
         "title",
         "path",

@@ -38,19 +38,26 @@ def test_a_period_no_objective_has_is_misuse_everywhere(
     )
 
 
-@pytest.mark.parametrize("view", [*VIEWS, ["due"]])
-def test_an_owner_no_objective_has_says_so(run: Run, view: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("view", "noun"),
+    [*((view, "objective") for view in VIEWS), (["due"], "objective or KPI"), (["kpis"], "KPI")],
+)
+def test_an_owner_no_objective_has_says_so(run: Run, view: list[str], noun: str) -> None:
+    """`due` lists KPIs beside key results: their owners count there; `kpis` lists KPIs."""
     result = _it(run, *view, "--owner", "securty-team")
     assert result.exit_code == 2
-    assert "--owner securty-team: no objective has this owner" in result.stderr
-    assert "security-team" in result.stderr
+    assert f"--owner securty-team: no {noun} has this owner" in result.stderr
+    assert ("it-operations" if view == ["kpis"] else "security-team") in result.stderr
 
 
-@pytest.mark.parametrize("view", VIEWS)
-def test_an_area_no_objective_has_says_so(run: Run, view: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("view", "noun"), [*((view, "objective") for view in VIEWS), (["kpis"], "KPI")]
+)
+def test_an_area_no_objective_has_says_so(run: Run, view: list[str], noun: str) -> None:
     result = _it(run, *view, "--area", "nowhere")
     assert result.exit_code == 2
-    assert "--area nowhere: no objective has this area; the areas in this root: " in result.stderr
+    of = "of KPIs " if view == ["kpis"] else ""
+    assert f"--area nowhere: no {noun} has this area; the areas {of}in this root: " in result.stderr
 
 
 def test_filters_that_exist_but_do_not_meet_are_fine(run: Run) -> None:

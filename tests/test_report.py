@@ -342,6 +342,93 @@ def test_installed_itokr_writes_html_and_usage_errors_exit_2(tmp_path: Path) -> 
     assert bad.returncode == 2 and bad.stdout == "" and "--as-of" in bad.stderr
 
 
+HOSTILE_KPI = """\
+owner: "<b>ops</b>"
+kpis:
+  - id: mttr
+    title: "MTTR <script>alert(3)</script>"
+    unit: "h</td>"
+    good: 4
+    bad: 8
+    checkins:
+      - {date: 2026-10-31, value: 9}
+"""
+
+
+def test_the_kpi_section_shows_what_kpis_shows(run: Run) -> None:
+    kpis = json.loads(
+        run("--root", str(IT), "kpis", "-f", "json", "--as-of", AS_OF, "--owner", "it-pmo").stdout
+    )["kpis"]
+    text = _report(run, "--owner", "it-pmo").stdout
+    section = text.split("## KPIs\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| **`")]
+    assert [row.split("`")[1] for row in rows] == [kpi["id"] for kpi in kpis]
+    on_time = next(kpi for kpi in kpis if kpi["id"] == "projects-on-time")
+    assert f"| {on_time['value']}% | {on_time['band']} | ≥ 85 | < 70 |" in rows[0]
+    assert "`annual-project-delivery/on-time`" in rows[0]
+    page = _report(run, "--owner", "it-pmo", "-f", "html").stdout
+    table = next(e for e in _xml(page).iter("section") if e.get("id") == "kpis")
+    assert len(table.findall(".//tbody/tr")) == len(kpis)
+
+
+def test_kpi_strings_are_escaped_and_a_root_without_kpis_has_no_section(
+    run: Run, make_root: Callable[..., Path]
+) -> None:
+    root = make_root({"hostile.yaml": HOSTILE, "kpis.yaml": HOSTILE_KPI})
+    page = run("--root", str(root), "report", "--as-of", AS_OF, "-f", "html").stdout
+    tree = _xml(page)
+    assert "<script>alert(3)" not in page
+    assert "MTTR <script>alert(3)</script>" in "".join(tree.itertext())
+    (root / "kpis.yaml").unlink()
+    plain = run("--root", str(root), "report", "--as-of", AS_OF).stdout
+    assert "## KPIs" not in plain
+
+
+def test_a_kpi_band_eased_during_the_period_is_in_the_review(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    forget_git_variables(monkeypatch)
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("okrs/q4.yaml", HOSTILE)
+    repo.write("okrs/kpis.yaml", HOSTILE_KPI)
+    _commit_at(repo, "2026-09-20T12:00:00", "plan Q4")
+    repo.write("okrs/kpis.yaml", HOSTILE_KPI.replace("bad: 8", "bad: 10"))
+    _commit_at(repo, "2026-10-20T12:00:00", "ease MTTR")
+    result = run("report", "--as-of", AS_OF, cwd=repo.path)
+    assert "- `mttr` modified: bad 8 → 10; band red → yellow ⚑ band eased: bad 8 → 10" in (
+        result.stdout
+    )
+
+
+def test_a_kpi_whose_readings_alone_moved_is_no_change_of_plan(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Readings are progress, as check-ins are: a new one, even one that moves the band,
+    lists nothing under the changes since the period started."""
+    forget_git_variables(monkeypatch)
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("okrs/q4.yaml", HOSTILE)
+    repo.write("okrs/kpis.yaml", HOSTILE_KPI)
+    _commit_at(repo, "2026-09-20T12:00:00", "plan Q4")
+    reading = "      - {date: 2026-11-15, value: 3}\n"
+    repo.write("okrs/kpis.yaml", HOSTILE_KPI + reading)
+    _commit_at(repo, "2026-11-15T12:00:00", "a green reading")
+    result = run("report", "--as-of", AS_OF, cwd=repo.path)
+    assert result.exit_code == 0, result.stderr
+    assert "`mttr`" not in result.stdout.split("## KPIs", 1)[1].split("\n## ", 1)[1]
+
+
+def test_burnups_stay_inside_their_period(run: Run) -> None:
+    """The example's key results tracking a KPI have readings from before 2026: the
+    chart starts at the period, with the baseline standing for them."""
+    page = _report(run, "--period", "2026", "-f", "html").stdout
+    charts = _svgs(_xml(page), "burnup")
+    assert charts
+    for chart in charts:
+        for dot in chart.iter("circle"):
+            assert float(dot.get("cx", "0")) >= 56, chart.findtext("title")
+
+
 def test_tooltip_numbers_are_rounded_like_the_table(run: Run) -> None:
     """The trend's end is computed: two decimals, as every computed number is shown."""
     page = run("--root", str(IT), "report", "--as-of", AS_OF, "-f", "html").stdout

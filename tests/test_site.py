@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from conftest import EXAMPLES, Result, installed_itokr
 from gitrepo import forget_git_variables
 from itokr.cli.app import app
+from itokr.render.plain import number
 from sitepages import local_target, pages, parse
 from test_history import DatedRepo  # commits on the dates a test names
 from test_report import PLAN  # a Q4 plan: uptime, latency, runbook
@@ -114,6 +115,38 @@ def test_each_objective_page_shows_its_key_results_as_status_does(site: Path, ru
             row = page.read_text(encoding="utf-8").split(f'id="kr-{kr["ref"].split("/")[1]}"')[1]
             row = re.sub(r"<[^>]+>", " ", row.split("</tr>")[0])
             assert _two(kr["score"]) in row.split(), (ident, kr["ref"])
+
+
+def test_the_kpi_page_shows_what_kpis_shows(site: Path, run: Run) -> None:
+    """SPEC §9: a KPI page when the root has KPIs, its numbers those of `itokr kpis`, each
+    tracking key result linked to its objective's page; every page's header links it."""
+    result = run("--root", str(IT), "kpis", "-f", "json", "--as-of", AS_OF)
+    kpis = {kpi["id"]: kpi for kpi in json.loads(result.stdout)["kpis"]}
+    html = (site / "kpis.html").read_text(encoding="utf-8")
+    rows = re.findall(r'<tr role="row" id="kpi-([a-z0-9-]+)">(.*?)</tr>', html, re.S)
+    assert [ident for ident, _ in rows] == list(kpis)
+    for ident, row in rows:
+        kpi, words = kpis[ident], re.sub(r"<[^>]+>", " ", row).split()
+        assert (kpi["band"] or "no") in words, ident
+        assert ("stale" in words) is kpi["stale"], ident
+        assert (kpi["last_checkin"] or "—") in words, ident
+        if kpi["value"] is not None:
+            assert number(kpi["value"]) in " ".join(words), ident
+        linked = re.findall(r'<a href="objectives/([a-z0-9-]+)\.html"><code>([^<]+)</code>', row)
+        assert [ref for _, ref in linked] == kpi["key_results"], ident
+        assert all(ref.startswith(f"{page}/") for page, ref in linked)
+    for page in pages(site):  # the header of every page links it
+        assert any(href.endswith("kpis.html") for href in parse(page).hrefs()), page.name
+
+
+def test_a_root_without_kpis_has_no_kpi_page(run: Run, tmp_path: Path) -> None:
+    root = tmp_path / "okrs"
+    root.mkdir()
+    (root / "q4.yaml").write_text(PLAN, encoding="utf-8")
+    out = tmp_path / "public"
+    assert run("--root", str(root), "site", str(out), "--as-of", AS_OF).exit_code == 0
+    assert not (out / "kpis.html").exists()
+    assert "kpis.html" not in (out / "index.html").read_text(encoding="utf-8")
 
 
 def test_every_objective_and_owner_is_reached_by_links_from_the_index(site: Path) -> None:

@@ -7,9 +7,15 @@ what `carry` takes as the new baseline. A key result whose check-ins all come
 after D has no data on D. Values without a date (`current:`, milestones, done
 flags) are as written: for those, `status --at REV` is the way back.
 
-Scoring (`scoring.score_objective`, `score_key_result`), the SMART engine and
-`diffing.compare` apply this view themselves, so no command can forget it. Anything new that
-reads dated values (KPI readings, say) cuts them here too.
+KPI readings are check-ins like any others (SPEC §6): a KPI known on D has the
+readings dated up to D, for its value, band, staleness, trend and last reading,
+and a key result tracking it (whose check-ins are its KPI's readings) is cut by
+the same rule, its KPI with it.
+
+Scoring (`scoring.score_objective`, `score_key_result`), KPI scoring
+(`kpis.score_kpi`), the SMART engine and `diffing.compare` apply this view
+themselves, so no command can forget it. Anything new that reads dated values
+cuts them here too.
 """
 
 from __future__ import annotations
@@ -17,10 +23,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Sequence
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from itokr.crosscheck import Entry
-from itokr.model import AnyKeyResult, Metric, Threshold
+from itokr.model import AnyKeyResult, Kpi, Metric, Threshold
+
+if TYPE_CHECKING:
+    from itokr.kpis import KpiEntry
 
 
 class _HasDate(Protocol):
@@ -43,12 +52,28 @@ def _has_future(key_result: AnyKeyResult, day: dt.date) -> bool:
     )
 
 
+def _kpi_known_on(kpi: Kpi, day: dt.date) -> Kpi:
+    if not (kpi.checkins and kpi.checkins[-1].date > day):  # in date order too (E201)
+        return kpi
+    return kpi.model_copy(update={"checkins": known(kpi.checkins, day)})
+
+
+def kpi_known_on(entry: KpiEntry, day: dt.date) -> KpiEntry:
+    """The KPI as known on `day`: itself when no reading is dated later."""
+    kpi = _kpi_known_on(entry.kpi, day)
+    return entry if kpi is entry.kpi else dataclasses.replace(entry, kpi=kpi)
+
+
 def key_result_known_on(key_result: AnyKeyResult, day: dt.date) -> AnyKeyResult:
-    """The key result as known on `day`: itself when nothing in it is dated later."""
+    """The key result as known on `day`: itself when nothing in it is dated later. One
+    tracking a KPI is cut alike, and so is the KPI it carries."""
     if not _has_future(key_result, day):
         return key_result
     assert isinstance(key_result, Metric | Threshold)
-    return key_result.model_copy(update={"checkins": known(key_result.checkins or (), day)})
+    update: dict[str, object] = {"checkins": known(key_result.checkins or (), day)}
+    if key_result.tracked is not None:
+        update["tracked_kpi"] = _kpi_known_on(key_result.tracked, day)
+    return key_result.model_copy(update=update)
 
 
 def known_on(entry: Entry, day: dt.date) -> Entry:

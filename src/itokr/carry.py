@@ -4,9 +4,10 @@ The root's entries and the day go in, the new file's text comes out. An
 objective is carried when its score at `as_of` is below 1; in the new file it
 keeps its title, owner, area, type and alignment, and each unfinished key result
 starts again from where it stands: a metric's or threshold's baseline becomes
-its latest value known at `as_of`, check-ins and `current` are dropped, a
-milestone key result keeps only its open milestones. Key results already done
-stay behind, as do `due:` dates and `reason:` notes that belong to the old period.
+its latest value known at `as_of`, check-ins and `current` are dropped (one
+that tracks a KPI keeps tracking it), a milestone key result keeps only its open
+milestones. Key results already done stay behind, as do `due:` dates and
+`reason:` notes that belong to the old period.
 
 The file is built as data and emitted by `itokr.emit` (ruamel.yaml, block style,
 one quoting rule: `99`, `yes`, `2026-11-30` stay strings for every reader).
@@ -101,6 +102,8 @@ def _key_result(kr: AnyKeyResult, source: str) -> Any:
                     f"{source}: baseline {number_text(kr.baseline)}", "baseline"
                 )
         data["target"] = kr.target
+        if kr.kpi is not None:  # it keeps moving with its KPI's readings
+            data["kpi"] = kr.kpi
     if kr.weight != 1:
         data["weight"] = kr.weight
     if isinstance(kr, MilestoneKR):

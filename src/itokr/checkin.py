@@ -10,19 +10,20 @@ concurrent check-ins wait for each other, so none is lost.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import difflib
 import math
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from itokr import dates, roundtrip, yamlio
 from itokr.errors import ItokrError, UsageError
+from itokr.kpis import KpiEntry, score_kpi
 from itokr.loader import Document, Tree, display_path, load_documents, objective_files, read_root
-from itokr.model import Binary, Metric, MilestoneKR, Threshold
+from itokr.model import Binary, Checkin, Metric, MilestoneKR, Threshold
 from itokr.refs import resolve
 from itokr.safewrite import LOCK_TIMEOUT, replace_file, root_lock
 from itokr.scoring import score_key_result
@@ -66,6 +67,17 @@ class Outcome:
     changed: bool  # False: it already was so, nothing to write
     written: bool
     diff: str
+    score_before: float | None  # None for a KPI, which has a band instead
+    score_after: float | None
+    band: tuple[str | None, str | None] | None = None  # a KPI's, before and after
+    moved: tuple[Moved, ...] = ()  # the key results tracking the KPI
+
+
+@dataclass(frozen=True, slots=True)
+class Moved:
+    """A key result that tracks the KPI checked in: its score before and after."""
+
+    ref: str
     score_before: float
     score_after: float
 
@@ -108,9 +120,16 @@ def make_request(
                 f"{name} is not UTF-8 text (the terminal sent other bytes): "
                 "set a UTF-8 locale, or retype it"
             )
-    objective_id, _, kr_id = ref.partition("/")
-    if not objective_id or not kr_id or "/" in kr_id:
-        raise UsageError(f"REF {ref!r}: name a key result as OBJECTIVE_ID/KR_ID")
+    objective_id, slash, kr_id = ref.partition("/")
+    if not objective_id or (slash and (not kr_id or "/" in kr_id)):
+        raise UsageError(
+            f"REF {ref!r}: name a key result as OBJECTIVE_ID/KR_ID, or a KPI by its id"
+        )
+    if not slash and (milestone is not None or done):
+        raise UsageError(
+            f"REF {ref!r}: --milestone and --done mark a key result, named OBJECTIVE_ID/KR_ID "
+            "(a KPI takes a VALUE)"
+        )
     if milestone is not None and done:
         raise UsageError("--milestone and --done exclude each other: give one")
     if undo and milestone is None and not done:
@@ -187,6 +206,8 @@ def record(
 
 def _record(request: Request, files: _Root, *, dry_run: bool) -> Outcome:
     tree = files.load()
+    if "/" not in request.ref:
+        return _record_kpi(request, files, tree, dry_run=dry_run)
     try:
         entry, kr = resolve(tree.entries, request.ref)
     except UsageError as error:
@@ -203,21 +224,21 @@ def _record(request: Request, files: _Root, *, dry_run: bool) -> Outcome:
             f"--date {request.date} is before {entry.id}'s period {entry.period.label} starts "
             f"({entry.period.start}); a check-in dates progress within the period"
         )
-    if not tree.ok:
-        raise ItokrError(
-            f"refusing to write while the OKR root has {_problems(tree)}: run `itokr validate`"
-        )
-    document = next(doc for doc in files.documents if doc.path == entry.path)
-    assert document.data is not None
-    old_data = yamlio.read(document.data)
-    expected = copy.deepcopy(old_data)
+    original, expected = _to_edit(files, tree, entry.path)
     target = roundtrip.expected_data(expected, entry.index, kr.id)
     replaced: str | None = None
     changed = True
     try:
-        source = roundtrip.Source.decode(document.data)
+        source = roundtrip.Source.decode(original)
         if isinstance(kr, Metric | Threshold):
-            body, replaced = _add(request, kr, source, entry.index, target)
+            body, replaced = _add(
+                request,
+                kr.checkins,
+                target,
+                lambda new, at: roundtrip.add_checkin(
+                    source.body, source.newline, entry.index, kr.id, new, at
+                ),
+            )
         else:
             done = not request.undo
             if isinstance(kr, MilestoneKR) and milestone is not None:
@@ -234,7 +255,7 @@ def _record(request: Request, files: _Root, *, dry_run: bool) -> Outcome:
     new_data = source.encode(body)
     after = _verify(files, Document(entry.path, new_data), expected, request)
     if changed and not dry_run:
-        replace_file(files.files[entry.path], document.data, new_data)
+        replace_file(files.files[entry.path], original, new_data)
     before_score = score_key_result(entry, kr, tree.config, request.as_of).score
     new_entry, new_kr = resolve(after.entries, request.ref)
     assert new_kr is not None
@@ -249,10 +270,109 @@ def _record(request: Request, files: _Root, *, dry_run: bool) -> Outcome:
         replaced_current=replaced,
         changed=changed,
         written=changed and not dry_run,
-        diff=_diff(entry.path, document.data, new_data) if changed else "",
+        diff=_diff(entry.path, original, new_data) if changed else "",
         score_before=before_score,
         score_after=score_key_result(new_entry, new_kr, after.config, request.as_of).score,
     )
+
+
+def _to_edit(files: _Root, tree: Tree, path: str) -> tuple[bytes, Any]:
+    """The file to edit, once the whole root is valid: its bytes, and its data, to
+    change as the edit must read back."""
+    if not tree.ok:
+        raise ItokrError(
+            f"refusing to write while the OKR root has {_problems(tree)}: run `itokr validate`"
+        )
+    document = next(doc for doc in files.documents if doc.path == path)
+    assert document.data is not None
+    return document.data, yamlio.read(document.data)
+
+
+def _find_kpi(tree: Tree, ref: str) -> KpiEntry:
+    """The KPI `ref` names; `UsageError` (exit 2) naming what it could have meant."""
+    found = next((entry for entry in tree.kpis if entry.id == ref), None)
+    if found is not None:
+        return found
+    objective = next((entry for entry in tree.entries if entry.id == ref), None)
+    if objective is not None:
+        refs = ", ".join(f"{ref}/{kr.id}" for kr in objective.objective.key_results)
+        raise UsageError(
+            f"{ref!r} is an objective: name one of its key results as OBJECTIVE_ID/KR_ID "
+            f"({refs}), or a KPI by its id"
+        )
+    close = difflib.get_close_matches(ref, [entry.id for entry in tree.kpis], n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    problems = f"; the root has {_problems(tree)}: run `itokr validate`" if not tree.ok else ""
+    raise UsageError(
+        f"unknown KPI {ref!r}{hint}{problems} (a key result is named OBJECTIVE_ID/KR_ID)"
+    )
+
+
+def _record_kpi(request: Request, files: _Root, tree: Tree, *, dry_run: bool) -> Outcome:
+    """A KPI reading: one check-in in the KPI's file; every key result tracking it moves."""
+    kpi_entry = _find_kpi(tree, request.ref)
+    if request.value is None:
+        raise UsageError(
+            f"{request.ref} is a KPI: give the VALUE read, as in itokr checkin {request.ref} 4.2"
+        )
+    original, expected = _to_edit(files, tree, kpi_entry.path)
+    try:
+        source = roundtrip.Source.decode(original)
+        target = roundtrip.expected_kpi(expected, kpi_entry.index)
+        body, _ = _add(
+            request,
+            kpi_entry.kpi.checkins,
+            target,
+            lambda new, at: (
+                roundtrip.add_kpi_checkin(source.body, source.newline, kpi_entry.index, new, at),
+                None,
+            ),
+        )
+    except roundtrip.EditError as error:
+        raise ItokrError(
+            f"{kpi_entry.path}: cannot edit this file in place ({error}); nothing written"
+        ) from None
+    new_data = source.encode(body)
+    after = _verify(files, Document(kpi_entry.path, new_data), expected, request)
+    if not dry_run:
+        replace_file(files.files[kpi_entry.path], original, new_data)
+    new_kpi = next(entry for entry in after.kpis if entry.id == request.ref)
+    return Outcome(
+        ref=request.ref,
+        path=kpi_entry.path,
+        action="kpi",
+        date=request.date,
+        value=request.value,
+        milestone=None,
+        done=None,
+        replaced_current=None,
+        changed=True,
+        written=not dry_run,
+        diff=_diff(kpi_entry.path, original, new_data),
+        score_before=None,
+        score_after=None,
+        band=(_band(kpi_entry, tree, request.as_of), _band(new_kpi, after, request.as_of)),
+        moved=_moved(request, tree, after),
+    )
+
+
+def _band(entry: KpiEntry, tree: Tree, as_of: dt.date) -> str | None:
+    return score_kpi(entry, tree.config, as_of).band
+
+
+def _moved(request: Request, before: Tree, after: Tree) -> tuple[Moved, ...]:
+    """The key results tracking the KPI, scored before and after the reading."""
+
+    def scores(tree: Tree) -> dict[str, float]:
+        return {
+            f"{entry.id}/{kr.id}": score_key_result(entry, kr, tree.config, request.as_of).score
+            for entry in tree.entries
+            for kr in entry.objective.key_results
+            if getattr(kr, "kpi", None) == request.ref
+        }
+
+    old, new = scores(before), scores(after)
+    return tuple(Moved(ref, old[ref], new[ref]) for ref in new if ref in old)
 
 
 def _action(request: Request, milestone: int | None) -> str:
@@ -267,6 +387,11 @@ def _problems(tree: Tree) -> str:
 def _check_fit(request: Request, kr: Any) -> int | None:
     """That the request fits the key result's kind; the milestone's index, if one."""
     ref = request.ref
+    if isinstance(kr, Metric | Threshold) and kr.kpi is not None:
+        raise UsageError(
+            f"{ref} tracks the KPI {kr.kpi}: its values are that KPI's readings; record one "
+            f"with `itokr checkin {kr.kpi} VALUE` (every key result tracking it moves)"
+        )
     if isinstance(kr, Metric | Threshold):
         if request.flag:
             raise UsageError(
@@ -306,14 +431,15 @@ def _check_fit(request: Request, kr: Any) -> int | None:
 
 def _add(
     request: Request,
-    kr: Metric | Threshold,
-    source: roundtrip.Source,
-    index: int,
+    checkins: Sequence[Checkin] | None,
     target: dict[str, Any],
+    splice: Callable[[roundtrip.NewCheckin, int], tuple[str, str | None]],
 ) -> tuple[str, str | None]:
+    """Splice the new check-in after those of its date or before, and say in `target`
+    (the holder's plain data) what the file must read back as."""
     assert request.value is not None
     new = roundtrip.NewCheckin(str(request.date), request.value, request.confidence, request.note)
-    position = sum(1 for checkin in kr.checkins or () if checkin.date <= request.date)
+    position = sum(1 for checkin in checkins or () if checkin.date <= request.date)
     # the value as the reader will give it back: 9007199254740993 stays an exact int
     entry: dict[str, Any] = {"date": new.date, "value": _as_read(new.value)}
     if request.confidence is not None:
@@ -321,10 +447,10 @@ def _add(
     if request.note is not None:
         entry["note"] = request.note
     target.pop("current", None)
-    checkins = list(target.get("checkins") or [])
-    checkins.insert(position, entry)
-    target["checkins"] = checkins
-    return roundtrip.add_checkin(source.body, source.newline, index, kr.id, new, position)
+    written = list(target.get("checkins") or [])
+    written.insert(position, entry)
+    target["checkins"] = written
+    return splice(new, position)
 
 
 def _as_read(number: str) -> Any:

@@ -29,11 +29,15 @@ CODES: dict[str, str] = {
     "E202": "`current` and `checkins` together",
     "E203": "`start`/`end` incomplete, reversed, or mixed with `period`",
     "E205": "a duplicate key-result id in one objective",
-    "E301": "a duplicate objective id in the root",
+    "E206": "a KPI whose `good` equals its `bad`",
+    "E207": "`kpi` together with the key result's own `current` or `checkins`",
+    "E301": "a duplicate objective or KPI id in the root (they share one namespace)",
     "E302": "`aligns_to` names no objective",
     "E303": "an alignment cycle",
     "E304": "a period that is neither YYYY-Qn, YYYY-Hn, YYYY nor defined in itokr.yaml",
     "E305": "an area not among the configured `areas`",
+    "E306": "`kpi` names no KPI",
+    "E307": "a key result's `unit` differs from the unit of the KPI it tracks",
 }
 
 

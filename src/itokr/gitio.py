@@ -450,47 +450,74 @@ def _sizes(repo: Repo, object_ids: Sequence[str]) -> dict[str, int | None]:
     return sizes
 
 
+def in_repository(repo: Repo, path: Path) -> str | None:
+    """`path` (as shown, relative to the cwd) inside the repository, posix; None outside."""
+    try:
+        return path.resolve().relative_to(repo.top).as_posix()
+    except ValueError:
+        return None
+
+
 def load_file_versions(
-    repo: Repo, versions: Sequence[tuple[str | None, str | None]], path: str, cwd: Path
-) -> dict[tuple[str | None, str | None], Tree]:
-    """Each `(file, config)` pair of object ids loaded as a root of that one file (shown
-    as `path`, inside the repository) and its configuration: what scoring one file's
-    objectives needs.
+    repo: Repo,
+    versions: Sequence[tuple[str | None, ...]],
+    path: str,
+    cwd: Path,
+    *,
+    also: Sequence[str] = (),
+) -> dict[tuple[str | None, ...], Tree]:
+    """Each `(file, config, *also)` tuple of object ids loaded as a root of that one file
+    (shown as `path`, inside the repository), its configuration and the files `also`
+    names (the KPI files its key results track, inside the repository), in that order:
+    what scoring one file's objectives needs. None for an object: no such file at that
+    commit.
 
     The limits are those of a revision (SPEC §3): each configuration is read under the
-    default size limit, each file under the limit of the configuration it is paired
-    with; sizes come from the object headers, so a version over its limit is E008 and
-    never read. One `cat-file` reads every version within the default limit, a second
-    only those a raised `limits.max_file_mib` lets in."""
-    pairs = list(dict.fromkeys(versions))
-    sizes = _sizes(repo, [object_id for pair in pairs for object_id in pair if object_id])
+    default size limit, the other files under the limit of the configuration they are
+    loaded with; sizes come from the object headers, so a version over its limit is E008
+    and never read. One `cat-file` reads every version within the default limit, a
+    second only those a raised `limits.max_file_mib` lets in."""
+    tuples = list(dict.fromkeys(versions))
+    sizes = _sizes(repo, [object_id for version in tuples for object_id in version if object_id])
     within = [o for o, size in sizes.items() if size is not None and size <= MAX_FILE_BYTES]
     blobs = _read_blobs(repo, within)
-    shown = display_path(repo.top / path, cwd)
+    shown = [display_path(repo.top / name, cwd) for name in (path, *also)]
     config_shown = display_path(repo.root / CONFIG_NAME, cwd)
 
     def document(name: str, object_id: str, max_bytes: int) -> Document:
         return _document_of(name, sizes.get(object_id), blobs.get(object_id), max_bytes)
 
     configs = {
-        config: document(config_shown, config, MAX_FILE_BYTES) for _, config in pairs if config
+        version[1]: document(config_shown, version[1], MAX_FILE_BYTES)
+        for version in tuples
+        if version[1]
     }
-    limits = {config: max_file_bytes(configs[config] if config else None) for _, config in pairs}
+    limits = {
+        version[1]: max_file_bytes(configs[version[1]] if version[1] else None)
+        for version in tuples
+    }
     blobs |= _read_blobs(
         repo,
         [
-            file
-            for file, config in pairs
-            if file and MAX_FILE_BYTES < (sizes.get(file) or 0) <= limits[config]
+            o
+            for file, config, *others in tuples
+            for o in (file, *others)
+            if o and MAX_FILE_BYTES < (sizes.get(o) or 0) <= limits[config]
         ],
     )
-    return {
-        (file, config): load_documents(
-            [document(shown, file, limits[config])] if file else [],
+    trees = {}
+    for version in tuples:
+        file, config, *others = version
+        objects = (file, *others)
+        trees[version] = load_documents(
+            [
+                document(name, o, limits[config])
+                for name, o in zip(shown, objects, strict=True)
+                if o
+            ],
             configs[config] if config else None,
         )
-        for file, config in pairs
-    }
+    return trees
 
 
 def commit_day(repo: Repo, commit: str) -> dt.date:

@@ -15,6 +15,7 @@ from itokr.model import (
     MODEL_OF_KIND,
     Checkin,
     Config,
+    Kpi,
     Milestone,
     Objective,
     ObjectiveFile,
@@ -56,6 +57,7 @@ def _model_at(parent: Loc, kind: str, *, config: bool) -> type[BaseModel]:
         "key_results": MODEL_OF_KIND.get(kind, MODEL_OF_KIND["metric"]),
         "checkins": Checkin,
         "milestones": Milestone,
+        "kpis": Kpi,
     }
     return models.get(last, ObjectiveFile)
 
@@ -67,6 +69,7 @@ def _describe(model: type[BaseModel], kind: str | None) -> str:
         ObjectiveFile: "the file",
         Objective: "an objective",
         Checkin: "a check-in",
+        Kpi: "a KPI",
         Milestone: "a milestone",
         Config: "itokr.yaml",
         PeriodDates: "a period of itokr.yaml",
@@ -89,6 +92,11 @@ def _unknown_key(key: str, model: type[BaseModel], kind: str | None) -> str:
     message = f"unknown key {key!r} in {_describe(model, kind)}"
     if close := _close_to(key, allowed):
         return f"{message}: did you mean {close!r}?"
+    if model is Kpi and key in ("baseline", "target", "direction", "current"):
+        return (
+            f"{message}: a KPI has no {key}; `good` and `bad` set its bands, and a key "
+            "result that tracks it (`kpi: ID`) holds a baseline and target"
+        )
     owners = [name for name, other in MODEL_OF_KIND.items() if key in other.model_fields]
     if owners and model in MODEL_OF_KIND.values():
         kinds = " or ".join(f"`kind: {name}`" for name in owners)
@@ -127,7 +135,8 @@ _TYPE_MESSAGES = {
 
 # What to write when a required key is missing, by (key, kind); "" is any kind.
 _MISSING_HINTS = {
-    ("objectives", ""): "list them under `objectives:` (a file of only comments is fine too)",
+    ("objectives", ""): "list them under `objectives:`, or KPIs under `kpis:` "
+    "(a file of only comments is fine too)",
     ("key_results", ""): "list at least one under `key_results:`",
     ("title", ""): "say in a few words what it is about",
     ("id", ""): "add a short id such as `reliable-platform`",
@@ -142,6 +151,8 @@ _MISSING_HINTS = {
     ("value", ""): "the value measured that day",
     ("start", ""): "give both `start` and `end`",
     ("end", ""): "give both `start` and `end`",
+    ("good", ""): "the reading at or better than which a KPI is green",
+    ("bad", ""): "the reading worse than which a KPI is red",
 }
 
 _ITEM_NAMES = {
@@ -149,6 +160,7 @@ _ITEM_NAMES = {
     "key_results": "key result",
     "milestones": "milestone",
     "checkins": "check-in",
+    "kpis": "KPI",
     "aligns_to": "objective id",
     "areas": "area",
 }

@@ -275,14 +275,38 @@ def _item_style(body: str, sequence: SequenceNode, item: Node, offset: int) -> _
     return _Style(offset, flow_items=flow, padded=padded, gap=gap)
 
 
+def _offset(holder: tuple[ScalarNode, Node] | None) -> int:
+    """The file's sequence offset, read from a block list's key and its first dash."""
+    if holder and isinstance(holder[1], SequenceNode) and not holder[1].flow_style:
+        return max(0, holder[1].start_mark.column - holder[0].start_mark.column)
+    return 2
+
+
 def _seq_offset(root: Node | None, objective: int) -> int:
     """The file's sequence offset, read from `key_results:` and its first dash."""
     objectives = _get(root, "objectives") if root is not None else None
     if objectives and isinstance(objectives[1], SequenceNode):
-        holder = _get(objectives[1].value[objective], "key_results")
-        if holder and isinstance(holder[1], SequenceNode) and not holder[1].flow_style:
-            return max(0, holder[1].start_mark.column - holder[0].start_mark.column)
+        return _offset(_get(objectives[1].value[objective], "key_results"))
     return 2
+
+
+def _kpi(root: Node | None, index: int) -> MappingNode:
+    """The node of the KPI at `index` of the file's `kpis` list."""
+    found = _get(root, "kpis") if root is not None else None
+    if found is None or not isinstance(found[1], SequenceNode) or index >= len(found[1].value):
+        raise EditError("no such item in the `kpis` list")
+    node = found[1].value[index]
+    if not isinstance(node, MappingNode):
+        raise EditError("a KPI that is not a mapping")
+    return node
+
+
+def add_kpi_checkin(body: str, newline: str, index: int, checkin: NewCheckin, position: int) -> str:
+    """Insert `checkin` as item `position` of the readings of the KPI at `index`."""
+    root = _compose(body)
+    kpi = _kpi(root, index)
+    holder = _get(root, "kpis") if root is not None else None
+    return _add_to(body, newline, root, kpi, checkin, position, _offset(holder))[0]
 
 
 def add_checkin(
@@ -295,10 +319,23 @@ def add_checkin(
     """
     root = _compose(body)
     kr = _key_result(root, objective, kr_id)
+    return _add_to(body, newline, root, kr, checkin, position, _seq_offset(root, objective))
+
+
+def _add_to(
+    body: str,
+    newline: str,
+    root: Node | None,
+    kr: MappingNode,
+    checkin: NewCheckin,
+    position: int,
+    fallback_offset: int,
+) -> tuple[str, str | None]:
+    """Insert `checkin` into the check-ins of the mapping `kr` (a key result or a KPI)."""
     existing = _get(kr, "checkins")
     if existing is not None and isinstance(existing[1], SequenceNode) and existing[1].value:
         return _into_list(body, newline, existing[1], checkin, position), None
-    style = _style_in(body, root, _seq_offset(root, objective))
+    style = _style_in(body, root, fallback_offset)
     if existing is not None:
         return _fill_key(body, newline, kr, existing, checkin, style), None
     current = _get(kr, "current")
@@ -410,6 +447,14 @@ def set_done(body: str, objective: int, kr_id: str, milestone: int | None, done:
         raise EditError("no `done` value")
     start, end = int(pair[1].start_mark.index), int(pair[1].end_mark.index)
     return body[:start] + ("true" if done else "false") + body[end:]
+
+
+def expected_kpi(data: Any, index: int) -> dict[str, Any]:
+    """The KPI's mapping inside plain data read by `yamlio.read`."""
+    item = data["kpis"][index]
+    if not isinstance(item, dict):
+        raise EditError("a KPI that is not a mapping")
+    return item
 
 
 def expected_data(data: Any, objective: int, kr_id: str) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from itokr import kpis
 from itokr.asof import key_result_known_on, known_on
 from itokr.crosscheck import Entry
 from itokr.model import AnyKeyResult, Binary, Checkin, Config, Metric, MilestoneKR, Threshold
@@ -140,6 +141,10 @@ def is_stale(
         return False
     if not period.contains(as_of):
         return False
+    if key_result.tracked is not None:  # SPEC §6: stale when its KPI is
+        return kpis.is_stale(
+            key_result.checkins or (), kpis.every_of(key_result.tracked, days), as_of
+        )
     latest = key_result.checkins[-1].date if key_result.checkins else period.start
     return (as_of - latest).days > days
 

@@ -10,6 +10,7 @@ from itokr.cli import validate as _validate  # noqa: F401
 from itokr.cli import status as _status  # noqa: F401
 from itokr.cli import score as _score  # noqa: F401
 from itokr.cli import tree as _tree  # noqa: F401
+from itokr.cli import kpis as _kpis  # noqa: F401
 from itokr.cli import smart as _smart  # noqa: F401
 from itokr.cli import checkin as _checkin  # noqa: F401
 from itokr.cli import diff as _diff  # noqa: F401

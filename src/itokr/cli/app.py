@@ -192,12 +192,19 @@ def read_source(path: str) -> bytes | None:
 
 
 def check_filters(
-    tree: Tree, *, owner: str | None = None, area: str | None = None, period: str | None = None
+    tree: Tree,
+    *,
+    owner: str | None = None,
+    area: str | None = None,
+    period: str | None = None,
+    kpis: bool = False,
 ) -> None:
-    """Exit 2 when --owner, --area or --period names nothing in the root, as every view does."""
+    """Exit 2 when --owner, --area or --period names nothing in the root, as every view
+    does; with `kpis`, the view lists KPIs beside objectives and their owners count."""
     from itokr.crosscheck import unmatched_filter
 
-    problem = unmatched_filter(tree.entries, owner=owner, area=area, period=period)
+    also = tree.kpis if kpis else ()
+    problem = unmatched_filter(tree.entries, owner=owner, area=area, period=period, kpis=also)
     if problem is not None:
         raise UsageError(problem)
 

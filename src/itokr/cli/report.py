@@ -58,8 +58,9 @@ def report(
     ] = None,
     as_of: AsOf = None,
 ) -> None:
-    """The quarter in review: summary by area, owner and type, SMART scores, and a
-    section per objective with its key results, check-ins, notes and forecasts.
+    """The quarter in review: summary by area, owner and type, SMART scores, the
+    KPIs, and a section per objective with its key results, check-ins, notes and
+    forecasts.
 
     Also lists what changed in the plan since the period started, flags and their
     reasons first (against the last commit before its start, or the first commit
@@ -68,6 +69,7 @@ def report(
     per objective — that reads printed and on a phone. Refuses (exit 1) while any
     OKR file is invalid: a review must be complete.
     """
+    from itokr.kpis import score_all as score_kpis
     from itokr.loader import display_path, load_root, read_shown
     from itokr.report import build, select
     from itokr.report.since import changes_since
@@ -89,7 +91,12 @@ def report(
     since = changes_since(root, tree, min(starts), day, entries, Path.cwd()) if starts else None
     if since is not None and since.commit is not None:  # SPEC §3: a revision's problems
         name_findings(since.findings, since.commit[:12])
-    review = build(tree.config.organization, scores, smart, day, label, since)
+    kpis = [
+        kpi
+        for kpi in score_kpis(tree.kpis, tree.entries, tree.config, day)
+        if kpi.entry.matches(owner=owner, area=area)
+    ]
+    review = build(tree.config.organization, scores, smart, day, label, since, kpis)
     if output_format is ReportFormat.html:
         from itokr.render.report_html import render
     else:

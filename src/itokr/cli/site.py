@@ -74,7 +74,7 @@ def site(
     and period, with counts by health), a page per owner, and a page per objective
     with its key results, burn-up charts, check-ins with notes and confidence, and
     what changed in git since its period started (flags and their reasons first, as
-    in `itokr report`). Every number is the one
+    in `itokr report`); a KPI page when the root has KPIs. Every number is the one
     `itokr status` shows as of --as-of. The pages load nothing from anywhere else
     (no CDN, font or script from another host), work from file://, read well on a
     phone, print, and follow the system's dark mode.
@@ -83,6 +83,7 @@ def site(
     earlier build that are gone are removed. Refuses (exit 1) while any OKR file
     is invalid. SOURCE_DATE_EPOCH, when set, is the generation time the pages show.
     """
+    from itokr.kpis import score_all as score_kpis
     from itokr.loader import load_root
     from itokr.render.site_html import files
     from itokr.report import build as review_of
@@ -104,7 +105,8 @@ def site(
         entries, label = select(tree.entries, period, day)
     scores = score_all(entries, tree.config, day)
     smart = letters_by_id(tree.entries, entries, tree.config.smart, source=read_source, as_of=day)
-    review = review_of(tree.config.organization, scores, smart, day, label)
+    kpis = score_kpis(tree.kpis, tree.entries, tree.config, day)  # KPIs outlive periods
+    review = review_of(tree.config.organization, scores, smart, day, label, kpis=kpis)
     written = publish(
         outdir, files(build(review, _since(root, tree, entries, day), generated)), force=force
     )

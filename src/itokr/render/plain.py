@@ -121,14 +121,15 @@ def trend_points(kr: AnyKeyResult) -> list[float]:
 
 def sparkline(kr: AnyKeyResult, *, width: int = 6) -> str:
     """The last `width` check-ins as block characters; a metric on its fixed 0–1 scale."""
-    points = trend_points(kr)
+    points = trend_points(kr)[-width:]
+    return spark(points, (0.0, 1.0) if isinstance(kr, Metric) else None)
+
+
+def spark(points: Sequence[float], scale: tuple[float, float] | None = None) -> str:
+    """Two or more values as block characters, on `scale` (low, high) or their own range."""
     if len(points) < 2:
         return ""
-    points = points[-width:]
-    if isinstance(kr, Metric):
-        low, high = 0.0, 1.0
-    else:
-        low, high = min(points), max(points)
+    low, high = scale or (min(points), max(points))
     if high == low:
         return SPARKS[len(SPARKS) // 2] * len(points)
     top = len(SPARKS) - 1

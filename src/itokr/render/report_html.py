@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from html import escape
 
+from itokr.render.kpis import bounds, summary_line, trend, value_text
 from itokr.render.plain import (
     forecast_text,
     iso,
@@ -329,6 +330,46 @@ def _since(review: Review) -> str:
     return "".join(html)
 
 
+_KPI_COLUMNS = [
+    ("KPI", ""),
+    ("Value", "num"),
+    ("Band", ""),
+    ("Good", "num"),
+    ("Bad", "num"),
+    ("Trend", ""),
+    ("Last reading", "num"),
+    ("Key results", ""),
+]
+
+
+def _kpis(review: Review) -> str:
+    """The KPIs on the review's date: value, band, the two bounds, trend, tracking key
+    results; on a phone, one labelled card per KPI, as every table of the page."""
+    if not review.kpis:
+        return ""
+    rows = []
+    for score in review.kpis:
+        good, bad = bounds(score.entry.kpi, unit=False)
+        stale = " <span class='muted'>stale</span>" if score.stale else ""
+        tracked = ", ".join(f"<code>{escape(ref)}</code>" for ref in score.key_results)
+        cells = [
+            f"<code>{escape(score.entry.id)}</code> {escape(score.entry.kpi.title)}"
+            f'<div class="legend">{escape(score.entry.owner or "")}</div>',
+            escape(value_text(score)),
+            f"{_pill(score.band)}{stale}",
+            escape(good),
+            escape(bad),
+            escape(trend(score)),
+            iso(score.last_checkin) or "",
+            tracked,
+        ]
+        rows.append(_row(zip(_KPI_COLUMNS, cells, strict=True)))
+    return (
+        f'<section id="kpis"><h2>KPIs</h2>{_table(_KPI_COLUMNS, "".join(rows))}'
+        f"<p>{escape(summary_line(review.kpis))}</p></section>"
+    )
+
+
 def render(review: Review) -> str:
     """The whole review as one HTML document."""
     title = escape(heading(review))
@@ -336,6 +377,7 @@ def render(review: Review) -> str:
         f"<header><h1>{title}</h1><p class='muted'>{escape(window_text(review))}</p></header>",
         _overview(review),
         _summary(review),
+        _kpis(review),
         _since(review),
         '<section id="objectives"><h2>Objectives</h2>',
         *(_section(section) for section in review.sections),

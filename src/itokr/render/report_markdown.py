@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from itokr.diffing import Change
 from itokr.inert import markdown, markdown_lines
 from itokr.model import MilestoneKR
+from itokr.render.kpis import markdown_table, summary_line
 from itokr.render.plain import (
     forecast_text,
     iso,
@@ -229,10 +230,18 @@ def _since(review: Review) -> list[str]:
     return [*lines, ""] if gone else lines
 
 
+def _kpis(review: Review) -> list[str]:
+    """The KPIs on the review's date, with the key results that move them."""
+    if not review.kpis:
+        return []
+    return ["## KPIs", "", *markdown_table(review.kpis), "", summary_line(review.kpis), ""]
+
+
 def render(review: Review) -> str:
     """The whole review as one markdown document."""
     lines = [f"# {markdown(heading(review))}", "", markdown(window_text(review)), ""]
     lines += _summary(review)
+    lines += _kpis(review)
     lines += _since(review)
     lines += ["## Objectives", ""]
     for section in review.sections:

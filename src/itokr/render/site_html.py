@@ -21,6 +21,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from itokr import __version__
+from itokr.render.kpis import bounds, trend, value_text
 from itokr.render.plain import kind_label, now_text, number, two, with_unit
 from itokr.render.report_markdown import change_text
 from itokr.render.report_svg import burnup
@@ -93,6 +94,9 @@ def environment() -> Environment:
         percent=_percent,
         tick=lambda x: f"{min(float(x), 99.0):.1f}",  # the 1-wide tick stays inside the box
         round_score=lambda v: "" if v is None else f"{v:.4f}",
+        kpi_value=value_text,
+        kpi_bounds=lambda kpi: bounds(kpi, unit=False),  # the unit is in the value's cell
+        kpi_trend=trend,
     )
     env.globals.update(burnup=lambda chart: Markup(burnup(chart)), version=__version__, csp=CSP)
     return env

@@ -17,6 +17,7 @@ from itokr.crosscheck import Entry
 from itokr.diffing import Change, Diff
 from itokr.errors import UsageError
 from itokr.findings import Finding
+from itokr.kpis import KpiScore
 from itokr.model import Metric
 from itokr.periods import Period
 from itokr.render.plain import mean, summary  # rich-free: what status counts
@@ -133,6 +134,7 @@ class Review:
     by_type: tuple[Group, ...]
     smart_mean: float | None
     since: Since | None
+    kpis: tuple[KpiScore, ...] = ()  # every KPI the review's owner and area filters keep
 
     @property
     def scores(self) -> list[ObjectiveScore]:
@@ -188,7 +190,8 @@ def burnup(score: ObjectiveScore, period: Period | None, as_of: dt.date) -> list
         if not isinstance(kr, Metric):
             continue
         points = [(period.start, float(kr.baseline))]
-        points += [(c.date, float(c.value)) for c in kr.checkins or ()]
+        # a KPI's readings from before the period (the baseline stands for them) stay off
+        points += [(c.date, float(c.value)) for c in kr.checkins or () if c.date >= period.start]
         if not kr.checkins and kr.current is not None:
             points.append((min(as_of, period.end), float(kr.current)))
         charts.append(
@@ -219,20 +222,28 @@ def _checkins(score: ObjectiveScore) -> tuple[CheckinRow, ...]:
 
 
 _MEASURED = frozenset({"current", "confidence", "checkins"})  # what check-ins move
+_READ = frozenset({"value", "checkins"})  # what a KPI's readings move (and its band, alone)
 
 
 def since_changes(diff: Diff, ids: set[str], labels: set[str]) -> tuple[Change, ...]:
-    """The changes of plan about the reviewed objectives; a removed one counts when its
-    period was one of the reviewed periods. Check-ins are progress, not changes: a key
-    result whose check-ins alone moved is left out."""
+    """The changes of plan about the reviewed objectives (a removed one counts when its
+    period was one of the reviewed periods), and about KPIs, which outlive every period.
+    Check-ins are progress, not changes: a key result whose check-ins alone moved, or a
+    KPI whose readings alone did, is left out."""
     kept = []
     for change in diff.changes:
         objective = change.ref.split("/", 1)[0]
         period = change.fields.get("period", (None, None))[0]
-        if not (objective in ids or (change.change == "removed" and period in labels)):
+        if not (
+            change.is_kpi or objective in ids or (change.change == "removed" and period in labels)
+        ):
             continue
         if change.change == "modified":
-            fields = {k: v for k, v in change.fields.items() if k not in _MEASURED}
+            measured = _MEASURED
+            if change.is_kpi:  # a band that moved with good or bad is a change of plan
+                banded = "good" in change.fields or "bad" in change.fields
+                measured = _READ if banded else _READ | {"band"}
+            fields = {k: v for k, v in change.fields.items() if k not in measured}
             if not fields and not change.flags:
                 continue
             change = dataclasses.replace(change, fields=fields)
@@ -267,6 +278,7 @@ def build(
     as_of: dt.date,
     period: str,
     since: Since | None = None,
+    kpis: Sequence[KpiScore] = (),
 ) -> Review:
     """The review of `scores`; `smart` maps an objective id to its SMART checks."""
     sections = []
@@ -298,4 +310,5 @@ def build(
         by_type=_groups(scores, lambda s: s.entry.objective.type),
         smart_mean=mean(smart_scores),
         since=since,
+        kpis=tuple(kpis),
     )

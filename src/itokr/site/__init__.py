@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from itokr.site.model import (
     BUILDERS,
+    KpiPage,
+    KpiRow,
     Link,
     ObjectivePage,
     Overview,
@@ -21,6 +23,8 @@ from itokr.site.model import (
 
 __all__ = [
     "BUILDERS",
+    "KpiPage",
+    "KpiRow",
     "Link",
     "ObjectivePage",
     "Overview",

@@ -7,9 +7,9 @@ comparison for each period start, and the dates, which come in as arguments.
 
 A page kind is a frozen dataclass with `path`, `title` and `template`, and a
 builder in `BUILDERS` that yields its pages from the `Parts`; a kind listed in
-`NAV` is linked from every page's header. The KPI page of SPEC §6 is one more of
-each, plus a template: `Parts` gains the root's KPIs, the builder yields a
-`kpis.html` page when there are any (nothing otherwise), and `NAV` names it.
+`NAV` is linked from every page's header. The KPI page (SPEC §6) is one such
+kind: the review holds the root's KPIs as known on its date, and `_kpis` yields
+`kpis.html` when there are any (nothing otherwise).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from functools import cached_property
 from typing import ClassVar
 
 from itokr.diffing import Change
+from itokr.kpis import BANDS, KpiScore
 from itokr.render.plain import summary
 from itokr.report import Flagged, Review, Section, Since
 from itokr.scoring import HEALTHS, ObjectiveScore
@@ -154,8 +155,33 @@ class ObjectivePage:
     since: Since | None  # the comparison for its period; None without a period
 
 
-Page = Overview | OwnerIndex | OwnerPage | ObjectivePage
-NAV: dict[type, str] = {Overview: "Overview", OwnerIndex: "Owners"}  # pages the header links
+@dataclass(frozen=True, slots=True)
+class KpiRow:
+    """One KPI on the KPI page: as known on the site's date, with where to read more."""
+
+    score: KpiScore
+    owner: Link | None  # None: no owner, or one without objectives (so without a page)
+    key_results: tuple[tuple[str, str | None], ...]  # (ref, href of its objective's page)
+
+
+@dataclass(frozen=True)
+class KpiPage:
+    """`kpis.html`: every KPI of the root, banded, with the key results that track it."""
+
+    template: ClassVar[str] = "kpis.html"
+    path: str
+    title: str
+    rows: tuple[KpiRow, ...]
+    counts: tuple[tuple[str, int], ...]  # (band, count), zero counts left out; no data last
+    stale: int
+
+
+Page = Overview | OwnerIndex | OwnerPage | ObjectivePage | KpiPage
+NAV: dict[type, str] = {  # pages the header links
+    Overview: "Overview",
+    OwnerIndex: "Owners",
+    KpiPage: "KPIs",
+}
 
 
 @dataclass(frozen=True)
@@ -310,8 +336,38 @@ def _objectives(parts: Parts) -> Iterator[Page]:
         )
 
 
-# Each yields its pages; the KPI page (SPEC §6) is one more builder here.
-BUILDERS: tuple[Callable[[Parts], Iterable[Page]], ...] = (_overview, _owners, _objectives)
+def _kpis(parts: Parts) -> Iterator[Page]:
+    scores = parts.review.kpis
+    if not scores:
+        return
+    rows = tuple(
+        KpiRow(
+            score,
+            None
+            if score.entry.owner not in parts.owner_href
+            else parts.owner_link(score.entry.owner),
+            tuple((ref, parts.objective_href.get(_objective_of(ref))) for ref in score.key_results),
+        )
+        for score in scores
+    )
+    bands = [score.band for score in scores]
+    counts = [(band, bands.count(band)) for band in BANDS] + [("no data", bands.count(None))]
+    yield KpiPage(
+        path="kpis.html",
+        title="KPIs",
+        rows=rows,
+        counts=tuple((band, n) for band, n in counts if n),
+        stale=sum(1 for score in scores if score.stale),
+    )
+
+
+# Each yields its pages, in the order the header links them.
+BUILDERS: tuple[Callable[[Parts], Iterable[Page]], ...] = (
+    _overview,
+    _owners,
+    _kpis,
+    _objectives,
+)
 
 
 def build(
