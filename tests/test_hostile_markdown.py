@@ -70,6 +70,17 @@ objectives:
         milestones:
           - {{title: {q(title)}, done: true}}
           - {{title: second step, done: false}}
+kpis:
+  - id: mttr
+    title: {q(title)}
+    unit: {q(title[:20])}
+    owner: {q(owner)}
+    reason: {q(reason)}
+    good: 4
+    bad: {8 + target}
+    every: 1m
+    checkins:
+      - {{date: 2026-09-05, value: 5, note: {q(note)}}}
 """
 
 
@@ -145,6 +156,7 @@ def root_of(make_root: Callable[..., Path]) -> Callable[[str], Path]:
         ("status", "-f", "markdown", "--objectives"),
         ("report",),
         ("due", "-f", "markdown", "--within", "60"),
+        ("kpis", "-f", "markdown"),
     ],
     ids=" ".join,
 )
