@@ -7,7 +7,6 @@ line and column. One bad file never stops the others.
 
 from __future__ import annotations
 
-import gc
 import os
 import re
 import stat
@@ -20,6 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from itokr import kpilinks, yamlio
+from itokr.acyclic import collector_paused
 from itokr.crosscheck import Entry, ParsedFile, check_cycles, check_ids, entries_of
 from itokr.errors import UsageError
 from itokr.findings import Finding
@@ -376,13 +376,8 @@ def _salvage(data: Any, defaults: ObjectiveFile) -> ParsedFile | None:
 
 def load_documents(documents: Sequence[Document], config_document: Document | None) -> Tree:
     """Parse, validate and cross-check a root given as documents."""
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # nothing built here is cyclic; the collector only costs time
-    try:
+    with collector_paused():  # nothing built here is cyclic; the collector only costs time
         return _load(documents, config_document)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
 
 
 def _load(documents: Sequence[Document], config_document: Document | None) -> Tree:

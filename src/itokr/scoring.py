@@ -6,12 +6,12 @@ Pure: today is always an argument (`as_of`), nothing here reads the clock.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from itokr import kpis
+from itokr.acyclic import collector_paused
 from itokr.asof import key_result_known_on, known_on
 from itokr.crosscheck import Entry
 from itokr.model import AnyKeyResult, Binary, Checkin, Config, Metric, MilestoneKR, Threshold
@@ -264,13 +264,8 @@ def score_objective(entry: Entry, config: Config, as_of: dt.date) -> ObjectiveSc
 
 def score_all(entries: Sequence[Entry], config: Config, as_of: dt.date) -> list[ObjectiveScore]:
     """Score every objective; on a large root this is the one loop that matters."""
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # nothing built here is cyclic; the collector only costs time
-    try:
+    with collector_paused():  # nothing built here is cyclic; the collector only costs time
         return [score_objective(entry, config, as_of) for entry in entries]
-    finally:
-        if gc_was_enabled:
-            gc.enable()
 
 
 @dataclass(frozen=True, slots=True)
