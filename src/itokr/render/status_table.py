@@ -4,15 +4,16 @@ and every spare column to the titles on a wider one."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rich import box
 from rich.cells import cell_len
-from rich.table import Table
 from rich.text import Text
 
+from itokr.acyclic import collector_paused
+from itokr.render.grid import Column, Grid, Row
 from itokr.render.plain import checked_ago, now_text, sparkline, summary_lines, two
 from itokr.scoring import KeyResultScore, ObjectiveScore
 
@@ -45,46 +46,64 @@ def health_text(health: str | None) -> Text:
 def bar(score: float, expected: float | None, width: int, style: str) -> Text:
     """Score as a bar, with expected progress as a marker: readable without colour too."""
     filled = round(min(1.0, max(0.0, score)) * width)
-    text = Text()
-    text.append("█" * filled, style=style)
-    text.append("░" * (width - filled), style="dim")
+    cells = [("█", style)] * filled + [("░", "dim")] * (width - filled)
     if expected is not None:
-        marker = min(width - 1, int(expected * width))
-        text = text[:marker] + Text("┃", style="bold") + text[marker + 1 :]
+        cells[min(width - 1, int(expected * width))] = ("┃", "bold")
+    text = Text()
+    for (char, cell_style), run in itertools.groupby(cells):
+        text.append(char * len(list(run)), style=cell_style)
     return text
 
 
 @dataclass(frozen=True, slots=True)
 class _Row:
-    name: Text
+    """One line of the table as plain facts: its cells are drawn only as it is printed,
+    so a root of 50,000 key results never holds them all as rich Text."""
+
+    id: str
+    title: str
     score: float
+    shown_score: str
+    over: bool  # progress beyond the target: the score shows it, green
     expected: float | None
     health: str | None
-    shown_score: Text
     now: str
-    trend: Text
+    forecast: str | None  # None: no data to forecast from
+    spark: str
     conf: str
-    last: Text
+    last: str
+    checked: bool  # `last` is a date, not a dash
+    stale: bool
     owner: str
     objective: bool
+
+    @property
+    def trend(self) -> str:
+        """The forecast first, so that forecasts line up whatever the sparkline's length."""
+        return "no data" if self.forecast is None else (self.forecast + self.spark).rstrip()
+
+    @property
+    def last_seen(self) -> str:
+        return self.last + (" stale" if self.stale else "")
 
 
 def _objective_row(score: ObjectiveScore, as_of: dt.date) -> _Row:
     entry = score.entry
-    name = Text()
-    name.append(entry.id, style="bold")
-    name.append("  " + entry.objective.title, style="dim")
-    stale = any(r.stale for r in score.key_results)
     return _Row(
-        name=name,
+        id=entry.id,
+        title=entry.objective.title,
         score=score.score,
+        shown_score=two(score.score),
+        over=False,
         expected=score.expected,
         health=score.health,
-        shown_score=Text(two(score.score), style="bold"),
         now="",
-        trend=Text(""),
+        forecast="",
+        spark="",
         conf=two(score.confidence, ""),
-        last=_last(score.last_checkin, as_of, stale=stale),
+        last=checked_ago(score.last_checkin, as_of) if score.last_checkin else "—",
+        checked=score.last_checkin is not None,
+        stale=any(r.stale for r in score.key_results),
         owner=entry.owner or "",
         objective=True,
     )
@@ -92,37 +111,61 @@ def _objective_row(score: ObjectiveScore, as_of: dt.date) -> _Row:
 
 def _kr_row(result: KeyResultScore, expected: float | None, as_of: dt.date) -> _Row:
     kr = result.key_result
-    name = Text("  " + kr.id)
-    name.append("  " + kr.title, style="dim")
     over = result.progress is not None and result.progress > 1.0
-    shown = Text(f"↑{result.progress:.2f}", style="bold green") if over else Text(two(result.score))
-    # the forecast first, so that forecasts line up whatever the sparkline's length
-    trend = Text(f"→ {result.forecast:.2f} " if result.forecast is not None else " " * 7)
-    trend.append(sparkline(kr, width=5), style="cyan")
-    if result.progress is None:
-        trend = Text("no data", style="dim")
-    trend.rstrip()
+    forecast = f"→ {result.forecast:.2f} " if result.forecast is not None else " " * 7
     return _Row(
-        name=name,
+        id=kr.id,
+        title=kr.title,
         score=result.score,
+        shown_score=f"↑{result.progress:.2f}" if over else two(result.score),
+        over=over,
         expected=expected,
         health=result.health,
-        shown_score=shown,
         now=now_text(kr),
-        trend=trend,
+        forecast=None if result.progress is None else forecast,
+        spark=sparkline(kr, width=5),
         conf=two(result.confidence, ""),
-        last=_last(result.last_checkin, as_of, stale=result.stale),
+        last=checked_ago(result.last_checkin, as_of) if result.last_checkin else "—",
+        checked=result.last_checkin is not None,
+        stale=result.stale,
         owner="",
         objective=False,
     )
 
 
-def _last(day: dt.date | None, as_of: dt.date, *, stale: bool) -> Text:
-    text = Text()
-    text.append(checked_ago(day, as_of) if day else "—", style="" if day else "dim")
-    if stale:
-        text.append(" stale", style="bold yellow")
-    return text
+def _cells(row: _Row, widths: dict[str, int]) -> list[Text]:
+    """The row's cells as the table shows them: the name, then the columns in `widths`."""
+    style = STYLES.get(row.health or "", "dim")
+    if row.objective:
+        name = Text()
+        name.append(row.id, style="bold")
+        shown = Text(row.shown_score, style="bold")
+    else:
+        name = Text("  " + row.id)
+        shown = Text(row.shown_score, style="bold green" if row.over else "")
+    name.append("  " + row.title, style="dim")
+    if row.forecast is None:
+        trend = Text("no data", style="dim")
+    else:
+        trend = Text(row.forecast)
+        trend.append(row.spark, style="cyan")
+        trend.rstrip()
+    last = Text()
+    last.append(row.last, style="" if row.checked else "dim")
+    if row.stale:
+        last.append(" stale", style="bold yellow")
+    cells = {
+        "now": lambda: Text(row.now),
+        "bar": lambda: bar(row.score, row.expected, widths["bar"], style),
+        "score": lambda: shown,
+        "exp": lambda: Text(two(row.expected, "") if row.objective else "", style="dim"),
+        "health": lambda: health_text(row.health),
+        "trend": lambda: trend,
+        "conf": lambda: Text(row.conf),
+        "last": lambda: last,
+        "owner": lambda: Text(row.owner),
+    }
+    return [name, *(cells[key]() for key in widths)]
 
 
 def _columns(rows: Sequence[_Row], width: int, *, key_results: bool) -> tuple[dict[str, int], int]:
@@ -134,9 +177,9 @@ def _columns(rows: Sequence[_Row], width: int, *, key_results: bool) -> tuple[di
         "score": 5,
         "exp": 4,
         "health": max([6, *(cell_len(r.health or "—") for r in rows)]),
-        "trend": max([8, *(r.trend.cell_len for r in rows)]),
+        "trend": max([8, *(cell_len(r.trend) for r in rows)]),
         "conf": 4,
-        "last": max([4, *(r.last.cell_len for r in rows)]),
+        "last": max([4, *(cell_len(r.last_seen) for r in rows)]),
         "owner": min(20, max([5, *(cell_len(r.owner) for r in rows)])),
     }
     if not key_results:  # values and trends belong to key results
@@ -170,6 +213,21 @@ def render(
     stale_after: int = 14,
 ) -> None:
     """Print the status table, then the summary line."""
+    with collector_paused():  # rows of a large root: many objects, no cycles
+        _render(
+            console, scores, as_of, key_results=key_results, title=title, stale_after=stale_after
+        )
+
+
+def _render(
+    console: Console,
+    scores: Sequence[ObjectiveScore],
+    as_of: dt.date,
+    *,
+    key_results: bool,
+    title: str,
+    stale_after: int,
+) -> None:
     rows: list[_Row] = []
     ends: set[int] = set()
     for score in scores:
@@ -178,8 +236,6 @@ def render(
             rows.extend(_kr_row(r, score.expected, as_of) for r in score.key_results)
         ends.add(len(rows) - 1)
     widths, name_width = _columns(rows, console.width, key_results=key_results)
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 0), header_style="bold")
-    table.add_column("Objective / key result", width=name_width, no_wrap=True, overflow="ellipsis")
     headers: dict[str, tuple[str, JustifyMethod]] = {
         "now": ("Now/target", "right"),
         "bar": ("Progress", "left"),
@@ -191,33 +247,16 @@ def render(
         "last": ("Last", "right"),
         "owner": ("Owner", "left"),
     }
-    for key, column_width in widths.items():
-        header, justify = headers[key]
-        table.add_column(
-            header,
-            width=column_width,
-            no_wrap=True,
-            overflow="ellipsis",
-            justify=justify,
-        )
-    for index, row in enumerate(rows):
-        style = STYLES.get(row.health or "", "dim")
-        cells = {
-            "now": Text(row.now),
-            "bar": bar(row.score, row.expected, widths["bar"], style),
-            "score": row.shown_score,
-            "exp": Text(two(row.expected, "") if row.objective else "", style="dim"),
-            "health": health_text(row.health),
-            "trend": row.trend,
-            "conf": Text(row.conf),
-            "last": row.last,
-            "owner": Text(row.owner),
-        }
-        table.add_row(
-            row.name,
-            *(cells[key] for key in widths),
-            end_section=index in ends and key_results and index != len(rows) - 1,
-        )
+    columns = [
+        Column("Objective / key result", name_width),
+        *(Column(headers[key][0], width, headers[key][1]) for key, width in widths.items()),
+    ]
+
+    def lines() -> Iterator[Row]:  # a blank line under each objective's key results
+        for index, row in enumerate(rows):
+            yield _cells(row, widths), key_results and index in ends
+
+    table = Grid(columns, lines)
     heading = f"{title} · status as of {as_of}" if title else f"Status as of {as_of}"
     console.print(Text(heading, style="bold"))
     if rows:
