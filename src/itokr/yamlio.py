@@ -120,6 +120,10 @@ def _scalar(event: Any) -> Any:
     return text
 
 
+def _too_deep(max_depth: int) -> str:
+    return f"nested deeper than {max_depth} levels (`limits.max_depth` in itokr.yaml)"
+
+
 def _at(code: str, message: str, event: Any) -> YamlProblem:
     mark = event.start_mark
     return YamlProblem(code, message, mark.line + 1, mark.column + 1)
@@ -156,11 +160,7 @@ def _build(data: bytes, max_depth: int, max_values: int) -> Any:
                 if type(container) is dict and key is _KEY_SLOT:
                     raise _at("E003", "a mapping key must be a plain value", event)
                 if len(stack) >= max_depth:
-                    raise _at(
-                        "E008",
-                        f"nested deeper than {max_depth} levels (`limits.max_depth` in itokr.yaml)",
-                        event,
-                    )
+                    raise _at("E008", _too_deep(max_depth), event)
                 stack.append((container, key))
                 container = {} if kind is _MAPPING_START else []
                 key = _KEY_SLOT
@@ -233,7 +233,10 @@ def read(data: bytes, *, max_depth: int = MAX_DEPTH, max_values: int = MAX_VALUE
     try:
         return _build(data, max_depth, max_values)
     except yaml.YAMLError as error:
-        raise _syntax_problem(error, data) from None
+        problem = _syntax_problem(error, data)
+        if "maximum nesting depth" in problem.message:  # libyaml >= 0.2.6 stops at 1,000
+            problem.code, problem.message = "E008", _too_deep(max_depth)
+        raise problem from None
 
 
 @dataclass(frozen=True, slots=True)
