@@ -18,7 +18,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from itokr import yamlio
-from itokr.crosscheck import Entry, ParsedFile, check_cycles, check_ids, entries_of
+from itokr.crosscheck import (
+    Entry,
+    ParsedFile,
+    check_cycles,
+    check_ids,
+    check_sources,
+    entries_of,
+)
 from itokr.errors import UsageError
 from itokr.findings import Finding
 from itokr.model import Config, Limits, Objective, ObjectiveFile
@@ -333,11 +340,12 @@ def _load(documents: Sequence[Document], config_document: Document | None) -> Tr
                 valid.append((document.path, salvaged))
                 placers[document.path] = placer
     config_path = getattr(config_document, "path", None)
-    entries, located = entries_of(
-        valid, config, config_ok=all(finding.path != config_path for finding in findings)
-    )
+    config_ok = all(finding.path != config_path for finding in findings)
+    entries, located = entries_of(valid, config, config_ok=config_ok)
     every = _in_file_order([document.path for document in documents], entries, stand_ins)
     located += [*check_ids(every, set()), *check_cycles(entries)]
+    if config_ok:  # a source of an invalid itokr.yaml is unknown: one problem, told there
+        located += check_sources(entries, config)
     by_path: dict[str, list[Problem]] = {}
     for item in located:
         by_path.setdefault(item.path, []).append(item.problem)
