@@ -133,7 +133,7 @@ def test_a_key_result_over_time_merges_commits_and_checkins_in_date_order(
     ]  # the last commit left infra.yaml alone: no reading
     checkin = document["points"][3]
     assert checkin["checkins"] == [
-        {"ref": "reliable/uptime", "value": 99.6, "confidence": 0.7, "note": None}
+        {"ref": "reliable/uptime", "value": 99.6, "confidence": 0.7, "note": None, "by": None}
     ]
     assert checkin["commit"] is None
     assert document["points"][0]["commit"] == repo.git("rev-list", "--max-parents=0", "HEAD")

@@ -22,7 +22,7 @@ def _point_dict(point: Point) -> dict[str, Any]:
         "commit": point.commit,
         "subject": point.subject,
         "checkins": [
-            {"ref": ref, "value": c.value, "confidence": c.confidence, "note": c.note}
+            {"ref": ref, "value": c.value, "confidence": c.confidence, "note": c.note, "by": c.by}
             for ref, c in point.checkins
         ],
         "value": point.value,
@@ -53,6 +53,8 @@ def source_text(point: Point, *, many: bool) -> str:
     parts = []
     for ref, checkin in point.checkins:
         said = f"{ref.partition('/')[2]} {number(checkin.value)}" if many else ""
+        if checkin.by:  # measured by a source, or a person's name
+            said = f"{said} by {checkin.by}".lstrip()
         if checkin.note:
             said = f"{said} ({checkin.note})" if said else checkin.note
         parts.append(said)

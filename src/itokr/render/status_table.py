@@ -34,6 +34,7 @@ LEGEND = (
     "Bar: score, ┃ expected today · Forecast: score at period end, trend · "
     "stale: >{days} days unchecked"
 )
+MEASURED = "↻"  # after the age of a check-in that `itokr measure` read from a source
 # Optional columns, the first given up first when the terminal is narrow.
 DROP_ORDER = ("now", "conf", "owner", "trend", "exp", "last")
 
@@ -111,15 +112,17 @@ def _kr_row(result: KeyResultScore, expected: float | None, as_of: dt.date) -> _
         now=now_text(kr),
         trend=trend,
         conf=two(result.confidence, ""),
-        last=_last(result.last_checkin, as_of, stale=result.stale),
+        last=_last(result.last_checkin, as_of, stale=result.stale, measured=result.measured_by),
         owner="",
         objective=False,
     )
 
 
-def _last(day: dt.date | None, as_of: dt.date, *, stale: bool) -> Text:
+def _last(day: dt.date | None, as_of: dt.date, *, stale: bool, measured: str | None = None) -> Text:
     text = Text()
     text.append(checked_ago(day, as_of) if day else "—", style="" if day else "dim")
+    if measured:
+        text.append(f" {MEASURED}", style="cyan")
     if stale:
         text.append(" stale", style="bold yellow")
     return text
@@ -225,4 +228,7 @@ def render(
     for line in summary_lines(scores):
         console.print(Text(line))
     if rows:
-        console.print(Text(LEGEND.format(days=stale_after), style="dim"))
+        legend = LEGEND.format(days=stale_after)
+        if any(r.measured_by for s in scores for r in s.key_results) and key_results:
+            legend += f" · {MEASURED}: measured from its source"
+        console.print(Text(legend, style="dim"))
