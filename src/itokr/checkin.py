@@ -15,6 +15,7 @@ import datetime as dt
 import difflib
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,7 @@ class Request:
     done: bool
     undo: bool
     as_of: dt.date
+    by: str | None = None  # who measured it: `itokr measure` names its source
 
     @property
     def flag(self) -> str | None:
@@ -250,6 +252,101 @@ def _record(request: Request, files: _Root, *, dry_run: bool) -> Outcome:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class FileChange:
+    """The check-ins a batch made in one file: written together, or not at all."""
+
+    path: str
+    requests: tuple[Request, ...]
+    written: bool
+    diff: str
+    error: str | None = None  # why nothing was written to this file
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """What `record_checkins` did, file by file."""
+
+    files: tuple[FileChange, ...]
+    kept: tuple[Request, ...]  # a check-in on that date was there already, and stays
+
+
+def record_checkins(
+    requests: Sequence[Request],
+    root: Path,
+    cwd: Path,
+    *,
+    dry_run: bool = False,
+    lock_timeout: float = LOCK_TIMEOUT,
+) -> Batch:
+    """Record value check-ins of many key results: per file, one verified, atomic write.
+
+    Under the lock the root is read again, so a check-in made meanwhile is seen: a
+    request whose key result already has a check-in on its date is kept out (the one
+    there wins). A file that cannot be edited in place is reported, not written; the
+    other files are. While the root is invalid nothing is written (`ItokrError`).
+    """
+    if dry_run:
+        return _record_checkins(requests, _Root.read(root, cwd), dry_run=True)
+    with root_lock(root, lock_timeout):
+        return _record_checkins(requests, _Root.read(root, cwd), dry_run=False)
+
+
+def _record_checkins(requests: Sequence[Request], files: _Root, *, dry_run: bool) -> Batch:
+    tree = files.load()
+    if not tree.ok:
+        raise ItokrError(
+            f"refusing to write while the OKR root has {_problems(tree)}: run `itokr validate`"
+        )
+    by_path: dict[str, list[tuple[int, Metric | Threshold, Request]]] = {}
+    kept = []
+    for request in requests:
+        try:
+            entry, kr = resolve(tree.entries, request.ref)
+        except UsageError:
+            kr = None
+        if not isinstance(kr, Metric | Threshold):
+            raise ItokrError(
+                f"{request.ref} changed while it was measured; nothing written: run again"
+            )
+        if any(checkin.date == request.date for checkin in kr.checkins or ()):
+            kept.append(request)
+        else:
+            by_path.setdefault(entry.path, []).append((entry.index, kr, request))
+    changes = [_write_checkins(files, path, items, dry_run) for path, items in by_path.items()]
+    return Batch(tuple(changes), tuple(kept))
+
+
+def _write_checkins(
+    files: _Root,
+    path: str,
+    items: Sequence[tuple[int, Metric | Threshold, Request]],
+    dry_run: bool,
+) -> FileChange:
+    """Splice every check-in for one file, verify the result once, write it once."""
+    document = next(doc for doc in files.documents if doc.path == path)
+    assert document.data is not None
+    source = roundtrip.Source.decode(document.data)
+    expected = yamlio.read(document.data)
+    body = source.body
+    requests = tuple(request for _, _, request in items)
+    try:
+        for index, kr, request in items:
+            target = roundtrip.expected_data(expected, index, kr.id)
+            edited = roundtrip.Source(body, source.bom, source.newline)
+            body, _ = _add(request, kr, edited, index, target)
+        new_data = source.encode(body)
+        _verify(files, Document(path, new_data), expected, requests[0])
+        if not dry_run:
+            replace_file(files.files[path], document.data, new_data)
+    except roundtrip.EditError as error:
+        why = f"{path}: cannot edit this file in place ({error}); nothing written to it"
+        return FileChange(path, requests, written=False, diff="", error=why)
+    except ItokrError as error:
+        return FileChange(path, requests, written=False, diff="", error=str(error))
+    return FileChange(path, requests, not dry_run, _diff(path, document.data, new_data))
+
+
 def _action(request: Request, milestone: int | None) -> str:
     return "checkin" if request.flag is None else "milestone" if milestone is not None else "done"
 
@@ -307,15 +404,20 @@ def _add(
     target: dict[str, Any],
 ) -> tuple[str, str | None]:
     assert request.value is not None
-    new = roundtrip.NewCheckin(str(request.date), request.value, request.confidence, request.note)
-    position = sum(1 for checkin in kr.checkins or () if checkin.date <= request.date)
+    new = roundtrip.NewCheckin(
+        str(request.date), request.value, request.confidence, request.note, request.by
+    )
+    checkins = list(target.get("checkins") or [])
+    # counted in `target`, which holds the check-ins this run added before this one
+    position = sum(1 for checkin in checkins if checkin["date"] <= new.date)
     entry: dict[str, Any] = {"date": new.date, "value": float(new.value)}
     if request.confidence is not None:
         entry["confidence"] = float(request.confidence)
     if request.note is not None:
         entry["note"] = request.note
+    if request.by is not None:
+        entry["by"] = request.by
     target.pop("current", None)
-    checkins = list(target.get("checkins") or [])
     checkins.insert(position, entry)
     target["checkins"] = checkins
     return roundtrip.add_checkin(source.body, source.newline, index, kr.id, new, position)
