@@ -261,6 +261,7 @@ class FileChange:
     written: bool
     diff: str
     error: str | None = None  # why nothing was written to this file
+    data: bytes | None = None  # the file's bytes once written (None: not written)
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,7 +345,8 @@ def _write_checkins(
         return FileChange(path, requests, written=False, diff="", error=why)
     except ItokrError as error:
         return FileChange(path, requests, written=False, diff="", error=str(error))
-    return FileChange(path, requests, not dry_run, _diff(path, document.data, new_data))
+    diff = _diff(path, document.data, new_data)
+    return FileChange(path, requests, not dry_run, diff, data=None if dry_run else new_data)
 
 
 def _action(request: Request, milestone: int | None) -> str:

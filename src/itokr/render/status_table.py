@@ -230,5 +230,5 @@ def render(
     if rows:
         legend = LEGEND.format(days=stale_after)
         if any(r.measured_by for s in scores for r in s.key_results) and key_results:
-            legend += f" · {MEASURED}: measured from its source"
+            legend += f" · {MEASURED}: by itokr measure"
         console.print(Text(legend, style="dim"))

@@ -1,0 +1,610 @@
+"""`itokr measure` against real sources on this machine: a loopback JSON API, CSV and
+JSON exports, commands. (Prometheus has its own module.) Each test checks what the
+files hold afterwards, since that is what a user keeps."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import Result, installed_itokr
+from gitrepo import GitRepo
+from itokr.loader import load_root
+from itokr.model import Metric, Threshold
+from sourceservers import JsonServer, csat, json_server
+
+SECRET = "s3cr3t-MARKER-7f41"  # in the environment only; no output may ever show it
+AS_OF = "2026-11-20"
+
+
+@pytest.fixture(scope="module")
+def api() -> Iterator[JsonServer]:
+    with json_server(SECRET, delay=3.0) as server:
+        yield server
+
+
+def config(api_url: str, extra: str = "") -> str:
+    return textwrap.dedent(
+        f"""\
+        sources:
+          sd:
+            http: {api_url}/stats?day={{as_of}}
+            headers: {{Authorization: "Bearer ${{ITOKR_TEST_TOKEN}}"}}
+          slow:
+            http: {api_url}/slow
+            timeout: 0.5
+          broken:
+            http: {api_url}/error?key=${{ITOKR_TEST_TOKEN}}
+          finance:
+            file: ../data/spend.csv
+          tickets:
+            file: ../data/tickets.json
+          count:
+            command: [{sys.executable}, scripts/count.py]
+            timeout: 5
+        """
+    ) + textwrap.indent(textwrap.dedent(extra), "  ")
+
+
+def key_result(kr_id: str, source: str, **fields: Any) -> str:
+    lines = [f"      - id: {kr_id}", f"        title: Measure {kr_id} from its source"]
+    if fields.pop("threshold", False):
+        lines += ["        kind: threshold", "        direction: at_least"]
+    else:
+        lines.append(f"        baseline: {fields.pop('baseline', 0)}")
+    lines.append(f"        target: {fields.pop('target', 10)}")
+    lines += [f"        {key}: {value}" for key, value in fields.items()]
+    lines.append(f"        source: {source}")
+    return "\n".join(lines) + "\n"
+
+
+def objective_file(objective: str, *key_results: str, period: str = "2026-Q4") -> str:
+    head = (
+        f"# Service desk numbers, kept by hand until now.\nperiod: {period}\n"
+        f"owner: service-desk\narea: support\n\nobjectives:\n  - id: {objective}\n"
+        f"    title: Keep the service desk numbers moving\n    key_results:\n"
+    )
+    return head + "".join(key_results)
+
+
+@pytest.fixture
+def root(tmp_path: Path, api: JsonServer) -> Path:
+    """okrs/ with one file of source-backed key results, data exports and a script."""
+    okrs = tmp_path / "okrs"
+    okrs.mkdir()
+    (okrs / "itokr.yaml").write_text(config(api.url))
+    (okrs / "desk.yaml").write_text(
+        objective_file(
+            "desk",
+            key_result(
+                "csat", "{from: sd, path: stats.csat.average}", baseline=3.9, target=4.5, unit="pts"
+            ),
+            key_result("spend", "{from: finance, column: spend_vs_plan}", baseline=1.1, target=1),
+            key_result("open", "{from: tickets, column: open}", baseline=120, target=60),
+        )
+    )
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "spend.csv").write_text(
+        "date,spend_vs_plan,note\n2026-10-01,1.08,\n2026-10-31,1.04,\n2026-11-15,1.02,x\n"
+    )
+    (data / "tickets.json").write_text(
+        json.dumps([{"date": "2026-11-19", "open": 95}, {"date": "2026-10-30", "open": "110"}])
+    )
+    scripts = tmp_path / "scripts"
+    scripts.mkdir()
+    (scripts / "count.py").write_text(
+        "import os, pathlib, sys\n"
+        "day = os.environ['ITOKR_AS_OF']\n"
+        "if 'fail' in sys.argv: sys.exit('cannot reach the deploy log')\n"
+        "if 'sleep' in sys.argv: import time; time.sleep(30)\n"
+        "if 'text' in sys.argv: print('lots'); sys.exit()\n"
+        "print(int(day[-2:]) + len(sys.argv) - 1 + pathlib.Path('data').is_dir() * 100)\n"
+    )
+    return okrs
+
+
+@pytest.fixture
+def measure(run: Callable[..., Result], root: Path) -> Callable[..., Result]:
+    def invoke(*args: str, token: str | None = SECRET) -> Result:
+        env = {"ITOKR_TEST_TOKEN": token} if token is not None else {"ITOKR_TEST_TOKEN": ""}
+        return run("--root", str(root), "measure", *args, env=env, cwd=root.parent)
+
+    return invoke
+
+
+def checkins(root: Path, ref: str) -> list[tuple[str, float, str | None]]:
+    """(date, value, by) of a key result, as the files now hold them."""
+    tree = load_root(root, root.parent)
+    assert tree.findings == (), tree.findings
+    objective_id, _, kr_id = ref.partition("/")
+    entry = next(e for e in tree.entries if e.id == objective_id)
+    kr = next(k for k in entry.objective.key_results if k.id == kr_id)
+    assert isinstance(kr, Metric | Threshold)
+    return [(str(c.date), c.value, c.by) for c in kr.checkins or ()]
+
+
+def add_key_results(root: Path, *key_results: str) -> None:
+    path = root / "desk.yaml"
+    path.write_text(path.read_text() + "".join(key_results))
+
+
+# ---------------------------------------------------------------- recording
+
+
+def test_records_what_each_source_says_on_the_day_with_by(
+    measure: Callable[..., Result], root: Path, api: JsonServer
+) -> None:
+    result = measure("--as-of", AS_OF)
+    assert result.exit_code == 0, result.stderr
+    day = dt.date.fromisoformat(AS_OF)
+    assert checkins(root, "desk/csat") == [(AS_OF, csat(day), "sd")]
+    assert checkins(root, "desk/spend") == [(AS_OF, 1.02, "finance")]  # the row of 2026-11-15
+    assert checkins(root, "desk/open") == [(AS_OF, 95, "tickets")]  # the JSON's newest row
+    assert f"recorded {csat(day)} for desk/csat on {AS_OF} (by sd)" in result.stdout
+    path, headers = next(r for r in api.requests if r[0].startswith("/stats"))
+    assert path == f"/stats?day={AS_OF}"  # {as_of} is the measured day
+    assert headers["Authorization"] == f"Bearer {SECRET}"  # ${VAR} expanded for the request
+
+
+def test_git_diff_holds_only_the_new_checkins(
+    measure: Callable[..., Result], root: Path, tmp_path: Path
+) -> None:
+    repo = GitRepo(tmp_path)
+    repo.commit("OKRs")
+    assert measure("--as-of", AS_OF).exit_code == 0
+    diff = repo.git("diff", "--unified=0", "--", "okrs/desk.yaml")
+    changed = [
+        line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")
+    ]
+    assert changed == [
+        "+        checkins:",
+        f"+          - {{date: {AS_OF}, value: {csat(dt.date(2026, 11, 20))}, by: sd}}",
+        "+        checkins:",
+        f"+          - {{date: {AS_OF}, value: 1.02, by: finance}}",
+        "+        checkins:",
+        f"+          - {{date: {AS_OF}, value: 95, by: tickets}}",
+    ]
+
+
+def test_backfill_measures_each_step_inside_the_period_in_date_order(
+    measure: Callable[..., Result], root: Path, api: JsonServer
+) -> None:
+    path = root / "desk.yaml"
+    path.write_text(
+        path.read_text().replace(
+            "target: 4.5\n",
+            "target: 4.5\n        checkins:\n"
+            "          - {date: 2026-10-08, value: 4.2, note: read by hand}\n",
+        )
+    )
+    # from before the quarter: September days are outside 2026-Q4 and not measured
+    result = measure("desk/csat", "--since", "2026-09-24", "--every", "2w", "--as-of", AS_OF)
+    assert result.exit_code == 0, result.stderr
+    days = ["2026-10-08", "2026-10-22", "2026-11-05", "2026-11-19", AS_OF]
+    expected = [(day, csat(dt.date.fromisoformat(day)), "sd") for day in days]
+    expected[0] = ("2026-10-08", 4.2, None)  # a person's check-in of that day wins
+    assert checkins(root, "desk/csat") == expected
+    assert "kept desk/csat on 2026-10-08" in result.stdout
+    assert "/stats?day=2026-10-08" not in [path for path, _ in api.requests]  # not even read
+    assert checkins(root, "desk/spend") == []  # not among the REFs
+
+
+def test_a_second_run_records_nothing(measure: Callable[..., Result], root: Path) -> None:
+    assert measure("--as-of", AS_OF).exit_code == 0
+    before = (root / "desk.yaml").read_bytes()
+    result = measure("--as-of", AS_OF, "--format", "json")
+    assert result.exit_code == 0
+    document = json.loads(result.stdout)
+    assert document["checkins"] == [] and document["files"] == []
+    assert {k["ref"] for k in document["kept"]} == {"desk/csat", "desk/spend", "desk/open"}
+    assert (root / "desk.yaml").read_bytes() == before
+
+
+def test_one_write_per_file(
+    measure: Callable[..., Result], root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import itokr.checkin
+
+    (root / "second.yaml").write_text(
+        objective_file("more", key_result("spend", "{from: finance, column: spend_vs_plan}"))
+    )
+    writes: list[Path] = []
+    real = itokr.checkin.replace_file
+
+    def counted(path: Path, old: bytes, new: bytes) -> None:
+        writes.append(path)
+        real(path, old, new)
+
+    monkeypatch.setattr(itokr.checkin, "replace_file", counted)
+    result = measure("--since", "2026-11-01", "--every", "7d", "--as-of", AS_OF)
+    assert result.exit_code == 0, result.stderr
+    assert sorted(path.name for path in writes) == ["desk.yaml", "second.yaml"]
+    assert len(checkins(root, "desk/csat")) == 4  # 11-01, 11-08, 11-15, 11-20
+
+
+def test_dry_run_prints_the_diff_and_writes_nothing(
+    measure: Callable[..., Result], root: Path
+) -> None:
+    before = (root / "desk.yaml").read_bytes()
+    result = measure("--as-of", AS_OF, "--dry-run")
+    assert result.exit_code == 0
+    assert (root / "desk.yaml").read_bytes() == before
+    assert f"+          - {{date: {AS_OF}, value: 1.02, by: finance}}" in result.stdout
+    assert "dry run, nothing written" in result.stderr
+
+
+def test_measured_checkins_are_shown_by_status_score_and_history(
+    run: Callable[..., Result], measure: Callable[..., Result], root: Path
+) -> None:
+    assert measure("--as-of", AS_OF).exit_code == 0
+    at = ["--root", str(root)]
+    status = json.loads(run(*at, "status", "-f", "json", "--as-of", AS_OF).stdout)
+    krs = {kr["ref"]: kr for kr in status["objectives"][0]["key_results"]}
+    assert krs["desk/spend"]["measured_by"] == "finance"
+    assert run(*at, "checkin", "desk/spend", "1.01", "--as-of", "2026-11-21").exit_code == 0
+    status = json.loads(run(*at, "status", "-f", "json", "--as-of", "2026-11-21").stdout)
+    krs = {kr["ref"]: kr for kr in status["objectives"][0]["key_results"]}
+    assert krs["desk/spend"]["measured_by"] is None  # the newest is a person's
+    assert krs["desk/csat"]["measured_by"] == "sd"
+    table = run(*at, "status", "--as-of", "2026-11-21").stdout
+    assert "↻: by itokr measure" in table
+    rows = {line.split()[0]: line for line in table.splitlines() if line.startswith("  ")}
+    assert "↻" in rows["csat"] and "↻" not in rows["spend"]
+    markdown = run(*at, "status", "-f", "markdown", "--as-of", "2026-11-21").stdout
+    assert f"{AS_OF} by sd" in markdown
+    score = run(*at, "score", "desk/csat", "--as-of", AS_OF).stdout
+    assert f"{AS_OF}, measured by sd" in score
+    assert "sd, path: stats.csat.average" in score
+    history = json.loads(run(*at, "history", "desk/csat", "-f", "json").stdout)
+    assert history["points"][-1]["checkins"][0]["by"] == "sd"
+
+
+# ---------------------------------------------------------------- failures
+
+
+def test_each_failure_is_a_finding_at_its_source_and_the_others_are_recorded(
+    measure: Callable[..., Result], root: Path
+) -> None:
+    add_key_results(
+        root,
+        key_result("slow", "{from: slow, path: value}"),
+        key_result("broken", "{from: broken, path: value}"),
+        key_result("many", "{from: sd, path: 'teams[].open'}"),
+        key_result("none", "{from: sd, path: stats.nps}"),
+        key_result("empty", "{from: sd, path: empty}"),
+        key_result("text", "{from: sd, path: stats.note}"),
+        key_result("nan", "{from: sd, path: nan}"),
+        key_result("late", "{from: finance, column: spend_vs_plan}", due="2026-12-01"),
+        key_result("nocolumn", "{from: finance, column: spend}"),
+        key_result("emptycell", "{from: finance, column: note}"),
+        key_result("badpath", "{from: sd, path: 'stats.[bad'}"),
+    )
+    result = measure("--as-of", "2026-11-01", "--format", "json")
+    assert result.exit_code == 1, result.stderr
+    errors = json.loads(result.stdout)["errors"]
+    lines = (root / "desk.yaml").read_text().splitlines()  # as the run left it
+    got = {}
+    for error in errors:
+        assert lines[error["line"] - 1][error["col"] - 1 :].startswith("source:"), error
+        assert error["message"].startswith(f"{error['ref']} on 2026-11-01: source ")
+        got[error["ref"]] = error["code"]
+    assert got == {
+        "desk/slow": "E602",
+        "desk/broken": "E603",
+        "desk/many": "E606",
+        "desk/none": "E605",
+        "desk/empty": "E605",
+        "desk/text": "E607",
+        "desk/nan": "E608",
+        "desk/emptycell": "E605",
+        "desk/nocolumn": "E604",
+        "desk/badpath": "E604",
+    }
+    # the failing key results got nothing; the others were recorded
+    assert checkins(root, "desk/slow") == checkins(root, "desk/nan") == []
+    assert checkins(root, "desk/late") == [("2026-11-01", 1.04, "finance")]
+    assert checkins(root, "desk/csat") == [("2026-11-01", csat(dt.date(2026, 11, 1)), "sd")]
+
+
+def test_failures_are_path_line_col_lines_on_stderr_and_github_annotations(
+    measure: Callable[..., Result], root: Path
+) -> None:
+    add_key_results(root, key_result("broken", "{from: broken, path: value}"))
+    result = measure("--as-of", AS_OF)
+    assert result.exit_code == 1
+    lines = (root / "desk.yaml").read_text().splitlines()  # with the check-ins just made
+    line = lines.index("        source: {from: broken, path: value}") + 1
+    assert (
+        f"okrs/desk.yaml:{line}:9: E603 desk/broken on {AS_OF}: source broken: "
+        "HTTP 500 Internal Server Error"
+    ) in result.stderr
+    assert "E603" not in result.stdout
+    github = measure("--as-of", AS_OF, "-f", "github", "desk/broken")
+    assert github.stdout.startswith(f"::error file=okrs/desk.yaml,line={line},col=9,")
+    assert "::E603 desk/broken" in github.stdout
+
+
+def test_a_file_or_row_that_is_not_there(measure: Callable[..., Result], root: Path) -> None:
+    (root.parent / "data" / "spend.csv").unlink()
+    result = measure("--as-of", "2026-10-15", "--format", "json")
+    codes = {e["ref"]: e["code"] for e in json.loads(result.stdout)["errors"]}
+    assert codes == {"desk/spend": "E601", "desk/open": "E605"}  # no row on or before
+    assert "cannot read ../data/spend.csv" in result.stdout
+    assert result.exit_code == 1
+
+
+def test_an_unset_variable_is_one_finding_per_key_result_and_not_a_validate_problem(
+    run: Callable[..., Result], measure: Callable[..., Result], root: Path
+) -> None:
+    assert run("--root", str(root), "validate").exit_code == 0  # ITOKR_TEST_TOKEN unset
+    result = measure("--since", "2026-11-01", "--as-of", AS_OF, "--format", "json", token=None)
+    assert result.exit_code == 1
+    errors = json.loads(result.stdout)["errors"]
+    assert [(e["ref"], e["code"], e["date"]) for e in errors] == [("desk/csat", "E609", None)]
+    assert "${ITOKR_TEST_TOKEN}" in errors[0]["message"]
+    assert checkins(root, "desk/csat") == []
+    assert len(checkins(root, "desk/spend")) == 4  # the others were measured
+
+
+# ---------------------------------------------------------------- commands
+
+
+def test_a_command_prints_the_number_for_the_day(
+    measure: Callable[..., Result], root: Path
+) -> None:
+    add_key_results(
+        root,
+        key_result("deploys", "{from: count}"),
+        key_result("with-args", "{from: count, args: [--team, platform]}"),
+        key_result("fails", "{from: count, args: [fail]}"),
+        key_result("hangs", "{from: count, args: [sleep]}"),
+        key_result("words", "{from: count, args: [text]}"),
+    )
+    result = measure("--as-of", AS_OF, "--format", "json")
+    # the script prints the day of the month, + 1 per argument, + 100 when cwd has data/
+    assert checkins(root, "desk/deploys") == [(AS_OF, 120, "count")]
+    assert checkins(root, "desk/with-args") == [(AS_OF, 122, "count")]
+    errors = {e["ref"]: e for e in json.loads(result.stdout)["errors"]}
+    assert {ref: e["code"] for ref, e in errors.items()} == {
+        "desk/fails": "E603",
+        "desk/hangs": "E602",
+        "desk/words": "E607",
+    }
+    assert "cannot reach the deploy log" in errors["desk/fails"]["message"]
+
+
+# ---------------------------------------------------------------- refusals and misuse
+
+
+def test_an_invalid_root_is_refused_before_any_source_is_read(
+    measure: Callable[..., Result], root: Path, api: JsonServer
+) -> None:
+    (root / "broken.yaml").write_text("objectives:\n  - id: Bad Id\n")
+    asked = len(api.requests)
+    before = (root / "desk.yaml").read_bytes()
+    result = measure("--as-of", AS_OF)
+    assert result.exit_code == 1
+    assert "refusing to measure" in result.stderr and "itokr validate" in result.stderr
+    assert len(api.requests) == asked
+    assert (root / "desk.yaml").read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--every", "7d"], "give --since too"),
+        (["--since", "2026-11-01", "--every", "7"], "such as 7d or 2w"),
+        (["--since", "2026-11-01", "--every", "0d"], "such as 7d or 2w"),
+        (["--since", "2026-11-21"], "after --as-of"),
+        (["--as-of", "2999-01-01"], "after today"),
+        (["--since", "1066-10-14"], "1900 to 2999"),
+        (["--since", "2026-02-30"], "real date"),
+        (["nope/csat"], "unknown objective"),
+        (["desk/nope"], "unknown key result"),
+    ],
+)
+def test_misuse_exits_2_before_anything_is_read(
+    measure: Callable[..., Result], api: JsonServer, args: list[str], says: str
+) -> None:
+    asked = len(api.requests)
+    result = measure(*args, *([] if "--as-of" in args else ["--as-of", AS_OF]))
+    assert result.exit_code == 2
+    assert says in result.stderr
+    assert len(api.requests) == asked
+
+
+def test_a_ref_without_a_source_is_misuse(measure: Callable[..., Result], root: Path) -> None:
+    path = root / "desk.yaml"
+    path.write_text(
+        path.read_text().replace("        source: {from: finance, column: spend_vs_plan}\n", "")
+    )
+    result = measure("desk/spend", "--as-of", AS_OF)
+    assert result.exit_code == 2
+    assert "desk/spend has no `source:`" in result.stderr
+
+
+def test_outside_the_period_nothing_is_measured(measure: Callable[..., Result], root: Path) -> None:
+    result = measure("--as-of", "2026-09-30", "--format", "json")
+    assert result.exit_code == 0
+    document = json.loads(result.stdout)
+    assert document["checkins"] == []
+    assert sorted(document["outside_period"]) == ["desk/csat", "desk/open", "desk/spend"]
+
+
+def test_reads_run_concurrently_but_at_most_eight_at_once(
+    tmp_path: Path, run: Callable[..., Result], api: JsonServer
+) -> None:
+    okrs = tmp_path / "okrs"
+    okrs.mkdir()
+    (okrs / "itokr.yaml").write_text(f"sources:\n  paced:\n    http: {api.url}/paced\n")
+    krs = [key_result(f"kr-{n}", "{from: paced, path: value}") for n in range(24)]
+    (okrs / "many.yaml").write_text(objective_file("many", *krs))
+    api.most_in_flight = 0
+    result = run("--root", str(okrs), "measure", "--as-of", AS_OF)
+    assert result.exit_code == 0, result.stderr
+    assert 2 <= api.most_in_flight <= 8
+
+
+# ---------------------------------------------------------------- secrets
+
+
+def _every_output(measure: Callable[..., Result], *args: str) -> str:
+    outputs = []
+    for fmt in ("text", "json", "github"):
+        result = measure("--as-of", AS_OF, "--format", fmt, *args)
+        outputs += [result.stdout, result.stderr]
+    return "\n".join(outputs)
+
+
+def test_no_secret_in_any_output_of_any_failure(
+    measure: Callable[..., Result], root: Path, api: JsonServer
+) -> None:
+    (root / "itokr.yaml").write_text(
+        config(
+            api.url,
+            f"""\
+            refused:
+              http: http://127.0.0.1:9/x?token=${{ITOKR_TEST_TOKEN}}
+              headers: {{X-Api-Key: "${{ITOKR_TEST_TOKEN}}"}}
+            echo:
+              command:
+                - {sys.executable}
+                - -c
+                - "import sys; sys.exit('token: ' + sys.argv[1])"
+                - ${{ITOKR_TEST_TOKEN}}
+            """,
+        )
+    )
+    add_key_results(
+        root,
+        key_result("refused", "{from: refused, path: value}"),
+        key_result("broken", "{from: broken, path: value}"),
+        key_result("slow", "{from: slow, path: value}"),
+        key_result("echo", "{from: echo}"),
+    )
+    seen = _every_output(measure, "--dry-run")
+    assert SECRET in "".join(headers.get("X-Api-Key", "") for _, headers in api.requests) or any(
+        SECRET in path for path, _ in api.requests
+    )  # the secret did go out to the sources; it only never comes back
+    assert "E601" in seen and "E603" in seen and "E602" in seen
+    assert "token: ***" in seen  # the command said it; itokr masked it
+    assert SECRET not in seen
+
+
+def test_no_secret_in_an_internal_error_even_with_debug(
+    root: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bug while reading (here: forced) shows its traceback under --debug, and the
+    message it carries has the secret masked."""
+    import itokr.sources.jsonapi
+    from itokr.cli import run as itokr_run
+
+    def broken(session: Any, url: str, *args: Any, **kwargs: Any) -> float:
+        raise RuntimeError(f"bug while reading {url} with {kwargs['headers']}")
+
+    monkeypatch.setattr(itokr.sources.jsonapi, "read", broken)
+    monkeypatch.setenv("ITOKR_TEST_TOKEN", SECRET)
+    monkeypatch.chdir(root.parent)
+    for debug in (["--debug"], []):
+        code = itokr_run([*debug, "--root", str(root), "measure", "--as-of", AS_OF, "desk/csat"])
+        captured = capsys.readouterr()
+        assert code == 3
+        assert "RuntimeError: bug while reading http://127.0.0.1" in captured.err
+        assert ("Traceback" in captured.err) == bool(debug)
+        assert SECRET not in captured.out + captured.err
+        assert "'Authorization': '***'" in captured.err  # a header value is a secret whole
+
+
+def test_the_installed_command_keeps_stdout_for_the_report(root: Path) -> None:
+    itokr = installed_itokr()
+    env = {"PATH": "/usr/bin:/bin", "ITOKR_TEST_TOKEN": SECRET}
+    done = subprocess.run(
+        [itokr, "--root", str(root), "measure", "--as-of", AS_OF, "--format", "json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=root.parent,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["ok"] is True
+    assert done.stderr == ""
+    add_key_results(root, key_result("broken", "{from: broken, path: value}"))
+    done = subprocess.run(
+        [itokr, "--root", str(root), "measure", "--as-of", AS_OF, "desk/broken"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=root.parent,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert "E603" in done.stderr and "Traceback" not in done.stderr
+    assert done.stdout.startswith("measure ")  # the summary; nothing was recorded
+
+
+def test_a_checkin_made_while_sources_were_read_wins(
+    measure: Callable[..., Result], root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The root is read again under the lock: a person's check-in of the day, made
+    while the sources answered, is kept and the measured number is dropped."""
+    import itokr.measure
+
+    real = itokr.measure.record_checkins
+
+    def person_first(requests: Any, okrs: Path, cwd: Path, **options: Any) -> Any:
+        path = okrs / "desk.yaml"
+        path.write_text(
+            path.read_text().replace(
+                "source: {from: finance, column: spend_vs_plan}\n",
+                "source: {from: finance, column: spend_vs_plan}\n        checkins:\n"
+                f"          - {{date: {AS_OF}, value: 1.5, note: from the finance call}}\n",
+            )
+        )
+        return real(requests, okrs, cwd, **options)
+
+    monkeypatch.setattr(itokr.measure, "record_checkins", person_first)
+    result = measure("--as-of", AS_OF, "--format", "json")
+    assert result.exit_code == 0
+    assert checkins(root, "desk/spend") == [(AS_OF, 1.5, None)]
+    assert json.loads(result.stdout)["kept"] == [{"ref": "desk/spend", "date": AS_OF}]
+    assert checkins(root, "desk/open") == [(AS_OF, 95, "tickets")]
+
+
+def test_a_file_that_cannot_be_edited_in_place_is_a_finding_and_the_others_are_written(
+    measure: Callable[..., Result], root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import itokr.roundtrip
+
+    (root / "second.yaml").write_text(
+        objective_file("more", key_result("spend", "{from: finance, column: spend_vs_plan}"))
+    )
+    real = itokr.roundtrip.add_checkin
+
+    def refuse_desk(body: str, *args: Any) -> Any:
+        if "id: desk" in body:
+            raise itokr.roundtrip.EditError("a layout it cannot splice")
+        return real(body, *args)
+
+    monkeypatch.setattr(itokr.roundtrip, "add_checkin", refuse_desk)
+    before = (root / "desk.yaml").read_bytes()
+    result = measure("--as-of", AS_OF, "--format", "json")
+    assert result.exit_code == 1
+    errors = json.loads(result.stdout)["errors"]
+    assert {(e["ref"], e["code"]) for e in errors} == {
+        ("desk/csat", "E610"),
+        ("desk/spend", "E610"),
+        ("desk/open", "E610"),
+    }
+    assert "cannot edit this file in place" in errors[0]["message"]
+    assert (root / "desk.yaml").read_bytes() == before
+    assert checkins(root, "more/spend") == [(AS_OF, 1.02, "finance")]
