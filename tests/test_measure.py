@@ -608,3 +608,40 @@ def test_a_file_that_cannot_be_edited_in_place_is_a_finding_and_the_others_are_w
     assert "cannot edit this file in place" in errors[0]["message"]
     assert (root / "desk.yaml").read_bytes() == before
     assert checkins(root, "more/spend") == [(AS_OF, 1.02, "finance")]
+
+
+# ---------------------------------------------------------------- the README
+
+
+def _readme_section() -> str:
+    from conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    start = readme.index("## Key results that measure themselves")
+    return readme[start : readme.index("\n## ", start + 1)]
+
+
+def test_every_measure_code_is_documented() -> None:
+    from itokr.measure import CODES
+
+    section = _readme_section()
+    assert [code for code in CODES if f"| {code} |" not in section] == []
+
+
+def test_the_readmes_sources_and_workflow_are_valid() -> None:
+    import yaml
+
+    from itokr import yamlio
+    from itokr.model import Config
+
+    blocks = _readme_section().split("```yaml\n")[1:]
+    sources, workflow = blocks[0].split("```")[0], blocks[-1].split("```")[0]
+    config = Config.model_validate(yamlio.read(sources.encode()))
+    assert {name: s.type for name, s in config.sources.items()} == {
+        "prom": "prometheus",
+        "servicedesk": "http",
+        "finance": "file",
+        "deploys": "command",
+    }
+    steps = yaml.safe_load(workflow)["jobs"]["measure"]["steps"]
+    assert any("itokr measure --as-of" in step.get("run", "") for step in steps)

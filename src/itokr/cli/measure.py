@@ -112,6 +112,6 @@ def measure(
         sys.stdout.write(render.github(outcome))
     else:
         out, err = render.text(outcome)
+        sys.stderr.write(err)  # the failures first: the summary line ends the run
         sys.stdout.write(out)
-        sys.stderr.write(err)
     finish(0 if outcome.ok else PROBLEMS)
