@@ -645,3 +645,19 @@ def test_the_readmes_sources_and_workflow_are_valid() -> None:
     }
     steps = yaml.safe_load(workflow)["jobs"]["measure"]["steps"]
     assert any("itokr measure --as-of" in step.get("run", "") for step in steps)
+
+
+def test_a_changed_source_shows_in_diff(
+    run: Callable[..., Result], root: Path, tmp_path: Path
+) -> None:
+    """Where a number comes from is part of the goal: a reviewer sees it move."""
+    repo = GitRepo(tmp_path)
+    repo.commit("OKRs")
+    repo.edit("okrs/desk.yaml", "column: spend_vs_plan", "column: note")
+    result = run("diff", "HEAD", "--format", "json", "--as-of", AS_OF, cwd=tmp_path)
+    changes = {c["ref"]: c for c in json.loads(result.stdout)["changes"]}
+    assert changes["desk/spend"]["fields"] == {
+        "source": ["finance, column: spend_vs_plan", "finance, column: note"]
+    }
+    text = run("diff", "HEAD", "--as-of", AS_OF, cwd=tmp_path).stdout
+    assert "finance, column: note" in text

@@ -224,6 +224,15 @@ class SourceRef(_Strict):
         """The fields written beside `from`."""
         return tuple(name for name in SOURCE_FIELDS if getattr(self, name) is not None)
 
+    @property
+    def summary(self) -> str:
+        """One line for people: `prom, query: up{job="portal"}`."""
+        parts = [self.from_]
+        for name in self.given:
+            value = getattr(self, name)
+            parts.append(f"{name}: {' '.join(value) if isinstance(value, list) else value}")
+        return ", ".join(parts)
+
 
 class Milestone(_Strict):
     title: Text

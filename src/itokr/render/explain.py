@@ -189,14 +189,7 @@ def last_checkin_line(result: KeyResultScore) -> str:
 def source_lines(kr: AnyKeyResult) -> Lines:
     """Where `itokr measure` reads this key result, when it has a `source:`."""
     source = kr.source if isinstance(kr, Metric | Threshold) else None
-    if source is None:
-        return []
-    reads = [
-        f"{key}: {' '.join(value) if isinstance(value, list) else value}"
-        for key in source.given
-        if (value := getattr(source, key)) is not None
-    ]
-    return [("source", ", ".join([source.from_, *reads]))]
+    return [] if source is None else [("source", source.summary)]
 
 
 def objective_lines(objective: ObjectiveScore, config: Config, as_of: dt.date) -> Lines:
