@@ -432,6 +432,17 @@ def test_a_ref_without_a_source_is_misuse(measure: Callable[..., Result], root: 
     assert "desk/spend has no `source:`" in result.stderr
 
 
+def test_a_root_without_sources_has_nothing_to_measure(
+    run: Callable[..., Result], make_root: Callable[..., Path]
+) -> None:
+    root = make_root({"a.yaml": objective_file("plain", "      - {id: k, title: t, done: true}\n")})
+    result = run("--root", str(root), "measure", "--as-of", AS_OF)
+    assert (result.exit_code, result.stdout) == (
+        0,
+        "no key result has a `source:`: nothing to measure\n",
+    )
+
+
 def test_outside_the_period_nothing_is_measured(measure: Callable[..., Result], root: Path) -> None:
     result = measure("--as-of", "2026-09-30", "--format", "json")
     assert result.exit_code == 0

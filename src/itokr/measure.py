@@ -76,6 +76,7 @@ class Outcome:
     as_of: dt.date
     dates: tuple[dt.date, ...]
     dry_run: bool
+    targets: int  # source-backed key results chosen
     recorded: tuple[Reading, ...]
     kept: tuple[tuple[str, dt.date], ...]  # (ref, day): a check-in on that day was there
     outside: tuple[str, ...]  # refs with none of the dates inside their period
@@ -114,7 +115,7 @@ def targets(tree: Tree, refs: Sequence[str]) -> list[Target]:
                 else f"{ref} has no `source:`"
             )
             raise UsageError(
-                f"{what} to measure: add one (see `itokr measure --help`), "
+                f'{what} to measure: add one (README: "Key results that measure themselves"), '
                 "or record the number with `itokr checkin`"
             )
         chosen.update((t.ref, t) for t in found)
@@ -188,6 +189,7 @@ def measure(
         as_of=days[-1],
         dates=tuple(days),
         dry_run=dry_run,
+        targets=len(chosen),
         recorded=tuple(sorted(recorded, key=lambda r: (r.target.ref, r.day))),
         kept=tuple(sorted(kept)),
         outside=tuple(outside),

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from itokr.cli.app import AsOf, as_of_date, command, finish, parse_date, root_path
+from itokr.cli.app import as_of_date, command, finish, parse_date, root_path
 from itokr.errors import PROBLEMS, UsageError
 
 _EVERY = re.compile(r"([1-9][0-9]{0,3})([dw])")
@@ -44,13 +44,18 @@ def measure(
     refs: Annotated[
         list[str] | None,
         typer.Argument(
-            metavar="[REF]...",
+            metavar="REF",
             help="Objectives or key results (OBJECTIVE_ID/KR_ID) to measure (default: all "
             "with a `source:`).",
             show_default=False,
         ),
     ] = None,
-    as_of: AsOf = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", metavar="YYYY-MM-DD", help="Measure the end of this day (default: today)."
+        ),
+    ] = None,
     since: Annotated[
         str | None,
         typer.Option(
@@ -74,15 +79,15 @@ def measure(
 ) -> None:
     """Read each key result's `source:` and record the number as a check-in.
 
-    A metric or threshold key result with `source: {from: NAME, ...}` reads the source
-    NAME of itokr.yaml (Prometheus, JSON over HTTP, a CSV or JSON file, a command) at
-    the end of the --as-of day (UTC; default today) and gets one check-in dated that
-    day, with `by: NAME`. --since D --every 7d backfills D, D+7, ... up to --as-of.
-    Only days inside each key result's period are measured; a day that already has
-    a check-in keeps it (a person's number wins). A source that fails is a finding
-    (path:line:col: CODE) and that key result gets nothing; the others are recorded;
-    exit 1. Files are written as `itokr checkin` writes them: verified, locked,
-    atomic, once per file. Nothing is written while an OKR file is invalid.
+    A metric or threshold key result with `source: {from: NAME, ...}` reads
+    source NAME of itokr.yaml (Prometheus, JSON over HTTP, a CSV or JSON file,
+    a command) at the end of the --as-of day, UTC, and gets one check-in dated
+    that day with `by: NAME`. --since D --every 7d backfills D, D+7, ... and
+    --as-of. Only days inside a key result's period count; a day that has a
+    check-in keeps it (a person's number wins). A source that fails is a
+    finding (path:line:col: CODE) and its key result gets nothing; the others
+    are recorded; exit 1. Files are written as `itokr checkin` writes them:
+    verified, locked, atomic, once per file; never while an OKR file is invalid.
     """
     from itokr.measure import dates, measure
 

@@ -33,6 +33,8 @@ def _lines(outcome: Outcome) -> list[str]:
 
 
 def summary(outcome: Outcome) -> str:
+    if not outcome.targets:
+        return "no key result has a `source:`: nothing to measure"
     files = len({r.target.entry.path for r in outcome.recorded})
     verb = "would be recorded" if outcome.dry_run else "recorded"
     parts = [f"{_plural(len(outcome.recorded), 'reading')} {verb} in {_plural(files, 'file')}"]
