@@ -107,6 +107,7 @@ def root(tmp_path: Path, api: JsonServer) -> Path:
         "if 'fail' in sys.argv: sys.exit('cannot reach the deploy log')\n"
         "if 'sleep' in sys.argv: import time; time.sleep(30)\n"
         "if 'text' in sys.argv: print('lots'); sys.exit()\n"
+        "if 'zero' in sys.argv: print('0.0'); sys.exit()\n"
         "print(int(day[-2:]) + len(sys.argv) - 1 + pathlib.Path('data').is_dir() * 100)\n"
     )
     return okrs
@@ -368,11 +369,13 @@ def test_a_command_prints_the_number_for_the_day(
         key_result("fails", "{from: count, args: [fail]}"),
         key_result("hangs", "{from: count, args: [sleep]}"),
         key_result("words", "{from: count, args: [text]}"),
+        key_result("zero", "{from: count, args: [zero]}"),
     )
     result = measure("--as-of", AS_OF, "--format", "json")
     # the script prints the day of the month, + 1 per argument, + 100 when cwd has data/
     assert checkins(root, "desk/deploys") == [(AS_OF, 120, "count")]
     assert checkins(root, "desk/with-args") == [(AS_OF, 122, "count")]
+    assert checkins(root, "desk/zero") == [(AS_OF, 0, "count")]  # a number like any other
     errors = {e["ref"]: e for e in json.loads(result.stdout)["errors"]}
     assert {ref: e["code"] for ref, e in errors.items()} == {
         "desk/fails": "E603",

@@ -46,7 +46,8 @@ def test_what_is_not_one_finite_number_fails_with_its_code(value: object, code: 
 
 
 def test_numbers_are_written_as_a_person_would() -> None:
-    assert [as_text(v) for v in (42.0, 99.93, 0.1 + 0.2, -3.0)] == [
+    assert [as_text(v) for v in (0.0, 42.0, 99.93, 0.1 + 0.2, -3.0)] == [
+        "0",
         "42",
         "99.93",
         "0.30000000000000004",  # exactly what the source said, nothing rounded away

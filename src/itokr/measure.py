@@ -58,6 +58,11 @@ class Reading:
     value: float | None
     failure: SourceFailure | None = None
 
+    @property
+    def text(self) -> str:
+        """The number as the check-in writes it."""
+        return "" if self.value is None else as_text(self.value)
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -156,46 +161,58 @@ def measure(
     reader = Reader(tree.config.sources, env=env, base=root, now=now, connections=WORKERS)
     with reader, reader.guard():
         readings = _read(reader, wanted)
-        requests = [
-            Request(
-                r.target.ref,
-                as_text(r.value),
-                r.day,
-                None,
-                None,
-                None,
-                False,
-                False,
-                r.day,
-                by=r.target.source.from_,
-            )
-            for r in readings
-            if r.value is not None
-        ]
-        batch = record_checkins(requests, root, cwd, dry_run=dry_run) if requests else None
-    problems = [(r.target, r.day, r.failure) for r in readings if r.failure is not None]
-    files = batch.files if batch is not None else ()
-    recorded = []
-    by_key = {(r.target.ref, r.day): r for r in readings}
-    for change in files:
-        for request in change.requests:
-            reading = by_key[(request.ref, request.date)]
-            if change.error is None:
-                recorded.append(reading)
-            else:
-                problems.append((reading.target, reading.day, SourceFailure("E610", change.error)))
-    kept += [(request.ref, request.date) for request in (batch.kept if batch else ())]
+        recorded, late, failed, files = _record(readings, root, cwd, dry_run=dry_run)
+    failed += [(r.target, r.day, r.failure) for r in readings if r.failure is not None]
     return Outcome(
         as_of=days[-1],
         dates=tuple(days),
         dry_run=dry_run,
         targets=len(chosen),
         recorded=tuple(sorted(recorded, key=lambda r: (r.target.ref, r.day))),
-        kept=tuple(sorted(kept)),
+        kept=tuple(sorted(kept + late)),
         outside=tuple(outside),
-        problems=tuple(_findings(problems, documents, files)),
-        files=tuple(files),
+        problems=tuple(_findings(failed, documents, files)),
+        files=files,
     )
+
+
+def _record(
+    readings: Sequence[Reading], root: Path, cwd: Path, *, dry_run: bool
+) -> tuple[
+    list[Reading],
+    list[tuple[str, dt.date]],
+    list[tuple[Target, dt.date, SourceFailure]],
+    tuple[FileChange, ...],
+]:
+    """Write the numbers read: (recorded, kept after all, failed to write, files)."""
+    numbers = {(r.target.ref, r.day): r for r in readings if r.value is not None}
+    if not numbers:
+        return [], [], [], ()
+    requests = [
+        Request(
+            ref,
+            reading.text,
+            day,
+            confidence=None,
+            note=None,
+            milestone=None,
+            done=False,
+            undo=False,
+            as_of=day,
+            by=reading.target.source.from_,
+        )
+        for (ref, day), reading in numbers.items()
+    ]
+    batch = record_checkins(requests, root, cwd, dry_run=dry_run)
+    recorded, failed = [], []
+    for change in batch.files:
+        for request in change.requests:
+            reading = numbers[(request.ref, request.date)]
+            if change.error is None:
+                recorded.append(reading)
+            else:
+                failed.append((reading.target, reading.day, SourceFailure("E610", change.error)))
+    return recorded, [(r.ref, r.date) for r in batch.kept], failed, batch.files
 
 
 def _plan(

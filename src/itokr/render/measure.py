@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 from itokr.render.plain import iso
 from itokr.render.workflow import annotation
-from itokr.sources.numbers import as_text
 
 if TYPE_CHECKING:
     from itokr.measure import Outcome
@@ -22,7 +21,7 @@ def _lines(outcome: Outcome) -> list[str]:
     """What was recorded (or would be) and kept, then one summary line."""
     verb = "would record" if outcome.dry_run else "recorded"
     lines = [
-        f"{verb} {as_text(r.value or 0)} for {r.target.ref} on {r.day} "
+        f"{verb} {r.text} for {r.target.ref} on {r.day} "
         f"(by {r.target.source.from_}) in {r.target.entry.path}"
         for r in outcome.recorded
     ]
@@ -93,7 +92,7 @@ def as_json(outcome: Outcome) -> str:
             {
                 "ref": r.target.ref,
                 "date": iso(r.day),
-                "value": json.loads(as_text(r.value or 0)),
+                "value": json.loads(r.text),
                 "by": r.target.source.from_,
                 "path": r.target.entry.path,
                 "written": written.get(r.target.entry.path, False),

@@ -43,4 +43,5 @@ def number(value: object, what: str) -> float:
 
 def as_text(value: float) -> str:
     """A number as a check-in writes it: 42 for a whole number, else the shortest repr."""
+    value = float(value)
     return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
