@@ -25,6 +25,14 @@ SECRET = "s3cr3t-MARKER-7f41"  # in the environment only; no output may ever sho
 AS_OF = "2026-11-20"
 
 
+@pytest.fixture(autouse=True)
+def _no_proxy_for_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Behind a proxy (HTTPS_PROXY set), the servers of this machine are still reached
+    directly, as they would be by a person's browser."""
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+
+
 @pytest.fixture(scope="module")
 def api() -> Iterator[JsonServer]:
     with json_server(SECRET, delay=3.0) as server:

@@ -29,6 +29,14 @@ from sourceservers import (
 from sourceservers import history as openmetrics
 
 
+@pytest.fixture(autouse=True)
+def _no_proxy_for_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Behind a proxy (HTTPS_PROXY set), the servers of this machine are still reached
+    directly, as they would be by a person's browser."""
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+
+
 @pytest.fixture(scope="module")
 def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     require_tool(prometheus_available(), "prometheus and promtool are not installed")
