@@ -205,6 +205,8 @@ def _handler(server: JsonServer, delay: float) -> type[BaseHTTPRequestHandler]:
             if route == "/slow":
                 time.sleep(delay)
                 return self._send(200, {"value": 1})
+            if route == "/trickle":  # a byte every 0.2 s: never a long silence, never done
+                return self._trickle(b'{"value": 1}' + b" " * 20)
             if route == "/error":
                 return self._send(500, {"error": "database unavailable"})
             if route == "/paced":  # a short wait, to see how many requests overlap
@@ -224,6 +226,16 @@ def _handler(server: JsonServer, delay: float) -> type[BaseHTTPRequestHandler]:
                     },
                 )
             return self._send(404, {"error": "no such page"})
+
+        def _trickle(self, body: bytes) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            for byte in body:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(0.2)
 
         def _send(self, status: int, document: object) -> None:
             body = json.dumps(document).encode()  # NaN as JSON's unofficial NaN token

@@ -49,6 +49,9 @@ def config(api_url: str, extra: str = "") -> str:
           slow:
             http: {api_url}/slow
             timeout: 0.5
+          trickle:
+            http: {api_url}/trickle
+            timeout: 1
           broken:
             http: {api_url}/error?key=${{ITOKR_TEST_TOKEN}}
           finance:
@@ -286,6 +289,7 @@ def test_each_failure_is_a_finding_at_its_source_and_the_others_are_recorded(
     add_key_results(
         root,
         key_result("slow", "{from: slow, path: value}"),
+        key_result("trickle", "{from: trickle, path: value}"),
         key_result("broken", "{from: broken, path: value}"),
         key_result("many", "{from: sd, path: 'teams[].open'}"),
         key_result("none", "{from: sd, path: stats.nps}"),
@@ -308,6 +312,7 @@ def test_each_failure_is_a_finding_at_its_source_and_the_others_are_recorded(
         got[error["ref"]] = error["code"]
     assert got == {
         "desk/slow": "E602",
+        "desk/trickle": "E602",  # `timeout` bounds the whole answer
         "desk/broken": "E603",
         "desk/many": "E606",
         "desk/none": "E605",

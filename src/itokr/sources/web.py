@@ -7,6 +7,7 @@ other command should pay.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -49,9 +50,15 @@ def get(
     headers: Mapping[str, str],
     timeout: float,
 ) -> Answer:
-    """GET `url`; a failure to connect is E601, no answer within `timeout` E602."""
+    """GET `url`; a failure to connect is E601, no whole answer within `timeout` E602.
+
+    httpx's timeout bounds each wait (to connect, between two reads); the loop
+    bounds the whole answer, so a server that trickles bytes cannot hold a run.
+    """
     import httpx
 
+    deadline = time.monotonic() + timeout
+    late = SourceFailure("E602", f"no answer within {timeout:g} s (its `timeout`)")
     try:
         with session.stream(
             "GET", url, params=params, headers=dict(headers), timeout=timeout
@@ -63,9 +70,11 @@ def get(
                     raise SourceFailure(
                         "E604", f"the answer is larger than {MAX_BYTES // 2**20} MiB"
                     )
+                if time.monotonic() > deadline:
+                    raise late
             return Answer(response.status_code, response.reason_phrase, bytes(body))
     except httpx.TimeoutException:
-        raise SourceFailure("E602", f"no answer within {timeout:g} s (its `timeout`)") from None
+        raise late from None
     except (httpx.InvalidURL, httpx.UnsupportedProtocol) as error:
         raise SourceFailure("E601", f"not a URL itokr can request: {error}") from None
     except httpx.TransportError as error:
