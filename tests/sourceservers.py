@@ -23,6 +23,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlparse
 
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def direct_to_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Behind a proxy (HTTPS_PROXY set), itokr still reaches the servers of this
+    machine directly, as a person's browser would."""
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+
+
 # ---------------------------------------------------------------- Prometheus
 
 FIRST_DAY, LAST_DAY = dt.date(2026, 9, 20), dt.date(2026, 11, 30)

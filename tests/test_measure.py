@@ -19,18 +19,11 @@ from conftest import Result, installed_itokr
 from gitrepo import GitRepo
 from itokr.loader import load_root
 from itokr.model import Metric, Threshold
-from sourceservers import JsonServer, csat, json_server
+from sourceservers import JsonServer, csat, direct_to_loopback, json_server
 
+__all__ = ["direct_to_loopback"]  # an autouse fixture: on for every test here
 SECRET = "s3cr3t-MARKER-7f41"  # in the environment only; no output may ever show it
 AS_OF = "2026-11-20"
-
-
-@pytest.fixture(autouse=True)
-def _no_proxy_for_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Behind a proxy (HTTPS_PROXY set), the servers of this machine are still reached
-    directly, as they would be by a person's browser."""
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
 
 
 @pytest.fixture(scope="module")

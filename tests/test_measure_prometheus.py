@@ -19,6 +19,7 @@ from itokr.model import Metric, Threshold
 from sourceservers import (
     DAY_TIMES,
     GAP_DAY,
+    direct_to_loopback,
     instant_query,
     midday_uptime,
     open_tickets,
@@ -28,13 +29,7 @@ from sourceservers import (
 )
 from sourceservers import history as openmetrics
 
-
-@pytest.fixture(autouse=True)
-def _no_proxy_for_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Behind a proxy (HTTPS_PROXY set), the servers of this machine are still reached
-    directly, as they would be by a person's browser."""
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+__all__ = ["direct_to_loopback"]  # an autouse fixture: on for every test here
 
 
 @pytest.fixture(scope="module")
