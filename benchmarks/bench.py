@@ -156,6 +156,66 @@ def make_repo(source: Path, repo: Path) -> None:
     subprocess.run([*git, "commit", "-q", "-am", "second"], check=True)
 
 
+def make_history_repo(repo: Path, commits: int = 2000) -> None:
+    """One objective file over `commits` commits (SPEC §4): each adds a weekly check-in
+    or revises the newest one, a commit every 3.5 days. Streamed into `git fast-import`
+    commit by commit: this process stays small, and so do the peak memories measured
+    of the processes it starts (a forked child begins with its parent's pages)."""
+    start = dt.datetime(2007, 1, 1, 12, tzinfo=dt.UTC)
+    head = "".join(
+        f"{line}\n"
+        for line in [
+            "owner: ops-team",
+            "area: operations",
+            "objectives:",
+            "  - id: steady-service",
+            "    title: Keep the service fast for every customer",
+            "    start: 2007-01-01",
+            "    end: 2026-12-31",
+            "    key_results:",
+            "      - id: p95",
+            "        title: Cut p95 latency from 900 ms to 200 ms",
+            "        unit: ms",
+            "        baseline: 900",
+            "        target: 200",
+            "        checkins:",
+        ]
+    ).encode()
+    repo.mkdir(parents=True)
+    subprocess.run(["git", "-C", str(repo), "init", "-q", "-b", "main"], check=True)
+    importer = subprocess.Popen(
+        ["git", "-C", str(repo), "fast-import", "--quiet"], stdin=subprocess.PIPE
+    )
+    assert importer.stdin is not None
+    checkins: list[bytes] = []
+    for number in range(commits):
+        week = number // 2
+        day = (start + dt.timedelta(days=7 * week)).date()
+        value = 900 - 0.6 * week + (5 if number % 2 else 0)
+        line = f"          - {{date: {day}, value: {value:g}, confidence: 0.7}}\n".encode()
+        if number % 2:
+            checkins[-1] = line  # a revised value
+        else:
+            checkins.append(line)
+        data = head + b"".join(checkins)
+        stamp = int((start + dt.timedelta(days=3.5 * number)).timestamp())
+        message = f"check-in {day}".encode()
+        importer.stdin.write(
+            b"commit refs/heads/main\n"
+            + f"committer bench <bench@example.com> {stamp} +0000\n".encode()
+            + f"data {len(message)}\n".encode()
+            + message
+            + b"\nM 100644 inline okrs/ops.yaml\n"
+            + f"data {len(data)}\n".encode()
+            + data
+            + b"\n"
+        )
+    importer.stdin.close()
+    if importer.wait():
+        raise RuntimeError("git fast-import failed")
+    subprocess.run(["git", "-C", str(repo), "checkout", "-q", "main"], check=True)
+
+
 # ---------------------------------------------------------------- measuring
 
 
@@ -329,6 +389,8 @@ def main() -> int:
         size = sum(path.stat().st_size for path in files)
         repo = work / "repo"
         make_repo(root, repo)
+        history_repo = work / "history"
+        make_history_repo(history_repo)
         names = [str(path) for path in files]
         at = ["--root", str(root)]
         as_of = ["--as-of", AS_OF]
@@ -341,6 +403,11 @@ def main() -> int:
             Row("itokr status --format json", [str(itokr), *at, "status", "-f", "json", *as_of]),
             Row("itokr smart --format json", [str(itokr), *at, "smart", "-f", "json", *as_of]),
             Row("itokr diff HEAD~1 HEAD", [str(itokr), "diff", "HEAD~1", "HEAD", *as_of], repo),
+            Row(
+                "itokr history of a key result over 2,000 commits",
+                [str(itokr), "history", "steady-service/p95", "-f", "json", *as_of],
+                history_repo,
+            ),
         ]
         checkers = [] if options.no_peers else find_check_jsonschemas(itokr, work)
         schema = work / "objective.schema.json"

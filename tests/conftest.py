@@ -24,6 +24,7 @@ if os.environ.get("CI"):
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
+CASES_DIR = REPO / "tests" / "cases"
 
 
 @pytest.fixture(autouse=True)

@@ -54,11 +54,12 @@ def test_debug_shows_the_traceback(
     assert "RuntimeError: the loader broke" in err
 
 
-def test_debug_is_a_global_option_only() -> None:
+def test_debug_works_before_and_after_the_command() -> None:
     assert debugging(["--root", "x", "--debug", "validate"])
     assert not debugging(["--root", "--debug", "validate"])  # the value of --root
-    assert not debugging(["validate", "--debug"])  # the command's, which has none
-    assert run(["validate", "--debug"]) == 2
+    assert debugging(["validate", "--debug"])  # a global option, after the command
+    assert not debugging(["checkin", "a/b", "--", "--debug"])  # an argument after --
+    assert run(["--root", str(EXAMPLE), "validate", "--debug"]) == 0
 
 
 def test_ctrl_c_is_exit_130_quietly(

@@ -9,12 +9,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hypothesis import example, given
-from hypothesis import strategies as st
 
 from conftest import EXAMPLES, Result, installed_itokr
 from itokr import yamlio
-from itokr.carry import scalar
 from itokr.loader import load_root
 
 CARRIED = "2027-Q1/carried-from-2026-Q4.yaml"
@@ -225,20 +222,140 @@ def test_refuses_while_the_root_is_invalid(
     assert not (root / "2027-Q1").exists()
 
 
-@given(st.text(min_size=1, max_size=40))
-@example("a\u2028b")
-@example("\x85")  # NEL: libyaml reads it as a line break
-@example("No")
-@example("2027")
-@example("x: y # z")
-def test_scalar_reads_back_as_written(text: str) -> None:
-    """Any text the reader can produce (carry copies only loaded values) is written back
-    so that it reads as the same text."""
-    try:
-        loaded = yamlio.read(f"k: {json.dumps(text, ensure_ascii=False)}\n".encode())
-    except yamlio.YamlProblem:  # text yamlio refuses anyway (control characters)
-        return
-    assert yamlio.read(f"k: {scalar(loaded['k'])}\n".encode()) == loaded
+IDS = """\
+period: 2026-Q4
+owner: ops
+area: operations
+objectives:
+  - id: "2026"
+    title: The company goal for the year
+    key_results:
+      - {id: "1", title: The one big goal we have, done: true}
+  - id: "99"
+    title: Keep the service up and running
+    aligns_to: ["2026"]
+    key_results:
+      - id: "99"
+        title: Hold 99.9% availability every month
+        unit: "%"
+        baseline: 99
+        target: 99.9
+        checkins:
+          - {date: 2026-10-05, value: 99.5}
+      - id: "2027"
+        title: Reach the next milestone on time
+        milestones:
+          - {title: "yes", done: false}
+          - {title: "2026-11-30", done: false}
+"""
+
+
+def test_ids_and_alignments_that_look_like_numbers_stay_strings(
+    run: Callable[..., Result], make_root: Callable[..., Path]
+) -> None:
+    root = make_root({"q4.yaml": IDS})
+    args = ("--root", str(root), "carry", "2026-Q4", "2027-Q1", "--as-of", "2026-12-31")
+    result = run(*args)
+    assert result.exit_code == 0, result.stderr  # it refused with E103 "please report this"
+    data = yamlio.read((root / CARRIED).read_bytes())
+    [carried] = data["objectives"]
+    assert carried["id"] == "99-2027-q1" and carried["aligns_to"] == ["2026"]
+    assert [kr["id"] for kr in carried["key_results"]] == ["99", "2027"]
+    assert [m["title"] for m in carried["key_results"][1]["milestones"]] == ["yes", "2026-11-30"]
+    assert run("--root", str(root), "validate").exit_code == 0
+
+
+def test_what_a_carried_objective_misses_in_smart_is_named_with_the_fix(
+    run: Callable[..., Result], make_root: Callable[..., Path]
+) -> None:
+    root = make_root({"q4.yaml": ROOT})
+    args = ("--root", str(root), "carry", "2026-Q4", "2027-Q1", "--as-of", "2026-12-31")
+    document = json.loads(run(*args, "--dry-run", "-f", "json").stdout)
+    to_fix = {o["id"]: [(f["ref"], f["code"]) for f in o["to_fix"]] for o in document["objectives"]}
+    assert to_fix == {
+        # one key result left, no area and no parent to be relevant to, no unit, a short title
+        "parent-2027-q1": [
+            ("parent-2027-q1", "R401"),
+            ("parent-2027-q1", "M201"),
+            ("parent-2027-q1/open", "M203"),
+            ("parent-2027-q1/open", "S103"),
+        ],
+        # "no" is one word; a threshold without a unit and a lone done flag measure nothing
+        "child-2027-q1": [
+            ("child-2027-q1", "S102"),
+            ("child-2027-q1/gate", "M203"),
+            ("child-2027-q1/gate", "S103"),
+            ("child-2027-q1/flag", "S103"),
+            ("child-2027-q1/flag", "M203"),
+        ],
+    }
+    assert all(f["fix"] for o in document["objectives"] for f in o["to_fix"])
+    written = run(*args)
+    assert written.exit_code == 0
+    assert "to fix: parent-2027-q1 M201: 1 key result; at least 2 are needed" in written.stdout
+    assert "2 carried objectives would not pass as written" in written.stdout
+
+
+LATENCY = """\
+period: 2026-Q4
+owner: platform-team
+area: infrastructure
+objectives:
+  - id: fast-api
+    title: Make the public API fast for every customer
+    key_results:
+      - id: p95
+        title: Reduce p95 API response time from 250 ms to 200 ms
+        unit: ms
+        baseline: 250
+        target: 200
+        checkins:
+          - {date: 2026-11-02, value: 230}
+      - id: errors
+        title: Keep the API error rate at or below 1%
+        kind: threshold
+        direction: at_most
+        unit: "%"
+        baseline: 3
+        target: 1
+        checkins:
+          - {date: 2026-11-02, value: 2}
+"""
+
+
+def test_a_title_that_names_the_old_baseline_is_named(
+    run: Callable[..., Result], make_root: Callable[..., Path]
+) -> None:
+    root = make_root({"q4.yaml": LATENCY})
+    args = ("--root", str(root), "carry", "2026-Q4", "2027-Q1", "--as-of", "2026-12-31")
+    document = json.loads(run(*args, "--dry-run", "-f", "json").stdout)
+    [objective] = document["objectives"]
+    assert objective["to_fix"] == [
+        {
+            "ref": "fast-api-2027-q1/p95",
+            "code": "title",
+            "message": "the title still says 250, the 2026-Q4 baseline; it starts from 230 now",
+            "fix": "retitle it: from 230 to 200",
+        }
+    ]  # the error rate's title names no baseline: nothing to say
+
+
+def test_the_examples_carry_into_a_valid_file_and_their_smart_misses_are_announced(
+    run: Callable[..., Result], it_root: Path
+) -> None:
+    result = _carry(run, it_root)
+    assert result.exit_code == 0
+    assert "to fix: service-catalogue-live-2027-q1 M201" in result.stdout
+    assert "retitle it" in result.stdout and "would not pass as written" in result.stdout
+    assert run("--root", str(it_root), "validate").exit_code == 0
+    smart = json.loads(run("--root", str(it_root), "smart", "-f", "json").stdout)
+    failing = {o["id"] for o in smart["objectives"] if o["score"] < 1 and "2027-q1" in o["id"]}
+    announced = {
+        line.split()[2].split("/")[0]
+        for line in result.stdout.splitlines()
+        if line.startswith("    to fix: ")
+    }
+    assert failing and failing <= announced  # every carried objective smart fails was named
 
 
 def test_installed_entry_point(it_root: Path) -> None:
@@ -252,3 +369,23 @@ def test_installed_entry_point(it_root: Path) -> None:
         [*args[:4], "2027-Q1", "soon"], capture_output=True, text=True, check=False
     )
     assert bad.returncode == 2 and "not a period" in bad.stderr
+
+
+def test_a_key_result_tracking_a_kpi_keeps_tracking_it(
+    run: Callable[..., Result], make_root: Callable[..., Path]
+) -> None:
+    root = make_root(
+        {
+            "kpis.yaml": "kpis:\n  - id: mttr\n    title: MTTR\n    unit: h\n    good: 4\n"
+            "    bad: 8\n    checkins:\n      - {date: 2026-11-30, value: 6}\n",
+            "2026-Q4/ops.yaml": "period: 2026-Q4\nowner: ops\narea: ops\nobjectives:\n"
+            "  - id: repairs\n    title: Repair incidents faster than ever\n    key_results:\n"
+            "      - {id: mttr-down, title: Cut MTTR from 8 h to 4 h, baseline: 8, target: 4,"
+            " kpi: mttr}\n",
+        }
+    )
+    assert _carry(run, root).exit_code == 0
+    text = (root / CARRIED).read_text(encoding="utf-8")
+    assert "      kpi: mttr\n" in text
+    assert "      baseline: 6  # 2026-Q4: baseline 8\n" in text
+    assert run("--root", str(root), "validate").exit_code == 0

@@ -160,9 +160,12 @@ def test_json_output(root: Path, run) -> None:
         "changed",
         "written",
         "score",
+        "band",
+        "moved",
         "diff",
     ]
     assert (document["action"], document["done"], document["score"]) == ("done", True, [0, 1])
+    assert (document["band"], document["moved"]) == (None, [])  # a KPI's, see test_checkin_kpi
     changed = [line for line in document["diff"].splitlines()[2:] if line[:1] in "+-"]
     assert changed == ["-        done: false", "+        done: true"]
 
@@ -282,6 +285,8 @@ def test_every_key_result_of_our_roots_takes_a_checkin(name: str) -> None:
                 as_of=max(day, dt.date(2026, 11, 21)),
             )
             value: str | None = None
+            if getattr(kr, "kpi", None) is not None:
+                continue  # its KPI takes the check-ins, below
             if isinstance(kr, MilestoneKR):
                 options.update(milestone=kr.milestones[-1].title, undo=kr.milestones[-1].done)
             elif isinstance(kr, Binary):
@@ -296,6 +301,21 @@ def test_every_key_result_of_our_roots_takes_a_checkin(name: str) -> None:
             assert len(removed) <= 1, changed
             assert all("current:" in line or "done:" in line for line in removed), changed
             assert outcome.written is False
+    for kpi in tree.kpis:
+        request = core.make_request(
+            kpi.id,
+            "42.5",
+            date="2026-11-21",
+            confidence=None,
+            note="smoke: test",
+            milestone=None,
+            done=False,
+            undo=False,
+            as_of=dt.date(2026, 11, 21),
+        )
+        outcome = core.record(request, root, root, dry_run=True)
+        changed = [line for line in outcome.diff.splitlines()[2:] if line[:1] in "+-"]
+        assert [line[:1] for line in changed] == ["+"], changed
 
 
 def test_a_negative_value_needs_no_double_dash(

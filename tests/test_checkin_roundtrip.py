@@ -6,6 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
+
+from itokr import yamlio
 
 AS_OF = ("--as-of", "2026-11-21")
 
@@ -212,3 +215,106 @@ def test_golden_files(checkin, case: str) -> None:
         checkin((folder / "before.yaml").read_bytes(), *args)
         == (folder / "after.yaml").read_bytes()
     )
+
+
+# Edge cases of a fidelity audit (46 files, 251 edits): each was refused, or lost a byte.
+
+ONE = """\
+period: 2026-Q4
+objectives:
+  - id: o
+    title: Make the numbers right
+    key_results:
+{key_result}"""
+
+
+def test_an_integer_past_2_to_the_53_reads_back_as_written(checkin) -> None:
+    text = ONE.format(
+        key_result="      - id: big\n        title: Count\n        baseline: 0\n"
+        "        target: 90071992547409930\n"
+    )
+    new = checkin(text, "o/big", "9007199254740993").decode()
+    assert new.endswith("          - {date: 2026-11-21, value: 9007199254740993}\n")
+    checkins = yamlio.read(new.encode())["objectives"][0]["key_results"][0]["checkins"]
+    assert checkins[0]["value"] == 9007199254740993  # not the float 9007199254740992.0
+
+
+@pytest.mark.parametrize("empty", ["checkins: ~", "checkins: null", "checkins: ", "checkins"])
+def test_no_checkins_in_a_flow_key_result_become_a_flow_list(checkin, empty: str) -> None:
+    text = ONE.format(key_result=f"      - {{id: k, title: K, baseline: 0, {empty}, target: 9}}\n")
+    new = checkin(text, "o/k", "3").decode()
+    assert new == ONE.format(
+        key_result="      - {id: k, title: K, baseline: 0, "
+        "checkins: [{date: 2026-11-21, value: 3}], target: 9}\n"
+    )
+
+
+@pytest.mark.parametrize("chomp", ["|", "|+", ">", "|2"])
+def test_a_block_scalar_last_in_a_file_without_a_final_newline(checkin, chomp: str) -> None:
+    text = ONE.format(
+        key_result=f"      - id: k\n        title: K\n        baseline: 0\n        target: 9\n"
+        f"        reason: {chomp}\n          moved in review"
+    )  # no final newline
+    before = yamlio.read(text.encode())
+    new = checkin(text, "o/k", "3").decode()
+    after = yamlio.read(new.encode())["objectives"][0]["key_results"][0]
+    assert after["reason"] == before["objectives"][0]["key_results"][0]["reason"]
+    assert after["checkins"] == [{"date": "2026-11-21", "value": 3}]
+    assert not new.endswith("\n")  # as the file was
+
+
+def test_a_comment_on_a_replaced_current_line_is_kept(checkin) -> None:
+    text = ONE.format(
+        key_result="      - id: k\n        title: K\n        baseline: 0\n        target: 9\n"
+        "        current:   # read from the dashboard\n          5\n"
+        "        weight: 2\n"
+    )
+    new = checkin(text, "o/k", "6").decode()
+    assert new == text.replace(
+        "        current:   # read from the dashboard\n          5\n",
+        "        checkins:   # read from the dashboard\n          - {date: 2026-11-21, value: 6}\n",
+    )
+
+
+@pytest.mark.parametrize(
+    "note",
+    ["yes", "no", "on", "off", "Y", "2026-11-30", "1_000", "0b101", "1:30", "~", "null",
+     "? why", "why?", "=", "99"],
+)  # fmt: skip
+def test_a_note_any_common_reader_would_not_read_as_text_is_quoted(checkin, note: str) -> None:
+    text = ONE.format(key_result="      - {id: k, title: K, baseline: 0, target: 9}\n")
+    new = checkin(text, "o/k", "3", "--note", note).decode()
+    assert f'note: "{note}"' in new
+    for reader in (yaml.safe_load, yamlio.read):
+        data = reader(new.encode())
+        assert data["objectives"][0]["key_results"][0]["checkins"][0]["note"] == note
+
+
+def test_cr_only_line_ends_are_kept(checkin) -> None:
+    text = ONE.format(
+        key_result="      - id: k\n        title: K\n        baseline: 0\n        target: 9\n"
+        "        checkins:\n          - {date: 2026-10-05, value: 1}\n"
+        "      - id: j\n        title: J\n        baseline: 0\n        target: 9\n"
+    ).replace("\n", "\r")
+    new = checkin(text.encode(), "o/k", "3")
+    assert b"\n" not in new  # no stray line feed
+    assert new.decode() == text.replace(
+        "value: 1}\r", "value: 1}\r          - {date: 2026-11-21, value: 3}\r"
+    )
+    again = checkin(new, "o/j", "4").decode()
+    assert again.endswith(
+        "target: 9\r        checkins:\r          - {date: 2026-11-21, value: 4}\r"
+    )
+
+
+def test_cr_only_line_ends_mixed_with_others_are_refused_clearly(tmp_path: Path, run) -> None:
+    root = tmp_path / "okrs"
+    root.mkdir()
+    text = ONE.format(key_result="      - {id: k, title: K, baseline: 0, target: 9}\n")
+    mixed = text.replace("\n", "\r", 2).encode()
+    (root / "team.yaml").write_bytes(mixed)
+    result = run("--root", str(root), "checkin", "o/k", "3", *AS_OF)
+    assert result.exit_code == 1
+    assert "mixes CR-only line ends with LF or CRLF ones" in result.stderr
+    assert "nothing written" in result.stderr
+    assert (root / "team.yaml").read_bytes() == mixed

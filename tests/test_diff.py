@@ -137,8 +137,11 @@ def test_json_lists_each_changed_objective_and_key_result(run: Run, repo: GitRep
     assert runbook["change"] == "removed" and runbook["score"] == [0.0, None]
     assert [f["flag"] for f in runbook["flags"]] == ["removed"]
     assert changes["reliable"]["fields"] == {}  # only its key results changed
+    assert changes["reliable"]["kind"] == "objective"
+    assert changes["reliable/uptime"]["kind"] == "key_result"
     assert set(changes["reliable"]) == {
         "ref",
+        "kind",
         "change",
         "title",
         "path",
@@ -461,3 +464,19 @@ def test_an_invalid_head_is_noted_not_fatal(run: Run, repo: GitRepo) -> None:
     assert result.exit_code == 0  # validate is the gate for that
     assert "2 validation problems in the head (run `itokr validate`)" in result.stdout
     assert _json(run, "HEAD", cwd=repo.path)["problems"] == {"base": 0, "head": 2}
+
+
+def test_text_wraps_by_words_at_80_columns_and_names_the_reason_key(
+    run: Run, repo: GitRepo
+) -> None:
+    long_title = "Reach 99.8% monthly uptime of the customer portal and every internal service"
+    repo.edit("okrs/2026-Q4/infra.yaml", "title: Reach 99.9% uptime", f"title: {long_title}")
+    result = run("diff", "main", "--as-of", AS_OF, cwd=repo.path, env={"COLUMNS": "80"})
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    words = " ".join(result.stdout.split())
+    assert long_title in words  # wrapped between words, nothing lost or cut
+    assert "needs a reason: write `reason:` on this key result" in words
+    assert "needs a reason: write `reason:` on its objective" in words  # the removed runbook
+    start = next(i for i, line in enumerate(lines) if line.startswith("    ~ uptime  "))
+    assert lines[start + 1].startswith("      ")  # continued under a hanging indent

@@ -7,7 +7,10 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from conftest import EXAMPLES, Result, installed_itokr
+from itokr.render.plain import number
 
 IT = str(EXAMPLES / "it-department")
 
@@ -83,14 +86,40 @@ def test_example_rto_is_stale_and_fails_the_ci_job(run: Callable[..., Result]) -
     assert owner["owner"] == "security-team"
 
 
-def test_nothing_stale_exits_zero_under_fail_on_stale(run: Callable[..., Result]) -> None:
-    # rto was last checked in on 2026-10-29: 14 days later it is due today, not yet stale.
-    result = run("--root", IT, "due", "--as-of", "2026-11-12", "--fail-on-stale", "-f", "json")
+RTO = """\
+period: 2026-Q4
+owner: security-team
+objectives:
+  - id: disaster-recovery
+    title: Recover from disasters in hours
+    key_results:
+      - id: rto
+        title: Cut the recovery time objective from 8 h to 2 h
+        baseline: 8
+        target: 2
+        checkins:
+          - {date: 2026-10-29, value: 6}
+          - {date: 2026-11-16, value: 5}
+"""
+
+
+def test_nothing_stale_exits_zero_under_fail_on_stale(
+    run: Callable[..., Result], make_root: Callable[..., Path]
+) -> None:
+    # rto was last checked in on 2026-10-29 as known on 11-12: 14 days later it is due
+    # today, not yet stale
+    root = str(make_root({"rto.yaml": RTO}))
+    result = run("--root", root, "due", "--as-of", "2026-11-12", "--fail-on-stale", "-f", "json")
     assert result.exit_code == 0, result.stderr
     document = _json(result)
     assert document["stale"] == 0
-    rto = next(i for o in document["owners"] for i in o["key_results"] if "rto" in i["ref"])
+    [rto] = [i for o in document["owners"] for i in o["key_results"]]
     assert rto["checkin_due"] == "2026-11-12" and rto["stale"] is False
+    # the next day it is stale: the check-in of 11-16 was not known yet
+    result = run("--root", root, "due", "--as-of", "2026-11-13", "--fail-on-stale", "-f", "json")
+    assert result.exit_code == 1
+    [rto] = [i for o in _json(result)["owners"] for i in o["key_results"]]
+    assert rto["stale"] is True and rto["last_checkin"] == "2026-10-29"
 
 
 def test_groups_by_owner_and_lists_what_is_owed(
@@ -143,7 +172,7 @@ def test_owner_filter_and_fail_on_stale(
     args = ("--root", str(root), "due", "--as-of", "2026-11-21", "--fail-on-stale")
     assert run(*args, "--owner", "alpha").exit_code == 1
     assert run(*args, "--owner", "gamma").exit_code == 0  # its period has not started
-    assert run(*args, "--owner", "nobody").exit_code == 0
+    assert run(*args, "--owner", "nobody").exit_code == 2  # a typo, as in every view
 
 
 def test_github_and_markdown_formats(
@@ -187,3 +216,143 @@ def test_installed_entry_point_exit_codes() -> None:
     assert done.stdout.startswith("::warning file=")
     assert "security.yaml,line=61," in done.stdout  # the `- id: rto` line
     assert "stale" in done.stderr and "::warning" not in done.stderr
+
+
+KPI_ROOT = {
+    "kpis.yaml": """\
+owner: ops-team
+kpis:
+  - id: mttr
+    title: Mean time to repair
+    good: 4
+    bad: 8
+    every: 1m
+    checkins:
+      - {date: 2026-10-31, value: 6}
+  - id: backlog
+    title: Open tickets
+    owner: desk
+    good: 150
+    bad: 250
+    every: 1w
+    checkins:
+      - {date: 2026-11-20, value: 180}
+  - {id: fresh, title: Read yesterday, good: 1, bad: 2, every: 1q,
+     checkins: [{date: 2026-11-20, value: 1}]}
+  - {id: never, title: Never read, owner: desk, good: 1, bad: 2}
+""",
+    "ops.yaml": """\
+period: 2026-Q4
+owner: ops-team
+objectives:
+  - id: faster-repairs
+    title: Repair incidents faster than ever
+    key_results:
+      - {id: mttr-down, title: Cut MTTR from 8 h to 4 h, baseline: 8, target: 4, kpi: mttr}
+      - {id: mttr-report, title: Publish the MTTR report, done: false, due: 2026-11-25}
+""",
+}
+
+
+def test_kpis_owe_readings_and_their_key_results_owe_none(
+    run: Callable[..., Result], make_root: Callable[..., Path]
+) -> None:
+    root = make_root(KPI_ROOT)
+    # on 12-01, mttr is stale (due 11-30); backlog is due 11-27, inside the window;
+    # `fresh` is due next quarter; `never` has no reading at all
+    result = run("--root", str(root), "due", "-f", "json", "--as-of", "2026-11-24")
+    document = _json(result)
+    kpis = {k["id"]: (o["owner"], k) for o in document["owners"] for k in o["kpis"]}
+    assert set(kpis) == {"mttr", "backlog", "never"}
+    assert kpis["backlog"][0] == "desk"
+    assert kpis["backlog"][1] == {
+        "id": "backlog",
+        "title": "Open tickets",
+        "path": str(root / "kpis.yaml"),
+        "value": 180,
+        "unit": None,
+        "good": 150,
+        "bad": 250,
+        "band": "yellow",
+        "stale": False,
+        "last_checkin": "2026-11-20",
+        "checkin_due": "2026-11-27",
+    }
+    assert (kpis["never"][1]["stale"], kpis["never"][1]["checkin_due"]) == (True, None)
+    assert (kpis["mttr"][1]["stale"], kpis["mttr"][1]["checkin_due"]) == (False, "2026-11-30")
+    refs = [i["ref"] for o in document["owners"] for i in o["key_results"]]
+    assert refs == ["faster-repairs/mttr-report"]  # its `due:`; its sibling's KPI is owed
+    assert (document["stale"], document["stale_kpis"]) == (0, 1)
+
+
+def test_a_stale_kpi_fails_the_scheduled_job(
+    run: Callable[..., Result], make_root: Callable[..., Path]
+) -> None:
+    root = make_root(KPI_ROOT)
+    args = ("--root", str(root), "due", "--fail-on-stale", "--owner", "ops-team")
+    fresh = run(*args, "--as-of", "2026-11-30")
+    assert fresh.exit_code == 0, fresh.stderr
+    stale = run(*args, "--as-of", "2026-12-01", "-f", "github")
+    assert stale.exit_code == 1
+    assert stale.stderr == "itokr: 1 stale KPI\n"
+    report, line = stale.stdout.splitlines()  # the report's `due:` is not a stale matter
+    assert "faster-repairs/mttr-report" in report
+    assert line.startswith(f"::warning file={root / 'kpis.yaml'},line=3,")
+    assert "owes a reading of the KPI mttr" in line
+
+
+def test_text_and_markdown_name_the_kpi(
+    run: Callable[..., Result], make_root: Callable[..., Path]
+) -> None:
+    root = make_root(KPI_ROOT)
+    text = run("--root", str(root), "due", "--as-of", "2026-12-01").stdout
+    assert "KPI mttr" in text and "reading stale 1 day late (last 2026-10-31)" in text
+    assert "1 key result owed, 0 stale; 3 KPIs owed, 3 stale" in text
+    markdown = run("--root", str(root), "due", "-f", "markdown", "--as-of", "2026-12-01").stdout
+    assert "- **stale** KPI `never` Never read: reading owed: none yet" in markdown
+
+
+def test_an_owner_of_kpis_alone_is_no_typo(
+    run: Callable[..., Result], make_root: Callable[..., Path]
+) -> None:
+    root = make_root(KPI_ROOT)
+    result = run(
+        "--root", str(root), "due", "--owner", "desk", "-f", "json", "--as-of", "2026-11-24"
+    )
+    assert result.exit_code == 0, result.stderr
+    [desk] = _json(result)["owners"]
+    assert (desk["owner"], [k["id"] for k in desk["kpis"]]) == ("desk", ["never", "backlog"])
+    typo = run("--root", str(root), "due", "--owner", "dsk", "--as-of", "2026-11-24")
+    assert typo.exit_code == 2
+    assert "no objective or KPI has this owner; the owners in this root: desk, ops-team" in (
+        typo.stderr
+    )
+
+
+@pytest.mark.parametrize("columns", [80, 100, 132])
+def test_text_keeps_every_ref_whole_and_shows_value_and_target(
+    run: Callable[..., Result], columns: int
+) -> None:
+    """People copy refs from `due` into `itokr checkin`: a ref that fits is never cut."""
+    root = EXAMPLES / "it-department"
+    args = ("--root", str(root), "due", "--as-of", "2026-11-10", "--within", "20")
+    text = run(*args, env={"COLUMNS": str(columns)}).stdout
+    document = json.loads(run(*args, "-f", "json").stdout)
+    items = [item for owner in document["owners"] for item in owner["key_results"]]
+    assert items
+    lines = text.splitlines()
+    for item in items:
+        row = next(line for line in lines if line.startswith(f" {item['ref']}  "))
+        assert len(row) <= columns
+        if item["value"] is not None:  # the last value and the target, as status shows them
+            assert f"{number(item['value'])}/{number(item['target'])}" in row
+    kpis = [kpi for owner in document["owners"] for kpi in owner["kpis"]]
+    assert kpis
+    for kpi in kpis:  # a KPI's id whole too, its newest reading against good, its band
+        row = next(line for line in lines if line.startswith(f" KPI {kpi['id']}  "))
+        assert len(row) <= columns
+        if kpi["value"] is not None:
+            assert f"{number(kpi['value'])}/{number(kpi['good'])}" in row
+            assert row.rstrip().endswith(kpi["band"])
+    assert "─" * columns in lines  # the rule under the header, as in status
+    assert not any(ch in text for ch in "┏┃│└")  # no boxes: one table style

@@ -70,15 +70,36 @@ def test_an_alias_bomb_is_refused_without_expanding(make_root: Callable[..., Pat
 
 
 @pytest.mark.parametrize(
-    "text",
-    ["[" * 100_000 + "]" * 100_000, "a: " + "{a: " * 100_000 + "}" * 100_000],
-    ids=["sequences", "mappings"],
+    ("text", "where"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "1:65"),
+        ("a: " + "{a: " * 100_000 + "}" * 100_000, "1:256"),
+        ("- " * 100_000 + "x", "1:129"),
+    ],
+    ids=["sequences", "mappings", "block"],
 )
-def test_nesting_100000_deep_is_refused(make_root: Callable[..., Path], text: str) -> None:
+def test_nesting_100000_deep_is_refused(
+    make_root: Callable[..., Path], text: str, where: str
+) -> None:
+    # libyaml 0.2.6 (PyYAML 6.0.4) stops at 1,000 levels itself; older ones do not:
+    # either way the finding is itokr's own, at the level past `max_depth`
     root = make_root({"deep.yaml": text})
     done = itokr(root, "validate", timeout=30)
     assert done.returncode == 1, done.stderr
-    assert "E008" in done.stdout and "nested deeper than 64 levels" in done.stdout
+    assert done.stdout.startswith(
+        f"okrs/deep.yaml:{where}: E008 nested deeper than 64 levels (`limits.max_depth`"
+    )
+
+
+def test_a_problem_before_libyamls_own_depth_limit_comes_first(
+    validate: Callable[[Path], Result], make_root: Callable[..., Path]
+) -> None:
+    root = make_root({"itokr.yaml": "limits: {max_depth: 1000}\n"})
+    (root / "deep.yaml").write_text("a: [*x, " + "[" * 2000 + "]" * 2000 + "]\n")
+    assert validate(root).stdout.startswith("okrs/deep.yaml:1:5: E006")
+    (root / "deep.yaml").write_text("a: " + "[" * 2000 + "]" * 2000 + "\n")
+    result = validate(root)
+    assert codes(result) == ["E008"] and "nested deeper than 1000 levels" in result.stdout
 
 
 def test_a_deep_but_allowed_document_is_still_placed(

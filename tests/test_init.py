@@ -110,14 +110,34 @@ def test_config_template_states_the_defaults(tmp_path: Path, run: Run) -> None:
     assert Config.model_validate(config) == Config()
 
 
-def test_workflow_and_hook_are_valid_yaml(run: Run, tmp_path: Path) -> None:
-    run("init", "--as-of", "2026-11-21", cwd=tmp_path)
-    workflow = yamlio.read((tmp_path / ".github/workflows/okrs.yml").read_bytes())
-    steps = [step.get("run", "") for step in workflow["jobs"]["okrs"]["steps"]]
-    assert "itokr validate --format github" in steps
-    assert "${{ github.base_ref }}" in steps[-1]
+def test_without_a_known_source_it_says_what_to_set(run: Run, tmp_path: Path) -> None:
+    """A test run's itokr is installed from a directory: no git URL to pin the CI files to."""
+    result = run("init", "--as-of", "2026-11-21", cwd=tmp_path)
+    assert "set the repository variable ITOKR_SPEC" in result.stdout
+    workflow = (tmp_path / ".github/workflows/okrs.yml").read_text()
+    assert "ITOKR_SPEC: ${{ vars.ITOKR_SPEC }}" in workflow
     hooks = yamlio.read((tmp_path / ".pre-commit-config.yaml").read_bytes())
-    assert hooks["repos"][0]["hooks"][0]["entry"] == "itokr validate"
+    assert [hook["id"] for hook in hooks["repos"][0]["hooks"]] == ["itokr-validate", "itokr-smart"]
+    again = run("init", "--as-of", "2026-11-21", cwd=tmp_path)
+    assert "ITOKR_SPEC" not in again.stdout  # nothing new written: nothing to set
+
+
+def test_an_index_requirement_installs_but_cannot_feed_pre_commit(run: Run, tmp_path: Path) -> None:
+    result = run("init", "--itokr-from", "itokr==0.1.0", "--as-of", "2026-11-21", cwd=tmp_path)
+    assert (
+        "vars.ITOKR_SPEC || 'itokr==0.1.0'" in (tmp_path / ".github/workflows/okrs.yml").read_text()
+    )
+    assert "set repo and rev in .pre-commit-config.yaml" in result.stdout
+
+
+@pytest.mark.parametrize("spec", ["itokr @ git+https://h/i", "x'y", "${{ secrets.T }}", "a#b", ""])
+def test_a_requirement_that_would_break_the_files_is_misuse(
+    run: Run, tmp_path: Path, spec: str
+) -> None:
+    result = run("init", "--itokr-from", spec, cwd=tmp_path)
+    assert result.exit_code == 2
+    assert "--itokr-from" in result.stderr
+    assert _files(tmp_path) == []
 
 
 def test_a_file_as_directory_is_misuse(run: Run, tmp_path: Path) -> None:

@@ -1,10 +1,12 @@
 """itokr as pre-commit hooks and in CI: the manifest, the file arguments pre-commit
 passes, the documented snippets, and (slow, when pre-commit is installed) a real
-`pre-commit run` that installs this repository's hooks."""
+`pre-commit run` with the config `itokr init` writes, installing the hooks from a
+local clone of this repository."""
 
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -14,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from conftest import REPO, Result
+from conftest import REPO, Result, installed_itokr
 from gitrepo import GitRepo, without_git_variables
 
 Run = Callable[..., Result]
@@ -121,13 +123,8 @@ def test_the_ci_documentation_snippets_are_valid_yaml() -> None:
 
 
 @pytest.fixture(scope="module")
-def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One hook environment for the module, built once (tens of seconds, needs PyPI).
-
-    A failure to build it (no network, say) skips the tests: they are about the
-    hooks' behaviour, not about reaching a package index.
-    """
-    pytest.importorskip("pre_commit", reason="pre-commit is not installed")
+def hook_source(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """`git+file://CLONE@COMMIT`: a local clone of this checkout's HEAD, as a team hosts it."""
     head = subprocess.run(
         ["git", "cat-file", "-e", "HEAD:.pre-commit-hooks.yaml"],
         cwd=REPO,
@@ -136,31 +133,56 @@ def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     if head.returncode != 0:
         pytest.skip("this checkout's HEAD has no .pre-commit-hooks.yaml")
+    clone = tmp_path_factory.mktemp("hosted") / "itokr"
+    subprocess.run(
+        ["git", "clone", "-q", "--no-local", str(REPO), str(clone)],
+        check=True,
+        env=without_git_variables(),
+        timeout=120,
+    )
+    commit = GitRepo(clone).git("rev-parse", "HEAD")
+    return f"git+{clone.as_uri()}@{commit}"
+
+
+@pytest.fixture(scope="module")
+def pre_commit_home(tmp_path_factory: pytest.TempPathFactory, hook_source: str) -> Path:
+    """One hook environment for the module, built once (tens of seconds, needs PyPI).
+
+    A failure to build it (no network, say) skips the tests: they are about the
+    hooks' behaviour, not about reaching a package index.
+    """
+    pytest.importorskip("pre_commit", reason="pre-commit is not installed")
     home = tmp_path_factory.mktemp("pre-commit-home")
-    repo = GitRepo(tmp_path_factory.mktemp("install") / "repo")
-    built = _pre_commit(repo, home, "install-hooks", "itokr-validate", "itokr-smart")
+    repo = _initialized(tmp_path_factory.mktemp("install") / "repo", hook_source)
+    built = _pre_commit(repo, home, "install-hooks")
     if built.returncode != 0:
         pytest.skip(f"pre-commit could not build the hook environment: {built.stdout[-500:]}")
     return home
 
 
-def _pre_commit(
-    repo: GitRepo, home: Path, command: str, *hooks: str
-) -> subprocess.CompletedProcess[str]:
-    """`pre-commit COMMAND` in `repo`, configured with this checkout's hooks at HEAD."""
-    head = subprocess.run(
-        ["git", "rev-parse", "HEAD"],
-        cwd=REPO,
+def _initialized(path: Path, source: str, *, example: bool = False) -> GitRepo:
+    """A new repository set up by `itokr init --itokr-from SOURCE` (its example removed)."""
+    repo = GitRepo(path)
+    made = subprocess.run(
+        [installed_itokr(), "init", "--itokr-from", source, "--as-of", "2026-11-21"],
+        cwd=repo.path,
         capture_output=True,
         text=True,
         check=True,
-        env=without_git_variables(),
-    ).stdout.strip()
-    lines = ["repos:", f"  - repo: {REPO}", f"    rev: {head}", "    hooks:"]
-    lines += [f"      - id: {hook}" for hook in hooks]
-    repo.write(".pre-commit-config.yaml", "\n".join(lines) + "\n")
+        timeout=60,
+    )
+    assert made.stderr == ""
+    if not example:
+        shutil.rmtree(repo.path / "okrs" / "2026-Q4")
+    return repo
+
+
+def _pre_commit(
+    repo: GitRepo, home: Path, command: str, *hooks: str
+) -> subprocess.CompletedProcess[str]:
+    """`pre-commit COMMAND [HOOK]` in `repo`, with the config `itokr init` wrote there."""
     repo.git("add", "-A")
-    options = ["--all-files", "--color", "never"] if command == "run" else []
+    options = [*hooks, "--all-files", "--color", "never"] if command == "run" else []
     return subprocess.run(
         [sys.executable, "-m", "pre_commit", command, *options],
         cwd=repo.path,
@@ -174,9 +196,9 @@ def _pre_commit(
 
 @pytest.mark.slow
 def test_slow_pre_commit_validate_hook_fails_a_bad_okr_and_passes_a_good_one(
-    pre_commit_home: Path, tmp_path: Path
+    pre_commit_home: Path, hook_source: str, tmp_path: Path
 ) -> None:
-    repo = GitRepo(tmp_path / "repo")
+    repo = _initialized(tmp_path / "repo", hook_source)
     repo.write("okrs/platform.yaml", GOOD)
     repo.write("okrs/broken.yaml", BAD)
     failed = _pre_commit(repo, pre_commit_home, "run", "itokr-validate")
@@ -189,9 +211,9 @@ def test_slow_pre_commit_validate_hook_fails_a_bad_okr_and_passes_a_good_one(
 
 @pytest.mark.slow
 def test_slow_pre_commit_smart_hook_gates_on_the_smart_score(
-    pre_commit_home: Path, tmp_path: Path
+    pre_commit_home: Path, hook_source: str, tmp_path: Path
 ) -> None:
-    repo = GitRepo(tmp_path / "repo")
+    repo = _initialized(tmp_path / "repo", hook_source)
     repo.write("okrs/platform.yaml", GOOD)
     passed = _pre_commit(repo, pre_commit_home, "run", "itokr-smart")
     assert passed.returncode == 0, passed.stdout + passed.stderr
@@ -199,3 +221,15 @@ def test_slow_pre_commit_smart_hook_gates_on_the_smart_score(
     failed = _pre_commit(repo, pre_commit_home, "run", "itokr-smart")
     assert failed.returncode == 1, failed.stdout + failed.stderr
     assert "vague" in failed.stdout
+
+
+@pytest.mark.slow
+def test_slow_the_config_init_writes_runs_both_hooks(
+    pre_commit_home: Path, hook_source: str, tmp_path: Path
+) -> None:
+    """What a teammate without itokr gets from `pre-commit run`: both hooks, passing."""
+    repo = _initialized(tmp_path / "repo", hook_source, example=True)
+    passed = _pre_commit(repo, pre_commit_home, "run")
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert re.search(r"itokr validate\.+Passed", passed.stdout)
+    assert re.search(r"itokr smart\.+Passed", passed.stdout)

@@ -54,6 +54,16 @@ def _xml(page: str) -> ET.Element:
     return ET.fromstring(page.split("\n", 1)[1])
 
 
+def _fetched(root: ET.Element) -> list[str]:
+    """Whatever the page would load or leave for: every src, every href but a #fragment."""
+    return [
+        value
+        for e in root.iter()
+        for name, value in e.attrib.items()
+        if name == "src" or (name == "href" and not value.startswith("#"))
+    ]
+
+
 def _svgs(root: ET.Element, kind: str) -> list[ET.Element]:
     return [e for e in root.iter("svg") if e.get("class") == kind]
 
@@ -124,7 +134,7 @@ def test_an_empty_root_is_an_empty_review(run: Run, make_root: Callable[..., Pat
     page = run("--root", str(root), "report", "--as-of", AS_OF, "-f", "html").stdout
     assert not _svgs(_xml(page), "burnup")
     filtered = run("--root", str(IT), "report", "--as-of", AS_OF, "--owner", "nobody")
-    assert filtered.exit_code == 2 and "--owner/--area" in filtered.stderr
+    assert filtered.exit_code == 2 and "--owner nobody: no objective" in filtered.stderr
 
 
 def test_unknown_period_exits_2_and_names_the_known_ones(run: Run) -> None:
@@ -158,7 +168,7 @@ def test_html_is_one_well_formed_self_contained_page(run: Run) -> None:
     assert len(_svgs(root, "scorebar")) == len(status["objectives"])
     assert 'name="viewport"' in page and "@media print" in page
     assert "<script" not in page.lower()
-    assert not [e.tag for e in root.iter() if {"src", "href"} & set(e.attrib)]
+    assert not _fetched(root)
     assert "http://" not in page and "https://" not in page
     assert "url(" not in page and "@import" not in page  # the CSS fetches nothing either
     for burnup in _svgs(root, "burnup"):
@@ -175,7 +185,7 @@ def test_hostile_strings_are_escaped(run: Run, make_root: Callable[..., Path]) -
     tree = _xml(page)  # nothing hostile broke the structure
     assert "<script" not in page and "<img" not in page and "<svg onload" not in page
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; friends" in page
-    assert not [e.tag for e in tree.iter() if {"src", "href"} & set(e.attrib)]
+    assert not _fetched(tree)
     texts = "".join(tree.itertext())
     assert "<script>alert('x')</script> & friends" in texts
     assert len(_svgs(tree, "burnup")) == 1
@@ -239,10 +249,78 @@ def test_outside_git_or_before_the_first_commit_the_changes_are_skipped(
         and "Not compared: the OKR root is not in a git repository" in outside.stdout
     )
     repo = GitRepo(tmp_path / "repo")
-    repo.write("okrs/q4.yaml", HOSTILE)
-    _commit_at(repo, "2026-10-20T12:00:00", "late plan")
+    repo.write("README.md", "plans to come\n")
+    _commit_at(repo, "2026-09-20T12:00:00", "a repository without the plan")
+    repo.write("okrs/q4.yaml", HOSTILE)  # not committed yet
     young = run("report", "--as-of", AS_OF, cwd=repo.path)
-    assert "Not compared: no commit before 2026-10-01" in young.stdout
+    assert "Not compared: no commit holds these objectives yet" in young.stdout
+
+
+PLAN = """\
+period: 2026-Q4
+owner: platform-team
+area: infrastructure
+objectives:
+  - id: reliable
+    title: Make the platform reliable
+    key_results:
+      - id: uptime
+        title: Reach 99.9% uptime
+        unit: "%"
+        baseline: 99.5
+        target: 99.9
+        checkins:
+          - {date: 2026-10-08, value: 99.6}
+      - id: latency
+        title: Cut p95 latency from 250 ms to 200 ms
+        unit: ms
+        baseline: 250
+        target: 200
+        checkins:
+          - {date: 2026-10-08, value: 240}
+      - id: runbook
+        title: Publish the DR runbook
+        done: false
+"""
+
+
+def test_a_period_planned_after_it_started_shows_its_eased_targets_and_reasons_first(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    forget_git_variables(monkeypatch)
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("okrs/q4.yaml", PLAN)
+    _commit_at(repo, "2026-10-09T12:00:00", "plan Q4, a week late")
+    eased = PLAN.replace(
+        "target: 99.9\n", "target: 99.8\n        reason: the provider's new SLA caps us at 99.8\n"
+    )
+    churn = eased.replace(
+        "value: 240}\n", "value: 240}\n          - {date: 2026-10-19, value: 230}\n"
+    )
+    repo.write("okrs/q4.yaml", churn.split("      - id: runbook")[0])
+    _commit_at(repo, "2026-10-20T12:00:00", "ease uptime, drop the runbook, a check-in")
+    result = run("report", "--as-of", AS_OF, cwd=repo.path)
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "Not compared" not in out
+    assert (
+        "), the first to hold these objectives, 8 days after it started "
+        "(no earlier commit holds them): 0 added, 1 modified, 1 removed." in out
+    )
+    flags = out.index("**Flags for the reviewer**")
+    eased_flag = out.index(
+        "- ⚑ eased: `reliable/uptime` target eased: 99.9 → 99.8, towards the baseline 99.5 "
+        "— reason: the provider's new SLA caps us at 99.8"
+    )
+    removed_flag = out.index(
+        "- ⚑ removed: `reliable/runbook` removed after its period 2026-Q4 started on "
+        "2026-10-01 — no reason given"
+    )
+    assert flags < eased_flag < removed_flag < out.index("## Objectives")
+    # check-ins are progress, not a change of plan
+    assert "`reliable/latency` modified" not in out and "checkins 1 → 2" not in out
+    html = run("report", "--as-of", AS_OF, "-f", "html", cwd=repo.path).stdout
+    assert "Flags for the reviewer" in html and "reason: the provider&#x27;s new SLA" in html
 
 
 def test_installed_itokr_writes_html_and_usage_errors_exit_2(tmp_path: Path) -> None:
@@ -262,3 +340,100 @@ def test_installed_itokr_writes_html_and_usage_errors_exit_2(tmp_path: Path) -> 
         check=False,
     )
     assert bad.returncode == 2 and bad.stdout == "" and "--as-of" in bad.stderr
+
+
+HOSTILE_KPI = """\
+owner: "<b>ops</b>"
+kpis:
+  - id: mttr
+    title: "MTTR <script>alert(3)</script>"
+    unit: "h</td>"
+    good: 4
+    bad: 8
+    checkins:
+      - {date: 2026-10-31, value: 9}
+"""
+
+
+def test_the_kpi_section_shows_what_kpis_shows(run: Run) -> None:
+    kpis = json.loads(
+        run("--root", str(IT), "kpis", "-f", "json", "--as-of", AS_OF, "--owner", "it-pmo").stdout
+    )["kpis"]
+    text = _report(run, "--owner", "it-pmo").stdout
+    section = text.split("## KPIs\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| **`")]
+    assert [row.split("`")[1] for row in rows] == [kpi["id"] for kpi in kpis]
+    on_time = next(kpi for kpi in kpis if kpi["id"] == "projects-on-time")
+    assert f"| {on_time['value']}% | {on_time['band']} | ≥ 85 | < 70 |" in rows[0]
+    assert "`annual-project-delivery/on-time`" in rows[0]
+    page = _report(run, "--owner", "it-pmo", "-f", "html").stdout
+    table = next(e for e in _xml(page).iter("section") if e.get("id") == "kpis")
+    assert len(table.findall(".//tbody/tr")) == len(kpis)
+
+
+def test_kpi_strings_are_escaped_and_a_root_without_kpis_has_no_section(
+    run: Run, make_root: Callable[..., Path]
+) -> None:
+    root = make_root({"hostile.yaml": HOSTILE, "kpis.yaml": HOSTILE_KPI})
+    page = run("--root", str(root), "report", "--as-of", AS_OF, "-f", "html").stdout
+    tree = _xml(page)
+    assert "<script>alert(3)" not in page
+    assert "MTTR <script>alert(3)</script>" in "".join(tree.itertext())
+    (root / "kpis.yaml").unlink()
+    plain = run("--root", str(root), "report", "--as-of", AS_OF).stdout
+    assert "## KPIs" not in plain
+
+
+def test_a_kpi_band_eased_during_the_period_is_in_the_review(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    forget_git_variables(monkeypatch)
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("okrs/q4.yaml", HOSTILE)
+    repo.write("okrs/kpis.yaml", HOSTILE_KPI)
+    _commit_at(repo, "2026-09-20T12:00:00", "plan Q4")
+    repo.write("okrs/kpis.yaml", HOSTILE_KPI.replace("bad: 8", "bad: 10"))
+    _commit_at(repo, "2026-10-20T12:00:00", "ease MTTR")
+    result = run("report", "--as-of", AS_OF, cwd=repo.path)
+    assert "- `mttr` modified: bad 8 → 10; band red → yellow ⚑ band eased: bad 8 → 10" in (
+        result.stdout
+    )
+
+
+def test_a_kpi_whose_readings_alone_moved_is_no_change_of_plan(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Readings are progress, as check-ins are: a new one, even one that moves the band,
+    lists nothing under the changes since the period started."""
+    forget_git_variables(monkeypatch)
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("okrs/q4.yaml", HOSTILE)
+    repo.write("okrs/kpis.yaml", HOSTILE_KPI)
+    _commit_at(repo, "2026-09-20T12:00:00", "plan Q4")
+    reading = "      - {date: 2026-11-15, value: 3}\n"
+    repo.write("okrs/kpis.yaml", HOSTILE_KPI + reading)
+    _commit_at(repo, "2026-11-15T12:00:00", "a green reading")
+    result = run("report", "--as-of", AS_OF, cwd=repo.path)
+    assert result.exit_code == 0, result.stderr
+    assert "`mttr`" not in result.stdout.split("## KPIs", 1)[1].split("\n## ", 1)[1]
+
+
+def test_burnups_stay_inside_their_period(run: Run) -> None:
+    """The example's key results tracking a KPI have readings from before 2026: the
+    chart starts at the period, with the baseline standing for them."""
+    page = _report(run, "--period", "2026", "-f", "html").stdout
+    charts = _svgs(_xml(page), "burnup")
+    assert charts
+    for chart in charts:
+        for dot in chart.iter("circle"):
+            assert float(dot.get("cx", "0")) >= 56, chart.findtext("title")
+
+
+def test_tooltip_numbers_are_rounded_like_the_table(run: Run) -> None:
+    """The trend's end is computed: two decimals, as every computed number is shown."""
+    page = run("--root", str(IT), "report", "--as-of", AS_OF, "-f", "html").stdout
+    trends = re.findall(r"<title>trend at the end: ([^<]*)</title>", page)
+    assert trends
+    for text in trends:
+        number = text.split()[0].rstrip("%")
+        assert re.fullmatch(r"-?\d+(\.\d{1,2})?", number), text

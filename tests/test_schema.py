@@ -167,11 +167,29 @@ REJECTED = {
     "start without end": _file(start="2026-10-01"),
     "end without start": _file(end="2026-10-01"),
     "period and dates": _file(period="2026-Q4", start="2026-10-01", end="2026-12-31"),
+    "neither objectives nor kpis": {"owner": "x", "period": "2026-Q4"},
+    "kpis not a list": {"kpis": {"id": "k"}},
+    "kpi without bad": {"kpis": [{"id": "k", "title": "A KPI", "good": 1}]},
+    "kpi with a target": {
+        "kpis": [{"id": "k", "title": "A KPI", "good": 1, "bad": 2, "target": 1}]
+    },
+    "kpi every not a step": {
+        "kpis": [{"id": "k", "title": "A KPI", "good": 1, "bad": 2, "every": "1y"}]
+    },
+    "kpi and current": _with_kr(baseline=1, target=2, kpi="mttr", current=3),
+    "kpi and checkins": _with_kr(
+        baseline=1, target=2, kpi="mttr", checkins=[{"date": "2026-10-01", "value": 1}]
+    ),
+    "kpi on a milestone key result": _with_kr(
+        kpi="mttr", milestones=[{"title": "a", "done": True}]
+    ),
 }
 
 ACCEPTED = {
     "nulls count as absent": _file(period=None, start="2026-10-01", end="2026-12-31"),
     "no dates": _file(start=None, end=None),
+    "only kpis": {"kpis": [{"id": "k", "title": "A KPI", "good": 1, "bad": 2, "every": "2w"}]},
+    "a key result tracking a kpi": _with_kr(baseline=1, target=2, kpi="mttr"),
     "null current beside checkins": _with_kr(
         baseline=1, target=2, current=None, checkins=[{"date": "2026-10-01", "value": 1}]
     ),

@@ -32,7 +32,7 @@ def test_key_result_shows_its_arithmetic(run: Run, root: Path) -> None:
     text = " ".join(result.stdout.split())
     assert "(235 − 250) / (200 − 250) = -15 / -50 = 0.30" in text
     assert "weight 1 of 3 in reliable-platform" in text
-    assert "expected 0.49: 45 of 91 days of 2026-Q4" in text
+    assert "expected 0.49: 45 of the 91 days from the first day of 2026-Q4 to its last" in text
     assert "health at-risk: score 0.30 < 0.39 (expected 0.49 − at_risk 0.10), but ≥ 0.19" in text
     assert "forecast → 0.68: a least-squares line through 3 dated values" in text
     assert "stale no: last check-in 2026-11-10, 5 days ago (stale after 14)" in text

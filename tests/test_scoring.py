@@ -401,3 +401,32 @@ def test_objective_score_is_invariant_to_scaling_the_weights(
 
     assert score(1.0) == pytest.approx(score(factor), abs=1e-9)
     assert 0.0 <= score(factor) <= 1.0 + 1e-12
+
+
+@pytest.mark.parametrize(
+    ("unit", "baseline", "target", "values", "expected"),
+    [
+        # findings fall fast: the line runs below zero, a count does not
+        ("findings", 40, 10, [20, 8], 0.0),
+        # uptime climbs: the line runs past 100, a percentage does not
+        ("%", 90, 99, [96, 99.5], 100.0),
+        # an NPS was negative before: negative values are physical for it
+        ("NPS", -20, 10, [-5, 10], None),
+    ],
+)
+def test_a_projection_stays_physical(
+    unit: str, baseline: float, target: float, values: list[float], expected: float | None
+) -> None:
+    from itokr.scoring import projected_value
+
+    checkins = [
+        {"date": day, "value": value}
+        for day, value in zip(["2026-10-11", "2026-10-21"], values, strict=True)
+    ]
+    data = kr(baseline=baseline, target=target, unit=unit, checkins=checkins)
+    at_end = projected_value(only_kr(data), Q4)
+    assert at_end is not None
+    if expected is None:
+        assert at_end > 10  # the unclamped line: nothing to keep it from
+    else:
+        assert at_end == expected

@@ -263,7 +263,6 @@ def test_markdown_is_a_pipe_table_with_the_same_numbers(run: Run, root: Path) ->
         (("--owner", "security-team"), ["patching"]),
         (("--area", "infrastructure"), ["reliable-platform", "next-quarter"]),
         (("--period", "2027-Q1"), ["next-quarter"]),
-        (("--period", "2027"), []),  # the name, exactly: a year does not hold its quarters
         (("--health", "red"), ["patching"]),
         (("--health", "off-track", "--owner", "platform-team"), ["reliable-platform"]),
     ],
@@ -273,6 +272,13 @@ def test_filters_match_the_objectives_own_value(
 ) -> None:
     document = json.loads(status(run, root, "--format", "json", *option).stdout)
     assert [o["id"] for o in document["objectives"]] == ids
+
+
+def test_a_period_matches_by_its_name_exactly(run: Run, root: Path) -> None:
+    """A year does not hold its quarters: `--period 2027` names no objective here (exit 2)."""
+    result = status(run, root, "--period", "2027")
+    assert result.exit_code == 2
+    assert "the periods in this root: 2026-Q3, 2026-Q4, 2027-Q1" in result.stderr
 
 
 def test_unknown_health_or_bad_date_is_misuse(run: Run, root: Path) -> None:

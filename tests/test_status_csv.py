@@ -58,6 +58,7 @@ def test_csv_quotes_commas_and_formulas_and_filters(
                 key_results:
                   - id: cost
                     title: "Cut cost from 10 to 5, by year end"
+                    unit: " =1+1"
                     baseline: 10
                     target: 5
                     current: 8
@@ -70,9 +71,12 @@ def test_csv_quotes_commas_and_formulas_and_filters(
     assert rows[0]["objective_title"] == 'Cut costs, "fast", and well'
     assert rows[0]["kr_title"] == "Cut cost from 10 to 5, by year end"
     assert rows[0]["owner"] == "'=cmd|' /C calc'!A0"  # no formula for a spreadsheet to run
-    assert rows[0]["progress"] == "0.4" and rows[0]["unit"] == ""
-    empty = run("--root", str(root), "status", "--as-of", "2026-11-21", "-f", "csv", "--owner", "x")
-    assert empty.stdout.splitlines() == [",".join(HEADER)]
+    assert rows[0]["progress"] == "0.4"
+    assert rows[0]["unit"] == "' =1+1"  # a blank first does not hide a formula
+    empty = run(
+        "--root", str(root), "status", "--as-of", "2026-11-21", "-f", "csv", "--health", "red"
+    )
+    assert empty.stdout.splitlines() == [",".join(HEADER)]  # nothing matches: the header alone
 
 
 def test_csv_through_the_installed_entry_point() -> None:

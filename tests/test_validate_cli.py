@@ -246,11 +246,13 @@ def test_root_option_naming_nothing_is_misuse(run: Run, tmp_path: Path) -> None:
     assert result.stderr == "itokr: --root missing: no such directory\n"
 
 
-def test_root_is_a_global_option_only(run: Run, mixed: Path) -> None:
-    assert run("--root", str(mixed), "validate").exit_code == 1
-    result = run("validate", "--root", str(mixed))
-    assert result.exit_code == 2
-    assert "--root" in result.stderr
+def test_root_works_after_the_command_too(run: Run, mixed: Path, tmp_path: Path) -> None:
+    """`itokr validate --root X`, as gh and ruff take global options anywhere."""
+    before = run("--root", str(mixed), "validate", "-f", "json", cwd=tmp_path)
+    assert before.exit_code == 1
+    for args in (["--root", str(mixed)], [f"--root={mixed}"]):
+        after = run("validate", *args, "-f", "json", cwd=tmp_path)
+        assert (after.exit_code, after.stdout) == (1, before.stdout)
 
 
 def test_an_unreadable_file_is_a_finding_not_a_crash(run: Run, make_root: MakeRoot) -> None:

@@ -10,20 +10,21 @@ concurrent check-ins wait for each other, so none is lost.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import difflib
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from itokr import roundtrip, yamlio
 from itokr.errors import ItokrError, UsageError
+from itokr.kpis import KpiEntry, score_kpi
 from itokr.loader import Document, Tree, display_path, load_documents, objective_files, read_root
-from itokr.model import Binary, Metric, MilestoneKR, Threshold
+from itokr.model import Binary, Checkin, Metric, MilestoneKR, Threshold
 from itokr.refs import resolve
 from itokr.safewrite import LOCK_TIMEOUT, replace_file, root_lock
 from itokr.scoring import score_key_result
@@ -69,6 +70,17 @@ class Outcome:
     changed: bool  # False: it already was so, nothing to write
     written: bool
     diff: str
+    score_before: float | None  # None for a KPI, which has a band instead
+    score_after: float | None
+    band: tuple[str | None, str | None] | None = None  # a KPI's, before and after
+    moved: tuple[Moved, ...] = ()  # the key results tracking the KPI
+
+
+@dataclass(frozen=True, slots=True)
+class Moved:
+    """A key result that tracks the KPI checked in: its score before and after."""
+
+    ref: str
     score_before: float
     score_after: float
 
@@ -105,9 +117,16 @@ def make_request(
     as_of: dt.date,
 ) -> Request:
     """Check what can be checked without the root; `UsageError` (exit 2) otherwise."""
-    objective_id, _, kr_id = ref.partition("/")
-    if not objective_id or not kr_id or "/" in kr_id:
-        raise UsageError(f"REF {ref!r}: name a key result as OBJECTIVE_ID/KR_ID")
+    objective_id, slash, kr_id = ref.partition("/")
+    if not objective_id or (slash and (not kr_id or "/" in kr_id)):
+        raise UsageError(
+            f"REF {ref!r}: name a key result as OBJECTIVE_ID/KR_ID, or a KPI by its id"
+        )
+    if not slash and (milestone is not None or done):
+        raise UsageError(
+            f"REF {ref!r}: --milestone and --done mark a key result, named OBJECTIVE_ID/KR_ID "
+            "(a KPI takes a VALUE)"
+        )
     if milestone is not None and done:
         raise UsageError("--milestone and --done exclude each other: give one")
     if undo and milestone is None and not done:
@@ -184,6 +203,8 @@ def record(
 
 def _record(request: Request, files: _Root, *, dry_run: bool) -> Outcome:
     tree = files.load()
+    if "/" not in request.ref:
+        return _record_kpi(request, files, tree, dry_run=dry_run)
     try:
         entry, kr = resolve(tree.entries, request.ref)
     except UsageError as error:
@@ -200,21 +221,20 @@ def _record(request: Request, files: _Root, *, dry_run: bool) -> Outcome:
             f"--date {request.date} is before {entry.id}'s period {entry.period.label} starts "
             f"({entry.period.start}); a check-in dates progress within the period"
         )
-    if not tree.ok:
-        raise ItokrError(
-            f"refusing to write while the OKR root has {_problems(tree)}: run `itokr validate`"
-        )
-    document = next(doc for doc in files.documents if doc.path == entry.path)
-    assert document.data is not None
-    source = roundtrip.Source.decode(document.data)
-    old_data = yamlio.read(document.data)
-    expected = copy.deepcopy(old_data)
+    original, expected = _to_edit(files, tree, entry.path)
     target = roundtrip.expected_data(expected, entry.index, kr.id)
     replaced: str | None = None
     changed = True
     try:
+        source = roundtrip.Source.decode(original)
         if isinstance(kr, Metric | Threshold):
-            body, replaced = _add(request, kr, source, entry.index, target)
+            body, replaced = _add(
+                request,
+                target,
+                lambda new, at: roundtrip.add_checkin(
+                    source.body, source.newline, entry.index, kr.id, new, at
+                ),
+            )
         else:
             done = not request.undo
             if isinstance(kr, MilestoneKR) and milestone is not None:
@@ -231,7 +251,7 @@ def _record(request: Request, files: _Root, *, dry_run: bool) -> Outcome:
     new_data = source.encode(body)
     after = _verify(files, Document(entry.path, new_data), expected, request)
     if changed and not dry_run:
-        replace_file(files.files[entry.path], document.data, new_data)
+        replace_file(files.files[entry.path], original, new_data)
     before_score = score_key_result(entry, kr, tree.config, request.as_of).score
     new_entry, new_kr = resolve(after.entries, request.ref)
     assert new_kr is not None
@@ -246,10 +266,108 @@ def _record(request: Request, files: _Root, *, dry_run: bool) -> Outcome:
         replaced_current=replaced,
         changed=changed,
         written=changed and not dry_run,
-        diff=_diff(entry.path, document.data, new_data) if changed else "",
+        diff=_diff(entry.path, original, new_data) if changed else "",
         score_before=before_score,
         score_after=score_key_result(new_entry, new_kr, after.config, request.as_of).score,
     )
+
+
+def _to_edit(files: _Root, tree: Tree, path: str) -> tuple[bytes, Any]:
+    """The file to edit, once the whole root is valid: its bytes, and its data, to
+    change as the edit must read back."""
+    if not tree.ok:
+        raise ItokrError(
+            f"refusing to write while the OKR root has {_problems(tree)}: run `itokr validate`"
+        )
+    document = next(doc for doc in files.documents if doc.path == path)
+    assert document.data is not None
+    return document.data, yamlio.read(document.data)
+
+
+def _find_kpi(tree: Tree, ref: str) -> KpiEntry:
+    """The KPI `ref` names; `UsageError` (exit 2) naming what it could have meant."""
+    found = next((entry for entry in tree.kpis if entry.id == ref), None)
+    if found is not None:
+        return found
+    objective = next((entry for entry in tree.entries if entry.id == ref), None)
+    if objective is not None:
+        refs = ", ".join(f"{ref}/{kr.id}" for kr in objective.objective.key_results)
+        raise UsageError(
+            f"{ref!r} is an objective: name one of its key results as OBJECTIVE_ID/KR_ID "
+            f"({refs}), or a KPI by its id"
+        )
+    close = difflib.get_close_matches(ref, [entry.id for entry in tree.kpis], n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    problems = f"; the root has {_problems(tree)}: run `itokr validate`" if not tree.ok else ""
+    raise UsageError(
+        f"unknown KPI {ref!r}{hint}{problems} (a key result is named OBJECTIVE_ID/KR_ID)"
+    )
+
+
+def _record_kpi(request: Request, files: _Root, tree: Tree, *, dry_run: bool) -> Outcome:
+    """A KPI reading: one check-in in the KPI's file; every key result tracking it moves."""
+    kpi_entry = _find_kpi(tree, request.ref)
+    if request.value is None:
+        raise UsageError(
+            f"{request.ref} is a KPI: give the VALUE read, as in itokr checkin {request.ref} 4.2"
+        )
+    original, expected = _to_edit(files, tree, kpi_entry.path)
+    try:
+        source = roundtrip.Source.decode(original)
+        target = roundtrip.expected_kpi(expected, kpi_entry.index)
+        body, _ = _add(
+            request,
+            target,
+            lambda new, at: (
+                roundtrip.add_kpi_checkin(source.body, source.newline, kpi_entry.index, new, at),
+                None,
+            ),
+        )
+    except roundtrip.EditError as error:
+        raise ItokrError(
+            f"{kpi_entry.path}: cannot edit this file in place ({error}); nothing written"
+        ) from None
+    new_data = source.encode(body)
+    after = _verify(files, Document(kpi_entry.path, new_data), expected, request)
+    if not dry_run:
+        replace_file(files.files[kpi_entry.path], original, new_data)
+    new_kpi = next(entry for entry in after.kpis if entry.id == request.ref)
+    return Outcome(
+        ref=request.ref,
+        path=kpi_entry.path,
+        action="kpi",
+        date=request.date,
+        value=request.value,
+        milestone=None,
+        done=None,
+        replaced_current=None,
+        changed=True,
+        written=not dry_run,
+        diff=_diff(kpi_entry.path, original, new_data),
+        score_before=None,
+        score_after=None,
+        band=(_band(kpi_entry, tree, request.as_of), _band(new_kpi, after, request.as_of)),
+        moved=_moved(request, tree, after),
+    )
+
+
+def _band(entry: KpiEntry, tree: Tree, as_of: dt.date) -> str | None:
+    return score_kpi(entry, tree.config, as_of).band
+
+
+def _moved(request: Request, before: Tree, after: Tree) -> tuple[Moved, ...]:
+    """The key results tracking the KPI, scored before and after the reading."""
+
+    def scores(tree: Tree) -> dict[str, float]:
+        return {
+            f"{entry.id}/{kr.id}": score_key_result(entry, kr, tree.config, request.as_of).score
+            for entry in tree.entries
+            for kr in entry.objective.key_results
+            if getattr(kr, "kpi", None) == request.ref
+        }
+
+    old, new = scores(before), scores(after)
+    return tuple(Moved(ref, old[ref], new[ref]) for ref in new if ref in old)
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +390,26 @@ class Batch:
     kept: tuple[Request, ...]  # a check-in on that date was there already, and stays
 
 
+@dataclass(frozen=True, slots=True)
+class _Holder:
+    """Where a batch's check-in goes: a key result's `checkins`, or a KPI's."""
+
+    index: int  # the objective's, or the KPI's, place in its file
+    kr_id: str | None  # None: a KPI
+
+    def target(self, expected: Any) -> dict[str, Any]:
+        if self.kr_id is None:
+            return roundtrip.expected_kpi(expected, self.index)
+        return roundtrip.expected_data(expected, self.index, self.kr_id)
+
+    def splice(
+        self, body: str, newline: str, new: roundtrip.NewCheckin, at: int
+    ) -> tuple[str, str | None]:
+        if self.kr_id is None:
+            return roundtrip.add_kpi_checkin(body, newline, self.index, new, at), None
+        return roundtrip.add_checkin(body, newline, self.index, self.kr_id, new, at)
+
+
 def record_checkins(
     requests: Sequence[Request],
     root: Path,
@@ -280,11 +418,12 @@ def record_checkins(
     dry_run: bool = False,
     lock_timeout: float = LOCK_TIMEOUT,
 ) -> Batch:
-    """Record value check-ins of many key results: per file, one verified, atomic write.
+    """Record value check-ins of many key results and KPIs (a KPI's ref is its id): per
+    file, one verified, atomic write, by the splices and quoting of `itokr checkin`.
 
     Under the lock the root is read again, so a check-in made meanwhile is seen: a
-    request whose key result already has a check-in on its date is kept out (the one
-    there wins). A file that cannot be edited in place is reported, not written; the
+    request whose key result or KPI already has a check-in on its date is kept out (the
+    one there wins). A file that cannot be edited in place is reported, not written; the
     other files are. While the root is invalid nothing is written (`ItokrError`).
     """
     if dry_run:
@@ -299,43 +438,51 @@ def _record_checkins(requests: Sequence[Request], files: _Root, *, dry_run: bool
         raise ItokrError(
             f"refusing to write while the OKR root has {_problems(tree)}: run `itokr validate`"
         )
-    by_path: dict[str, list[tuple[int, Metric | Threshold, Request]]] = {}
+    kpis = {entry.id: entry for entry in tree.kpis}
+    by_path: dict[str, list[tuple[_Holder, Request]]] = {}
     kept = []
     for request in requests:
-        try:
-            entry, kr = resolve(tree.entries, request.ref)
-        except UsageError:
-            kr = None
-        if not isinstance(kr, Metric | Threshold):
-            raise ItokrError(
-                f"{request.ref} changed while it was measured; nothing written: run again"
-            )
-        if any(checkin.date == request.date for checkin in kr.checkins or ()):
+        path, holder, checkins = _holder(tree, kpis, request.ref)
+        if any(checkin.date == request.date for checkin in checkins or ()):
             kept.append(request)
         else:
-            by_path.setdefault(entry.path, []).append((entry.index, kr, request))
+            by_path.setdefault(path, []).append((holder, request))
     changes = [_write_checkins(files, path, items, dry_run) for path, items in by_path.items()]
     return Batch(tuple(changes), tuple(kept))
 
 
+def _holder(
+    tree: Tree, kpis: dict[str, KpiEntry], ref: str
+) -> tuple[str, _Holder, Sequence[Checkin] | None]:
+    """The file, the holder and the check-ins of the key result or KPI `ref` names; an
+    `ItokrError` when it is no longer one that takes values of its own."""
+    if "/" not in ref and ref in kpis:
+        kpi = kpis[ref]
+        return kpi.path, _Holder(kpi.index, None), kpi.kpi.checkins
+    try:
+        entry, kr = resolve(tree.entries, ref)
+    except UsageError:
+        kr = None
+    if not isinstance(kr, Metric | Threshold) or kr.kpi is not None:
+        raise ItokrError(f"{ref} changed while it was measured; nothing written: run again")
+    return entry.path, _Holder(entry.index, kr.id), kr.checkins
+
+
 def _write_checkins(
-    files: _Root,
-    path: str,
-    items: Sequence[tuple[int, Metric | Threshold, Request]],
-    dry_run: bool,
+    files: _Root, path: str, items: Sequence[tuple[_Holder, Request]], dry_run: bool
 ) -> FileChange:
     """Splice every check-in for one file, verify the result once, write it once."""
     document = next(doc for doc in files.documents if doc.path == path)
     assert document.data is not None
-    source = roundtrip.Source.decode(document.data)
-    expected = yamlio.read(document.data)
-    body = source.body
-    requests = tuple(request for _, _, request in items)
+    requests = tuple(request for _, request in items)
     try:
-        for index, kr, request in items:
-            target = roundtrip.expected_data(expected, index, kr.id)
-            edited = roundtrip.Source(body, source.bom, source.newline)
-            body, _ = _add(request, kr, edited, index, target)
+        expected = yamlio.read(document.data)
+        source = roundtrip.Source.decode(document.data)
+        body = source.body
+        for holder, request in items:
+            body, _ = _add(
+                request, holder.target(expected), partial(holder.splice, body, source.newline)
+            )
         new_data = source.encode(body)
         _verify(files, Document(path, new_data), expected, requests[0])
         if not dry_run:
@@ -361,6 +508,11 @@ def _problems(tree: Tree) -> str:
 def _check_fit(request: Request, kr: Any) -> int | None:
     """That the request fits the key result's kind; the milestone's index, if one."""
     ref = request.ref
+    if isinstance(kr, Metric | Threshold) and kr.kpi is not None:
+        raise UsageError(
+            f"{ref} tracks the KPI {kr.kpi}: its values are that KPI's readings; record one "
+            f"with `itokr checkin {kr.kpi} VALUE` (every key result tracking it moves)"
+        )
     if isinstance(kr, Metric | Threshold):
         if request.flag:
             raise UsageError(
@@ -400,29 +552,36 @@ def _check_fit(request: Request, kr: Any) -> int | None:
 
 def _add(
     request: Request,
-    kr: Metric | Threshold,
-    source: roundtrip.Source,
-    index: int,
     target: dict[str, Any],
+    splice: Callable[[roundtrip.NewCheckin, int], tuple[str, str | None]],
 ) -> tuple[str, str | None]:
+    """Splice the new check-in after those of its date or before, and say in `target`
+    (the holder's plain data) what the file must read back as."""
     assert request.value is not None
     new = roundtrip.NewCheckin(
         str(request.date), request.value, request.confidence, request.note, request.by
     )
-    checkins = list(target.get("checkins") or [])
-    # counted in `target`, which holds the check-ins this run added before this one
-    position = sum(1 for checkin in checkins if checkin["date"] <= new.date)
-    entry: dict[str, Any] = {"date": new.date, "value": float(new.value)}
+    written = list(target.get("checkins") or [])
+    # counted in `target`, which also holds the check-ins a batch added before this one
+    # (dates as the reader gives them: YYYY-MM-DD text, so text order is date order)
+    position = sum(1 for checkin in written if checkin["date"] <= new.date)
+    # the value as the reader will give it back: 9007199254740993 stays an exact int
+    entry: dict[str, Any] = {"date": new.date, "value": _as_read(new.value)}
     if request.confidence is not None:
-        entry["confidence"] = float(request.confidence)
+        entry["confidence"] = _as_read(request.confidence)
     if request.note is not None:
         entry["note"] = request.note
     if request.by is not None:
         entry["by"] = request.by
     target.pop("current", None)
-    checkins.insert(position, entry)
-    target["checkins"] = checkins
-    return roundtrip.add_checkin(source.body, source.newline, index, kr.id, new, position)
+    written.insert(position, entry)
+    target["checkins"] = written
+    return splice(new, position)
+
+
+def _as_read(number: str) -> Any:
+    """A number typed on the command line as the YAML reader reads it from the file."""
+    return yamlio.read(f"v: {number}\n".encode())["v"]
 
 
 def _verify(files: _Root, document: Document, expected: Any, request: Request) -> Tree:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from itokr.model import (
     SOURCE_FIELDS,
@@ -18,6 +19,9 @@ from itokr.model import (
 )
 from itokr.periods import Period, resolve
 from itokr.problems import Loc, Problem
+
+if TYPE_CHECKING:
+    from itokr.kpis import KpiEntry
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +48,52 @@ class Entry:
             and (area is None or self.area == area)
             and (period is None or (self.period is not None and self.period.name == period))
         )
+
+
+def unmatched_filter(
+    entries: Sequence[Entry],
+    *,
+    owner: str | None = None,
+    area: str | None = None,
+    period: str | None = None,
+    kpis: Sequence[KpiEntry] = (),
+) -> str | None:
+    """Why a filter can match nothing in this root (naming what exists), else None.
+
+    Each filter is checked on its own: `--owner a --area b` may well be empty
+    together, but an owner, area or period that no objective has is a typo. In a
+    view that lists KPIs beside objectives (`due`), `kpis` count too: an owner of
+    KPIs alone is no typo there.
+    """
+    noun = "objective or KPI" if kpis else "objective"
+    filters: list[tuple[str, str | None, set[str | None]]] = [
+        ("owner", owner, {e.owner for e in entries} | {k.owner for k in kpis}),
+        ("area", area, {e.area for e in entries} | {k.area for k in kpis}),
+        ("period", period, {e.period.name for e in entries if e.period is not None}),
+    ]
+    return _unmatched(filters, noun)
+
+
+def unmatched_kpi_filter(
+    kpis: Sequence[KpiEntry], *, owner: str | None = None, area: str | None = None
+) -> str | None:
+    """`unmatched_filter` for a view of KPIs alone (`kpis`): an owner or area no KPI has."""
+    filters: list[tuple[str, str | None, set[str | None]]] = [
+        ("owner", owner, {k.owner for k in kpis}),
+        ("area", area, {k.area for k in kpis}),
+    ]
+    return _unmatched(filters, "KPI", of="of KPIs ")
+
+
+def _unmatched(
+    filters: Sequence[tuple[str, str | None, set[str | None]]], noun: str, *, of: str = ""
+) -> str | None:
+    for what, value, held in filters:
+        names = sorted(name for name in held if name)
+        if value is not None and value not in names:
+            known = f"; the {what}s {of}in this root: {', '.join(names)}" if names else ""
+            return f"--{what} {value}: no {noun} has this {what}{known}"
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +136,16 @@ def _period_of(
     )
 
 
+def area_problem(loc: Loc, area: str, config: Config) -> Problem:
+    """E305: `area` is not one of the configured areas."""
+    return Problem(
+        loc,
+        "E305",
+        f"area {area!r} is not one of the configured areas ({', '.join(config.areas)}): "
+        "use one of them, or add it to `areas` in itokr.yaml",
+    )
+
+
 def entries_of(
     documents: Sequence[tuple[str, ParsedFile]], config: Config, *, config_ok: bool
 ) -> tuple[list[Entry], list[Located]]:
@@ -102,19 +162,7 @@ def entries_of(
             area = objective.area or document.area
             if config.areas and area is not None and area not in config.areas and config_ok:
                 loc = ("objectives", index, "area") if objective.area else ("area",)
-                problems.setdefault(
-                    (path, loc),
-                    Located(
-                        path,
-                        Problem(
-                            loc,
-                            "E305",
-                            f"area {area!r} is not one of the configured areas "
-                            f"({', '.join(config.areas)}): use one of them, or add it to `areas` "
-                            "in itokr.yaml",
-                        ),
-                    ),
-                )
+                problems.setdefault((path, loc), Located(path, area_problem(loc, area, config)))
             entries.append(
                 Entry(objective, path, index, objective.owner or document.owner, area, period)
             )
@@ -208,7 +256,7 @@ def source_problems(ref: SourceRef, config: Config) -> Iterator[Problem]:
         defined = ", ".join(config.sources) or "none yet"
         yield Problem(
             ("from",),
-            "E306",
+            "E308",
             f"no source named {ref.from_!r} in itokr.yaml (defined there: {defined}): "
             "fix the name, or define it under `sources:`",
         )
@@ -218,7 +266,7 @@ def source_problems(ref: SourceRef, config: Config) -> Iterator[Problem]:
     if needs is not None and needs not in ref.given:
         yield Problem(
             (),
-            "E307",
+            "E309",
             f"{ref.from_} is a {kind} source: say what to read with `{needs}` "
             f"({_WHAT_TO_READ[needs]})",
         )
@@ -227,7 +275,7 @@ def source_problems(ref: SourceRef, config: Config) -> Iterator[Problem]:
             instead = f", or use `{needs}`" if needs else ""
             yield Problem(
                 (key,),
-                "E307",
+                "E309",
                 f"`{key}` is for {SOURCE_FIELDS[key]} sources and {ref.from_} is a {kind} "
                 f"source: remove it{instead}",
                 at_key=True,

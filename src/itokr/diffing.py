@@ -14,20 +14,22 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from itokr.asof import known_on, kpi_known_on
 from itokr.crosscheck import Entry
+from itokr.kpis import KpiEntry, band, lower_is_better
 from itokr.loader import Tree
 from itokr.model import AnyKeyResult, Milestone
 from itokr.periods import Period
 from itokr.scoring import ObjectiveScore, newest_confidence, score_objective
 
 FLAGS: dict[str, str] = {
-    "eased": "a target moved towards its baseline",
-    "raised": "a target moved away from its baseline",
+    "eased": "a target moved towards its baseline, or a KPI's good or bad moved the lenient way",
+    "raised": "a target moved away from its baseline, or a KPI's good or bad moved the strict way",
     "rebaselined": "a baseline was rewritten",
     "removed": "an objective or key result was removed after its period started",
     "added": "an objective or key result was added after its period started",
     "weight": "a key result's weight changed",
-    "owner": "an objective's owner changed",
+    "owner": "an objective's or a KPI's owner changed",
     "period": "an objective's period changed",
 }
 # fmt: off
@@ -63,10 +65,15 @@ class Change:
     fields: dict[str, tuple[Value, Value]]
     score: Score
     flags: tuple[Flag, ...] = ()
+    is_kpi: bool = False  # then `ref` is the KPI's id, and `score` is (None, None)
 
     @property
     def is_objective(self) -> bool:
-        return "/" not in self.ref
+        return "/" not in self.ref and not self.is_kpi
+
+    @property
+    def kind(self) -> str:
+        return "kpi" if self.is_kpi else "objective" if self.is_objective else "key_result"
 
 
 @dataclass(frozen=True)
@@ -88,8 +95,9 @@ class Diff:
 
 
 def compare(base: Tree, head: Tree, as_of: dt.date) -> Diff:
-    """The changes from `base` to `head`, scored at `as_of`."""
-    old, new = _by_id(base), _by_id(head)
+    """The changes from `base` to `head` as known on `as_of` (check-ins dated later
+    count for no field and no score), scored at `as_of`."""
+    old, new = _by_id(base, as_of), _by_id(head, as_of)
     groups: list[tuple[tuple[str, int], list[Change]]] = []
     for key, entry in new.items():
         before = old.get(key)
@@ -109,7 +117,10 @@ def compare(base: Tree, head: Tree, as_of: dt.date) -> Diff:
             groups.append(((entry.path, entry.index), [_removed(entry, base_score, as_of)]))
     groups.sort(key=lambda group: group[0])
     return Diff(
-        changes=tuple(change for _, changes in groups for change in changes),
+        changes=(
+            *(change for _, changes in groups for change in changes),
+            *kpi_changes(base, head, as_of),
+        ),
         as_of=as_of,
         problems=(len(base.findings), len(head.findings)),
     )
@@ -122,10 +133,11 @@ def _same(before: Entry, after: Entry) -> bool:
     return identity(before) == identity(after)
 
 
-def _by_id(tree: Tree) -> dict[str, Entry]:
+def _by_id(tree: Tree, as_of: dt.date) -> dict[str, Entry]:
     found: dict[str, Entry] = {}
     for entry in tree.entries:
-        found.setdefault(entry.id, entry)  # a duplicate id is validate's business
+        if entry.id not in found:  # a duplicate id is validate's business
+            found[entry.id] = known_on(entry, as_of)
     return found
 
 
@@ -372,3 +384,95 @@ def _improving(key_result: AnyKeyResult) -> int:
     if baseline is None or target is None or baseline == target:
         return 0
     return 1 if target > baseline else -1
+
+
+# ---------------------------------------------------------------- KPIs
+
+
+def kpi_values(entry: KpiEntry, as_of: dt.date) -> dict[str, Value]:
+    """The fields of a KPI as a reviewer reads them; its readings summed up as their
+    count and the newest value known at `as_of`, with its band."""
+    kpi = kpi_known_on(entry, as_of).kpi
+    readings = kpi.checkins or []
+    value = readings[-1].value if readings else None
+    return {
+        "title": kpi.title,
+        "description": kpi.description,
+        "reason": kpi.reason,
+        "unit": kpi.unit,
+        "owner": entry.owner,
+        "area": entry.area,
+        "good": kpi.good,
+        "bad": kpi.bad,
+        "every": kpi.every,
+        "value": value,
+        "band": None if value is None else band(kpi, value),
+        "checkins": len(readings) or None,
+        "path": entry.path,
+    }
+
+
+def kpi_changes(base: Tree, head: Tree, as_of: dt.date) -> list[Change]:
+    """KPIs added, removed or modified, matched by id; flags for eased or raised bands."""
+    old: dict[str, KpiEntry] = {}
+    for entry in base.kpis:
+        old.setdefault(entry.id, entry)
+    new: dict[str, KpiEntry] = {}
+    for entry in head.kpis:
+        new.setdefault(entry.id, entry)
+    changes = []
+    for key, entry in new.items():
+        values = kpi_values(entry, as_of)
+        before = old.get(key)
+        if before is None:
+            fields = _present(values)
+            changes.append(_kpi_change(entry, "added", fields))
+            continue
+        fields = _changed(kpi_values(before, as_of), values)
+        if fields:
+            explained = _reason_written(before.kpi.reason, entry.kpi.reason)
+            flags = tuple(_kpi_flags(before, entry, explained))
+            changes.append(_kpi_change(entry, "modified", fields, flags))
+    for key, entry in old.items():
+        if key not in new:
+            fields = {
+                name: (value, None)
+                for name, (_, value) in _present(kpi_values(entry, as_of)).items()
+            }
+            changes.append(_kpi_change(entry, "removed", fields))
+    return changes
+
+
+def _kpi_change(
+    entry: KpiEntry,
+    change: str,
+    fields: dict[str, tuple[Value, Value]],
+    flags: tuple[Flag, ...] = (),
+) -> Change:
+    loc = ("kpis", entry.index)
+    return Change(
+        entry.id, change, entry.kpi.title, entry.path, loc, fields, (None, None), flags, is_kpi=True
+    )
+
+
+def _kpi_flags(before: KpiEntry, after: KpiEntry, explained: bool) -> Iterator[Flag]:
+    """`eased` when `good` or `bad` moved so that a reading falls in a better band than
+    before (or the direction reversed), `raised` when they moved the other way."""
+    old, new = before.kpi, after.kpi
+    if lower_is_better(old) != lower_is_better(new):
+        better = "lower" if lower_is_better(new) else "higher"
+        yield Flag("eased", f"direction reversed: {better} is now better", explained)
+        return
+    sign = -1 if lower_is_better(new) else 1  # +1: a higher reading is better
+    moves: dict[str, list[str]] = {"eased": [], "raised": []}
+    for name, was, now in (("good", old.good, new.good), ("bad", old.bad, new.bad)):
+        if was != now:
+            kind = "eased" if (now - was) * sign < 0 else "raised"
+            moves[kind].append(f"{name} {_number(was)} → {_number(now)}")
+    for kind, said in moves.items():
+        if said:
+            yield Flag(kind, f"band {kind}: {'; '.join(said)}", explained)
+    if before.owner != after.owner:
+        yield Flag(
+            "owner", f"owner changed: {before.owner or 'none'} → {after.owner or 'none'}", explained
+        )

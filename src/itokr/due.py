@@ -5,6 +5,10 @@ checked in every `stale_after_days` (SPEC §2, Stale): its next check-in falls
 due that many days after its newest one, or after the period start when it has
 none. A key result with a `due:` date that is not done is owed by that date.
 Only running periods count: a finished or future period owes nothing.
+
+A KPI owes a reading by its newest one's date plus `every` (SPEC §6), whatever
+the period; a key result that tracks a KPI owes no check-in of its own (its
+KPI is listed instead), only its `due:` date.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from itokr.model import Config, Metric, Threshold
+from itokr.kpis import KpiScore
+from itokr.model import AnyKeyResult, Config, Metric, Threshold
 from itokr.scoring import ObjectiveScore
 
 
@@ -23,6 +28,7 @@ class DueItem:
 
     ref: str
     title: str
+    key_result: AnyKeyResult  # as known on the day: its last value and target
     owner: str | None
     path: str
     period: str
@@ -40,9 +46,29 @@ class DueItem:
 
 
 @dataclass(frozen=True, slots=True)
+class KpiDue:
+    """A KPI whose next reading is owed: stale, or due within the window."""
+
+    id: str
+    title: str
+    owner: str | None
+    path: str
+    index: int  # in its file's `kpis`, to point at it
+    value: float | None
+    unit: str | None
+    good: float
+    bad: float
+    band: str | None
+    last_checkin: dt.date | None
+    checkin_due: dt.date | None  # None: no reading yet, owed now
+    stale: bool
+
+
+@dataclass(frozen=True, slots=True)
 class OwnerDue:
     owner: str | None
     items: tuple[DueItem, ...]
+    kpis: tuple[KpiDue, ...] = ()
 
 
 def _met(score: float) -> bool:
@@ -67,7 +93,7 @@ def due_items(
             if _met(result.score):
                 continue
             checkin_due = None
-            if isinstance(kr, Metric | Threshold):
+            if isinstance(kr, Metric | Threshold) and kr.kpi is None:
                 anchor = result.last_checkin or period.start
                 expected = anchor + dt.timedelta(days=every)
                 checkin_due = expected if expected <= horizon else None
@@ -78,6 +104,7 @@ def due_items(
                 DueItem(
                     ref=result.ref,
                     title=kr.title,
+                    key_result=kr,
                     owner=entry.owner,
                     path=entry.path,
                     period=period.label,
@@ -92,10 +119,37 @@ def due_items(
     return items
 
 
-def by_owner(items: Sequence[DueItem]) -> list[OwnerDue]:
-    """Items grouped by owner, owners in name order and the unowned last."""
-    groups: dict[str | None, list[DueItem]] = {}
+def due_kpis(scores: Sequence[KpiScore], as_of: dt.date, *, within: int) -> list[KpiDue]:
+    """Every KPI that is stale, or whose next reading is due by `as_of + within`."""
+    horizon = as_of + dt.timedelta(days=within)
+    owed = [
+        KpiDue(
+            id=score.entry.id,
+            title=score.entry.kpi.title,
+            owner=score.entry.owner,
+            path=score.entry.path,
+            index=score.entry.index,
+            value=score.value,
+            unit=score.entry.kpi.unit,
+            good=score.entry.kpi.good,
+            bad=score.entry.kpi.bad,
+            band=score.band,
+            last_checkin=score.last_checkin,
+            checkin_due=score.next_due,
+            stale=score.stale,
+        )
+        for score in scores
+        if score.stale or (score.next_due is not None and score.next_due <= horizon)
+    ]
+    return sorted(owed, key=lambda kpi: (kpi.checkin_due or as_of, kpi.id))
+
+
+def by_owner(items: Sequence[DueItem], kpis: Sequence[KpiDue] = ()) -> list[OwnerDue]:
+    """Items and KPIs grouped by owner, owners in name order and the unowned last."""
+    groups: dict[str | None, tuple[list[DueItem], list[KpiDue]]] = {}
     for item in items:
-        groups.setdefault(item.owner, []).append(item)
+        groups.setdefault(item.owner, ([], []))[0].append(item)
+    for kpi in kpis:
+        groups.setdefault(kpi.owner, ([], []))[1].append(kpi)
     order = sorted(groups, key=lambda owner: (owner is None, owner or ""))
-    return [OwnerDue(owner, tuple(groups[owner])) for owner in order]
+    return [OwnerDue(owner, tuple(groups[owner][0]), tuple(groups[owner][1])) for owner in order]

@@ -27,15 +27,19 @@ CODES: dict[str, str] = {
     "E202": "`current` and `checkins` together",
     "E203": "`start`/`end` incomplete, reversed, or mixed with `period`",
     "E205": "a duplicate key-result id in one objective",
-    "E206": "a source of itokr.yaml with several types, or a key its type does not take"
+    "E206": "a KPI whose `good` equals its `bad`",
+    "E207": "`kpi` together with the key result's own `current` or `checkins`",
+    "E208": "a source of itokr.yaml with several types, or a key its type does not take"
     " (`headers` on a file source)",
-    "E301": "a duplicate objective id in the root",
+    "E301": "a duplicate objective or KPI id in the root (they share one namespace)",
     "E302": "`aligns_to` names no objective",
     "E303": "an alignment cycle",
     "E304": "a period that is neither YYYY-Qn, YYYY-Hn, YYYY nor defined in itokr.yaml",
     "E305": "an area not among the configured `areas`",
-    "E306": "a key result's `source:` names no source of itokr.yaml",
-    "E307": "a key result's `source:` lacks what its source's type needs (`query`, `path`,"
+    "E306": "`kpi` names no KPI",
+    "E307": "a key result's `unit` differs from the unit of the KPI it tracks",
+    "E308": "a key result's `source:` names no source of itokr.yaml",
+    "E309": "a key result's `source:` lacks what its source's type needs (`query`, `path`,"
     " `column`) or has a field of another type",
 }
 

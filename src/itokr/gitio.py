@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import subprocess
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,6 +105,17 @@ def commit_before(repo: Repo, day: dt.date) -> str | None:
     found = _git(repo.top, "rev-list", "-1", f"--before={day.isoformat()}T00:00:00", "HEAD", "--")
     commit = found.stdout.decode("ascii", "replace").strip() if found.returncode == 0 else ""
     return commit or None
+
+
+def commits_changing(repo: Repo, paths: Sequence[str]) -> list[str]:
+    """The first-parent commits of HEAD that changed any of `paths` (inside the
+    repository), oldest first; none in a repository without commits."""
+    if not paths or _git(repo.top, "rev-parse", "--verify", "--quiet", "HEAD^{commit}").returncode:
+        return []
+    found = _git(repo.top, "log", "--first-parent", "--reverse", "--format=%H", "--", *paths)
+    if found.returncode != 0:
+        raise UsageError(f"git cannot read the history of {repo.inside or '.'}: {_message(found)}")
+    return found.stdout.decode("ascii").split()
 
 
 def resolve(repo: Repo, revision: str) -> str:
@@ -229,45 +242,146 @@ def load_worktree(repo: Repo, cwd: Path) -> Side:
     return Side(WORKTREE, None, load_root(repo.root, cwd))
 
 
-@dataclass(frozen=True)
-class Commit:
-    """One commit of a file's history, as `itokr history` shows it."""
+@dataclass(frozen=True, slots=True)
+class FileChange:
+    """One commit of a file's first-parent history, as `git log --raw -p` tells it."""
 
     commit: str
-    day: dt.date  # the committer date, in the committer's own time zone
+    time: int  # committer time, seconds since the epoch
     subject: str
-    path: str  # the file's path in the repository at this commit (it may have moved)
+    blob: str | None  # the file's object id after the commit; None: the commit deleted it
+    lines: tuple[bytes, ...] | None  # lines removed or added; None: no text diff to read
 
 
-_LOG_FORMAT = "--format=%H%x00%cI%x00%s"
+_ZERO = re.compile(rb"0+")
+_HUNK = re.compile(rb"@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
+_MARK = b"\x01"  # starts each commit's header line in file_changes' output
 
 
-def commits_touching(repo: Repo, path: Path) -> list[Commit]:
-    """The commits reachable from HEAD that changed `path` (followed across renames),
-    oldest first; none in a repository without commits or for an untracked file."""
-    try:
-        inside = path.resolve().relative_to(repo.top).as_posix()
-    except ValueError:
-        return []
+def file_changes(repo: Repo, inside: str, *, patch: bool) -> Iterator[FileChange]:
+    """The first-parent commits of HEAD that changed the file `inside` (a path in the
+    repository), newest first, streamed from one `git log` process. With `patch`
+    the file is followed across renames and each change carries the lines it
+    removed or added (no context): a long history is read once and never held whole.
+    A merge counts with what it brought to the first parent."""
     if _git(repo.top, "rev-parse", "--verify", "--quiet", "HEAD^{commit}").returncode:
-        return []
-    process = _git(repo.top, "log", "--follow", "--name-only", "-z", _LOG_FORMAT, "--", inside)
-    if process.returncode != 0:
-        raise UsageError(f"git cannot read the history of {inside}: {_message(process)}")
-    # with -z each commit is `id NUL date NUL subject NUL LF path NUL`
-    fields = process.stdout.split(b"\0")
-    commits = []
-    for at in range(0, len(fields) - 3, 4):
-        commit, stamp, subject, name = fields[at : at + 4]
-        commits.append(
-            Commit(
-                commit.decode("ascii"),
-                dt.datetime.fromisoformat(stamp.decode("ascii")).date(),
-                subject.decode("utf-8", "replace"),
-                os.fsdecode(name.removeprefix(b"\n")),
+        return  # no commit yet
+    args = ["log", "--first-parent", "--diff-merges=first-parent", "--raw", "--no-abbrev"]
+    args.append("--format=%x01%H%x00%ct%x00%s")
+    if patch:
+        args += ["--follow", "-p", "-U0", "--no-color", "--no-ext-diff", "--no-textconv"]
+    command = ["git", "--literal-pathspecs", "-c", "core.quotePath=false", *args, "--", inside]
+    environment = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
+    with tempfile.TemporaryFile() as errors:  # a pipe for stderr could fill and stall git
+        try:
+            process = subprocess.Popen(
+                command, cwd=repo.top, stdout=subprocess.PIPE, stderr=errors, env=environment
             )
+        except FileNotFoundError:
+            raise UsageError(
+                "git is not installed (or not on PATH); this command reads git"
+            ) from None
+        assert process.stdout is not None
+        try:
+            yield from _changes(process.stdout, patch=patch)
+        finally:
+            process.stdout.close()
+            if process.poll() is None:  # the reader stopped early
+                process.kill()
+            code = process.wait()
+        if code > 0:
+            errors.seek(0)
+            message = errors.read().decode("utf-8", "replace").strip().splitlines()
+            raise UsageError(
+                f"git cannot read the history of {inside}: {message[-1] if message else code}"
+            )
+
+
+def _changes(stream: Iterable[bytes], *, patch: bool) -> Iterator[FileChange]:
+    """Parse `git log --format=%x01%H%x00%ct%x00%s --raw [-p -U0]` line by line."""
+    header: list[bytes] | None = None
+    blob: str | None = None
+    lines: list[bytes] | None = []
+    old = new = 0  # lines of the current hunk still to come
+    for raw in stream:
+        line = raw.rstrip(b"\n")
+        if line.startswith(b"\\"):  # "\ No newline at end of file"
+            continue
+        removed = old and line.startswith(b"-")
+        if removed or (new and line.startswith(b"+")):  # -U0: a hunk holds no context
+            old, new = (old - 1, new) if removed else (old, new - 1)
+            if lines is not None:
+                lines.append(line[1:])
+            continue
+        if old or new:  # not what the hunk header announced: trust none of this commit's lines
+            lines, old, new = None, 0, 0
+        if line.startswith(_MARK):
+            if header is not None:
+                yield _change(header, blob, lines if patch else None)
+            header = line[1:].split(b"\0", 2)
+            blob, lines = None, []
+        elif line.startswith(b":"):  # :old-mode new-mode old-id new-id status\tpath
+            object_id = line.split(b"\t", 1)[0].split(b" ")[3]
+            blob = None if _ZERO.fullmatch(object_id) else object_id.decode("ascii")
+        elif (hunk := _HUNK.match(line)) is not None:
+            old = 1 if hunk[1] is None else int(hunk[1])
+            new = 1 if hunk[2] is None else int(hunk[2])
+        elif line.startswith((b"Binary files", b"GIT binary patch")):
+            lines = None
+    if header is not None:
+        yield _change(header, blob, lines if patch else None)
+
+
+def _change(header: list[bytes], blob: str | None, lines: list[bytes] | None) -> FileChange:
+    commit, stamp, subject = [*header, b"", b""][:3]
+    return FileChange(
+        commit.decode("ascii"),
+        int(stamp or 0),
+        subject.decode("utf-8", "replace"),
+        blob,
+        None if lines is None else tuple(lines),
+    )
+
+
+def in_repository(repo: Repo, path: Path) -> str | None:
+    """`path` (as shown, relative to the cwd) inside the repository, posix; None outside."""
+    try:
+        return path.resolve().relative_to(repo.top).as_posix()
+    except ValueError:
+        return None
+
+
+def load_file_versions(
+    repo: Repo,
+    versions: Sequence[tuple[str | None, ...]],
+    path: str,
+    cwd: Path,
+    *,
+    also: Sequence[str] = (),
+) -> dict[tuple[str | None, ...], Tree]:
+    """Each `(file, config, *also)` tuple of object ids loaded as a root of that one file
+    (shown as `path`, inside the repository), its configuration and the files `also`
+    names (the KPI files its key results track, inside the repository), in that order:
+    what scoring one file's objectives needs, every blob read by one `git cat-file
+    --batch` process. None for an object: no such file at that commit."""
+    wanted = [object_id for pair in versions for object_id in pair if object_id is not None]
+    blobs = _blobs(repo, wanted)
+    shown = [display_path(repo.top / name, cwd) for name in (path, *also)]
+    config_shown = display_path(repo.root / CONFIG_NAME, cwd)
+
+    def document(name: str, object_id: str) -> Document:
+        data = blobs.get(object_id)
+        return Document(name, data, "" if data is not None else "unreadable or too large")
+
+    trees = {}
+    for version in dict.fromkeys(versions):
+        file, config, *others = version
+        objects = (file, *others)
+        trees[version] = load_documents(
+            [document(name, o) for name, o in zip(shown, objects, strict=True) if o],
+            document(config_shown, config) if config else None,
         )
-    return commits[::-1]
+    return trees
 
 
 def commit_day(repo: Repo, commit: str) -> dt.date:
@@ -276,24 +390,3 @@ def commit_day(repo: Repo, commit: str) -> dt.date:
     if process.returncode != 0:
         raise UsageError(f"git cannot read commit {commit[:12]}: {_message(process)}")
     return dt.datetime.fromisoformat(process.stdout.decode("ascii").strip()).date()
-
-
-def load_file_at(repo: Repo, commit: str, path: str, cwd: Path) -> Tree:
-    """The root at `commit` cut down to its configuration and one file (`path` inside
-    the repository): what scoring that file's objectives needs, at the cost of one file
-    rather than the whole root, for each commit of a long history."""
-    prefix = f"{repo.inside}/" if repo.inside else ""
-    wanted = path.removeprefix(prefix) if path.startswith(prefix) else None
-    listing = [(r, o) for r, o in _listing(repo, commit) if r in (wanted, CONFIG_NAME)]
-    blobs = _blobs(repo, [object_id for _, object_id in listing])
-    config: Document | None = None
-    documents = []
-    for relative, object_id in listing:
-        data = blobs[object_id]
-        shown = display_path(repo.root / relative, cwd)
-        document = Document(shown, data, "" if data is not None else "unreadable or too large")
-        if relative == CONFIG_NAME:
-            config = document
-        else:
-            documents.append(document)
-    return load_documents(documents, config)

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from itokr import yamlio
+from itokr import kpilinks, yamlio
 from itokr.crosscheck import (
     Entry,
     ParsedFile,
@@ -28,6 +28,7 @@ from itokr.crosscheck import (
 )
 from itokr.errors import UsageError
 from itokr.findings import Finding
+from itokr.kpis import KpiEntry
 from itokr.model import Config, Limits, Objective, ObjectiveFile
 from itokr.problems import Problem, explain
 
@@ -55,6 +56,7 @@ class Tree:
     entries: tuple[Entry, ...]
     findings: tuple[Finding, ...]
     files: int
+    kpis: tuple[KpiEntry, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -283,17 +285,21 @@ def _in_file_order(
     ]
 
 
-def _salvage(data: Any) -> ParsedFile | None:
-    """The objectives of an invalid file that are valid alone, for the cross-file checks."""
-    if not isinstance(data, dict) or not isinstance(data.get("objectives"), list):
-        return None
+def _defaults(data: Any) -> ObjectiveFile:
+    """The file-level defaults of an invalid file, as far as they are valid."""
     try:
-        defaults = ObjectiveFile.model_validate(
+        return ObjectiveFile.model_validate(
             {key: data[key] for key in ("period", "owner", "area") if key in data}
             | {"objectives": []}
         )
     except ValidationError:
-        defaults = ObjectiveFile(objectives=[])
+        return ObjectiveFile(objectives=[])
+
+
+def _salvage(data: Any, defaults: ObjectiveFile) -> ParsedFile | None:
+    """The objectives of an invalid file that are valid alone, for the cross-file checks."""
+    if not isinstance(data.get("objectives"), list):
+        return None
     good = []
     for index, item in enumerate(data["objectives"]):
         try:
@@ -317,6 +323,7 @@ def load_documents(documents: Sequence[Document], config_document: Document | No
 def _load(documents: Sequence[Document], config_document: Document | None) -> Tree:
     config, findings = _load_config(config_document)
     valid: list[tuple[str, ParsedFile]] = []
+    kpi_files: list[kpilinks.FileKpis] = []
     placers: dict[str, _Placer] = {}
     stand_ins: dict[str, list[Entry]] = {}
     for document in documents:
@@ -326,28 +333,38 @@ def _load(documents: Sequence[Document], config_document: Document | None) -> Tr
             continue
         if data is None:  # empty, or only comments
             continue
+        placer = placers[document.path] = _Placer(document)
         try:
             parsed = ObjectiveFile.model_validate(data)
             valid.append((document.path, ParsedFile(parsed, tuple(enumerate(parsed.objectives)))))
-            placers[document.path] = _Placer(document)
+            kpi_file = kpilinks.of_file(document.path, parsed, data)
         except ValidationError as error:
-            placer = _Placer(document)
             findings += placer.place_errors(error)
             del error  # a hostile file's errors are large: free them before the next file
-            salvaged = _salvage(data)
+            if not isinstance(data, dict):
+                continue
+            defaults = _defaults(data)
+            salvaged = _salvage(data, defaults)
             stand_ins[document.path] = _unsalvaged(document.path, data, salvaged)
             if salvaged is not None:
                 valid.append((document.path, salvaged))
-                placers[document.path] = placer
+            kpi_file = kpilinks.salvage(document.path, data, defaults)
+        if kpi_file is not None:
+            kpi_files.append(kpi_file)
     config_path = getattr(config_document, "path", None)
     config_ok = all(finding.path != config_path for finding in findings)
     entries, located = entries_of(valid, config, config_ok=config_ok)
-    every = _in_file_order([document.path for document in documents], entries, stand_ins)
+    paths = [document.path for document in documents]
+    every = _in_file_order(paths, entries, stand_ins)
     located += [*check_ids(every, set()), *check_cycles(entries)]
+    kpis, in_kpis = kpilinks.entries_of(kpi_files, config, config_ok=config_ok)
     if config_ok:  # a source of an invalid itokr.yaml is unknown: one problem, told there
         located += check_sources(entries, config)
+    broken = {kpi_id for file in kpi_files for _, kpi_id in file.broken}
+    entries, links = kpilinks.link(entries, kpis, broken)
+    located += [*in_kpis, *kpilinks.check_ids(every, kpi_files, paths), *links]
     by_path: dict[str, list[Problem]] = {}
-    for item in located:
+    for item in dict.fromkeys(located):  # a file-level area is told once
         by_path.setdefault(item.path, []).append(item.problem)
     for path, problems in by_path.items():
         findings += placers[path].place(problems)
@@ -356,4 +373,5 @@ def _load(documents: Sequence[Document], config_document: Document | None) -> Tr
         entries=tuple(entries),
         findings=tuple(sorted(_tidy(finding) for finding in findings)),
         files=len(documents) + (config_document is not None),
+        kpis=tuple(kpis),
     )

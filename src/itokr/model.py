@@ -94,6 +94,22 @@ Slug = Annotated[StrictStr, Field(pattern=SLUG_PATTERN)]
 Text = Annotated[StrictStr, Field(min_length=1)]
 Weight = Annotated[Number, *_bounds(0, open_low=True)]
 PeriodSpec = Annotated[int | str, PlainValidator(_period_spec, json_schema_input_type=int | str)]
+EVERY_PATTERN = r"^[1-9][0-9]{0,2}[dwmq]$"
+
+
+def _every(value: str) -> str:
+    if not re.fullmatch(EVERY_PATTERN, value):
+        raise PydanticCustomError(
+            "E104",
+            "`every` must be a count and a unit: 7d (days), 2w (weeks), 1m (months) or "
+            "1q (quarters), the count from 1 to 999",
+        )
+    return value
+
+
+Every = Annotated[
+    StrictStr, AfterValidator(_every), WithJsonSchema({"type": "string", "pattern": EVERY_PATTERN})
+]
 KINDS = ("metric", "threshold", "milestone", "binary")
 
 
@@ -189,7 +205,7 @@ class Source(_Strict):
             )
         if len(given) > 1:
             raise PydanticCustomError(
-                "E206",
+                "E208",
                 "`{first}` and `{second}` together: a source has one type; define two sources",
                 {"first": given[0], "second": given[1], "at": (given[1],)},
             )
@@ -197,7 +213,7 @@ class Source(_Strict):
         for key, fits in (("headers", _WITH_HEADERS), ("timeout", _WITH_TIMEOUT)):
             if key in self.model_fields_set and kind not in fits:
                 raise PydanticCustomError(
-                    "E206",
+                    "E208",
                     "`{key}` does not fit a {kind} source: it is for {fits} sources",
                     {
                         "key": key,
@@ -234,6 +250,53 @@ class SourceRef(_Strict):
         return ", ".join(parts)
 
 
+def _in_date_order(checkins: list[Checkin] | None) -> list[Checkin] | None:
+    for index, (before, after) in enumerate(itertools.pairwise(checkins or ())):
+        if after.date < before.date:
+            raise PydanticCustomError(
+                "E201",
+                "check-in of {after} comes after one of {before}: keep check-ins in date order",
+                {
+                    "after": str(after.date),
+                    "before": str(before.date),
+                    "at": (index + 1, "date"),
+                },
+            )
+    return checkins
+
+
+class Kpi(_Strict):
+    """An indicator that outlives a quarter: each reading is banded by `good` and `bad`.
+
+    `good < bad` means lower is better; `good > bad`, higher is better.
+    """
+
+    id: Slug
+    title: Text
+    description: StrictStr | None = None
+    reason: StrictStr | None = None  # why `good`/`bad` last changed; `itokr diff` accepts by it
+    unit: StrictStr | None = None
+    owner: Text | None = None
+    area: Text | None = None
+    good: Number
+    bad: Number
+    every: Every | None = None  # None: every `checkins.stale_after_days` days
+    checkins: list[Checkin] | None = None
+
+    _order = field_validator("checkins")(_in_date_order)
+
+    @model_validator(mode="after")
+    def _two_bounds(self) -> Kpi:
+        if self.good == self.bad:
+            raise PydanticCustomError(
+                "E206",
+                "`good` and `bad` are both {value}: they set the bands and, by their order, "
+                "whether lower or higher is better; make them differ",
+                {"value": str(self.good), "at": ("bad",)},
+            )
+        return self
+
+
 class Milestone(_Strict):
     title: Text
     done: StrictBool
@@ -255,25 +318,20 @@ class _Measured(_KeyResult):
     current: Number | None = None
     checkins: list[Checkin] | None = None
     source: SourceRef | None = None  # `itokr measure` records check-ins from it
+    kpi: Slug | None = None  # its values are that KPI's readings (linked by the loader)
 
-    @field_validator("checkins")
-    @classmethod
-    def _in_date_order(cls, checkins: list[Checkin] | None) -> list[Checkin] | None:
-        for index, (before, after) in enumerate(itertools.pairwise(checkins or ())):
-            if after.date < before.date:
-                raise PydanticCustomError(
-                    "E201",
-                    "check-in of {after} comes after one of {before}: keep check-ins in date order",
-                    {
-                        "after": str(after.date),
-                        "before": str(before.date),
-                        "at": (index + 1, "date"),
-                    },
-                )
-        return checkins
+    _order = field_validator("checkins")(_in_date_order)
 
     @model_validator(mode="after")
     def _one_source(self) -> _Measured:
+        if self.kpi is not None and (self.current is not None or self.checkins is not None):
+            own = "current" if self.current is not None else "checkins"
+            raise PydanticCustomError(
+                "E207",
+                "`kpi` and `{own}` together: a key result that tracks a KPI takes its values "
+                "from the KPI's readings; drop `{own}`, or drop `kpi`",
+                {"own": own, "at": ("kpi",)},
+            )
         if self.current is not None and self.checkins is not None:
             raise PydanticCustomError(
                 "E202",
@@ -282,6 +340,11 @@ class _Measured(_KeyResult):
                 {"at": ("current",)},
             )
         return self
+
+    @property
+    def tracked(self) -> Kpi | None:
+        """The KPI whose readings these are: set on the copies `tracking` makes."""
+        return None
 
     @property
     def latest(self) -> Checkin | None:
@@ -308,6 +371,39 @@ class Threshold(_Measured):
     target: Number
     direction: Literal["at_least", "at_most"]
     baseline: Number | None = None
+
+
+class TrackingMetric(Metric):
+    """A metric linked to its KPI by `tracking`; never read from a file."""
+
+    tracked_kpi: Kpi
+
+    @property
+    def tracked(self) -> Kpi | None:
+        return self.tracked_kpi
+
+
+class TrackingThreshold(Threshold):
+    """A threshold linked to its KPI by `tracking`; never read from a file."""
+
+    tracked_kpi: Kpi
+
+    @property
+    def tracked(self) -> Kpi | None:
+        return self.tracked_kpi
+
+
+def tracking(kr: Metric | Threshold, kpi: Kpi) -> Metric | Threshold:
+    """A copy of `kr` that takes `kpi`'s readings as its check-ins, and its unit if it
+    names none. (A subclass, not a private attribute: those cost every key result read.)"""
+    values = {name: getattr(kr, name) for name in type(kr).model_fields}
+    values |= {
+        "checkins": kpi.checkins,
+        "unit": kr.unit if kr.unit is not None else kpi.unit,
+        "tracked_kpi": kpi,
+    }
+    model = TrackingMetric if isinstance(kr, Metric) else TrackingThreshold
+    return model.model_construct(_fields_set=kr.model_fields_set, **values)
 
 
 class MilestoneKR(_KeyResult):
@@ -402,12 +498,21 @@ class Objective(_Strict):
 
 
 class ObjectiveFile(_Strict):
-    """One objective file: file-level defaults and a list of objectives."""
+    """One objective file: file-level defaults, objectives and KPIs (one of them at least)."""
 
     period: PeriodSpec | None = None
     owner: Text | None = None
     area: Text | None = None
     objectives: list[Objective]
+    kpis: list[Kpi] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _kpis_alone(cls, data: Any) -> Any:
+        """A file of KPIs needs no `objectives:`; any other file still does."""
+        if isinstance(data, dict) and "kpis" in data and "objectives" not in data:
+            return {**data, "objectives": []}
+        return data
 
 
 class PeriodDates(_Strict):

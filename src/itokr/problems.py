@@ -15,6 +15,7 @@ from itokr.model import (
     MODEL_OF_KIND,
     Checkin,
     Config,
+    Kpi,
     Milestone,
     Objective,
     ObjectiveFile,
@@ -22,6 +23,7 @@ from itokr.model import (
     Source,
     SourceRef,
 )
+from itokr.wording import plain
 
 _OWN_CODE = re.compile(r"E\d{3}")
 Loc = tuple[str | int, ...]
@@ -58,6 +60,7 @@ def _model_at(parent: Loc, kind: str, *, config: bool) -> type[BaseModel]:
         "checkins": Checkin,
         "milestones": Milestone,
         "source": SourceRef,
+        "kpis": Kpi,
     }
     return models.get(last, ObjectiveFile)
 
@@ -69,6 +72,7 @@ def _describe(model: type[BaseModel], kind: str | None) -> str:
         ObjectiveFile: "the file",
         Objective: "an objective",
         Checkin: "a check-in",
+        Kpi: "a KPI",
         Milestone: "a milestone",
         Config: "itokr.yaml",
         PeriodDates: "a period of itokr.yaml",
@@ -98,6 +102,11 @@ def _unknown_key(key: str, model: type[BaseModel], kind: str | None) -> str:
     message = f"unknown key {key!r} in {_describe(model, kind)}"
     if close := _close_to(key, allowed):
         return f"{message}: did you mean {close!r}?"
+    if model is Kpi and key in ("baseline", "target", "direction", "current"):
+        return (
+            f"{message}: a KPI has no {key}; `good` and `bad` set its bands, and a key "
+            "result that tracks it (`kpi: ID`) holds a baseline and target"
+        )
     owners = [name for name, other in MODEL_OF_KIND.items() if key in other.model_fields]
     if owners and model in MODEL_OF_KIND.values():
         kinds = " or ".join(f"`kind: {name}`" for name in owners)
@@ -136,7 +145,8 @@ _TYPE_MESSAGES = {
 
 # What to write when a required key is missing, by (key, kind); "" is any kind.
 _MISSING_HINTS = {
-    ("objectives", ""): "list them under `objectives:` (a file of only comments is fine too)",
+    ("objectives", ""): "list them under `objectives:`, or KPIs under `kpis:` "
+    "(a file of only comments is fine too)",
     ("key_results", ""): "list at least one under `key_results:`",
     ("title", ""): "say in a few words what it is about",
     ("id", ""): "add a short id such as `reliable-platform`",
@@ -152,6 +162,8 @@ _MISSING_HINTS = {
     ("start", ""): "give both `start` and `end`",
     ("end", ""): "give both `start` and `end`",
     ("from", ""): "name one of the `sources` defined in itokr.yaml",
+    ("good", ""): "the reading at or better than which a KPI is green",
+    ("bad", ""): "the reading worse than which a KPI is red",
 }
 
 _ITEM_NAMES = {
@@ -159,6 +171,7 @@ _ITEM_NAMES = {
     "key_results": "key result",
     "milestones": "milestone",
     "checkins": "check-in",
+    "kpis": "KPI",
     "aligns_to": "objective id",
     "areas": "area",
 }
@@ -236,5 +249,5 @@ def explain(error: ErrorDetails, *, config: bool = False) -> Problem:
             "less_than_equal": "<=",
         }[kind_tag]
         return Problem(loc, "E107", f"`{field}` must be {relation} {bound}")
-    message = _TYPE_MESSAGES.get(kind_tag) or f"is not valid: {error['msg']}"
+    message = _TYPE_MESSAGES.get(kind_tag) or f"is not valid: {plain(error['msg'])}"
     return Problem(loc, "E103", f"{_subject(loc, config=config)} {message}")

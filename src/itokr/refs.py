@@ -30,3 +30,8 @@ def resolve(entries: Sequence[Entry], ref: str) -> tuple[Entry, AnyKeyResult | N
             return entry, key_result
     refs = [f"{objective_id}/{kr.id}" for kr in entry.objective.key_results]
     raise _unknown("key result", ref, refs)
+
+
+def unknown_id(name: str, objectives: Sequence[str], kpis: Sequence[str]) -> UsageError:
+    """An id that names neither an objective nor a KPI, where either would do."""
+    return _unknown("objective or KPI", name, [*dict.fromkeys([*objectives, *kpis])])

@@ -28,7 +28,9 @@ except ImportError:  # PyYAML without libyaml: same marks, only slower
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 BOM = "\ufeff"
-_PLAIN_NOTE = re.compile(r"[A-Za-z0-9(][^:#,\[\]{}\"'\n\r\t]*")
+# Plain in flow and block context alike: YAML 1.1 scanners (PyYAML's own, ruamel's) end a
+# flow scalar at any of `,:?[]{}`, where libyaml reads on.
+_PLAIN_NOTE = re.compile(r"[A-Za-z0-9(][^:#,?\[\]{}\"'\n\r\t]*")
 
 
 class EditError(Exception):
@@ -37,21 +39,34 @@ class EditError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """A file's text without its BOM, and how its lines end."""
+    """A file's text without its BOM, and how its lines end.
+
+    A file whose lines end with a lone CR (classic Mac OS) is edited as if they were
+    LF, one character for one, so every offset still holds; `encode` turns them back.
+    """
 
     body: str
     bom: bool
     newline: str
+    cr_only: bool = False
 
     @classmethod
     def decode(cls, data: bytes) -> Source:
         text = data.decode("utf-8")
         bom = text.startswith(BOM)
         body = text[1:] if bom else text
+        if "\r" in body.replace("\r\n", ""):  # a line ends with a lone CR
+            if "\n" in body:
+                raise EditError(
+                    "it mixes CR-only line ends with LF or CRLF ones: save it with one kind"
+                )
+            return cls(body.replace("\r", "\n"), bom, "\n", cr_only=True)
         return cls(body, bom, "\r\n" if "\r\n" in body else "\n")
 
     def encode(self, body: str) -> bytes:
-        """`body` as file bytes, with this file's BOM."""
+        """`body` as file bytes, with this file's BOM and line ends."""
+        if self.cr_only:
+            body = body.replace("\n", "\r")
         return ((BOM if self.bom else "") + body).encode("utf-8")
 
 
@@ -76,19 +91,37 @@ class NewCheckin:
         return pairs
 
 
-def scalar_text(text: str) -> str:
-    """`text` as a YAML scalar that reads back as that string, in flow or block context."""
-    if (
+_STR = "tag:yaml.org,2002:str"
+_RESOLVER_11 = yaml.resolver.Resolver()  # PyYAML's: YAML 1.1, as older tools read
+_BOOLS_11 = {"y", "Y", "n", "N"}  # booleans in the YAML 1.1 spec that PyYAML reads as text
+
+
+def plain_safe(text: str) -> bool:
+    """True when `text` written plain reads back as this very string in flow and block
+    context, to itokr (YAML 1.2) and to YAML 1.1 readers (PyYAML): so not `yes`, `no`,
+    `on`, `off`, `~`, `null`, `2026-11-30`, `1_000`, `0b101`, `1:30`, nor `?`-led.
+    ruamel's 1.2 reading is covered by these two (a property test holds it to that)."""
+    if not (
         _PLAIN_NOTE.fullmatch(text)
         and text.isprintable()
         and text == text.strip()
         and " #" not in text
+        and text not in _BOOLS_11
     ):
-        try:
-            if yamlio.read(f"k: {text}\n".encode()) == {"k": text}:
-                return text
-        except yamlio.YamlProblem:
-            pass
+        return False
+    if _RESOLVER_11.resolve(yaml.ScalarNode, text, (True, False)) != _STR:  # type: ignore[no-untyped-call]
+        return False
+    try:
+        return bool(yamlio.read(f"k: {text}\n".encode()) == {"k": text})
+    except yamlio.YamlProblem:
+        return False
+
+
+def scalar_text(text: str) -> str:
+    """`text` as a YAML scalar that reads back as that string, in flow or block context,
+    to itokr, PyYAML and ruamel: plain when that is safe, else double-quoted."""
+    if plain_safe(text):
+        return text
     quoted = json.dumps(text, ensure_ascii=False)  # JSON escapes are YAML escapes too
     return "".join(char if char.isprintable() else _escape(char) for char in quoted)
 
@@ -183,9 +216,33 @@ def _after_line(body: str, index: int) -> tuple[int, str]:
 def _insert_lines(body: str, index: int, lines: str, newline: str) -> str:
     """Insert whole lines after the line holding `index`."""
     at, missing = _after_line(body, index)
-    if missing:
-        return body + newline + lines[: -len(newline)]
+    if missing:  # after the last line, which had no line end: keep it so
+        return _strip_final_block(body) + newline + lines[: -len(newline)]
     return body[:at] + lines + body[at:]
+
+
+_BLOCK_HEADER = re.compile(r"[|>](?:([1-9])?([-+])?|([-+])([1-9]))")
+
+
+def _strip_final_block(body: str) -> str:
+    """`body`, whose last line has no line end, such that adding one changes no value.
+
+    A block scalar (`reason: |`) ending the file has no final line break in its
+    value; once lines follow it, its clip (or keep) chomping would gain one. Its
+    header turns to strip (`|-`), which keeps the value exactly as it was.
+    """
+    node = _compose(body)
+    while isinstance(node, MappingNode | SequenceNode) and node.value and not node.flow_style:
+        last = node.value[-1]
+        node = last[1] if isinstance(node, MappingNode) else last
+    if not isinstance(node, ScalarNode) or node.style not in ("|", ">"):
+        return body
+    start = int(node.start_mark.index)
+    header = _BLOCK_HEADER.match(body, start)
+    if header is None:  # a header with a comment only: nothing else can follow it
+        return body
+    indent = header[1] or header[4] or ""
+    return body[:start] + body[start] + indent + "-" + body[header.end() :]
 
 
 def _style_in(body: str, root: Node | None, fallback_offset: int) -> _Style:
@@ -221,14 +278,38 @@ def _item_style(body: str, sequence: SequenceNode, item: Node, offset: int) -> _
     return _Style(offset, flow_items=flow, padded=padded, gap=gap)
 
 
+def _offset(holder: tuple[ScalarNode, Node] | None) -> int:
+    """The file's sequence offset, read from a block list's key and its first dash."""
+    if holder and isinstance(holder[1], SequenceNode) and not holder[1].flow_style:
+        return max(0, holder[1].start_mark.column - holder[0].start_mark.column)
+    return 2
+
+
 def _seq_offset(root: Node | None, objective: int) -> int:
     """The file's sequence offset, read from `key_results:` and its first dash."""
     objectives = _get(root, "objectives") if root is not None else None
     if objectives and isinstance(objectives[1], SequenceNode):
-        holder = _get(objectives[1].value[objective], "key_results")
-        if holder and isinstance(holder[1], SequenceNode) and not holder[1].flow_style:
-            return max(0, holder[1].start_mark.column - holder[0].start_mark.column)
+        return _offset(_get(objectives[1].value[objective], "key_results"))
     return 2
+
+
+def _kpi(root: Node | None, index: int) -> MappingNode:
+    """The node of the KPI at `index` of the file's `kpis` list."""
+    found = _get(root, "kpis") if root is not None else None
+    if found is None or not isinstance(found[1], SequenceNode) or index >= len(found[1].value):
+        raise EditError("no such item in the `kpis` list")
+    node = found[1].value[index]
+    if not isinstance(node, MappingNode):
+        raise EditError("a KPI that is not a mapping")
+    return node
+
+
+def add_kpi_checkin(body: str, newline: str, index: int, checkin: NewCheckin, position: int) -> str:
+    """Insert `checkin` as item `position` of the readings of the KPI at `index`."""
+    root = _compose(body)
+    kpi = _kpi(root, index)
+    holder = _get(root, "kpis") if root is not None else None
+    return _add_to(body, newline, root, kpi, checkin, position, _offset(holder))[0]
 
 
 def add_checkin(
@@ -241,12 +322,25 @@ def add_checkin(
     """
     root = _compose(body)
     kr = _key_result(root, objective, kr_id)
+    return _add_to(body, newline, root, kr, checkin, position, _seq_offset(root, objective))
+
+
+def _add_to(
+    body: str,
+    newline: str,
+    root: Node | None,
+    kr: MappingNode,
+    checkin: NewCheckin,
+    position: int,
+    fallback_offset: int,
+) -> tuple[str, str | None]:
+    """Insert `checkin` into the check-ins of the mapping `kr` (a key result or a KPI)."""
     existing = _get(kr, "checkins")
     if existing is not None and isinstance(existing[1], SequenceNode) and existing[1].value:
         return _into_list(body, newline, existing[1], checkin, position), None
-    style = _style_in(body, root, _seq_offset(root, objective))
+    style = _style_in(body, root, fallback_offset)
     if existing is not None:
-        return _fill_key(body, newline, existing, checkin, style), None
+        return _fill_key(body, newline, kr, existing, checkin, style), None
     current = _get(kr, "current")
     if current is not None:
         return _replace_current(body, newline, kr, current, checkin, style), current[1].value
@@ -274,7 +368,12 @@ def _into_list(
 
 
 def _fill_key(
-    body: str, newline: str, pair: tuple[ScalarNode, Node], checkin: NewCheckin, style: _Style
+    body: str,
+    newline: str,
+    kr: MappingNode,
+    pair: tuple[ScalarNode, Node],
+    checkin: NewCheckin,
+    style: _Style,
 ) -> str:
     """`checkins:` with no items (`[]`, empty or null): give it its first item."""
     key_node, value = pair
@@ -282,6 +381,14 @@ def _fill_key(
         at = int(value.start_mark.index) + 1
         return body[:at] + _flow(checkin.pairs(), padded=style.padded) + body[at:]
     start, end = int(value.start_mark.index), int(value.end_mark.index)
+    if kr.flow_style:  # `{…, checkins: ~, …}`: a flow list where the null was
+        text = "[" + _flow(checkin.pairs(), padded=style.padded) + "]"
+        between = body[int(key_node.end_mark.index) : start]
+        if ":" not in between:  # `{…, checkins}`: a key with no colon
+            text = ": " + text
+        elif between.endswith(":"):
+            text = " " + text
+        return body[:start] + text + body[end:]
     body = body[:start].rstrip(" ") + body[end:]
     lines = style.item(checkin, key_node.start_mark.column + style.offset, newline)
     return _insert_lines(body, int(key_node.end_mark.index), lines, newline)
@@ -300,7 +407,19 @@ def _replace_current(
     if kr.flow_style:
         text = "checkins: [" + _flow(checkin.pairs(), padded=style.padded) + "]"
         return body[:start] + text + body[end:]
-    body = body[:start] + "checkins:" + body[end:]
+    value_start = int(value.start_mark.index)
+    if "\n" in body[int(key_node.end_mark.index) : value_start]:
+        # `current:  # a comment`, the value on a line of its own: keep the comment, and
+        # drop the value's line when nothing else is on it
+        line, line_end = _line_start(body, value_start), body.find("\n", end)
+        line_end = len(body) if line_end < 0 else line_end + 1
+        rest = body[line:value_start] + body[end:line_end]
+        body = (
+            body[:line] + body[line_end:] if not rest.strip() else body[:value_start] + body[end:]
+        )
+        body = body[:start] + "checkins" + body[int(key_node.end_mark.index) :]
+    else:
+        body = body[:start] + "checkins:" + body[end:]
     lines = style.item(checkin, key_node.start_mark.column + style.offset, newline)
     return _insert_lines(body, start, lines, newline)
 
@@ -331,6 +450,14 @@ def set_done(body: str, objective: int, kr_id: str, milestone: int | None, done:
         raise EditError("no `done` value")
     start, end = int(pair[1].start_mark.index), int(pair[1].end_mark.index)
     return body[:start] + ("true" if done else "false") + body[end:]
+
+
+def expected_kpi(data: Any, index: int) -> dict[str, Any]:
+    """The KPI's mapping inside plain data read by `yamlio.read`."""
+    item = data["kpis"][index]
+    if not isinstance(item, dict):
+        raise EditError("a KPI that is not a mapping")
+    return item
 
 
 def expected_data(data: Any, objective: int, kr_id: str) -> dict[str, Any]:

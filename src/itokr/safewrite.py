@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
 from itokr.errors import ItokrError
@@ -22,8 +22,11 @@ TEMP_SUFFIX = ".itokr-tmp"  # not *.yaml: a half-written file is never read as O
 
 
 @contextmanager
-def root_lock(root: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
-    """Hold an exclusive lock on the root directory (no lock file to litter git)."""
+def root_lock(
+    root: Path, timeout: float = LOCK_TIMEOUT, *, holder: str = "check-in"
+) -> Iterator[None]:
+    """Hold an exclusive lock on the root directory (no lock file to litter git);
+    `holder` names the other writer it may have to wait for."""
     import fcntl
 
     try:
@@ -39,7 +42,7 @@ def root_lock(root: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     raise ItokrError(
-                        f"another check-in has held the lock on {root} for {timeout:g} s; "
+                        f"another {holder} has held the lock on {root} for {timeout:g} s; "
                         "nothing written: try again"
                     ) from None
                 time.sleep(0.05)
@@ -88,6 +91,47 @@ def create_file(path: Path, new: bytes) -> None:
                 os.link(temp, path)
     except FileExistsError:
         raise ItokrError(f"{path} exists; nothing written: review or remove it first") from None
+
+
+def create_files(files: Sequence[tuple[Path, bytes]]) -> list[Path]:
+    """Write new files all or none, replacing none; the paths written, in order.
+
+    Every file is staged (written, fsynced) beside its place before the first is
+    linked into place; if staging or any link fails, the files already placed
+    are removed again. A crash between two links can leave some of them, each whole.
+    """
+    placed: list[Path] = []
+    current = files[0][0] if files else Path()
+    try:
+        with ExitStack() as stack:
+            staged = []
+            for path, data in files:
+                current = path
+                path.parent.mkdir(parents=True, exist_ok=True)
+                staged.append((stack.enter_context(_staged(path, data, 0o666 & ~_umask())), path))
+            for temp, path in staged:
+                current = path
+                os.link(temp, path)
+                placed.append(path)
+            for directory in dict.fromkeys(path.parent for path in placed):
+                _sync_directory(directory)
+    except BaseException as error:
+        remove_files(placed)
+        if isinstance(error, FileExistsError):
+            raise ItokrError(f"{current} exists; nothing written: run the import again") from None
+        if isinstance(error, OSError):
+            raise ItokrError(
+                f"cannot write {current}: {error.strerror or error}; nothing written"
+            ) from None
+        raise
+    return placed
+
+
+def remove_files(paths: Sequence[Path]) -> None:
+    """Take back files this run created (a later step of the same write failed)."""
+    for path in paths:
+        with suppress(OSError):
+            path.unlink()
 
 
 @contextmanager

@@ -25,11 +25,17 @@ def _not_together(one: str, other: str) -> dict[str, Any]:
     return {"not": {"allOf": [_present(one), _present(other)]}}
 
 
-# Rules the models check across keys, so that editors flag them too (E202, E203).
+# A key result's values: its own `current` or `checkins`, or a KPI's readings (E202, E207).
+_own_values = [
+    _not_together("current", "checkins"),
+    _not_together("kpi", "current"),
+    _not_together("kpi", "checkins"),
+]
+# Rules the models check across keys, so that editors flag them too (E202, E203, E207).
 _ACROSS_KEYS: dict[str, list[dict[str, Any]]] = {
     "Objective": [*_both_or_neither("start", "end"), _not_together("period", "start")],
-    "Metric": [_not_together("current", "checkins")],
-    "Threshold": [_not_together("current", "checkins")],
+    "Metric": [*_own_values],
+    "Threshold": [*_own_values],
 }
 
 
@@ -37,6 +43,11 @@ def objective_file_schema() -> dict[str, Any]:
     """The schema of an objective file; an empty file (null) is valid too."""
     schema = ObjectiveFile.model_json_schema()
     body = {key: value for key, value in schema.items() if key != "$defs"}
+    # `objectives` or `kpis`, or both (a file of KPIs needs no objectives)
+    body["required"] = [key for key in body.get("required", []) if key != "objectives"]
+    if not body["required"]:
+        del body["required"]
+    body["anyOf"] = [{"required": ["objectives"]}, {"required": ["kpis"]}]
     definitions: dict[str, Any] = schema.get("$defs", {})
     for name, rules in _ACROSS_KEYS.items():
         definitions[name] = definitions[name] | {"allOf": rules}
@@ -50,7 +61,7 @@ def objective_file_schema() -> dict[str, Any]:
 
 
 def config_schema() -> dict[str, Any]:
-    """The schema of `itokr.yaml`; a source has exactly one type (E102, E206)."""
+    """The schema of `itokr.yaml`; a source has exactly one type (E102, E208)."""
     schema = Config.model_json_schema()
     sources = schema.get("$defs", {}).get("Source")
     if sources is not None:

@@ -11,6 +11,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from itokr import kpis
+from itokr.asof import key_result_known_on, known_on
 from itokr.crosscheck import Entry
 from itokr.model import AnyKeyResult, Binary, Checkin, Config, Metric, MilestoneKR, Threshold
 from itokr.periods import Period
@@ -140,6 +142,10 @@ def is_stale(
         return False
     if not period.contains(as_of):
         return False
+    if key_result.tracked is not None:  # SPEC §6: stale when its KPI is
+        return kpis.is_stale(
+            key_result.checkins or (), kpis.every_of(key_result.tracked, days), as_of
+        )
     latest = key_result.checkins[-1].date if key_result.checkins else period.start
     return (as_of - latest).days > days
 
@@ -167,7 +173,21 @@ def projected_value(key_result: AnyKeyResult, period: Period | None) -> float | 
     if not spread:  # every value on one date: no line to draw
         return None
     slope = sum((x - mean_x) * (y - mean_y) for x, y in points) / spread
-    return mean_y + slope * ((period.end - period.start).days - mean_x)
+    at_end = mean_y + slope * ((period.end - period.start).days - mean_x)
+    return _physical(at_end, [key_result.target, *(y for _, y in points)], key_result.unit)
+
+
+def _physical(value: float, known: Sequence[float], unit: str | None) -> float:
+    """A projection kept where the quantity can be: a line may run on past what can happen.
+
+    A quantity never seen below 0 (a count, a duration, a cost) does not go below 0;
+    a `%` seen only within 0-100 stays there.
+    """
+    if min(known) >= 0:
+        value = max(value, 0.0)
+    if unit == "%" and min(known) >= 0 and max(known) <= 100:
+        value = min(value, 100.0)
+    return value
 
 
 def forecast(key_result: AnyKeyResult, period: Period | None) -> float | None:
@@ -193,7 +213,9 @@ def score_key_result(
     *,
     expected: float | None = None,
 ) -> KeyResultScore:
-    """Score one key result; `expected` saves recomputing the objective's."""
+    """Score one key result as known on `as_of`; `expected` saves recomputing the
+    objective's."""
+    key_result = key_result_known_on(key_result, as_of)
     progress = progress_of(key_result)
     score = clamp(progress) if progress is not None else 0.0
     checkins = checkins_of(key_result)
@@ -220,7 +242,8 @@ def measured_by(checkin: Checkin, config: Config) -> str | None:
 
 
 def score_objective(entry: Entry, config: Config, as_of: dt.date) -> ObjectiveScore:
-    """Score an objective and its key results at `as_of`."""
+    """Score an objective and its key results as known on `as_of`."""
+    entry = known_on(entry, as_of)
     period = entry.period
     expected = period.expected(as_of) if period else None
     results = tuple(
@@ -265,11 +288,17 @@ class Node:
     children: tuple[Node, ...]
 
     @property
+    def started(self) -> tuple[Node, ...]:
+        """The children whose period has started: before it a score of 0 says nothing."""
+        return tuple(c for c in self.children if c.objective.health != "not-started")
+
+    @property
     def children_mean(self) -> float | None:
-        """The unweighted mean of the children's own scores (SPEC §3), None for a leaf."""
-        if not self.children:
+        """The unweighted mean of the started children's own scores (SPEC §3), else None."""
+        started = self.started
+        if not started:
             return None
-        return sum(child.objective.score for child in self.children) / len(self.children)
+        return sum(child.objective.score for child in started) / len(started)
 
 
 def alignment_tree(scores: Sequence[ObjectiveScore]) -> list[Node]:

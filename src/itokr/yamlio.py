@@ -120,10 +120,6 @@ def _scalar(event: Any) -> Any:
     return text
 
 
-def _too_deep(max_depth: int) -> str:
-    return f"nested deeper than {max_depth} levels (`limits.max_depth` in itokr.yaml)"
-
-
 def _at(code: str, message: str, event: Any) -> YamlProblem:
     mark = event.start_mark
     return YamlProblem(code, message, mark.line + 1, mark.column + 1)
@@ -202,6 +198,30 @@ def _build(data: bytes, max_depth: int, max_values: int) -> Any:
         parser.dispose()
 
 
+def _too_deep(max_depth: int) -> str:
+    return f"nested deeper than {max_depth} levels (`limits.max_depth` in itokr.yaml)"
+
+
+def _libyaml_depth(
+    error: yaml.YAMLError, data: bytes, max_depth: int, max_values: int
+) -> YamlProblem | None:
+    """libyaml 0.2.6 (PyYAML 6.0.4) stops at 1,000 levels itself, before the events reach
+    our own limit. Parse the text before its stop again: our limit (at most 1,000) then
+    fires at the same place, with the same message, as on a libyaml without a limit."""
+    mark = getattr(error, "problem_mark", None)
+    if mark is None or "exceeded maximum nesting depth" not in str(error):
+        return None
+    prefix = data.decode("utf-8")[: mark.index].encode("utf-8")  # the index counts characters
+    try:
+        _build(prefix, max_depth, max_values)
+    except YamlProblem as problem:
+        if problem.code == "E008":
+            return problem
+    except yaml.YAMLError:
+        pass
+    return YamlProblem("E008", _too_deep(max_depth), mark.line + 1, mark.column + 1)
+
+
 def _decode_check(data: bytes) -> None:
     try:
         data.decode("utf-8")
@@ -233,10 +253,9 @@ def read(data: bytes, *, max_depth: int = MAX_DEPTH, max_values: int = MAX_VALUE
     try:
         return _build(data, max_depth, max_values)
     except yaml.YAMLError as error:
-        problem = _syntax_problem(error, data)
-        if "maximum nesting depth" in problem.message:  # libyaml >= 0.2.6 stops at 1,000
-            problem.code, problem.message = "E008", _too_deep(max_depth)
-        raise problem from None
+        raise _libyaml_depth(error, data, max_depth, max_values) or _syntax_problem(
+            error, data
+        ) from None
 
 
 @dataclass(frozen=True, slots=True)

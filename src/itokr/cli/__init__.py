@@ -10,6 +10,7 @@ from itokr.cli import validate as _validate  # noqa: F401
 from itokr.cli import status as _status  # noqa: F401
 from itokr.cli import score as _score  # noqa: F401
 from itokr.cli import tree as _tree  # noqa: F401
+from itokr.cli import kpis as _kpis  # noqa: F401
 from itokr.cli import smart as _smart  # noqa: F401
 from itokr.cli import checkin as _checkin  # noqa: F401
 from itokr.cli import measure as _measure  # noqa: F401
@@ -17,29 +18,27 @@ from itokr.cli import diff as _diff  # noqa: F401
 from itokr.cli import due as _due  # noqa: F401
 from itokr.cli import history as _history  # noqa: F401
 from itokr.cli import report as _report  # noqa: F401
+from itokr.cli import site as _site  # noqa: F401
 from itokr.cli import carry as _carry  # noqa: F401
+from itokr.cli import imports as _imports  # noqa: F401
+from itokr.cli import export as _export  # noqa: F401
 from itokr.cli import schema as _schema  # noqa: F401
 from itokr.cli import init as _init  # noqa: F401
 from itokr.cli.app import app
 from itokr.errors import BROKEN_PIPE, INTERNAL, INTERRUPTED, ItokrError
 
-_VALUED = frozenset({"--root"})  # global options that take a value
-
 
 def debugging(args: list[str]) -> bool:
-    """`--debug` among the global options (before the command), or ITOKR_DEBUG set."""
+    """`--debug` among the arguments (before or after the command), or ITOKR_DEBUG set."""
     if os.environ.get("ITOKR_DEBUG", "") not in ("", "0"):
         return True
-    skip = False
+    after_root = False
     for arg in args:
-        if skip:
-            skip = False
-        elif arg == "--debug":
+        if arg == "--":
+            return False
+        if arg == "--debug" and not after_root:
             return True
-        elif arg in _VALUED:
-            skip = True
-        elif not arg.startswith("-"):
-            return False  # the command's name: what follows is the command's
+        after_root = arg == "--root"
     return False
 
 

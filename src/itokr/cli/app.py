@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from itokr import __version__
+from itokr.cli.usage import Command, Group
 from itokr.errors import PROBLEMS, ItokrError, UsageError
 
 if TYPE_CHECKING:
@@ -25,12 +26,16 @@ app = typer.Typer(
     help=(
         "OKRs as YAML in git: validate, score and show them.\n\n"
         "The OKR root is --root, else $ITOKR_ROOT, else the nearest okrs/ directory "
-        "here or above. Exit codes: 0 all good, 1 the OKRs have problems, "
-        "2 the command was used wrongly."
+        "here or above. Every command has --help.\n\n"
+        "Exit codes: 0 all good; 1 the OKRs have problems, or a check you asked for "
+        "failed (--min-score, --fail-on); 2 the command was used wrongly; 3 a bug in "
+        "itokr (run with --debug and report the traceback)."
     ),
+    cls=Group,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # itokr lays out its own help (itokr.cli.usage)
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -57,6 +62,7 @@ def main(
             "--root",
             metavar="PATH",
             help="The OKR root directory (default: $ITOKR_ROOT, else the nearest okrs/).",
+            show_default=False,
         ),
     ] = None,
     version: Annotated[
@@ -85,7 +91,7 @@ def command(*args: Any, **kwargs: Any) -> Callable[[_F], _F]:
                 typer.echo(f"itokr: {error}", err=True)
                 raise typer.Exit(error.exit_code) from None
 
-        app.command(*args, **kwargs)(guarded)
+        app.command(*args, cls=Command, **kwargs)(guarded)
         return function
 
     return register
@@ -147,6 +153,32 @@ def problems_code(tree: Tree) -> int:
         return 0
     typer.echo(f"itokr: {problems_note(tree)}", err=True)
     return PROBLEMS
+
+
+def read_source(path: str) -> bytes | None:
+    """A file's bytes as the core asks for them again (to place a finding), or None."""
+    try:
+        return Path(path).read_bytes()
+    except OSError:
+        return None
+
+
+def check_filters(
+    tree: Tree,
+    *,
+    owner: str | None = None,
+    area: str | None = None,
+    period: str | None = None,
+    kpis: bool = False,
+) -> None:
+    """Exit 2 when --owner, --area or --period names nothing in the root, as every view
+    does; with `kpis`, the view lists KPIs beside objectives and their owners count."""
+    from itokr.crosscheck import unmatched_filter
+
+    also = tree.kpis if kpis else ()
+    problem = unmatched_filter(tree.entries, owner=owner, area=area, period=period, kpis=also)
+    if problem is not None:
+        raise UsageError(problem)
 
 
 def require_valid(tree: Tree) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -14,7 +15,7 @@ from itokr.cli.app import AsOf, as_of_date, command, root_path
 from itokr.errors import ItokrError
 
 if TYPE_CHECKING:
-    from itokr.carry import Plan
+    from itokr.carry import Plan, ToFix
     from itokr.loader import Document, Tree
 
 
@@ -25,8 +26,8 @@ class CarryFormat(StrEnum):
 
 def _checked(
     plan: Plan, tree: Tree, config: Document | None, documents: list[Document], shown: str
-) -> None:
-    """The new file must load cleanly together with the root, as it would be committed."""
+) -> Tree:
+    """The root with the new file, which must load cleanly, as it would be committed."""
     from itokr.loader import Document, load_documents
 
     if not tree.ok:
@@ -43,9 +44,12 @@ def _checked(
             f"{shown}: the carried file would not validate ({finding.code} {finding.message}); "
             "nothing written (please report this)"
         )
+    return after
 
 
-def _summary(plan: Plan, shown: str, *, written: bool) -> str:
+def _summary(
+    plan: Plan, shown: str, to_fix: Mapping[str, Sequence[ToFix]], *, written: bool
+) -> str:
     lines = [
         f"{'Wrote' if written else 'Would write'} {shown}: {len(plan.carried)} "
         f"objective{'s' if len(plan.carried) != 1 else ''} "
@@ -55,8 +59,16 @@ def _summary(plan: Plan, shown: str, *, written: bool) -> str:
         renamed = f" as {item.new_id}" if item.new_id != item.old_id else ""
         left = f"; done, left behind: {', '.join(item.dropped)}" if item.dropped else ""
         lines.append(f"  {item.old_id}{renamed} ({item.score:.2f}){left}")
+        for fix in to_fix.get(item.new_id, ()):
+            lines.append(f"    to fix: {fix.ref} {fix.code}: {fix.message}; {fix.fix}")
     if plan.finished:
         lines.append(f"Done, not carried: {', '.join(plan.finished)}")
+    if to_fix:
+        count = len(to_fix)
+        lines.append(
+            f"{count} carried objective{'s' if count != 1 else ''} would not pass as written: "
+            "fix what is listed, then run `itokr smart`."
+        )
     if written:
         lines += ["Review it (targets, owners), then:", f"  git add {shown} && itokr diff"]
     return "\n".join(lines) + "\n"
@@ -103,9 +115,12 @@ def carry(
     Objectives of FROM scoring below 1 at --as-of go to a new file for TO, with
     new ids where theirs are taken, each baseline set to its latest value, and
     check-ins, done key results and done milestones left behind. It refuses to
-    overwrite a file; the new file is checked together with the root first.
+    overwrite a file; the new file is checked together with the root first, and
+    what a carried objective would miss in SMART (one key result left, a lone
+    milestone, a title naming the old baseline) is listed with the fix.
     """
     from itokr.carry import plan as make_plan
+    from itokr.carry import review
     from itokr.loader import display_path, load_documents, read_root
 
     root = root_path(ctx)
@@ -115,13 +130,19 @@ def carry(
     printing = dry_run or output == "-"
     path = _target_path(root, source, target, output)
     shown = display_path(path, Path.cwd())
+    to_fix: dict[str, tuple[ToFix, ...]] = {}
     if not plan.carried:
         sys.stderr.write(f"itokr: nothing to carry: every objective of {source} is done\n")
         printing = True  # nothing is written; json still gets its document
     elif not printing and path.exists():
         raise ItokrError(f"{shown} exists; nothing written: review or remove it first")
     else:
-        _checked(plan, tree, config, documents, shown)
+        after = _checked(plan, tree, config, documents, shown)
+        new_file = plan.text.encode()
+        sources = {document.path: document.data for document in documents} | {shown: new_file}
+        to_fix = review(
+            plan, tree.entries, after.entries, tree.config, path=shown, source=sources.get
+        )
     if not printing:
         from itokr.safewrite import create_file, root_lock
 
@@ -141,6 +162,10 @@ def carry(
                     "score": round(item.score, 2),
                     "key_results": list(item.kept),
                     "left_behind": list(item.dropped),
+                    "to_fix": [
+                        {"ref": fix.ref, "code": fix.code, "message": fix.message, "fix": fix.fix}
+                        for fix in to_fix.get(item.new_id, ())
+                    ],
                 }
                 for item in plan.carried
             ],
@@ -152,6 +177,6 @@ def carry(
         return
     elif printing:
         sys.stdout.write(plan.text)
-        sys.stderr.write(_summary(plan, shown, written=False))
+        sys.stderr.write(_summary(plan, shown, to_fix, written=False))
     else:
-        sys.stdout.write(_summary(plan, shown, written=True))
+        sys.stdout.write(_summary(plan, shown, to_fix, written=True))

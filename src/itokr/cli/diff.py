@@ -43,6 +43,9 @@ _WRITTEN_KEYS = {
     "due",
     "milestones",
     "done",
+    "good",
+    "bad",
+    "every",
 }
 
 
@@ -101,7 +104,8 @@ def diff(
     results added or removed after their period started, and changed
     weights, owners and periods. A flag is explained when the changed key
     result (or objective) carries a reason: that this change wrote;
-    --fail-on turns unexplained flags into exit 1. See docs/ci.md.
+    --fail-on turns unexplained flags into exit 1, as in CI:
+    itokr diff origin/main --format github --fail-on eased,rebaselined,removed
     """
     from itokr import gitio
     from itokr.diffing import compare
@@ -183,12 +187,16 @@ def _places(result: Diff, head: Side, top: Path) -> dict[int, tuple[str, int]]:
         if change.is_objective:
             parent = change
         if change.change == "removed":
-            if change.is_objective or parent is None:
+            if change.is_objective or change.is_kpi or parent is None:
                 continue
             path, loc = parent.path, (*parent.loc, "key_results")
         else:
             path, loc = change.path, change.loc
-            keys = [_FLAG_KEYS[f.kind] for f in change.flags if f.kind in _FLAG_KEYS]
+            keys = (
+                []
+                if change.is_kpi
+                else [_FLAG_KEYS[f.kind] for f in change.flags if f.kind in _FLAG_KEYS]
+            )
             keys += [name for name in change.fields if name in _WRITTEN_KEYS]
             if change.change == "modified" and keys:
                 loc = (*loc, keys[0])
@@ -204,6 +212,13 @@ def _places(result: Diff, head: Side, top: Path) -> dict[int, tuple[str, int]]:
             for (index, _), at in zip(items, positions, strict=True)
         )
     return placed
+
+
+def _flag_key(change: Change, kind: str) -> str | None:
+    """The key a flag is about: a KPI's band moves with whichever of good or bad moved."""
+    if change.is_kpi and kind in ("eased", "raised"):
+        return next((name for name in ("good", "bad") if name in change.fields), None)
+    return _FLAG_KEYS.get(kind)
 
 
 def _in_repo(path: str, top: Path) -> str:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from itokr.cli.app import AsOf, as_of_date, command, finish, load, use_color
+from itokr.cli.app import AsOf, as_of_date, check_filters, command, finish, load, use_color
 from itokr.errors import PROBLEMS, UsageError
 
 if TYPE_CHECKING:
@@ -30,6 +30,9 @@ def _lines(tree: Tree, groups: list[OwnerDue]) -> dict[str, int]:
 
     wanted: dict[str, list[tuple[str, tuple[str | int, ...]]]] = {}
     refs = {item.ref for group in groups for item in group.items}
+    for group in groups:
+        for kpi in group.kpis:
+            wanted.setdefault(kpi.path, []).append((kpi.id, ("kpis", kpi.index, "id")))
     for entry in tree.entries:
         for index, kr in enumerate(entry.objective.key_results):
             ref = f"{entry.id}/{kr.id}"
@@ -59,7 +62,7 @@ def due(
     ] = 7,
     fail_on_stale: Annotated[
         bool,
-        typer.Option("--fail-on-stale", help="Exit 1 when any key result listed is stale."),
+        typer.Option("--fail-on-stale", help="Exit 1 when any key result or KPI listed is stale."),
     ] = False,
     as_of: AsOf = None,
     output: Annotated[
@@ -71,26 +74,38 @@ def due(
         ),
     ] = DueFormat.text,
 ) -> None:
-    """What each owner owes: key results whose check-in is stale or due soon.
+    """What each owner owes: key results and KPIs whose check-in is stale or due soon.
 
     A metric or threshold below 1 is expected to be checked in every
     checkins.stale_after_days (itokr.yaml) after its newest check-in, or after
     its period start; a key result with a due: date is owed by then unless it
-    is done. Only running periods count. Exits 0, or 1 with --fail-on-stale
-    when a listed key result is stale (or when the OKR files have problems).
+    is done. Only running periods count. A KPI owes a reading every `every`
+    after its newest one (a key result tracking it owes none of its own).
+    Exits 0, or 1 with --fail-on-stale when a listed key result or KPI is
+    stale (or when the OKR files have problems).
     """
     from itokr.cli.app import problems_code
-    from itokr.due import by_owner, due_items
+    from itokr.due import by_owner, due_items, due_kpis
+    from itokr.kpis import score_all as score_kpis
+    from itokr.render.due import stale_counts
     from itokr.scoring import score_all
 
     if within < 0:
         raise UsageError(f"--within {within}: expected 0 or more days")
     day = as_of_date(as_of)
     tree = load(ctx)
+    check_filters(tree, owner=owner, kpis=True)
     scores = [
         s for s in score_all(tree.entries, tree.config, day) if owner in (None, s.entry.owner)
     ]
-    groups = by_owner(due_items(scores, tree.config, day, within=within))
+    kpis = [
+        s
+        for s in score_kpis(tree.kpis, tree.entries, tree.config, day)
+        if owner in (None, s.entry.owner)
+    ]
+    groups = by_owner(
+        due_items(scores, tree.config, day, within=within), due_kpis(kpis, day, within=within)
+    )
     if output is DueFormat.text:
         from itokr.render.console import make_console
         from itokr.render.due import render
@@ -104,9 +119,11 @@ def due(
         else:
             show = {"json": views.as_json, "markdown": views.as_markdown}
             sys.stdout.write(show[output.value](groups, day, within))
-    count = sum(item.stale for group in groups for item in group.items)
+    stale, stale_kpis = stale_counts(groups)
     code = problems_code(tree)
-    if fail_on_stale and count:
-        sys.stderr.write(f"itokr: {count} stale key result{'s' if count != 1 else ''}\n")
+    if fail_on_stale and (stale or stale_kpis):
+        said = [f"{stale} stale key result{'s' if stale != 1 else ''}"] if stale else []
+        said += [f"{stale_kpis} stale KPI{'s' if stale_kpis != 1 else ''}"] if stale_kpis else []
+        sys.stderr.write(f"itokr: {', '.join(said)}\n")
         code = PROBLEMS
     finish(code)

@@ -14,8 +14,11 @@ import typer
 from itokr.cli.app import AsOf, as_of_date, command, finish, load, parse_date, root_path, use_color
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from itokr.gitio import Repo
     from itokr.history import Snapshot
+    from itokr.kpis import KpiEntry
     from itokr.loader import Tree
 
 
@@ -41,16 +44,65 @@ def load_at(ctx: typer.Context, revision: str, as_of: str | None) -> tuple[Tree,
     return side.tree, day or gitio.commit_day(repo, commit)
 
 
-def _snapshots(repo: Repo, path: Path) -> list[Snapshot]:
-    """The file (and the configuration) at every commit that touched `path`, oldest first."""
+def _snapshots(repo: Repo, path: Path, *, also: Collection[str] = ()) -> list[Snapshot]:
+    """The plans of the file at `path` over its history (and of the configuration, and
+    of the KPI files `also` names, as shown: those its key results track), oldest
+    first: only the commits that changed more than check-ins or readings are loaded."""
     from itokr import gitio
-    from itokr.history import Snapshot
+    from itokr.history import Snapshot, plan_commits
+    from itokr.loader import CONFIG_NAME
 
-    cwd = Path.cwd()
-    return [
-        Snapshot(c.day, c.commit, c.subject, gitio.load_file_at(repo, c.commit, c.path, cwd))
-        for c in gitio.commits_touching(repo, path)
-    ]
+    inside = gitio.in_repository(repo, path)
+    if inside is None:
+        return []
+    config = f"{repo.inside}/{CONFIG_NAME}" if repo.inside else CONFIG_NAME
+    kpi_files = sorted(
+        {name for shown in also if (name := gitio.in_repository(repo, Path(shown)))} - {inside}
+    )
+    commits = plan_commits(
+        gitio.file_changes(repo, inside, patch=True),
+        gitio.file_changes(repo, config, patch=False),
+        [gitio.file_changes(repo, name, patch=True) for name in kpi_files],
+    )
+    trees = gitio.load_file_versions(
+        repo, [c.objects for c in commits], inside, Path.cwd(), also=kpi_files
+    )
+    return [Snapshot(c.day, c.commit, c.subject, trees[c.objects]) for c in commits]
+
+
+def _kpi(tree: Tree, ref: str) -> KpiEntry | None:
+    """The KPI a ref without a slash names, unless an objective has that id."""
+    if "/" in ref or any(entry.id == ref for entry in tree.entries):
+        return None
+    return next((kpi for kpi in tree.kpis if kpi.id == ref), None)
+
+
+def _kpi_history(
+    ctx: typer.Context, tree: Tree, kpi: KpiEntry, day: dt.date, output: HistoryFormat
+) -> None:
+    """A KPI's readings over time, banded as its file stood at each date."""
+    from itokr.cli.app import problems_code
+    from itokr.errors import UsageError
+    from itokr.kpihistory import build
+
+    snapshots: list[Snapshot] = []
+    git = True
+    try:
+        snapshots = _snapshots(_repo(ctx), Path(kpi.path))
+    except UsageError as error:
+        git = False
+        sys.stderr.write(f"itokr: commit history unavailable ({error}); showing readings only\n")
+    result = build(kpi, tree, snapshots, day, today=dt.date.today())
+    if output is HistoryFormat.json:
+        from itokr.render.kpi_history import as_json
+
+        sys.stdout.write(as_json(result, git=git))
+    else:
+        from itokr.render.console import make_console
+        from itokr.render.kpi_history import render
+
+        render(make_console(use_color()), result)
+    finish(problems_code(tree))
 
 
 @command()
@@ -59,7 +111,8 @@ def history(
     ref: Annotated[
         str,
         typer.Argument(
-            metavar="REF", help="An objective id, or OBJECTIVE_ID/KR_ID for one key result."
+            metavar="REF",
+            help="An objective id, OBJECTIVE_ID/KR_ID for one key result, or a KPI id.",
         ),
     ],
     output: Annotated[
@@ -67,13 +120,15 @@ def history(
     ] = HistoryFormat.text,
     as_of: AsOf = None,
 ) -> None:
-    """Show the score of an objective or key result over time.
+    """Show the score of an objective or key result, or a KPI's readings, over time.
 
-    One reading per commit that changed its file (scored as of the commit's
-    date, from the files of that commit) and one per check-in date (scored
-    from today's file cut back to the check-ins made up to that date).
-    Commits at which REF did not exist are skipped; --as-of ends the timeline.
-    Outside a git repository only the check-ins are shown. Unknown REF: exit 2.
+    One reading per date. A reading is the plan as it stood that day (targets,
+    baselines, weights, milestones, a KPI's good, bad and every: the files of
+    the last commit by the end of the day, UTC) measured by every check-in dated
+    up to that day, also ones committed later. Readings fall on check-in dates
+    and on the dates the plan changed; the working tree is today's plan. --as-of
+    ends the timeline. Outside a git repository today's plan is used
+    throughout. Unknown REF: exit 2.
     """
     from itokr.cli.app import problems_code
     from itokr.errors import UsageError
@@ -82,15 +137,26 @@ def history(
 
     day = as_of_date(as_of)
     tree = load(ctx)
+    kpi = _kpi(tree, ref)
+    if kpi is not None:
+        _kpi_history(ctx, tree, kpi, day, output)
+        return
+    if "/" not in ref and all(entry.id != ref for entry in tree.entries):
+        from itokr.refs import unknown_id
+
+        raise unknown_id(ref, [e.id for e in tree.entries], [k.id for k in tree.kpis])
     entry, _ = resolve(tree.entries, ref)
+    # the KPIs of every key result: the objective's plan at a commit holds them all
+    tracked = {getattr(kr, "kpi", None) for kr in entry.objective.key_results}
+    kpi_paths = {kpi.path for kpi in tree.kpis if kpi.id in tracked}
     snapshots: list[Snapshot] = []
     git = True
     try:
-        snapshots = _snapshots(_repo(ctx), Path(entry.path))
+        snapshots = _snapshots(_repo(ctx), Path(entry.path), also=kpi_paths)
     except UsageError as error:
         git = False
         sys.stderr.write(f"itokr: commit history unavailable ({error}); showing check-ins only\n")
-    result = build(ref, tree, snapshots, day)
+    result = build(ref, tree, snapshots, day, today=dt.date.today())
     if output is HistoryFormat.json:
         from itokr.render.history import as_json
 

@@ -7,12 +7,23 @@ import json
 import sys
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from itokr.cli.app import AsOf, as_of_date, command
 from itokr.errors import UsageError
+
+if TYPE_CHECKING:
+    from itokr.origin import Source
+
+# Stand-ins when nobody said where itokr comes from: pre-commit then fails with
+# "repository not found", naming the line to fix (init says so too).
+_UNKNOWN_REPO = "https://github.com/OWNER/itokr"
+_UNKNOWN_REV = "v0.1.0"
+_WORKFLOW = Path(".github/workflows/okrs.yml")
+_HOOKS = Path(".pre-commit-config.yaml")
+_PAGES = Path(".github/workflows/okrs-pages.yml")
 
 
 def _quarter(day: dt.date) -> tuple[str, dt.date]:
@@ -21,8 +32,26 @@ def _quarter(day: dt.date) -> tuple[str, dt.date]:
 
 
 def _template(name: str, **values: str) -> str:
+    """A template's text, with `{name}` fields filled when values are given."""
     text = resources.files("itokr").joinpath("templates", name).read_text(encoding="utf-8")
-    return text.format(**values)
+    return text.format(**values) if values else text
+
+
+def _workflow(name: str, source: Source | None) -> str:
+    """A GitHub workflow (okrs.yml, pages.yml); ITOKR_SPEC defaults to `source`, else the
+    variable must be set. Both install itokr the same way."""
+    fallback = f"vars.ITOKR_SPEC || '{source.spec}'" if source else "vars.ITOKR_SPEC"
+    return _template(name).replace("@ITOKR_SPEC@", fallback)
+
+
+def _hooks(source: Source | None) -> str:
+    """`.pre-commit-config.yaml`: the hook repository at a pinned revision, both hooks."""
+    repo, rev = (source.repo, source.rev) if source and source.repo else (None, None)
+    text = _template("pre-commit-config.yaml")
+    # a JSON string is YAML too; a stand-in carries a comment saying what to write there
+    return text.replace(
+        "@REPO@", json.dumps(repo) if repo else f"{_UNKNOWN_REPO}  # <- where your team gets itokr"
+    ).replace("@REV@", json.dumps(rev) if rev else f"{_UNKNOWN_REV}  # <- a tag or commit there")
 
 
 def _has_objective_files(root: Path) -> bool:
@@ -51,18 +80,44 @@ def init(
         Path, typer.Argument(help="The project directory to set up (default: here).")
     ] = Path("."),
     organization: Annotated[
-        str, typer.Option(help="Your organization's name, shown in titles.")
+        str, typer.Option(metavar="NAME", help="Your organization's name, shown in titles.")
     ] = "",
+    itokr_from: Annotated[
+        str | None,
+        typer.Option(
+            "--itokr-from",
+            metavar="REQUIREMENT",
+            help="The pip requirement your team installs itokr from, such as "
+            "git+https://github.com/OWNER/itokr@v0.1.0: the workflows install it and, for a "
+            "git URL, pre-commit takes its hooks from there (default: the git URL and commit "
+            "this itokr was installed from, when pip recorded one).",
+        ),
+    ] = None,
+    pages: Annotated[
+        bool,
+        typer.Option(
+            "--pages",
+            help="Also add .github/workflows/okrs-pages.yml, which publishes `itokr site` "
+            "on GitHub Pages (daily and on every push to main).",
+        ),
+    ] = False,
     as_of: AsOf = None,
 ) -> None:
     """Start an OKR root: okrs/ with a config and an example, plus CI and pre-commit.
 
     Writes okrs/itokr.yaml, okrs/<this quarter>/platform.yaml, a GitHub Actions
-    workflow (.github/workflows/okrs.yml) and .pre-commit-config.yaml. Files that
-    exist are never overwritten, and no example is added to an okrs/ that already
-    holds objective files. Run it again at any time to add what is missing.
+    workflow (.github/workflows/okrs.yml) and .pre-commit-config.yaml; with --pages,
+    a workflow that publishes the dashboard on GitHub Pages. Files that exist are
+    never overwritten, and no example is added to an okrs/ that already holds
+    objective files. Run it again at any time to add what is missing.
+
+    The workflows install itokr from the ITOKR_SPEC repository variable, else from
+    --itokr-from; pre-commit takes its hooks from that git repository at that revision.
     """
+    from itokr import origin
+
     period, start = _quarter(as_of_date(as_of))
+    source = origin.parse(itokr_from) if itokr_from is not None else origin.installed()
     if directory.exists() and not directory.is_dir():
         raise UsageError(f"{directory} is not a directory")
     root = directory / "okrs"
@@ -71,15 +126,35 @@ def init(
     files = {
         Path("okrs/itokr.yaml"): _template("itokr.yaml", organization=quoted),
         example: _template("example.yaml", period=period, start=start.isoformat()),
-        Path(".github/workflows/okrs.yml"): _template("okrs.yml"),
-        Path(".pre-commit-config.yaml"): _template("pre-commit-config.yaml", root="okrs"),
+        _WORKFLOW: _workflow("okrs.yml", source),
+        _HOOKS: _hooks(source),
     }
+    if pages:
+        files[_PAGES] = _workflow("pages.yml", source)
     if _has_objective_files(root):
         del files[example]
         sys.stdout.write(f"kept    {root} as it is (it holds objective files)\n")
+    created = set()
     for relative, text in files.items():
-        sys.stdout.write(_write(directory / relative, text) + "\n")
+        said = _write(directory / relative, text)
+        sys.stdout.write(said + "\n")
+        if said.startswith("created"):
+            created.add(relative)
+    if (source is None or source.repo is None) and created & {_WORKFLOW, _HOOKS, _PAGES}:
+        sys.stdout.write(_unknown_source_note(source))
     where = "" if directory == Path(".") else f"cd {directory}, "
     sys.stdout.write(
         f"Next: {where}edit the objective file, then run `itokr validate` and `itokr status`.\n"
+    )
+
+
+def _unknown_source_note(source: Source | None) -> str:
+    hooks = "set repo and rev in .pre-commit-config.yaml to the git repository of itokr"
+    if source is not None:  # a requirement pip understands, but no git URL for pre-commit
+        return f"Note: {hooks} (the workflow installs {source.spec}).\n"
+    return (
+        "Note: this itokr was not installed from a git URL, so init cannot tell where your "
+        "team gets it: set the repository variable ITOKR_SPEC (a pip requirement such as "
+        f"git+https://github.com/OWNER/itokr@v0.1.0) and {hooks}, or run init with "
+        "--itokr-from before the files exist.\n"
     )

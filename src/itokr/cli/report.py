@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
-from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from itokr.cli.app import Area, AsOf, Owner, as_of_date, command, require_valid, root_path
+from itokr.cli.app import (
+    Area,
+    AsOf,
+    Owner,
+    as_of_date,
+    check_filters,
+    command,
+    read_source,
+    require_valid,
+    root_path,
+)
 from itokr.errors import UsageError
-
-if TYPE_CHECKING:
-    from itokr.crosscheck import Entry
-    from itokr.loader import Tree
-    from itokr.report import Since
 
 
 class ReportFormat(StrEnum):
@@ -55,42 +58,43 @@ def report(
     ] = None,
     as_of: AsOf = None,
 ) -> None:
-    """The quarter in review: summary by area, owner and type, SMART scores, and a
-    section per objective with its key results, check-ins, notes and forecasts.
+    """The quarter in review: summary by area, owner and type, SMART scores, the
+    KPIs, and a section per objective with its key results, check-ins, notes and
+    forecasts.
 
-    Also lists what changed since the period started (against the last commit
-    before its start, when the root is in git). The HTML is one file with inline
+    Also lists what changed in the plan since the period started, flags and their
+    reasons first (against the last commit before its start, or the first commit
+    that holds the period's objectives, when the root is in git). The HTML is one file with inline
     SVG charts — a burn-up of each metric against the expected line, a score bar
     per objective — that reads printed and on a phone. Refuses (exit 1) while any
     OKR file is invalid: a review must be complete.
     """
+    from itokr.kpis import score_all as score_kpis
     from itokr.loader import load_root
     from itokr.report import build, select
+    from itokr.report.since import changes_since
     from itokr.scoring import score_all
-    from itokr.smart import check
+    from itokr.smart import letters_by_id
 
     day = as_of_date(as_of)
     root = root_path(ctx)
     tree = load_root(root, Path.cwd())
     require_valid(tree)
+    check_filters(tree, owner=owner, area=area, period=period)
     entries, label = select(tree.entries, period, day)
     entries = [e for e in entries if e.matches(owner=owner, area=area)]
     if not entries and (owner is not None or area is not None):
         raise UsageError(f"no objective of {label} matches the --owner/--area given")
     scores = score_all(entries, tree.config, day)
-    chosen = {id(e.objective) for e in entries}
-    smart = {
-        r.entry.id: r.checks
-        for r in check(
-            tree.entries,
-            tree.config.smart,
-            source=_read,
-            selected=lambda entry: id(entry.objective) in chosen,
-        )
-    }
+    smart = letters_by_id(tree.entries, entries, tree.config.smart, source=read_source, as_of=day)
     starts = [e.period.start for e in entries if e.period is not None]
-    since = _since(root, tree, min(starts), day, entries) if starts else None
-    review = build(tree.config.organization, scores, smart, day, label, since)
+    since = changes_since(root, tree, min(starts), day, entries, Path.cwd()) if starts else None
+    kpis = [
+        kpi
+        for kpi in score_kpis(tree.kpis, tree.entries, tree.config, day)
+        if kpi.entry.matches(owner=owner, area=area)
+    ]
+    review = build(tree.config.organization, scores, smart, day, label, since, kpis)
     if output_format is ReportFormat.html:
         from itokr.render.report_html import render
     else:
@@ -103,31 +107,3 @@ def report(
 
     write_new(output, text.encode("utf-8"))
     sys.stdout.write(f"{output}\n")
-
-
-def _read(path: str) -> bytes | None:
-    try:
-        return Path(path).read_bytes()
-    except OSError:
-        return None
-
-
-def _since(root: Path, tree: Tree, start: dt.date, day: dt.date, entries: Sequence[Entry]) -> Since:
-    """The changes since `start`: the root at the last commit before it against the
-    working tree. Outside git, or with no commit that old, the part is skipped."""
-    from itokr import gitio
-    from itokr.diffing import compare
-    from itokr.report import Since, since_changes
-
-    try:
-        repo = gitio.open_repo(root)
-    except UsageError:
-        return Since(start, None, (), "the OKR root is not in a git repository")
-    commit = gitio.commit_before(repo, start)
-    if commit is None:
-        return Since(start, None, (), f"no commit before {start.isoformat()} to compare with")
-    base = gitio.load_revision(repo, commit[:12], commit, Path.cwd())
-    diff = compare(base.tree, tree, day)
-    ids = {e.id for e in entries}
-    labels = {e.period.label for e in entries if e.period is not None}
-    return Since(start, commit, since_changes(diff, ids, labels))

@@ -37,16 +37,22 @@ def score(
     Unknown REF: exit 2.
     """
     from itokr.cli.app import problems_code
+    from itokr.errors import UsageError
     from itokr.refs import resolve
     from itokr.scoring import score_objective
 
     day = as_of_date(as_of)
     tree = load(ctx)
+    if any(kpi.id == ref for kpi in tree.kpis) and all(e.id != ref for e in tree.entries):
+        raise UsageError(
+            f"{ref} is a KPI: it has a band, not a score; see `itokr kpis` or `itokr history {ref}`"
+        )
     entry, key_result = resolve(tree.entries, ref)
     objective = score_objective(entry, tree.config, day)
     result = None
     if key_result is not None:
-        result = next(r for r in objective.key_results if r.key_result is key_result)
+        # by id: scoring hands back a copy cut to the day (asof.key_result_known_on)
+        result = next(r for r in objective.key_results if r.key_result.id == key_result.id)
     if output is ScoreFormat.json:
         from itokr.render.score import as_json
 

@@ -15,6 +15,7 @@ from itokr.cli.app import (
     Owner,
     PeriodName,
     as_of_date,
+    check_filters,
     command,
     finish,
     load,
@@ -46,7 +47,7 @@ def smart(
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
-            metavar="[PATH]...",
+            metavar="PATH",
             help="Only the objectives in these files or directories (default: the whole "
             "root), as pre-commit passes them; ids and alignment still come from the root.",
             show_default=False,
@@ -83,7 +84,8 @@ def smart(
         typer.Option(
             "--format",
             "-f",
-            help="table (rich), json (SPEC shape), github (annotations) or sarif (code scanning).",
+            help="table (for people), json (one document), github (annotations) or sarif "
+            "(code scanning).",
         ),
     ] = SmartFormat.table,
 ) -> None:
@@ -106,14 +108,16 @@ def smart(
             raise UsageError(f"--explain {explain}: no such rule; the rules are {', '.join(RULES)}")
         sys.stdout.write(explain_rule(rule))
         return
-    as_of_date(as_of)  # nothing SMART depends on the date, but a bad one is still misuse
+    day = as_of_date(as_of)  # the confidence rules read the check-ins known on that day
     files = chosen(paths or [], root_path(ctx))
     tree = load(ctx)
     require_valid(tree)
+    check_filters(tree, owner=owner, area=area, period=period)
     reports = check(
         tree.entries,
         tree.config.smart,
         source=_read,
+        as_of=day,
         selected=lambda entry: (
             (not files or within(entry.path, files))
             and entry.matches(owner=owner, area=area, period=period)

@@ -14,6 +14,7 @@ from itokr.cli.app import (
     Owner,
     PeriodName,
     as_of_date,
+    check_filters,
     command,
     finish,
     load,
@@ -66,7 +67,9 @@ def status(
     ] = None,
     output: Annotated[
         StatusFormat,
-        typer.Option("--format", "-f", help="table (rich), json (SPEC shape), markdown or csv."),
+        typer.Option(
+            "--format", "-f", help="table (for people), json (one document), markdown or csv."
+        ),
     ] = StatusFormat.table,
 ) -> None:
     """Where every objective stands today: score, expected progress, health, forecast.
@@ -84,6 +87,7 @@ def status(
         from itokr.cli.history import load_at
 
         tree, day = load_at(ctx, at, as_of)
+    check_filters(tree, owner=owner, area=area, period=period)
     scores = [
         s
         for s in score_all(tree.entries, tree.config, day)

@@ -8,7 +8,18 @@ from typing import Annotated
 
 import typer
 
-from itokr.cli.app import AsOf, as_of_date, command, finish, load, use_color
+from itokr.cli.app import (
+    Area,
+    AsOf,
+    Owner,
+    PeriodName,
+    as_of_date,
+    check_filters,
+    command,
+    finish,
+    load,
+    use_color,
+)
 
 
 class TreeFormat(StrEnum):
@@ -19,6 +30,9 @@ class TreeFormat(StrEnum):
 @command()
 def tree(
     ctx: typer.Context,
+    owner: Owner = None,
+    area: Area = None,
+    period: PeriodName = None,
     as_of: AsOf = None,
     output: Annotated[
         TreeFormat, typer.Option("--format", "-f", help="text (rich tree) or json.")
@@ -27,15 +41,19 @@ def tree(
     """Show the alignment tree: each objective under the objectives it aligns_to.
 
     Each objective shows its own score and health; a parent also shows the
-    unweighted mean of the own scores of the objectives aligned directly to it.
-    An objective aligned to several parents appears under each.
+    unweighted mean of the own scores of the objectives aligned directly to it,
+    leaving out those whose period has not started. An objective aligned to
+    several parents appears under each. --owner, --area and --period draw the
+    tree of the matching objectives only.
     """
     from itokr.cli.app import problems_code
     from itokr.scoring import alignment_tree, score_all
 
     day = as_of_date(as_of)
     loaded = load(ctx)
-    roots = alignment_tree(score_all(loaded.entries, loaded.config, day))
+    check_filters(loaded, owner=owner, area=area, period=period)
+    entries = [e for e in loaded.entries if e.matches(owner=owner, area=area, period=period)]
+    roots = alignment_tree(score_all(entries, loaded.config, day))
     if output is TreeFormat.json:
         from itokr.render.tree import as_json
 

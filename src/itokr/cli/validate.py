@@ -45,7 +45,7 @@ def validate(
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
-            metavar="[PATH]...",
+            metavar="PATH",
             help="Files or directories to report on (default: the whole root). They are "
             "checked in the context of the whole root, so ids in other files count.",
             show_default=False,
@@ -56,8 +56,9 @@ def validate(
     """Check the OKR files: YAML, schema, ids, alignment, periods.
 
     Exits 1 when any problem is found, so CI fails on a malformed or incomplete
-    OKR. Every problem is reported as path:line:col: CODE message; the codes are
-    listed in the README.
+    OKR. Every problem is reported as path:line:col: CODE message. Codes: E0xx the
+    file or its YAML, E1xx a key or value, E2xx inside an objective or key result,
+    E3xx across files (ids, alignment, periods, areas).
     """
     from itokr.render.findings import FORMATS
 

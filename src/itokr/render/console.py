@@ -2,10 +2,48 @@
 
 from __future__ import annotations
 
+import re
+import sys
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+# spaces at the end of a line, before any closing colour codes
+_TRAILING = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$", re.M)
+
+
+class TrimmedLines:
+    """A text stream that drops the spaces rich pads table cells with at line ends.
+
+    Invisible on a terminal, they end up in files, diffs and `grep` output when
+    piped. Only complete lines are trimmed; the rest waits for its newline.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._pending = ""
+
+    def write(self, text: str) -> int:
+        lines, newline, self._pending = (self._pending + text).rpartition("\n")
+        if newline:
+            self._stream.write(_TRAILING.sub(r"\1", lines) + newline)
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.write(self._pending)
+        self._pending = ""
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
+
+    @property
+    def encoding(self) -> str:
+        return getattr(self._stream, "encoding", None) or "utf-8"
 
 
 def make_console(
@@ -24,6 +62,10 @@ def make_console(
     """
     from rich.console import Console
 
+    if file is None:
+        stream = sys.stderr if stderr else sys.stdout
+        if not stream.isatty():
+            file = TrimmedLines(stream)  # type: ignore[assignment]
     return Console(
         width=width,
         stderr=stderr,

@@ -69,14 +69,18 @@ def _plural(count: int, noun: str) -> str:
 def _summary(diff: Diff) -> str:
     changes = diff.changes
     objectives = sum(1 for c in changes if c.is_objective)
+    kpis = sum(1 for c in changes if c.is_kpi)
     counts = {kind: sum(1 for c in changes if c.change == kind) for kind in _MARKS}
     parts = ", ".join(f"{n} {kind}" for kind, n in counts.items() if n)
     unexplained = sum(1 for c in changes for f in c.flags if not f.accepted)
     flags = f"; {_plural(unexplained, 'flag')} without a reason" if unexplained else ""
-    return (
-        f"{_plural(objectives, 'objective')} and {_plural(len(changes) - objectives, 'key result')}"
-        f" changed ({parts}){flags}"
-    )
+    key_results = len(changes) - objectives - kpis
+    counted = [_plural(objectives, "objective"), _plural(key_results, "key result")]
+    if kpis:  # then only what changed is counted
+        counted = [text for text, n in zip(counted, (objectives, key_results), strict=True) if n]
+        counted.append(_plural(kpis, "KPI"))
+    listed = f"{', '.join(counted[:-1])} and {counted[-1]}" if len(counted) > 1 else counted[0]
+    return f"{listed} changed ({parts}){flags}"
 
 
 def _problems(diff: Diff) -> str:
@@ -99,8 +103,23 @@ def _explanation(change: Change, flag: Flag) -> str:
 # ---------------------------------------------------------------- text (rich)
 
 
+def _missing_reason(change: Change) -> str:
+    """Where the `reason:` that would explain a flag goes."""
+    if change.is_kpi:
+        return "needs a reason: write `reason:` on this KPI"
+    if change.is_objective:
+        return "needs a reason: write `reason:` on this objective"
+    if change.change == "removed":
+        return "needs a reason: write `reason:` on its objective"
+    return "needs a reason: write `reason:` on this key result"
+
+
 def print_text(report: Report, console: Console) -> None:
-    """Changes grouped by objective, coloured by kind, flags beneath what they flag."""
+    """Changes grouped by objective, coloured by kind, flags beneath what they flag.
+
+    Lines wrap by words at the console's width, continued two columns further in.
+    """
+    from rich.padding import Padding
     from rich.text import Text
 
     diff = report.diff
@@ -116,47 +135,62 @@ def print_text(report: Report, console: Console) -> None:
     ]
     if problems := _problems(diff):
         lines.append(Text(problems, style="yellow"))
+    indented: list[tuple[int, Text]] = [(0, line) for line in lines]
     for change in diff.changes:
-        if change.is_objective:
-            lines.append(Text())
-        lines.append(_text_line(change))
-        indent = "      " if change.is_objective else "        "
+        heads = change.is_objective or change.is_kpi  # each begins a group of lines
+        if heads:
+            indented.append((0, Text()))
+        indented.append((2 if heads else 4, _text_line(change)))
+        indent = 6 if heads else 8
         if change.change == "modified":
-            lines += [
-                Text.assemble(
-                    indent, (name, "bold"), "  ", (show(old), "red"), " → ", (show(new), "green")
+            indented += [
+                (
+                    indent,
+                    Text.assemble(
+                        (name, "bold"), "  ", (show(old), "red"), " → ", (show(new), "green")
+                    ),
                 )
                 for name, (old, new) in change.fields.items()
             ]
         elif change.is_objective:  # its key results are not listed again, only named
             ids = change.fields["key_results"][1 if change.change == "added" else 0]
-            lines.append(Text(f"{indent}key results: {show(ids)}", style="dim"))
+            indented.append((indent, Text(f"key results: {show(ids)}", style="dim")))
         for flag in change.flags:
             style = "green" if flag.accepted else "bold magenta"
-            note = _explanation(change, flag) or "needs a reason:"
-            lines.append(
-                Text.assemble(indent, (f"⚑ {flag.kind}: ", style), f"{flag.message} — {note}")
+            note = _explanation(change, flag) or _missing_reason(change)
+            indented.append(
+                (indent, Text.assemble((f"⚑ {flag.kind}: ", style), f"{flag.message} — {note}"))
             )
-    for line in lines:
-        console.print(line, soft_wrap=True)  # a pipe or a log gets whole lines
+    for indent, line in indented:
+        # a hanging indent: continued lines sit two columns in from where the line began
+        wrapped = line.wrap(console, max(20, console.width - indent - 2))
+        for number, part in enumerate(wrapped):
+            console.print(Padding(part, (0, 0, 0, indent + (2 if number else 0))))
 
 
 def _text_line(change: Change) -> Text:
     from rich.text import Text
 
     style = _STYLES[change.change]
-    name = change.ref if change.is_objective else change.ref.split("/", 1)[1]
+    heads = change.is_objective or change.is_kpi
+    name = _name(change)
     line = Text.assemble(
-        "  " if change.is_objective else "    ",
-        (f"{_MARKS[change.change]} {name}", f"bold {style}" if change.is_objective else style),
+        (f"{_MARKS[change.change]} {name}", f"bold {style}" if heads else style),
         "  ",
         change.title,
-        "   ",
-        (f"score {_score(change.score)}", "cyan"),
     )
-    if change.is_objective:
+    if not change.is_kpi:  # a KPI has a band, in its fields, and no score
+        line.append_text(Text.assemble("   ", (f"score {_score(change.score)}", "cyan")))
+    if heads:
         line.append(f"   {change.path}", style="dim")
     return line
+
+
+def _name(change: Change) -> str:
+    """An objective by its id, a key result by its own id under it, a KPI as `KPI id`."""
+    if change.is_kpi:
+        return f"KPI {change.ref}"
+    return change.ref if change.is_objective else change.ref.split("/", 1)[1]
 
 
 # ---------------------------------------------------------------- markdown
@@ -173,6 +207,8 @@ def _what(change: Change) -> str:
     """The change in a few words, for a table cell or an annotation."""
     if change.change != "modified":
         side = 1 if change.change == "added" else 0
+        if change.is_kpi:
+            return "new KPI" if side else "KPI removed"
         if change.is_objective:
             count = len(change.fields.get("key_results", (None, None))[side] or [])
             noun = "new objective" if side else "objective removed"
@@ -232,7 +268,13 @@ def markdown(report: Report) -> str:
 
 
 def _row(change: Change) -> str:
-    name = f"**`{change.ref}`**" if change.is_objective else f"↳ `{change.ref}`"
+    name = (
+        f"**KPI `{change.ref}`**"
+        if change.is_kpi
+        else f"**`{change.ref}`**"
+        if change.is_objective
+        else f"↳ `{change.ref}`"
+    )
     return (
         f"| {_ICONS[change.change]} {change.change} | {name} {_cell(change.title, 60)} "
         f"| {_cell(_what(change))} | {_score(change.score)} | {_flags_cell(change)} |"
@@ -251,10 +293,16 @@ def _within(parts: Iterator[str], budget: int) -> Iterator[str]:
 
 def _details(change: Change) -> Iterator[str]:
     """One change in full: every field old and new, every flag and what explains it."""
-    level = "####" if change.is_objective else "#####"
-    yield f"{level} {_ICONS[change.change]} `{change.ref}` {change.change} — {_cell(change.title)}"
+    level = "#####" if change.kind == "key_result" else "####"
+    kpi = "KPI " if change.is_kpi else ""
+    yield (
+        f"{level} {_ICONS[change.change]} {kpi}`{change.ref}` {change.change} — "
+        + _cell(change.title)
+    )
     yield ""
-    yield f"In `{_cell(change.path)}` · score {_score(change.score)}"
+    yield f"In `{_cell(change.path)}`" + (
+        "" if change.is_kpi else f" · score {_score(change.score)}"
+    )
     yield ""
     if change.fields:
         yield "| field | before | after |"
@@ -286,6 +334,7 @@ def as_json(report: Report) -> str:
         "changes": [
             {
                 "ref": change.ref,
+                "kind": change.kind,
                 "change": change.change,
                 "title": change.title,
                 "path": change.path,
@@ -311,7 +360,7 @@ def github(report: Report) -> str:
     for index, change in enumerate(report.diff.changes):
         path, line = report.places.get(index, (change.path, 0))
         open_flags = [flag for flag in change.flags if not flag.accepted]
-        detail = _what(change) + f"; score {_score(change.score)}"
+        detail = _what(change) + ("" if change.is_kpi else f"; score {_score(change.score)}")
         if open_flags:
             kinds = ", ".join(flag.kind for flag in open_flags)
             message = "; ".join(flag.message for flag in open_flags)

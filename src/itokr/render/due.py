@@ -10,14 +10,15 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from itokr.due import DueItem, OwnerDue
-from itokr.render.plain import iso, two
+from itokr.due import DueItem, KpiDue, OwnerDue
+from itokr.render.plain import baseline_target_current, iso, now_text, number, two, with_unit
 from itokr.render.workflow import annotation
 
 if TYPE_CHECKING:
     from rich.console import Console
 
 NO_OWNER = "(no owner)"
+_KPI = "KPI "  # before a KPI's id in the text table
 
 
 def _days(day: dt.date, as_of: dt.date) -> str:
@@ -42,12 +43,55 @@ def what(item: DueItem, as_of: dt.date) -> str:
     return "; ".join(parts)
 
 
+def kpi_what(kpi: KpiDue, as_of: dt.date) -> str:
+    """What a KPI owes and by when, in words."""
+    if kpi.checkin_due is None:
+        return "reading owed: none yet" if kpi.last_checkin is None else "reading owed"
+    label = "reading stale" if kpi.stale else "reading due"
+    return f"{label} {_days(kpi.checkin_due, as_of)} (last {kpi.last_checkin})"
+
+
+def _kpi_now(kpi: KpiDue) -> str:
+    """The newest reading against `good`, as a key result's value against its target."""
+    if kpi.value is None:
+        return "no data"
+    return with_unit(f"{number(kpi.value)}/{number(kpi.good)}", kpi.unit)
+
+
+def _kpi_dict(kpi: KpiDue) -> dict[str, Any]:
+    return {
+        "id": kpi.id,
+        "title": kpi.title,
+        "path": kpi.path,
+        "value": kpi.value,
+        "unit": kpi.unit,
+        "good": kpi.good,
+        "bad": kpi.bad,
+        "band": kpi.band,
+        "stale": kpi.stale,
+        "last_checkin": iso(kpi.last_checkin),
+        "checkin_due": iso(kpi.checkin_due),
+    }
+
+
+def stale_counts(groups: Sequence[OwnerDue]) -> tuple[int, int]:
+    """Stale key results and stale KPIs."""
+    return (
+        sum(item.stale for group in groups for item in group.items),
+        sum(kpi.stale for group in groups for kpi in group.kpis),
+    )
+
+
 def _item_dict(item: DueItem) -> dict[str, Any]:
+    _, target, value = baseline_target_current(item.key_result)
     return {
         "ref": item.ref,
         "title": item.title,
         "path": item.path,
         "period": item.period,
+        "value": value,
+        "target": target,
+        "unit": getattr(item.key_result, "unit", None),
         "score": round(item.score, 2),
         "stale": item.stale,
         "last_checkin": iso(item.last_checkin),
@@ -57,12 +101,18 @@ def _item_dict(item: DueItem) -> dict[str, Any]:
 
 
 def as_json(groups: Sequence[OwnerDue], as_of: dt.date, within: int) -> str:
+    stale, stale_kpis = stale_counts(groups)
     document = {
         "as_of": as_of.isoformat(),
         "within": within,
-        "stale": sum(item.stale for group in groups for item in group.items),
+        "stale": stale,
+        "stale_kpis": stale_kpis,
         "owners": [
-            {"owner": group.owner, "key_results": [_item_dict(i) for i in group.items]}
+            {
+                "owner": group.owner,
+                "key_results": [_item_dict(i) for i in group.items],
+                "kpis": [_kpi_dict(k) for k in group.kpis],
+            }
             for group in groups
         ],
     }
@@ -82,6 +132,11 @@ def as_markdown(groups: Sequence[OwnerDue], as_of: dt.date, within: int) -> str:
         lines += [
             f"- {'**stale** ' if i.stale else ''}`{i.ref}` {_cell(i.title)}: {what(i, as_of)}"
             for i in group.items
+        ]
+        lines += [
+            f"- {'**stale** ' if kpi.stale else ''}KPI `{kpi.id}` {_cell(kpi.title)}: "
+            + kpi_what(kpi, as_of)
+            for kpi in group.kpis
         ]
         lines.append("")
     return "\n".join(lines)
@@ -110,34 +165,86 @@ def as_github(
                     title=f"itokr due: {owner}",
                 )
             )
+        for kpi in group.kpis:
+            out.append(
+                annotation(
+                    "warning",
+                    f"{owner} owes a reading of the KPI {kpi.id} ({kpi.title}): "
+                    + kpi_what(kpi, as_of),
+                    file=kpi.path,
+                    line=(lines or {}).get(kpi.id),
+                    title=f"itokr due: {owner}",
+                )
+            )
     return "".join(out)
 
 
 def render(console: Console, groups: Sequence[OwnerDue], as_of: dt.date, within: int) -> None:
-    """A table per owner: what they owe, stale ones first in attention."""
+    """A table per owner, in the style of `status`: each key result, its last value
+    and target, its score, and beneath it what is owed (stale in red); then each KPI
+    owing a reading, its last value against `good`, and its band.
+
+    A ref or KPI id is never split (people copy it into `itokr checkin`): the title
+    after it is cut short instead, and what is owed wraps by words.
+    """
+    from rich import box
+    from rich.console import Group
+    from rich.padding import Padding
     from rich.table import Table
     from rich.text import Text
+
+    from itokr.render.kpis import BAND_STYLES
 
     if not groups:
         console.print(f"Nothing owed as of {as_of} in the next {within} days.")
         return
+    items = [item for group in groups for item in group.items]
+    kpis = [kpi for group in groups for kpi in group.kpis]
+    names = [item.ref for item in items] + [_KPI + kpi.id for kpi in kpis]
+    nows = [now_text(item.key_result) for item in items] + [_kpi_now(kpi) for kpi in kpis]
+    score_w = 6 if kpis else 5  # a band: "yellow"
+    # the score column; padding either side of three columns; two dividers between them
+    spare = console.width - score_w - 6 - 2
+    longest = max(len(name) for name in names)
+    now_w = min(24, max(len("Now/target"), *(len(now) for now in nows)))
+    now_w = max(len("Now/target"), min(now_w, spare - longest))  # the refs come first
+    name_w = max(spare - now_w, 12)
+
+    def first_line(ref: Text, title: str) -> Text:
+        room = name_w - len(ref) - 2  # the title gets what the ref leaves
+        if room >= 2:
+            cut = Text(title, style="dim")
+            cut.truncate(room, overflow="ellipsis")
+            ref.append_text(Text("  ").append_text(cut))
+        return ref
+
     for group in groups:
-        table = Table(
-            title=Text(group.owner or NO_OWNER, style="bold"),
-            title_justify="left",
-            expand=False,
-        )
-        table.add_column("Key result", overflow="fold")
-        table.add_column("Score", justify="right")
-        table.add_column("Owed")
+        console.print(Text(group.owner or NO_OWNER, style="bold"))
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 1), header_style="bold")
+        table.add_column("Key result / owed", width=name_w)
+        table.add_column("Now/target", width=now_w, justify="right", no_wrap=True)
+        table.add_column("Score", width=score_w, justify="right", no_wrap=True)
         for item in group.items:
-            name = Text()
-            name.append(item.ref, style="bold")
-            name.append("  " + item.title, style="dim")
+            name = first_line(
+                Text(item.ref, style="bold", no_wrap=True, overflow="ellipsis"), item.title
+            )
             owed = Text(what(item, as_of), style="bold red" if item.stale else "yellow")
-            table.add_row(name, two(item.score), owed)
+            cell = Group(name, Padding(owed, (0, 0, 0, 2)))
+            table.add_row(
+                cell, Text(now_text(item.key_result), overflow="ellipsis"), two(item.score)
+            )
+        for kpi in group.kpis:
+            ref = Text(_KPI, no_wrap=True, overflow="ellipsis")
+            ref.append(kpi.id, style="bold")
+            owed = Text(kpi_what(kpi, as_of), style="bold red" if kpi.stale else "yellow")
+            cell = Group(first_line(ref, kpi.title), Padding(owed, (0, 0, 0, 2)))
+            band = Text(kpi.band or "—", style=BAND_STYLES.get(kpi.band or "", "dim"))
+            table.add_row(cell, Text(_kpi_now(kpi), overflow="ellipsis"), band)
         console.print(table)
-    stale = sum(item.stale for group in groups for item in group.items)
-    count = sum(len(group.items) for group in groups)
+    stale, stale_kpis = stale_counts(groups)
+    count = len(items)
     noun = "key result" if count == 1 else "key results"
-    console.print(f"{count} {noun} owed, {stale} stale, as of {as_of}.")
+    also = ""
+    if kpis:
+        also = f"; {len(kpis)} KPI{'s' if len(kpis) != 1 else ''} owed, {stale_kpis} stale"
+    console.print(f"{count} {noun} owed, {stale} stale{also}, as of {as_of}.")

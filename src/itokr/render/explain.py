@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from itokr.model import AnyKeyResult, Binary, Config, Metric, MilestoneKR, Threshold
+from itokr.kpis import every_of, next_due
+from itokr.model import AnyKeyResult, Binary, Config, Kpi, Metric, MilestoneKR, Threshold
 from itokr.periods import Period
 from itokr.render.plain import kind_label, number, two, with_unit
 from itokr.scoring import (
@@ -68,9 +69,11 @@ def expected_line(period: Period | None, as_of: dt.date) -> str:
         return "none: no period, so no expected progress and no health"
     span = (period.end - period.start).days
     elapsed = min(max((as_of - period.start).days, 0), span)
+    # (as_of - start) / (end - start): the share of the time from the first day to the
+    # last, so a 92-day quarter spans 91 days of it
     return (
-        f"{two(period.expected(as_of))}: {elapsed} of {span} days of {period.label} "
-        f"({period.start} → {period.end}) elapsed on {as_of}"
+        f"{two(period.expected(as_of))}: {elapsed} of the {span} days from the first day of "
+        f"{period.label} to its last ({period.start} → {period.end}) elapsed on {as_of}"
     )
 
 
@@ -136,6 +139,8 @@ def stale_line(result: KeyResultScore, period: Period | None, as_of: dt.date, da
     kr = result.key_result
     if not isinstance(kr, Metric | Threshold):
         return "never: milestone and binary key results are never stale"
+    if kr.tracked is not None:
+        return _tracking_stale_line(result, kr.tracked, period, as_of, days)
     since = result.last_checkin or (period.start if period else None)
     what = f"last check-in {result.last_checkin}" if result.last_checkin else "no check-in"
     if result.stale and since is not None:
@@ -149,8 +154,28 @@ def stale_line(result: KeyResultScore, period: Period | None, as_of: dt.date, da
     )
 
 
+def _tracking_stale_line(
+    result: KeyResultScore, kpi: Kpi, period: Period | None, as_of: dt.date, days: int
+) -> str:
+    """SPEC §6: a key result tracking a KPI is stale when its KPI is."""
+    every = every_of(kpi, days)
+    due = next_due(result.last_checkin, every) if result.last_checkin else None
+    when = f"next reading due {due} (every {every})" if due else "no reading yet"
+    verdict = "yes" if result.stale else "no"
+    if not result.stale and (period is None or not period.contains(as_of)):
+        return "no: the period is not running"
+    if not result.stale and result.score >= 1:
+        return "no: score 1.00"
+    return f"{verdict}: it tracks the KPI {kpi.id}, {when}"
+
+
 def confidence_line(confidence: float | None) -> str:
     return "none stated" if confidence is None else two(confidence)
+
+
+def _tracks(result: KeyResultScore) -> str:
+    kpi = getattr(result.key_result, "kpi", None)
+    return f", tracking the KPI {kpi}: its check-ins are the KPI's readings" if kpi else ""
 
 
 def key_result_lines(
@@ -160,7 +185,7 @@ def key_result_lines(
     total = sum(kr.weight for kr in entry.objective.key_results)
     committed = entry.objective.type == "committed"
     return [
-        ("kind", kind_label(result.key_result)),
+        ("kind", kind_label(result.key_result) + _tracks(result)),
         ("weight", f"{number(result.key_result.weight)} of {number(total)} in {entry.id}"),
         ("progress", progress_line(result)),
         ("score", score_line(result)),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from itokr.history import COMMIT, History, Point
+from itokr.history import History, Point
 from itokr.render.plain import SPARKS, iso, number, rounded, two, with_unit
 
 if TYPE_CHECKING:
@@ -18,9 +18,9 @@ BAR = 12
 def _point_dict(point: Point) -> dict[str, Any]:
     return {
         "date": iso(point.day),
-        "source": point.source,
         "commit": point.commit,
         "subject": point.subject,
+        "plan_changed": point.plan_changed,
         "checkins": [
             {"ref": ref, "value": c.value, "confidence": c.confidence, "note": c.note, "by": c.by}
             for ref, c in point.checkins
@@ -47,19 +47,24 @@ def as_json(history: History, *, git: bool) -> str:
 
 
 def source_text(point: Point, *, many: bool) -> str:
-    """`a1b2c3d subject` for a commit; the check-ins made that day, with their notes."""
-    if point.source == COMMIT:
-        return f"{(point.commit or '')[:7]} {point.subject or ''}".rstrip()
+    """What the reading rests on: the commit that changed the plan that day, and the
+    check-ins of that day with their notes."""
     parts = []
+    if point.plan_changed:
+        commit = f"{point.commit[:7]} {point.subject or ''}".strip() if point.commit else ""
+        parts.append(commit or "working tree (not committed)")
+    said = []
     for ref, checkin in point.checkins:
-        said = f"{ref.partition('/')[2]} {number(checkin.value)}" if many else ""
+        text = f"{ref.partition('/')[2]} {number(checkin.value)}" if many else ""
         if checkin.by:  # measured by a source, or a person's name
-            said = f"{said} by {checkin.by}".lstrip()
+            text = f"{text} by {checkin.by}".lstrip()
         if checkin.note:
-            said = f"{said} ({checkin.note})" if said else checkin.note
-        parts.append(said)
-    detail = "; ".join(p for p in parts if p)
-    return f"check-in: {detail}" if detail else "check-in"
+            text = f"{text} ({checkin.note})" if text else checkin.note
+        said.append(text)
+    if point.checkins:
+        detail = "; ".join(t for t in said if t)
+        parts.append(f"check-in: {detail}" if detail else "check-in")
+    return " · ".join(parts)
 
 
 def sparkline(history: History) -> str:
@@ -82,7 +87,7 @@ def render(console: Console, history: History) -> None:
     first, last = points[0], points[-1]
     console.print(
         f"score {sparkline(history)}  {two(first.score)} ({first.day}) → "
-        f"{two(last.score)} ({last.day}), {len(points)} readings"
+        f"{two(last.score)} ({last.day}), {len(points)} reading{'s' if len(points) != 1 else ''}"
     )
     many = history.kind == "objective"
     rows = [_row(point, history, many=many) for point in points]

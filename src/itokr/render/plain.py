@@ -22,7 +22,8 @@ def rounded(value: float | None) -> float | None:
 
 
 def two(value: float | None, none: str = "—") -> str:
-    return none if value is None else f"{value:.2f}"
+    """Two decimals; a value that rounds to zero is 0.00, never -0.00."""
+    return none if value is None else f"{round(value, 2) or 0.0:.2f}"
 
 
 def iso(day: dt.date | None) -> str | None:
@@ -121,14 +122,15 @@ def trend_points(kr: AnyKeyResult) -> list[float]:
 
 def sparkline(kr: AnyKeyResult, *, width: int = 6) -> str:
     """The last `width` check-ins as block characters; a metric on its fixed 0–1 scale."""
-    points = trend_points(kr)
+    points = trend_points(kr)[-width:]
+    return spark(points, (0.0, 1.0) if isinstance(kr, Metric) else None)
+
+
+def spark(points: Sequence[float], scale: tuple[float, float] | None = None) -> str:
+    """Two or more values as block characters, on `scale` (low, high) or their own range."""
     if len(points) < 2:
         return ""
-    points = points[-width:]
-    if isinstance(kr, Metric):
-        low, high = 0.0, 1.0
-    else:
-        low, high = min(points), max(points)
+    low, high = scale or (min(points), max(points))
     if high == low:
         return SPARKS[len(SPARKS) // 2] * len(points)
     top = len(SPARKS) - 1

@@ -8,8 +8,10 @@ page break where it fits. Every user string is escaped with `html.escape`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from html import escape
 
+from itokr.render.kpis import bounds, summary_line, trend, value_text
 from itokr.render.plain import (
     forecast_text,
     iso,
@@ -19,7 +21,13 @@ from itokr.render.plain import (
     two,
     with_unit,
 )
-from itokr.render.report_markdown import change_text, heading, section_facts, window_text
+from itokr.render.report_markdown import (
+    change_text,
+    flag_text,
+    heading,
+    section_facts,
+    window_text,
+)
 from itokr.render.report_svg import burnup, score_bar, tone
 from itokr.report import Group, Review, Section
 from itokr.scoring import KeyResultScore
@@ -62,6 +70,15 @@ ul.changes { padding-left: 20px; }
 @media (max-width: 600px) {
   main { padding: 14px 10px 32px; } body { font-size: 14px; }
   .objective { padding: 10px; } th, td { padding: 4px 5px; }
+  /* on a phone a wide table becomes one card per row: every cell labelled, none hidden */
+  table.stack thead { display: none; }
+  table.stack, table.stack tbody, table.stack tr { display: block; width: 100%; }
+  table.stack tr { border-bottom: 1px solid #e5e7eb; padding: 6px 0; }
+  table.stack td { display: inline-block; border: none; padding: 1px 12px 1px 0;
+    text-align: left; }
+  table.stack td:first-child { display: block; padding-right: 0; }
+  table.stack td[data-label]::before { content: attr(data-label) " "; color: #4b5563;
+    font-size: 0.8rem; }
 }
 @media print {
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
@@ -147,10 +164,76 @@ def _kr_row(result: KeyResultScore) -> str:
         two(result.confidence, ""),
         iso(result.last_checkin) or "",
     ]
-    classes = ["", "num", "num", "num", "", "num", "num"]
-    pairs = zip(classes, cells, strict=True)
-    tds = (f"<td class='{c}'>{v}</td>" if c else f"<td>{v}</td>" for c, v in pairs)
+    return _row(zip(_KR_COLUMNS, cells, strict=True))
+
+
+# (heading, class) of the key-result table's columns; the heading labels a cell on a phone
+_KR_COLUMNS = [
+    ("Key result", ""),
+    ("Now / target", "num"),
+    ("Score", "num"),
+    ("Forecast", "num"),
+    ("Health", ""),
+    ("Confidence", "num"),
+    ("Last check-in", "num"),
+]
+_CHECKIN_COLUMNS = [
+    ("Date", "num"),
+    ("Key result", ""),
+    ("Value", "num"),
+    ("Confidence", "num"),
+    ("Note", ""),
+]
+_OVERVIEW_COLUMNS = [
+    ("Objective", ""),
+    ("Owner", ""),
+    ("Score", "num"),
+    ("Expected", "num"),
+    ("Health", ""),
+]
+
+
+def _head(columns: list[tuple[str, str]]) -> str:
+    cells = "".join(f"<th class='{c}'>{h}</th>" if c else f"<th>{h}</th>" for h, c in columns)
+    return f"<thead><tr>{cells}</tr></thead>"
+
+
+def _row(cells: Iterable[tuple[tuple[str, str], str]]) -> str:
+    """A row whose cells carry their column's heading, for the one-card-a-row phone view."""
+    tds = []
+    for index, ((name, kind), value) in enumerate(cells):
+        label = f" data-label='{name}'" if index and value else ""
+        klass = f" class='{kind}'" if kind else ""
+        tds.append(f"<td{klass}{label}>{value}</td>")
     return "<tr>" + "".join(tds) + "</tr>"
+
+
+def _table(columns: list[tuple[str, str]], rows: str) -> str:
+    return f'<table class="stack">{_head(columns)}<tbody>{rows}</tbody></table>'
+
+
+def _overview(review: Review) -> str:
+    """Every objective in one table, linked to its section: the page at a glance."""
+    if not review.sections:
+        return ""
+    rows = "".join(
+        _row(
+            zip(
+                _OVERVIEW_COLUMNS,
+                [
+                    f"<a href='#{escape(s.entry.id)}'><code>{escape(s.entry.id)}</code></a> "
+                    f"{escape(s.entry.objective.title.strip())}",
+                    escape(s.entry.owner or "—"),
+                    two(s.score.score),
+                    two(s.score.expected, ""),
+                    _pill(s.score.health),
+                ],
+                strict=True,
+            )
+        )
+        for s in review.sections
+    )
+    return f'<section id="overview"><h2>Overview</h2>{_table(_OVERVIEW_COLUMNS, rows)}</section>'
 
 
 def _section(section: Section) -> str:
@@ -172,14 +255,7 @@ def _section(section: Section) -> str:
         html.append(f"<blockquote>{escape(objective.description.strip())}</blockquote>")
     if objective.reason:
         html.append(f"<p><i>Why it last changed:</i> {escape(objective.reason.strip())}</p>")
-    html.append(
-        '<div class="scroll"><table><thead><tr><th>Key result</th>'
-        "<th class='num'>Now / target</th><th class='num'>Score</th>"
-        "<th class='num'>Forecast</th><th>Health</th><th class='num'>Confidence</th>"
-        "<th class='num'>Last check-in</th></tr></thead><tbody>"
-        + "".join(_kr_row(r) for r in score.key_results)
-        + "</tbody></table></div>"
-    )
+    html.append(_table(_KR_COLUMNS, "".join(_kr_row(r) for r in score.key_results)))
     if section.burnups:
         html.append('<div class="charts">')
         for chart in section.burnups:
@@ -193,17 +269,24 @@ def _section(section: Section) -> str:
         )
     if section.checkins:
         rows = "".join(
-            f"<tr><td class='num'>{row.day.isoformat()}</td><td><code>{escape(row.ref)}</code></td>"
-            f"<td class='num'>{escape(with_unit(row.value, row.unit))}</td>"
-            f"<td class='num'>{two(row.confidence, '')}</td><td>{escape(row.note or '')}</td></tr>"
+            _row(
+                zip(
+                    _CHECKIN_COLUMNS,
+                    [
+                        row.day.isoformat(),
+                        f"<code>{escape(row.ref)}</code>",
+                        escape(with_unit(row.value, row.unit)),
+                        two(row.confidence, ""),
+                        escape(row.note or ""),
+                    ],
+                    strict=True,
+                )
+            )
             for row in section.checkins
         )
         html.append(
             '<details open="open"><summary>Check-ins</summary>'
-            '<div class="scroll"><table><thead><tr>'
-            "<th class='num'>Date</th><th>Key result</th><th class='num'>Value</th>"
-            "<th class='num'>Confidence</th><th>Note</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table></div></details>"
+            f"{_table(_CHECKIN_COLUMNS, rows)}</details>"
         )
     if section.changes:
         items = "".join(
@@ -230,9 +313,12 @@ def _since(review: Review) -> str:
         for kind in ("added", "modified", "removed")
     )
     html.append(
-        f"<p>Compared with commit <code>{since.commit[:12]}</code>, the last before the "
-        f"period started: {counts}. Each objective lists its own changes below.</p>"
+        f"<p>Compared with commit <code>{since.commit[:12]}</code> ({iso(since.day)}), "
+        f"{escape(since.basis)}: {counts}. Each objective lists its own changes below.</p>"
     )
+    if since.flags:
+        items = "".join(f"<li>{escape(flag_text(flag))}</li>" for flag in since.flags)
+        html.append(f'<p><b>Flags for the reviewer</b></p><ul class="changes">{items}</ul>')
     shown = {s.entry.id for s in review.sections}
     gone = [c for c in since.changes if c.ref.split("/", 1)[0] not in shown]
     if gone:
@@ -244,12 +330,54 @@ def _since(review: Review) -> str:
     return "".join(html)
 
 
+_KPI_COLUMNS = [
+    ("KPI", ""),
+    ("Value", "num"),
+    ("Band", ""),
+    ("Good", "num"),
+    ("Bad", "num"),
+    ("Trend", ""),
+    ("Last reading", "num"),
+    ("Key results", ""),
+]
+
+
+def _kpis(review: Review) -> str:
+    """The KPIs on the review's date: value, band, the two bounds, trend, tracking key
+    results; on a phone, one labelled card per KPI, as every table of the page."""
+    if not review.kpis:
+        return ""
+    rows = []
+    for score in review.kpis:
+        good, bad = bounds(score.entry.kpi, unit=False)
+        stale = " <span class='muted'>stale</span>" if score.stale else ""
+        tracked = ", ".join(f"<code>{escape(ref)}</code>" for ref in score.key_results)
+        cells = [
+            f"<code>{escape(score.entry.id)}</code> {escape(score.entry.kpi.title)}"
+            f'<div class="legend">{escape(score.entry.owner or "")}</div>',
+            escape(value_text(score)),
+            f"{_pill(score.band)}{stale}",
+            escape(good),
+            escape(bad),
+            escape(trend(score)),
+            iso(score.last_checkin) or "",
+            tracked,
+        ]
+        rows.append(_row(zip(_KPI_COLUMNS, cells, strict=True)))
+    return (
+        f'<section id="kpis"><h2>KPIs</h2>{_table(_KPI_COLUMNS, "".join(rows))}'
+        f"<p>{escape(summary_line(review.kpis))}</p></section>"
+    )
+
+
 def render(review: Review) -> str:
     """The whole review as one HTML document."""
     title = escape(heading(review))
     body = [
         f"<header><h1>{title}</h1><p class='muted'>{escape(window_text(review))}</p></header>",
+        _overview(review),
         _summary(review),
+        _kpis(review),
         _since(review),
         '<section id="objectives"><h2>Objectives</h2>',
         *(_section(section) for section in review.sections),

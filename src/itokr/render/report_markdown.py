@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from itokr.diffing import Change
 from itokr.model import MilestoneKR
+from itokr.render.kpis import markdown_table, summary_line
 from itokr.render.plain import (
     forecast_text,
     iso,
@@ -20,7 +21,7 @@ from itokr.render.plain import (
     two,
     with_unit,
 )
-from itokr.report import Group, Review, Section
+from itokr.report import Flagged, Group, Review, Section
 
 
 def cell(text: str) -> str:
@@ -92,6 +93,12 @@ def change_text(change: Change) -> str:
     if flags:
         text += " ⚑ " + "; ".join(flags)
     return text
+
+
+def flag_text(flag: Flagged) -> str:
+    """A flag and its reason: what a reviewer of the period must see first."""
+    why = f"reason: {flag.reason}" if flag.reason else "no reason given"
+    return f"⚑ {flag.kind}: `{flag.ref}` {flag.message} — {why}"
 
 
 def _group_table(name: str, groups: Sequence[Group]) -> list[str]:
@@ -202,21 +209,32 @@ def _since(review: Review) -> list[str]:
         for kind in ("added", "modified", "removed")
     }
     lines.append(
-        f"Compared with commit `{since.commit[:12]}`, the last before the period started: "
+        f"Compared with commit `{since.commit[:12]}` ({iso(since.day)}), {since.basis}: "
         + ", ".join(f"{n} {kind}" for kind, n in counts.items())
         + "."
     )
     lines.append("")
+    if since.flags:
+        lines += ["**Flags for the reviewer**", ""]
+        lines += [f"- {flag_text(flag)}" for flag in since.flags] + [""]
     shown = {s.entry.id for s in review.sections}
     gone = [c for c in since.changes if c.ref.split("/", 1)[0] not in shown]
     lines += [f"- `{c.ref}` {change_text(c)}" for c in gone]
     return [*lines, ""] if gone else lines
 
 
+def _kpis(review: Review) -> list[str]:
+    """The KPIs on the review's date, with the key results that move them."""
+    if not review.kpis:
+        return []
+    return ["## KPIs", "", *markdown_table(review.kpis), "", summary_line(review.kpis), ""]
+
+
 def render(review: Review) -> str:
     """The whole review as one markdown document."""
     lines = [f"# {heading(review)}", "", window_text(review), ""]
     lines += _summary(review)
+    lines += _kpis(review)
     lines += _since(review)
     lines += ["## Objectives", ""]
     for section in review.sections:

@@ -11,7 +11,7 @@ import datetime as dt
 import math
 from html import escape
 
-from itokr.render.plain import number, two, with_unit
+from itokr.render.plain import number, rounded, two, with_unit
 from itokr.report import Burnup
 
 # the colour of each health, as status colours it; print keeps them (see the CSS)
@@ -19,8 +19,8 @@ TONES = {
     "done": "#1a7f37",
     "on-track": "#1a7f37",
     "green": "#1a7f37",
-    "at-risk": "#b7791f",
-    "yellow": "#b7791f",
+    "at-risk": "#9a6700",  # white on it is 4.9:1, as WCAG AA asks of small text
+    "yellow": "#9a6700",
     "off-track": "#c62828",
     "red": "#c62828",
 }
@@ -128,7 +128,8 @@ def burnup(chart: Burnup) -> str:
             f'<line class="forecast" x1="{x(last_day)}" y1="{y(last_value)}" '
             f'x2="{x(chart.end)}" y2="{y(chart.projected)}" stroke="#2563eb" '
             'stroke-width="1.5" stroke-dasharray="2 3">'
-            f"<title>trend at the end: {escape(with_unit(chart.projected, unit))}</title></line>"
+            "<title>trend at the end: "
+            f"{escape(with_unit(rounded(chart.projected), unit))}</title></line>"
         )
     line = " ".join(f"{x(day)},{y(value)}" for day, value in chart.points)
     parts.append(

@@ -13,6 +13,7 @@ from itokr.scoring import KeyResultScore, ObjectiveScore
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.table import Table
 
 CHECKINS_SHOWN = 12
 
@@ -42,6 +43,16 @@ def as_json(
     if result is not None:
         document["key_result"] = key_result_dict(result) | {"weight": result.key_result.weight}
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _table(title: str) -> Table:
+    """A titled table in the one style of itokr's views: a rule under the header."""
+    from rich import box
+    from rich.table import Table
+
+    return Table(
+        title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, header_style="bold"
+    )
 
 
 def render(
@@ -74,7 +85,7 @@ def render(
         )
     console.print(grid)
     if result is None:
-        table = Table(title="key results", title_justify="left", box=None, header_style="bold")
+        table = _table("key results")
         for name in ("ref", "kind", "weight", "score", "health", "stale"):
             table.add_column(name, justify="right" if name in ("weight", "score") else "left")
         for kr in objective.key_results:
@@ -90,7 +101,7 @@ def render(
         return
     key_result = result.key_result
     if isinstance(key_result, MilestoneKR):
-        table = Table(title="milestones", title_justify="left", box=None, header_style="bold")
+        table = _table("milestones")
         table.add_column("done")
         table.add_column("milestone")
         table.add_column("weight", justify="right")
@@ -105,7 +116,7 @@ def render(
     if checkins:
         shown = checkins[-CHECKINS_SHOWN:]
         more = f" (newest {len(shown)} of {len(checkins)})" if len(shown) < len(checkins) else ""
-        table = Table(title=f"check-ins{more}", title_justify="left", box=None, header_style="bold")
+        table = _table(f"check-ins{more}")
         table.add_column("date")
         table.add_column("value", justify="right")
         table.add_column("confidence", justify="right")

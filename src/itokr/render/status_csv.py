@@ -14,6 +14,7 @@ from typing import Any
 
 from itokr.render.plain import key_result_dict, objective_dict
 from itokr.scoring import ObjectiveScore
+from itokr.transfer.cells import formula_like
 
 OBJECTIVE_COLUMNS = {  # csv column: key of the objective's dict
     "objective_id": "id",
@@ -45,17 +46,14 @@ KEY_RESULT_COLUMNS = {
 HEADER = [*OBJECTIVE_COLUMNS, *KEY_RESULT_COLUMNS]
 
 
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet runs a cell starting so
-
-
-def _cell(value: Any) -> Any:
+def csv_cell(value: Any) -> Any:
     """None as an empty cell, booleans as spreadsheets write them, and text that a
     spreadsheet would take for a formula (CSV injection) quoted with a leading '."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, str) and value.startswith(_FORMULA):
+    if isinstance(value, str) and formula_like(value):
         return "'" + value
     return value
 
@@ -68,11 +66,11 @@ def as_csv(scores: Sequence[ObjectiveScore], *, key_results: bool = True) -> str
     writer.writerow(HEADER)
     for score in scores:
         objective = objective_dict(score, key_results=False)
-        head = [_cell(objective[key]) for key in OBJECTIVE_COLUMNS.values()]
+        head = [csv_cell(objective[key]) for key in OBJECTIVE_COLUMNS.values()]
         if not key_results:
             writer.writerow(head + [""] * len(KEY_RESULT_COLUMNS))
             continue
         for result in score.key_results:
             kr = key_result_dict(result)
-            writer.writerow(head + [_cell(kr[key]) for key in KEY_RESULT_COLUMNS.values()])
+            writer.writerow(head + [csv_cell(kr[key]) for key in KEY_RESULT_COLUMNS.values()])
     return out.getvalue()

@@ -31,7 +31,7 @@ STYLES = {
 }
 MIN_NAME = 24  # room for an objective or key-result id, the handle for `itokr score`
 LEGEND = (
-    "Bar: score, ┃ expected today · Forecast: score at period end, trend · "
+    "Bar: score, ┃ expected by {as_of} · Forecast: score at period end, trend · "
     "stale: >{days} days unchecked"
 )
 MEASURED = "↻"  # after the age of a check-in that `itokr measure` read from a source
@@ -228,7 +228,7 @@ def render(
     for line in summary_lines(scores):
         console.print(Text(line))
     if rows:
-        legend = LEGEND.format(days=stale_after)
+        legend = LEGEND.format(days=stale_after, as_of=as_of)
         if any(r.measured_by for s in scores for r in s.key_results) and key_results:
             legend += f" · {MEASURED}: by itokr measure"
         console.print(Text(legend, style="dim"))

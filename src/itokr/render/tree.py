@@ -70,6 +70,10 @@ def label(node: Node) -> Text:
     text.append_text(health_text(objective.health))
     if node.children_mean is not None:
         text.append(f"  children {two(node.children_mean)}", style="cyan")
+        if len(node.started) < len(node.children):
+            text.append(f" ({len(node.started)} of {len(node.children)} started)", style="cyan")
+    elif node.children:
+        text.append("  children not started", style="cyan")
     text.append(f"  {objective.entry.objective.title}", style="dim")
     return text
 
@@ -95,6 +99,6 @@ def _legend() -> Text:
 
     return Text(
         'Each objective shows its own score and health; "children" is the unweighted mean '
-        "of the own scores of the objectives aligned directly to it.",
+        "of the own scores of the objectives aligned directly to it whose period has started.",
         style="dim",
     )

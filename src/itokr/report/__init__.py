@@ -9,11 +9,13 @@ from __future__ import annotations
 from itokr.report.model import (
     Burnup,
     CheckinRow,
+    Flagged,
     Group,
     Review,
     Section,
     Since,
     build,
+    flagged,
     select,
     since_changes,
 )
@@ -21,11 +23,13 @@ from itokr.report.model import (
 __all__ = [
     "Burnup",
     "CheckinRow",
+    "Flagged",
     "Group",
     "Review",
     "Section",
     "Since",
     "build",
+    "flagged",
     "select",
     "since_changes",
 ]

@@ -7,6 +7,7 @@ never disagrees with the table the team looks at every week.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from typing import Any
 from itokr.crosscheck import Entry
 from itokr.diffing import Change, Diff
 from itokr.errors import UsageError
+from itokr.kpis import KpiScore
 from itokr.model import Metric
 from itokr.periods import Period
 from itokr.render.plain import mean, summary  # rich-free: what status counts
@@ -82,13 +84,36 @@ class Section:
 
 
 @dataclass(frozen=True, slots=True)
+class Flagged:
+    """A diff flag a reviewer of the period must see, and the reason written for it."""
+
+    ref: str
+    kind: str  # eased, raised, rebaselined, removed, added, weight, owner, period
+    message: str
+    reason: str | None  # the `reason:` written with the change; None: nothing explains it
+
+
+@dataclass(frozen=True, slots=True)
 class Since:
     """What changed since the period started: the base commit, or why there is none."""
 
     start: dt.date
-    commit: str | None  # the last commit before the start; None when skipped
-    changes: tuple[Change, ...]
+    commit: str | None  # the base; None when skipped
+    changes: tuple[Change, ...]  # changes of the plan: check-ins are not changes
     skipped: str | None = None  # why the comparison was left out
+    day: dt.date | None = None  # the base commit's date
+    flags: tuple[Flagged, ...] = ()  # every flag of `changes`, in their order
+
+    @property
+    def basis(self) -> str:
+        """Which commit the changes are counted from, in words."""
+        if self.day is None or self.day < self.start:
+            return "the last before the period started"
+        late = (self.day - self.start).days
+        after = (
+            f"{late} day{'s' if late != 1 else ''} after it started" if late else "as it started"
+        )
+        return f"the first to hold these objectives, {after} (no earlier commit holds them)"
 
 
 @dataclass(frozen=True)
@@ -107,6 +132,7 @@ class Review:
     by_type: tuple[Group, ...]
     smart_mean: float | None
     since: Since | None
+    kpis: tuple[KpiScore, ...] = ()  # every KPI the review's owner and area filters keep
 
     @property
     def scores(self) -> list[ObjectiveScore]:
@@ -162,7 +188,8 @@ def burnup(score: ObjectiveScore, period: Period | None, as_of: dt.date) -> list
         if not isinstance(kr, Metric):
             continue
         points = [(period.start, float(kr.baseline))]
-        points += [(c.date, float(c.value)) for c in kr.checkins or ()]
+        # a KPI's readings from before the period (the baseline stands for them) stay off
+        points += [(c.date, float(c.value)) for c in kr.checkins or () if c.date >= period.start]
         if not kr.checkins and kr.current is not None:
             points.append((min(as_of, period.end), float(kr.current)))
         charts.append(
@@ -192,16 +219,54 @@ def _checkins(score: ObjectiveScore) -> tuple[CheckinRow, ...]:
     return tuple(sorted(rows, key=lambda row: (row.day, row.ref)))
 
 
+_MEASURED = frozenset({"current", "confidence", "checkins"})  # what check-ins move
+_READ = frozenset({"value", "checkins"})  # what a KPI's readings move (and its band, alone)
+
+
 def since_changes(diff: Diff, ids: set[str], labels: set[str]) -> tuple[Change, ...]:
-    """The changes about the reviewed objectives; a removed one counts when its period
-    was one of the reviewed periods."""
+    """The changes of plan about the reviewed objectives (a removed one counts when its
+    period was one of the reviewed periods), and about KPIs, which outlive every period.
+    Check-ins are progress, not changes: a key result whose check-ins alone moved, or a
+    KPI whose readings alone did, is left out."""
     kept = []
     for change in diff.changes:
         objective = change.ref.split("/", 1)[0]
         period = change.fields.get("period", (None, None))[0]
-        if objective in ids or (change.change == "removed" and period in labels):
-            kept.append(change)
+        if not (
+            change.is_kpi or objective in ids or (change.change == "removed" and period in labels)
+        ):
+            continue
+        if change.change == "modified":
+            measured = _MEASURED
+            if change.is_kpi:  # a band that moved with good or bad is a change of plan
+                banded = "good" in change.fields or "bad" in change.fields
+                measured = _READ if banded else _READ | {"band"}
+            fields = {k: v for k, v in change.fields.items() if k not in measured}
+            if not fields and not change.flags:
+                continue
+            change = dataclasses.replace(change, fields=fields)
+        kept.append(change)
     return tuple(kept)
+
+
+def flagged(changes: Sequence[Change], head: Sequence[Entry]) -> tuple[Flagged, ...]:
+    """Every flag of `changes`, with the `reason:` that explains it where the change
+    wrote one (the key result's, or its objective's for a removed key result)."""
+    by_id = {entry.id: entry for entry in reversed(head)}  # the first of an id wins
+    found = []
+    for change in changes:
+        objective_id, _, kr_id = change.ref.partition("/")
+        entry = by_id.get(objective_id)
+        reason = None
+        if entry is not None:
+            reason = entry.objective.reason
+            if kr_id and change.change != "removed":
+                kr = next((k for k in entry.objective.key_results if k.id == kr_id), None)
+                reason = kr.reason if kr is not None else None
+        for flag in change.flags:
+            written = reason.strip() if flag.accepted and reason else None
+            found.append(Flagged(change.ref, flag.kind, flag.message, written))
+    return tuple(found)
 
 
 def build(
@@ -211,6 +276,7 @@ def build(
     as_of: dt.date,
     period: str,
     since: Since | None = None,
+    kpis: Sequence[KpiScore] = (),
 ) -> Review:
     """The review of `scores`; `smart` maps an objective id to its SMART checks."""
     sections = []
@@ -242,4 +308,5 @@ def build(
         by_type=_groups(scores, lambda s: s.entry.objective.type),
         smart_mean=mean(smart_scores),
         since=since,
+        kpis=tuple(kpis),
     )

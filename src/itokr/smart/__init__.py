@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from itokr.smart import attainable, measurable, relevant, specific, timebound  # noqa: F401
 from itokr.smart.base import LETTERS, RULES, Rule
-from itokr.smart.engine import Report, Violation, check, enabled_rules
+from itokr.smart.engine import Report, Violation, check, enabled_rules, letters_by_id
 
 # In SMART order, whatever order the letter modules were imported in.
 _ordered = sorted(RULES.items(), key=lambda item: ("SMART".index(item[0][0]), item[0]))
@@ -26,6 +26,7 @@ __all__ = [
     "Violation",
     "check",
     "enabled_rules",
+    "letters_by_id",
     "rules_markdown",
 ]
 

@@ -7,11 +7,13 @@ no extra reading.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from itokr import yamlio
+from itokr.asof import known_on
 from itokr.crosscheck import Entry
 from itokr.errors import ItokrError
 from itokr.model import SmartConfig
@@ -93,14 +95,18 @@ def check(
     config: SmartConfig,
     *,
     source: Source,
+    as_of: dt.date,
     selected: Callable[[Entry], bool] = lambda entry: True,
 ) -> list[Report]:
-    """SMART reports of the `selected` entries; the whole root is context (owner load)."""
+    """SMART reports of the `selected` entries as known on `as_of` (the confidence rules
+    read check-ins); the whole root is context (owner load)."""
     rules = enabled_rules(config)
     context = Context(config, owner_load(entries))
     found: list[tuple[Entry, list[tuple[Rule, Miss]]]] = []
     for entry in entries:
         if selected(entry):
+            # check-ins after `as_of` are a suffix: the indices that place misses still hold
+            entry = known_on(entry, as_of)
             found.append((entry, [(r, miss) for r in rules for miss in r.check(entry, context)]))
     by_path: dict[str, list[tuple[Entry, Rule, Miss]]] = {}
     for entry, misses in found:
@@ -178,3 +184,20 @@ def _place(items: list[tuple[Entry, Rule, Miss]], data: bytes | None) -> list[Vi
             )
         )
     return violations
+
+
+def letters_by_id(
+    entries: Sequence[Entry],
+    chosen: Sequence[Entry],
+    config: SmartConfig,
+    *,
+    source: Source,
+    as_of: dt.date,
+) -> dict[str, dict[str, bool]]:
+    """The SMART letters of each objective of `chosen` as known on `as_of`, by id, judged
+    with all `entries` as context (what a review or the site shows beside each objective)."""
+    picked = {id(entry.objective) for entry in chosen}
+    reports = check(
+        entries, config, source=source, as_of=as_of, selected=lambda e: id(e.objective) in picked
+    )
+    return {report.entry.id: report.checks for report in reports}

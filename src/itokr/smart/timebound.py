@@ -134,8 +134,8 @@ def early_checkin(entry: Entry, ctx: Context) -> Iterator[Miss]:
     if period is None:
         return
     for index, key_result in enumerate(entry.objective.key_results):
-        if not isinstance(key_result, Metric | Threshold):
-            continue
+        if not isinstance(key_result, Metric | Threshold) or key_result.kpi is not None:
+            continue  # a KPI's readings outlive periods: its latest one counts, however old
         for at, checkin in enumerate(key_result.checkins or ()):
             if checkin.date < period.start:
                 yield Miss(

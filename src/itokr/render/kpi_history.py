@@ -1,0 +1,110 @@
+"""`itokr history KPI_ID` as JSON or as a terminal table: one row per date."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from itokr.kpihistory import KpiHistory, KpiPoint
+from itokr.render.kpis import BAND_STYLES
+from itokr.render.plain import iso, number, spark, with_unit
+
+if TYPE_CHECKING:
+    from rich.console import Console, JustifyMethod
+
+
+def _point_dict(point: KpiPoint) -> dict[str, Any]:
+    return {
+        "date": iso(point.day),
+        "commit": point.commit,
+        "subject": point.subject,
+        "plan_changed": point.plan_changed,
+        "checkins": [
+            {"value": r.value, "confidence": r.confidence, "note": r.note} for r in point.readings
+        ],
+        "value": point.value,
+        "good": point.good,
+        "bad": point.bad,
+        "band": point.band,
+        "stale": point.stale,
+    }
+
+
+def as_json(history: KpiHistory, *, git: bool) -> str:
+    """The shape of `history REF --format json`, with a KPI's band in place of a score."""
+    document = {
+        "ref": history.id,
+        "title": history.title,
+        "kind": "kpi",
+        "unit": history.unit,
+        "git": git,
+        "points": [_point_dict(point) for point in history.points],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def _source(point: KpiPoint) -> str:
+    """What the row rests on, as `history` says it: the commit that changed the KPI's
+    bands or rhythm that day, and the readings of the day with their notes."""
+    parts = []
+    if point.plan_changed:
+        commit = f"{point.commit[:7]} {point.subject or ''}".strip() if point.commit else ""
+        parts.append(commit or "working tree (not committed)")
+    said = [
+        f"reading {number(r.value)}" + (f" ({r.note})" if r.note else "") for r in point.readings
+    ]
+    if said:
+        parts.append("; ".join(said))
+    return " · ".join(parts)
+
+
+def render(console: Console, history: KpiHistory) -> None:
+    from rich import box
+    from rich.cells import cell_len
+    from rich.table import Table
+    from rich.text import Text
+
+    console.print(Text.assemble("History of the KPI ", (history.id, "bold"), f" — {history.title}"))
+    points = history.points
+    if not points:
+        console.print("No commits and no readings to show.")
+        return
+    values = [p.value for p in points if p.value is not None]
+    lower = points[-1].good < points[-1].bad
+    trend = spark([-v if lower else v for v in values])
+    first, last = points[0], points[-1]
+    console.print(
+        f"value {trend}  {with_unit(first.value, history.unit)} ({first.day}) → "
+        f"{with_unit(last.value, history.unit)} ({last.day}), {len(points)} "
+        + ("reading" if len(points) == 1 else "readings")
+        + (" · up is better" if trend else "")
+    )
+    names = ("Date", "Value", "Band", "Good", "Bad")
+    rows = [
+        [
+            Text(str(point.day)),
+            Text(with_unit(point.value, history.unit)),
+            Text(
+                (point.band or "—") + (" stale" if point.stale else ""),
+                style=BAND_STYLES.get(point.band or "", "dim"),
+            ),
+            Text(number(point.good)),
+            Text(number(point.bad)),
+            Text(_source(point)),
+        ]
+        for point in points
+    ]
+    widths = [
+        max(len(name), *(cell_len(row[i].plain) for row in rows)) for i, name in enumerate(names)
+    ]
+    # as in `history REF`: the source takes what is left, each reading stays on one line
+    room = max(12, console.width - sum(widths) - 3 * len(widths) - 2)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    for name, width in zip(names, widths, strict=True):
+        justify: JustifyMethod = "left" if name in ("Date", "Band") else "right"
+        table.add_column(name, justify=justify, no_wrap=True, min_width=width)
+    table.add_column("Source", no_wrap=True)
+    for row in rows:
+        row[-1].truncate(room, overflow="ellipsis")
+        table.add_row(*row)
+    console.print(table)
