@@ -231,4 +231,17 @@ def render(
         legend = LEGEND.format(days=stale_after, as_of=as_of)
         if any(r.measured_by for s in scores for r in s.key_results) and key_results:
             legend += f" · {MEASURED}: by itokr measure"
-        console.print(Text(legend, style="dim"))
+        for line in _wrapped(legend.split(" · "), console.width):
+            console.print(Text(line, style="dim"))
+
+
+def _wrapped(parts: Sequence[str], width: int) -> list[str]:
+    """The legend's parts joined by ` · `, a line broken between parts, not inside one."""
+    lines = [parts[0]]
+    for part in parts[1:]:
+        joined = f"{lines[-1]} · {part}"
+        if cell_len(joined) <= width:
+            lines[-1] = joined
+        else:
+            lines.append(part)
+    return lines
