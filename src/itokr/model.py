@@ -281,6 +281,7 @@ class Kpi(_Strict):
     good: Number
     bad: Number
     every: Every | None = None  # None: every `checkins.stale_after_days` days
+    source: SourceRef | None = None  # `itokr measure` records its readings from it
     checkins: list[Checkin] | None = None
 
     _order = field_validator("checkins")(_in_date_order)
@@ -331,6 +332,14 @@ class _Measured(_KeyResult):
                 "`kpi` and `{own}` together: a key result that tracks a KPI takes its values "
                 "from the KPI's readings; drop `{own}`, or drop `kpi`",
                 {"own": own, "at": ("kpi",)},
+            )
+        if self.kpi is not None and self.source is not None:
+            raise PydanticCustomError(
+                "E207",
+                "`kpi` and `source` together: a key result that tracks a KPI takes its values "
+                "from the KPI's readings; give the KPI the `source:`, and `itokr measure` "
+                "records its readings",
+                {"at": ("source",)},
             )
         if self.current is not None and self.checkins is not None:
             raise PydanticCustomError(

@@ -77,7 +77,7 @@ def _describe(model: type[BaseModel], kind: str | None) -> str:
         Config: "itokr.yaml",
         PeriodDates: "a period of itokr.yaml",
         Source: "a source of itokr.yaml",
-        SourceRef: "the `source` of a key result",
+        SourceRef: "a `source:`",
     }.get(model) or next(
         (f"`{name}` of itokr.yaml" for name, part in _config_parts().items() if part is model),
         "itokr.yaml",
