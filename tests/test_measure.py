@@ -448,7 +448,7 @@ def test_a_root_without_sources_has_nothing_to_measure(
     result = run("--root", str(root), "measure", "--as-of", AS_OF)
     assert (result.exit_code, result.stdout) == (
         0,
-        "no key result has a `source:`: nothing to measure\n",
+        "no key result or KPI has a `source:`: nothing to measure\n",
     )
 
 
@@ -681,3 +681,205 @@ def test_a_changed_source_shows_in_diff(
     }
     text = run("diff", "HEAD", "--as-of", AS_OF, cwd=tmp_path).stdout
     assert "finance, column: note" in text
+
+
+# ---------------------------------------------------------------- KPIs (SPEC §6)
+
+KPI_FILE = """\
+# Service desk KPIs, read every week.
+owner: service-desk
+kpis:
+  - id: desk-csat
+    title: Service desk satisfaction
+    unit: pts
+    good: 4.3
+    bad: 3.8
+    every: 1w
+    source: {from: sd, path: stats.csat.average}
+    checkins:
+      - {date: 2026-09-10, value: 4.0, note: survey by hand}
+  - id: desk-backlog
+    title: Open tickets at the end of the day
+    good: 60
+    bad: 120
+    source: {from: tickets, column: open}
+  - id: desk-errors
+    title: Failed requests to the desk's API
+    good: 0
+    bad: 10
+    source: {from: broken, path: value}
+  - id: desk-handled
+    title: Tickets handled per technician
+    good: 45
+    bad: 35
+objectives:
+  - id: happier
+    title: Make service desk users happier this quarter
+    period: 2026-Q4
+    key_results:
+      - id: csat-up
+        title: Raise desk satisfaction from 4.0 to 4.5
+        baseline: 4.0
+        target: 4.5
+        kpi: desk-csat
+      - id: handled-up
+        title: Handle 45 tickets per technician, up from 35
+        baseline: 35
+        target: 45
+        kpi: desk-handled
+"""
+
+
+def kpi_readings(root: Path, kpi_id: str) -> list[tuple[str, float, str | None]]:
+    """(date, value, by) of a KPI, as the files now hold them."""
+    tree = load_root(root, root.parent)
+    assert tree.findings == (), tree.findings
+    kpi = next(entry.kpi for entry in tree.kpis if entry.id == kpi_id)
+    return [(str(c.date), c.value, c.by) for c in kpi.checkins or ()]
+
+
+@pytest.fixture
+def kpi_root(root: Path) -> Path:
+    """The root with a file of source-backed KPIs and key results that track them."""
+    (root / "kpis.yaml").write_text(KPI_FILE)
+    return root
+
+
+def test_a_kpi_is_measured_on_every_day_and_moves_the_key_results_tracking_it(
+    run: Callable[..., Result], measure: Callable[..., Result], kpi_root: Path, tmp_path: Path
+) -> None:
+    repo = GitRepo(tmp_path)
+    repo.commit("OKRs")
+    # from before the quarter: a KPI has no period, so September is measured for it,
+    # while the key result desk/csat (2026-Q4) starts in October
+    result = measure("--since", "2026-09-24", "--every", "2w", "--as-of", AS_OF, "-f", "json")
+    assert result.exit_code == 1  # some sources fail: see below
+    days = ["2026-09-24", "2026-10-08", "2026-10-22", "2026-11-05", "2026-11-19", AS_OF]
+    assert kpi_readings(kpi_root, "desk-csat") == [
+        ("2026-09-10", 4.0, None),
+        *((day, csat(dt.date.fromisoformat(day)), "sd") for day in days),
+    ]
+    assert [day for day, _, _ in checkins(kpi_root, "desk/csat")] == days[1:]
+    assert kpi_readings(kpi_root, "desk-backlog")[-1] == (AS_OF, 95, "tickets")
+    document = json.loads(result.stdout)
+    assert "desk-csat" not in document["outside_period"]
+    failed: dict[tuple[str, str], list[str]] = {}
+    for error in document["errors"]:
+        failed.setdefault((error["ref"], error["code"]), []).append(error["date"])
+    assert (
+        failed
+        == {
+            ("desk-errors", "E603"): days,  # its source answers 500
+            ("desk-backlog", "E605"): days[:3],  # the export's first row is of 2026-10-30
+            ("desk/open", "E605"): days[1:3],
+        }
+    )
+    error = next(e for e in document["errors"] if e["ref"] == "desk-errors")
+    lines = (kpi_root / "kpis.yaml").read_text().splitlines()  # as the run left it
+    assert error["path"].endswith("kpis.yaml")
+    assert lines[error["line"] - 1][error["col"] - 1 :] == "source: {from: broken, path: value}"
+    assert kpi_readings(kpi_root, "desk-errors") == []
+    # the file's diff holds the new readings and nothing else
+    diff = repo.git("diff", "--unified=0", "--", "okrs/kpis.yaml")
+    changed = [
+        line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")
+    ]
+    assert all(line.startswith("+") for line in changed)
+    assert f"+      - {{date: {AS_OF}, value: {csat(dt.date(2026, 11, 20))}, by: sd}}" in changed
+    # the key result tracking the KPI moves, and shows its value was measured
+    at = ["--root", str(kpi_root)]
+    status = json.loads(run(*at, "status", "-f", "json", "--as-of", AS_OF).stdout)
+    tracking = next(
+        kr
+        for o in status["objectives"]
+        for kr in o["key_results"]
+        if kr["ref"] == "happier/csat-up"
+    )
+    assert (tracking["current"], tracking["measured_by"]) == (csat(dt.date(2026, 11, 20)), "sd")
+    kpis = json.loads(run(*at, "kpis", "-f", "json", "--as-of", AS_OF).stdout)
+    assert next(k for k in kpis["kpis"] if k["id"] == "desk-csat")["value"] == csat(
+        dt.date(2026, 11, 20)
+    )
+    history = json.loads(run(*at, "history", "desk-csat", "-f", "json", "--as-of", AS_OF).stdout)
+    assert history["points"][-1]["checkins"][0]["by"] == "sd"
+
+
+def test_measured_by_is_of_the_checkins_known_on_the_day(
+    run: Callable[..., Result], measure: Callable[..., Result], kpi_root: Path
+) -> None:
+    """At --as-of D, a check-in dated after D does not exist: not for measured_by either."""
+    assert measure("desk-csat", "--as-of", AS_OF).exit_code == 0
+    at = ["--root", str(kpi_root)]
+    assert run(*at, "checkin", "desk-csat", "4.4", "--as-of", "2026-11-21").exit_code == 0
+
+    def measured_by(day: str) -> str | None:
+        status = json.loads(run(*at, "status", "-f", "json", "--as-of", day).stdout)
+        return next(
+            kr["measured_by"]
+            for o in status["objectives"]
+            for kr in o["key_results"]
+            if kr["ref"] == "happier/csat-up"
+        )
+
+    assert measured_by("2026-11-21") is None  # the newest is a person's
+    assert measured_by(AS_OF) == "sd"  # on D, the measured one was the newest
+    assert measured_by("2026-11-19") is None  # before it: the reading by hand of 09-10
+    score = run(*at, "score", "happier/csat-up", "--as-of", AS_OF).stdout
+    assert f"{AS_OF}, measured by sd" in score
+
+
+def test_a_kpi_reading_of_the_day_is_kept(measure: Callable[..., Result], kpi_root: Path) -> None:
+    path = kpi_root / "kpis.yaml"
+    path.write_text(
+        path.read_text().replace(
+            "      - {date: 2026-09-10, value: 4.0, note: survey by hand}\n",
+            "      - {date: 2026-09-10, value: 4.0, note: survey by hand}\n"
+            f"      - {{date: {AS_OF}, value: 4.1}}\n",
+        )
+    )
+    result = measure("desk-csat", "--as-of", AS_OF)
+    assert result.exit_code == 0, result.stderr
+    assert f"kept desk-csat on {AS_OF}" in result.stdout
+    assert kpi_readings(kpi_root, "desk-csat")[-1] == (AS_OF, 4.1, None)
+
+
+def test_refs_name_kpis_and_a_tracking_key_result_measures_its_kpi(
+    measure: Callable[..., Result], kpi_root: Path
+) -> None:
+    result = measure("happier/csat-up", "--as-of", AS_OF, "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    assert [c["ref"] for c in json.loads(result.stdout)["checkins"]] == ["desk-csat"]
+    result = measure("happier", "desk-backlog", "--as-of", "2026-11-21", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    refs = sorted(c["ref"] for c in json.loads(result.stdout)["checkins"])
+    assert refs == ["desk-backlog", "desk-csat"]  # the objective's KPI with a source, and one
+    assert checkins(kpi_root, "desk/csat") == []  # not asked for
+
+
+@pytest.mark.parametrize(
+    ("ref", "says"),
+    [
+        ("desk-handled", "KPI desk-handled has no `source:`"),
+        ("happier/handled-up", "tracks the KPI desk-handled, which has no `source:`"),
+        ("desk-csta", "unknown objective or KPI 'desk-csta'; did you mean desk-csat"),
+    ],
+)
+def test_a_kpi_ref_without_a_source_or_unknown_is_misuse(
+    measure: Callable[..., Result], kpi_root: Path, ref: str, says: str
+) -> None:
+    result = measure(ref, "--as-of", AS_OF)
+    assert result.exit_code == 2
+    assert says in result.stderr
+
+
+def test_a_kpis_changed_source_shows_in_diff(
+    run: Callable[..., Result], kpi_root: Path, tmp_path: Path
+) -> None:
+    repo = GitRepo(tmp_path)
+    repo.commit("OKRs")
+    repo.edit("okrs/kpis.yaml", "column: open}", "column: closed}")
+    result = run("diff", "HEAD", "--format", "json", "--as-of", AS_OF, cwd=tmp_path)
+    changes = {c["ref"]: c for c in json.loads(result.stdout)["changes"]}
+    assert changes["desk-backlog"]["fields"] == {
+        "source": ["tickets, column: open", "tickets, column: closed"]
+    }

@@ -405,6 +405,7 @@ def kpi_values(entry: KpiEntry, as_of: dt.date) -> dict[str, Value]:
         "good": kpi.good,
         "bad": kpi.bad,
         "every": kpi.every,
+        "source": kpi.source.summary if kpi.source is not None else None,  # as a key result's
         "value": value,
         "band": None if value is None else band(kpi, value),
         "checkins": len(readings) or None,

@@ -1,12 +1,13 @@
-"""`itokr measure`: key results that read their own numbers from their `source:`.
+"""`itokr measure`: key results and KPIs that read their own numbers from their `source:`.
 
-The run has three steps. Plan: every source-backed key result (or the refs
-asked for) gets one reading per date, dates outside its period left out, and a
-date that already has a check-in kept as it is (a person's number wins). Read:
-the readings are taken concurrently, a bounded pool of threads; a source that
-fails is a finding for that key result, which then gets nothing. Write: the
-numbers go through `checkin.record_checkins`, the verified, locked, atomic path of
-`itokr checkin`, once per file.
+The run has three steps. Plan: every source-backed key result and KPI (or the
+refs asked for) gets one reading per date, dates outside a key result's period
+left out (a KPI has none: every date counts), and a date that already has a
+check-in kept as it is (a person's number wins). Read: the readings are taken
+concurrently, a bounded pool of threads; a source that fails is a finding for that
+key result or KPI, which then gets nothing. Write: the numbers go through
+`checkin.record_checkins`, the verified, locked, atomic path of `itokr checkin`,
+once per file; a KPI's reading moves every key result that tracks it.
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ from itokr.checkin import FileChange, Request, record_checkins
 from itokr.crosscheck import Entry
 from itokr.errors import ItokrError, UsageError
 from itokr.findings import Finding
+from itokr.kpis import KpiEntry
 from itokr.loader import Document, Tree, load_documents, read_root
-from itokr.model import Metric, SourceRef, Threshold
-from itokr.refs import resolve
+from itokr.model import Checkin, Metric, SourceRef, Threshold
+from itokr.periods import Period
+from itokr.refs import resolve, unknown_id
 from itokr.sources import CODES as SOURCE_CODES
 from itokr.sources import Reader, SourceFailure
 from itokr.sources.numbers import as_text
@@ -35,18 +38,14 @@ CODES = SOURCE_CODES | {"E610": "a file could not be edited in place; nothing wr
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """A source-backed key result: where it is, and what it reads."""
+    """A source-backed key result or KPI: where it is, and what it reads."""
 
-    ref: str
-    entry: Entry
-    number: int  # its place in the objective's `key_results`
-    key_result: Metric | Threshold
+    ref: str  # OBJECTIVE_ID/KR_ID, or a KPI's id
+    path: str
+    loc: tuple[str | int, ...]  # where its `source:` is in the file, for findings
+    period: Period | None  # the days it is measured on; None: every day (a KPI)
+    checkins: tuple[Checkin, ...]  # those in the file, whatever their date
     source: SourceRef
-
-    @property
-    def loc(self) -> tuple[str | int, ...]:
-        """Where its `source:` is in the file, for findings."""
-        return ("objectives", self.entry.index, "key_results", self.number, "source")
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,36 +102,75 @@ def dates(as_of: dt.date, since: dt.date | None, every: int) -> tuple[dt.date, .
 
 
 def targets(tree: Tree, refs: Sequence[str]) -> list[Target]:
-    """The source-backed key results of the root, or of `refs` (`UsageError` for a ref
-    that names nothing, or nothing with a `source:`)."""
+    """The source-backed key results and KPIs of the root, or of `refs`: an objective
+    (its key results), a key result, or a KPI; a key result that tracks a KPI is
+    measured through that KPI. `UsageError` for a ref that names nothing, or nothing
+    with a `source:`."""
     chosen: dict[str, Target] = {}
+    kpis = {entry.id: entry for entry in reversed(tree.kpis)}  # the first one wins
     if not refs:
         for entry in tree.entries:
             chosen.update((t.ref, t) for t in _of(entry))
+        chosen.update((t.ref, t) for t in map(_of_kpi, tree.kpis) if t is not None)
         return list(chosen.values())
     for ref in refs:
-        entry, key_result = resolve(tree.entries, ref)
-        found = [t for t in _of(entry) if key_result is None or t.key_result is key_result]
-        if not found:
-            what = (
-                f"objective {ref} has no key result with a `source:`"
-                if key_result is None
-                else f"{ref} has no `source:`"
-            )
-            raise UsageError(
-                f'{what} to measure: add one (README: "Key results that measure themselves"), '
-                "or record the number with `itokr checkin`"
-            )
-        chosen.update((t.ref, t) for t in found)
+        chosen.update((t.ref, t) for t in _of_ref(tree, kpis, ref))
     return list(chosen.values())
+
+
+def _of_ref(tree: Tree, kpis: Mapping[str, KpiEntry], ref: str) -> list[Target]:
+    if "/" not in ref and ref in kpis:
+        found = [t for t in [_of_kpi(kpis[ref])] if t is not None]
+        what = f"KPI {ref} has no `source:`"
+    elif "/" not in ref and all(entry.id != ref for entry in tree.entries):
+        raise unknown_id(ref, [entry.id for entry in tree.entries], list(kpis))
+    else:
+        entry, key_result = resolve(tree.entries, ref)
+        found = [t for t in _of(entry) if key_result is None or t.ref == ref]
+        tracked = sorted(
+            {
+                kr.kpi
+                for kr in (entry.objective.key_results if key_result is None else [key_result])
+                if isinstance(kr, Metric | Threshold) and kr.kpi is not None
+            }
+        )
+        found += [t for t in (_of_kpi(kpis[k]) for k in tracked if k in kpis) if t is not None]
+        if key_result is None:
+            what = f"objective {ref} has no key result with a `source:`"
+        elif tracked:
+            what = f"{ref} tracks the KPI {tracked[0]}, which has no `source:`"
+        else:
+            what = f"{ref} has no `source:`"
+    if not found:
+        raise UsageError(
+            f'{what} to measure: add one (README: "Key results that measure themselves"), '
+            "or record the number with `itokr checkin`"
+        )
+    return found
 
 
 def _of(entry: Entry) -> list[Target]:
     return [
-        Target(f"{entry.id}/{kr.id}", entry, number, kr, kr.source)
+        Target(
+            f"{entry.id}/{kr.id}",
+            entry.path,
+            ("objectives", entry.index, "key_results", number, "source"),
+            entry.period,
+            tuple(kr.checkins or ()),
+            kr.source,
+        )
         for number, kr in enumerate(entry.objective.key_results)
         if isinstance(kr, Metric | Threshold) and kr.source is not None
     ]
+
+
+def _of_kpi(entry: KpiEntry) -> Target | None:
+    """A KPI with a `source:`: no period, so every day is measured."""
+    kpi = entry.kpi
+    if kpi.source is None:
+        return None
+    loc = ("kpis", entry.index, "source")
+    return Target(kpi.id, entry.path, loc, None, tuple(kpi.checkins or ()), kpi.source)
 
 
 def measure(
@@ -221,11 +259,11 @@ def _plan(
     """(target, day) to read; (ref, day) kept as checked in; refs with no day in period."""
     wanted, kept, outside = [], [], []
     for target in chosen:
-        period = target.entry.period
+        period = target.period
         inside = [day for day in days if period is None or period.contains(day)]
         if not inside:
             outside.append(target.ref)
-        checked = {checkin.date for checkin in target.key_result.checkins or ()}
+        checked = {checkin.date for checkin in target.checkins}
         for day in inside:
             if day in checked:
                 kept.append((target.ref, day))
@@ -277,7 +315,7 @@ def _findings(
     data |= {change.path: change.data for change in files if change.data is not None}
     by_path: dict[str, list[tuple[Target, dt.date, SourceFailure]]] = {}
     for item in problems:
-        by_path.setdefault(item[0].entry.path, []).append(item)
+        by_path.setdefault(item[0].path, []).append(item)
     found = []
     for path, items in by_path.items():
         spots = yamlio.locate_all(data[path] or b"", [(target.loc, True) for target, _, _ in items])

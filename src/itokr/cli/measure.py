@@ -1,4 +1,4 @@
-"""`itokr measure`: record check-ins read from each key result's `source:`."""
+"""`itokr measure`: record check-ins read from each key result's and KPI's `source:`."""
 
 from __future__ import annotations
 
@@ -45,8 +45,8 @@ def measure(
         list[str] | None,
         typer.Argument(
             metavar="REF",
-            help="Objectives or key results (OBJECTIVE_ID/KR_ID) to measure (default: all "
-            "with a `source:`).",
+            help="Objectives, key results (OBJECTIVE_ID/KR_ID) or KPIs to measure (default: "
+            "all with a `source:`).",
             show_default=False,
         ),
     ] = None,
@@ -77,16 +77,17 @@ def measure(
         typer.Option("--format", "-f", help="text, json, or github (annotations for Actions)."),
     ] = MeasureFormat.text,
 ) -> None:
-    """Read each key result's `source:` and record the number as a check-in.
+    """Read each `source:` of a key result or KPI and record the number as a check-in.
 
-    A metric or threshold key result with `source: {from: NAME, ...}` reads
-    source NAME of itokr.yaml (Prometheus, JSON over HTTP, a CSV or JSON file,
-    a command) at the end of the --as-of day, UTC, and gets one check-in dated
-    that day with `by: NAME`. --since D --every 7d backfills D, D+7, ... and
-    --as-of. Only days inside a key result's period count; a day that has a
-    check-in keeps it (a person's number wins). A source that fails is a
-    finding (path:line:col: CODE) and its key result gets nothing; the others
-    are recorded; exit 1. Files are written as `itokr checkin` writes them:
+    A metric or threshold key result, or a KPI, whose `source:` names source
+    NAME of itokr.yaml (Prometheus, JSON over HTTP, a CSV or JSON file, a
+    command) reads it at the end of the --as-of day, UTC, and gets one check-in
+    dated that day with `by: NAME`; a KPI's reading moves the key results that
+    track it. --since D --every 7d backfills D, D+7, ... and --as-of. Only days
+    inside a key result's period count (a KPI has none: every day does); a day
+    that has a check-in keeps it (a person's number wins). A source that fails
+    is a finding (path:line:col: CODE) and what reads it gets nothing; the
+    others are recorded; exit 1. Files are written as `itokr checkin` writes them:
     verified, locked, atomic, once per file; never while an OKR file is invalid.
     """
     from itokr.measure import dates, measure

@@ -22,7 +22,7 @@ def _lines(outcome: Outcome) -> list[str]:
     verb = "would record" if outcome.dry_run else "recorded"
     lines = [
         f"{verb} {r.text} for {r.target.ref} on {r.day} "
-        f"(by {r.target.source.from_}) in {r.target.entry.path}"
+        f"(by {r.target.source.from_}) in {r.target.path}"
         for r in outcome.recorded
     ]
     lines += [
@@ -33,8 +33,8 @@ def _lines(outcome: Outcome) -> list[str]:
 
 def summary(outcome: Outcome) -> str:
     if not outcome.targets:
-        return "no key result has a `source:`: nothing to measure"
-    files = len({r.target.entry.path for r in outcome.recorded})
+        return "no key result or KPI has a `source:`: nothing to measure"
+    files = len({r.target.path for r in outcome.recorded})
     verb = "would be recorded" if outcome.dry_run else "recorded"
     parts = [f"{_plural(len(outcome.recorded), 'reading')} {verb} in {_plural(files, 'file')}"]
     if outcome.kept:
@@ -94,8 +94,8 @@ def as_json(outcome: Outcome) -> str:
                 "date": iso(r.day),
                 "value": json.loads(r.text),
                 "by": r.target.source.from_,
-                "path": r.target.entry.path,
-                "written": written.get(r.target.entry.path, False),
+                "path": r.target.path,
+                "written": written.get(r.target.path, False),
             }
             for r in outcome.recorded
         ],
