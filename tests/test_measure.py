@@ -195,7 +195,9 @@ def test_backfill_measures_each_step_inside_the_period_in_date_order(
     result = measure("desk/csat", "--since", "2026-09-24", "--every", "2w", "--as-of", AS_OF)
     assert result.exit_code == 0, result.stderr
     days = ["2026-10-08", "2026-10-22", "2026-11-05", "2026-11-19", AS_OF]
-    expected = [(day, csat(dt.date.fromisoformat(day)), "sd") for day in days]
+    expected: list[tuple[str, float, str | None]] = [
+        (day, csat(dt.date.fromisoformat(day)), "sd") for day in days
+    ]
     expected[0] = ("2026-10-08", 4.2, None)  # a person's check-in of that day wins
     assert checkins(root, "desk/csat") == expected
     assert "kept desk/csat on 2026-10-08" in result.stdout
@@ -217,19 +219,18 @@ def test_a_second_run_records_nothing(measure: Callable[..., Result], root: Path
 def test_one_write_per_file(
     measure: Callable[..., Result], root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import itokr.checkin
+    from itokr.safewrite import replace_file as real
 
     (root / "second.yaml").write_text(
         objective_file("more", key_result("spend", "{from: finance, column: spend_vs_plan}"))
     )
     writes: list[Path] = []
-    real = itokr.checkin.replace_file
 
     def counted(path: Path, old: bytes, new: bytes) -> None:
         writes.append(path)
         real(path, old, new)
 
-    monkeypatch.setattr(itokr.checkin, "replace_file", counted)
+    monkeypatch.setattr("itokr.checkin.replace_file", counted)  # where checkin calls it
     result = measure("--since", "2026-11-01", "--every", "7d", "--as-of", AS_OF)
     assert result.exit_code == 0, result.stderr
     assert sorted(path.name for path in writes) == ["desk.yaml", "second.yaml"]
@@ -577,9 +578,7 @@ def test_a_checkin_made_while_sources_were_read_wins(
 ) -> None:
     """The root is read again under the lock: a person's check-in of the day, made
     while the sources answered, is kept and the measured number is dropped."""
-    import itokr.measure
-
-    real = itokr.measure.record_checkins
+    from itokr.checkin import record_checkins as real
 
     def person_first(requests: Any, okrs: Path, cwd: Path, **options: Any) -> Any:
         path = okrs / "desk.yaml"
@@ -592,7 +591,7 @@ def test_a_checkin_made_while_sources_were_read_wins(
         )
         return real(requests, okrs, cwd, **options)
 
-    monkeypatch.setattr(itokr.measure, "record_checkins", person_first)
+    monkeypatch.setattr("itokr.measure.record_checkins", person_first)  # where measure calls it
     result = measure("--as-of", AS_OF, "--format", "json")
     assert result.exit_code == 0
     assert checkins(root, "desk/spend") == [(AS_OF, 1.5, None)]
@@ -814,12 +813,13 @@ def test_measured_by_is_of_the_checkins_known_on_the_day(
 
     def measured_by(day: str) -> str | None:
         status = json.loads(run(*at, "status", "-f", "json", "--as-of", day).stdout)
-        return next(
+        by: str | None = next(
             kr["measured_by"]
             for o in status["objectives"]
             for kr in o["key_results"]
             if kr["ref"] == "happier/csat-up"
         )
+        return by
 
     assert measured_by("2026-11-21") is None  # the newest is a person's
     assert measured_by(AS_OF) == "sd"  # on D, the measured one was the newest

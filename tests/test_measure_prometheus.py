@@ -96,7 +96,9 @@ def test_records_the_value_prometheus_gives_at_the_end_of_the_day(
     result = run("--root", str(root), "measure", "--as-of", str(day))
     assert result.exit_code == 0, result.stderr
     # what a person reads from Prometheus' own API for the end of that day
-    [sample] = instant_query(prometheus, 'itokr_uptime_percent{job="portal"}', end_of(day))  # type: ignore[misc]
+    samples = instant_query(prometheus, 'itokr_uptime_percent{job="portal"}', end_of(day))
+    assert isinstance(samples, list) and len(samples) == 1
+    sample = samples[0]
     assert float(sample["value"][1]) == uptime(day) != midday_uptime(day, DAY_TIMES[-1])
     assert checkins(root, "uptime") == [(str(day), uptime(day), "prom")]
     assert checkins(root, "tickets")[-1] == (str(day), open_tickets(day), "prom")
@@ -118,7 +120,9 @@ def test_backfill_reads_weeks_of_history_and_a_gap_is_a_finding(
         for day in dates(dt.date(2026, 11, 20), dt.date(2026, 9, 29), 7)
         if day.month >= 10 and day != GAP_DAY  # 09-29 is before 2026-Q4
     ]
-    expected = [(str(day), float(open_tickets(day)), "prom") for day in measured]
+    expected: list[tuple[str, float, str | None]] = [
+        (str(day), float(open_tickets(day)), "prom") for day in measured
+    ]
     expected += [("2026-10-01", 139, None), ("2026-11-01", 118, None)]  # a person's, kept
     assert checkins(root, "tickets") == sorted(expected)
     assert checkins(root, "uptime") == []  # not among the REFs
