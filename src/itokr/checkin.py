@@ -20,7 +20,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from itokr import roundtrip, yamlio
+from itokr import dates, roundtrip, yamlio
 from itokr.errors import ItokrError, UsageError
 from itokr.kpis import KpiEntry, score_kpi
 from itokr.loader import Document, Tree, display_path, load_documents, objective_files, read_root
@@ -30,7 +30,6 @@ from itokr.safewrite import LOCK_TIMEOUT, replace_file, root_lock
 from itokr.scoring import score_key_result
 
 _NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # what the reader refuses in a value
 
 
@@ -95,13 +94,13 @@ def _number(text: str, option: str) -> float:
     return value
 
 
-def _date(text: str, option: str) -> dt.date:
+def _is_utf8(argument: str) -> bool:
+    """False for an argument Python could not decode: its bytes are kept as surrogates."""
     try:
-        if _DATE.fullmatch(text):
-            return dt.date.fromisoformat(text)
-    except ValueError:
-        pass
-    raise UsageError(f"{option} {text!r}: expected a real date written YYYY-MM-DD")
+        argument.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def make_request(
@@ -117,6 +116,12 @@ def make_request(
     as_of: dt.date,
 ) -> Request:
     """Check what can be checked without the root; `UsageError` (exit 2) otherwise."""
+    for name, given in (("REF", ref), ("--note", note), ("--milestone", milestone)):
+        if given is not None and not _is_utf8(given):
+            raise UsageError(
+                f"{name} is not UTF-8 text (the terminal sent other bytes): "
+                "set a UTF-8 locale, or retype it"
+            )
     objective_id, slash, kr_id = ref.partition("/")
     if not objective_id or (slash and (not kr_id or "/" in kr_id)):
         raise UsageError(
@@ -147,7 +152,7 @@ def make_request(
         raise UsageError(f"--note contains the control character {control[0]!r}: remove it")
     if confidence is not None and not 0 <= _number(confidence, "--confidence") <= 1:
         raise UsageError(f"--confidence {confidence}: must be between 0 and 1, as 0.7")
-    day = _date(date, "--date") if date is not None else as_of
+    day = dates.parse(date, "--date") if date is not None else as_of
     if day > as_of:
         raise UsageError(
             f"--date {day} is after {as_of} (--as-of, default today): "

@@ -17,6 +17,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from itokr.dates import add_days
 from itokr.kpis import KpiScore
 from itokr.model import AnyKeyResult, Config, Metric, Threshold
 from itokr.scoring import ObjectiveScore
@@ -80,7 +81,7 @@ def due_items(
 ) -> list[DueItem]:
     """Every key result of a running period with a check-in or a `due:` date owed by
     `as_of + within` (stale and overdue ones included), earliest first."""
-    horizon = as_of + dt.timedelta(days=within)
+    horizon = add_days(as_of, within)
     every = config.checkins.stale_after_days
     items: list[DueItem] = []
     for objective in scores:
@@ -95,7 +96,7 @@ def due_items(
             checkin_due = None
             if isinstance(kr, Metric | Threshold) and kr.kpi is None:
                 anchor = result.last_checkin or period.start
-                expected = anchor + dt.timedelta(days=every)
+                expected = add_days(anchor, every)
                 checkin_due = expected if expected <= horizon else None
             due = kr.due if kr.due is not None and kr.due <= horizon else None
             if checkin_due is None and due is None:  # stale implies a check-in overdue

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import sys
 from enum import StrEnum
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from itokr.cli.app import AsOf, as_of_date, check_filters, command, finish, load, use_color
+from itokr.cli.app import (
+    AsOf,
+    as_of_date,
+    check_filters,
+    command,
+    complain,
+    finish,
+    load,
+    use_color,
+)
 from itokr.errors import PROBLEMS, UsageError
 
 if TYPE_CHECKING:
@@ -26,6 +34,7 @@ class DueFormat(StrEnum):
 
 def _lines(tree: Tree, groups: list[OwnerDue]) -> dict[str, int]:
     """The line of each listed key result, so an annotation points at it."""
+    from itokr.loader import read_shown
     from itokr.yamlio import locate_all
 
     wanted: dict[str, list[tuple[str, tuple[str | int, ...]]]] = {}
@@ -41,9 +50,8 @@ def _lines(tree: Tree, groups: list[OwnerDue]) -> dict[str, int]:
                 wanted.setdefault(entry.path, []).append((ref, loc))
     lines: dict[str, int] = {}
     for path, places in wanted.items():
-        try:
-            data = Path(path).read_bytes()
-        except OSError:
+        data = read_shown(path)
+        if data is None:
             continue  # gone since it was loaded: the annotation names the file alone
         found = locate_all(data, [(loc, True) for _, loc in places])
         lines.update((ref, at.line) for (ref, _), at in zip(places, found, strict=True))
@@ -58,7 +66,7 @@ def due(
     ] = None,
     within: Annotated[
         int,
-        typer.Option(metavar="DAYS", help="Look this many days ahead of --as-of."),
+        typer.Option(metavar="DAYS", help="Look this many days ahead of --as-of (0 to 3650)."),
     ] = 7,
     fail_on_stale: Annotated[
         bool,
@@ -87,11 +95,12 @@ def due(
     from itokr.cli.app import problems_code
     from itokr.due import by_owner, due_items, due_kpis
     from itokr.kpis import score_all as score_kpis
+    from itokr.model import MAX_DAYS
     from itokr.render.due import stale_counts
     from itokr.scoring import score_all
 
-    if within < 0:
-        raise UsageError(f"--within {within}: expected 0 or more days")
+    if not 0 <= within <= MAX_DAYS:
+        raise UsageError(f"--within {within}: give 0 to {MAX_DAYS} days")
     day = as_of_date(as_of)
     tree = load(ctx)
     check_filters(tree, owner=owner, kpis=True)
@@ -124,6 +133,6 @@ def due(
     if fail_on_stale and (stale or stale_kpis):
         said = [f"{stale} stale key result{'s' if stale != 1 else ''}"] if stale else []
         said += [f"{stale_kpis} stale KPI{'s' if stale_kpis != 1 else ''}"] if stale_kpis else []
-        sys.stderr.write(f"itokr: {', '.join(said)}\n")
+        complain(", ".join(said))
         code = PROBLEMS
     finish(code)
