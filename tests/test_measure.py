@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -390,6 +391,35 @@ def test_a_command_prints_the_number_for_the_day(
         "desk/words": "E607",
     }
     assert "cannot reach the deploy log" in errors["desk/fails"]["message"]
+
+
+def test_what_a_source_says_is_shown_inert(measure: Callable[..., Result], root: Path) -> None:
+    """A command's stderr or an export's header is anyone's text: in a finding it cannot
+    drive the terminal or the CI log, in any format (SPEC §3)."""
+    (root.parent / "scripts" / "hostile.py").write_text(
+        "import sys\nsys.exit('\\x1b[2J\\u202eevil\\u200b \\x9b2J')\n"
+    )
+    (root.parent / "data" / "hostile.csv").write_text(
+        "date,\x1b]0;owned\x07,\u202eevil\n2026-11-01,1,2\n", encoding="utf-8"
+    )
+    config = root / "itokr.yaml"
+    config.write_text(
+        config.read_text()
+        + f"  hostile:\n    command: [{sys.executable}, scripts/hostile.py]\n"
+        + "  export:\n    file: ../data/hostile.csv\n"
+    )
+    add_key_results(
+        root,
+        key_result("stderr", "{from: hostile}"),
+        key_result("header", "{from: export, column: spend}"),  # lists the columns it has
+    )
+    for output in ("text", "json", "github"):
+        result = measure("--as-of", AS_OF, "desk/stderr", "desk/header", "-f", output)
+        assert result.exit_code == 1
+        shown = result.stdout + result.stderr
+        assert "E603" in shown and "E604" in shown
+        assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u200b]", shown), shown
+        assert "x1b]0;owned" in shown and "u202eevil" in shown  # escaped, as \x1b, \u202e
 
 
 # ---------------------------------------------------------------- refusals and misuse

@@ -23,6 +23,7 @@ from itokr.checkin import FileChange, Request, record_checkins
 from itokr.crosscheck import Entry
 from itokr.errors import ItokrError, UsageError
 from itokr.findings import Finding
+from itokr.inert import terminal
 from itokr.kpis import KpiEntry
 from itokr.loader import Document, Tree, load_documents, read_root
 from itokr.model import Checkin, Metric, SourceRef, Threshold
@@ -323,7 +324,8 @@ def _findings(
             name = target.source.from_
             when = None if failure.code == "E609" else day  # unset all run long
             on = f" on {when}" if when else ""
-            message = f"{target.ref}{on}: source {name}: {failure.message}"
+            # what a source said (an HTTP reason, a command's stderr) is anyone's text
+            message = terminal(f"{target.ref}{on}: source {name}: {failure.message}")
             finding = Finding(path, spot.line, spot.col, failure.code, message)
             found.append(Problem(finding, target.ref, name, when))
     return sorted(found, key=lambda problem: problem.finding)
