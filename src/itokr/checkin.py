@@ -16,6 +16,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,7 @@ class Request:
     done: bool
     undo: bool
     as_of: dt.date
+    by: str | None = None  # who measured it: `itokr measure` names its source
 
     @property
     def flag(self) -> str | None:
@@ -233,7 +235,6 @@ def _record(request: Request, files: _Root, *, dry_run: bool) -> Outcome:
         if isinstance(kr, Metric | Threshold):
             body, replaced = _add(
                 request,
-                kr.checkins,
                 target,
                 lambda new, at: roundtrip.add_checkin(
                     source.body, source.newline, entry.index, kr.id, new, at
@@ -321,7 +322,6 @@ def _record_kpi(request: Request, files: _Root, tree: Tree, *, dry_run: bool) ->
         target = roundtrip.expected_kpi(expected, kpi_entry.index)
         body, _ = _add(
             request,
-            kpi_entry.kpi.checkins,
             target,
             lambda new, at: (
                 roundtrip.add_kpi_checkin(source.body, source.newline, kpi_entry.index, new, at),
@@ -373,6 +373,132 @@ def _moved(request: Request, before: Tree, after: Tree) -> tuple[Moved, ...]:
 
     old, new = scores(before), scores(after)
     return tuple(Moved(ref, old[ref], new[ref]) for ref in new if ref in old)
+
+
+@dataclass(frozen=True, slots=True)
+class FileChange:
+    """The check-ins a batch made in one file: written together, or not at all."""
+
+    path: str
+    requests: tuple[Request, ...]
+    written: bool
+    diff: str
+    error: str | None = None  # why nothing was written to this file
+    data: bytes | None = None  # the file's bytes once written (None: not written)
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """What `record_checkins` did, file by file."""
+
+    files: tuple[FileChange, ...]
+    kept: tuple[Request, ...]  # a check-in on that date was there already, and stays
+
+
+@dataclass(frozen=True, slots=True)
+class _Holder:
+    """Where a batch's check-in goes: a key result's `checkins`, or a KPI's."""
+
+    index: int  # the objective's, or the KPI's, place in its file
+    kr_id: str | None  # None: a KPI
+
+    def target(self, expected: Any) -> dict[str, Any]:
+        if self.kr_id is None:
+            return roundtrip.expected_kpi(expected, self.index)
+        return roundtrip.expected_data(expected, self.index, self.kr_id)
+
+    def splice(
+        self, body: str, newline: str, new: roundtrip.NewCheckin, at: int
+    ) -> tuple[str, str | None]:
+        if self.kr_id is None:
+            return roundtrip.add_kpi_checkin(body, newline, self.index, new, at), None
+        return roundtrip.add_checkin(body, newline, self.index, self.kr_id, new, at)
+
+
+def record_checkins(
+    requests: Sequence[Request],
+    root: Path,
+    cwd: Path,
+    *,
+    dry_run: bool = False,
+    lock_timeout: float = LOCK_TIMEOUT,
+) -> Batch:
+    """Record value check-ins of many key results and KPIs (a KPI's ref is its id): per
+    file, one verified, atomic write, by the splices and quoting of `itokr checkin`.
+
+    Under the lock the root is read again, so a check-in made meanwhile is seen: a
+    request whose key result or KPI already has a check-in on its date is kept out (the
+    one there wins). A file that cannot be edited in place is reported, not written; the
+    other files are. While the root is invalid nothing is written (`ItokrError`).
+    """
+    if dry_run:
+        return _record_checkins(requests, _Root.read(root, cwd), dry_run=True)
+    with root_lock(root, lock_timeout):
+        return _record_checkins(requests, _Root.read(root, cwd), dry_run=False)
+
+
+def _record_checkins(requests: Sequence[Request], files: _Root, *, dry_run: bool) -> Batch:
+    tree = files.load()
+    if not tree.ok:
+        raise ItokrError(
+            f"refusing to write while the OKR root has {_problems(tree)}: run `itokr validate`"
+        )
+    kpis = {entry.id: entry for entry in tree.kpis}
+    by_path: dict[str, list[tuple[_Holder, Request]]] = {}
+    kept = []
+    for request in requests:
+        path, holder, checkins = _holder(tree, kpis, request.ref)
+        if any(checkin.date == request.date for checkin in checkins or ()):
+            kept.append(request)
+        else:
+            by_path.setdefault(path, []).append((holder, request))
+    changes = [_write_checkins(files, path, items, dry_run) for path, items in by_path.items()]
+    return Batch(tuple(changes), tuple(kept))
+
+
+def _holder(
+    tree: Tree, kpis: dict[str, KpiEntry], ref: str
+) -> tuple[str, _Holder, Sequence[Checkin] | None]:
+    """The file, the holder and the check-ins of the key result or KPI `ref` names; an
+    `ItokrError` when it is no longer one that takes values of its own."""
+    if "/" not in ref and ref in kpis:
+        kpi = kpis[ref]
+        return kpi.path, _Holder(kpi.index, None), kpi.kpi.checkins
+    try:
+        entry, kr = resolve(tree.entries, ref)
+    except UsageError:
+        kr = None
+    if not isinstance(kr, Metric | Threshold) or kr.kpi is not None:
+        raise ItokrError(f"{ref} changed while it was measured; nothing written: run again")
+    return entry.path, _Holder(entry.index, kr.id), kr.checkins
+
+
+def _write_checkins(
+    files: _Root, path: str, items: Sequence[tuple[_Holder, Request]], dry_run: bool
+) -> FileChange:
+    """Splice every check-in for one file, verify the result once, write it once."""
+    document = next(doc for doc in files.documents if doc.path == path)
+    assert document.data is not None
+    requests = tuple(request for _, request in items)
+    try:
+        expected = yamlio.read(document.data)
+        source = roundtrip.Source.decode(document.data)
+        body = source.body
+        for holder, request in items:
+            body, _ = _add(
+                request, holder.target(expected), partial(holder.splice, body, source.newline)
+            )
+        new_data = source.encode(body)
+        _verify(files, Document(path, new_data), expected, requests[0])
+        if not dry_run:
+            replace_file(files.files[path], document.data, new_data)
+    except roundtrip.EditError as error:
+        why = f"{path}: cannot edit this file in place ({error}); nothing written to it"
+        return FileChange(path, requests, written=False, diff="", error=why)
+    except ItokrError as error:
+        return FileChange(path, requests, written=False, diff="", error=str(error))
+    diff = _diff(path, document.data, new_data)
+    return FileChange(path, requests, not dry_run, diff, data=None if dry_run else new_data)
 
 
 def _action(request: Request, milestone: int | None) -> str:
@@ -431,23 +557,28 @@ def _check_fit(request: Request, kr: Any) -> int | None:
 
 def _add(
     request: Request,
-    checkins: Sequence[Checkin] | None,
     target: dict[str, Any],
     splice: Callable[[roundtrip.NewCheckin, int], tuple[str, str | None]],
 ) -> tuple[str, str | None]:
     """Splice the new check-in after those of its date or before, and say in `target`
     (the holder's plain data) what the file must read back as."""
     assert request.value is not None
-    new = roundtrip.NewCheckin(str(request.date), request.value, request.confidence, request.note)
-    position = sum(1 for checkin in checkins or () if checkin.date <= request.date)
+    new = roundtrip.NewCheckin(
+        str(request.date), request.value, request.confidence, request.note, request.by
+    )
+    written = list(target.get("checkins") or [])
+    # counted in `target`, which also holds the check-ins a batch added before this one
+    # (dates as the reader gives them: YYYY-MM-DD text, so text order is date order)
+    position = sum(1 for checkin in written if checkin["date"] <= new.date)
     # the value as the reader will give it back: 9007199254740993 stays an exact int
     entry: dict[str, Any] = {"date": new.date, "value": _as_read(new.value)}
     if request.confidence is not None:
         entry["confidence"] = _as_read(request.confidence)
     if request.note is not None:
         entry["note"] = request.note
+    if request.by is not None:
+        entry["by"] = request.by
     target.pop("current", None)
-    written = list(target.get("checkins") or [])
     written.insert(position, entry)
     target["checkins"] = written
     return splice(new, position)

@@ -78,6 +78,7 @@ class NewCheckin:
     value: str
     confidence: str | None = None
     note: str | None = None
+    by: str | None = None
 
     def pairs(self) -> list[tuple[str, str]]:
         pairs = [("date", self.date), ("value", self.value)]
@@ -85,6 +86,8 @@ class NewCheckin:
             pairs.append(("confidence", self.confidence))
         if self.note is not None:
             pairs.append(("note", scalar_text(self.note)))
+        if self.by is not None:
+            pairs.append(("by", scalar_text(self.by)))
         return pairs
 
 

@@ -24,7 +24,7 @@ def _point_dict(point: Point) -> dict[str, Any]:
         "subject": point.subject,
         "plan_changed": point.plan_changed,
         "checkins": [
-            {"ref": ref, "value": c.value, "confidence": c.confidence, "note": c.note}
+            {"ref": ref, "value": c.value, "confidence": c.confidence, "note": c.note, "by": c.by}
             for ref, c in point.checkins
         ],
         "value": point.value,
@@ -60,6 +60,8 @@ def source_text(point: Point, *, many: bool) -> str:
     said = []
     for ref, checkin in point.checkins:
         text = f"{ref.partition('/')[2]} {number(checkin.value)}" if many else ""
+        if checkin.by:  # measured by a source, or a person's name
+            text = f"{text} by {checkin.by}".lstrip()
         if checkin.note:
             text = f"{text} ({checkin.note})" if text else checkin.note
         said.append(text)

@@ -35,6 +35,7 @@ LEGEND = (
     "Bar: score, ┃ expected by {as_of} · Forecast: score at period end, trend · "
     "stale: >{days} days unchecked"
 )
+MEASURED = "↻"  # after the age of a check-in that `itokr measure` read from a source
 # Optional columns, the first given up first when the terminal is narrow.
 DROP_ORDER = ("now", "conf", "owner", "trend", "exp", "last")
 
@@ -73,6 +74,7 @@ class _Row:
     conf: str
     last: str
     checked: bool  # `last` is a date, not a dash
+    measured: bool  # the newest check-in came from `itokr measure`
     stale: bool
     owner: str
     objective: bool
@@ -84,7 +86,9 @@ class _Row:
 
     @property
     def last_seen(self) -> str:
-        return self.last + (" stale" if self.stale else "")
+        return (
+            self.last + (f" {MEASURED}" if self.measured else "") + (" stale" if self.stale else "")
+        )
 
 
 def _objective_row(score: ObjectiveScore, as_of: dt.date) -> _Row:
@@ -103,6 +107,7 @@ def _objective_row(score: ObjectiveScore, as_of: dt.date) -> _Row:
         conf=two(score.confidence, ""),
         last=checked_ago(score.last_checkin, as_of) if score.last_checkin else "—",
         checked=score.last_checkin is not None,
+        measured=False,
         stale=any(r.stale for r in score.key_results),
         owner=entry.owner or "",
         objective=True,
@@ -127,6 +132,7 @@ def _kr_row(result: KeyResultScore, expected: float | None, as_of: dt.date) -> _
         conf=two(result.confidence, ""),
         last=checked_ago(result.last_checkin, as_of) if result.last_checkin else "—",
         checked=result.last_checkin is not None,
+        measured=result.measured_by is not None,
         stale=result.stale,
         owner="",
         objective=False,
@@ -152,6 +158,8 @@ def _cells(row: _Row, widths: dict[str, int]) -> list[Text]:
         trend.rstrip()
     last = Text()
     last.append(row.last, style="" if row.checked else "dim")
+    if row.measured:
+        last.append(f" {MEASURED}", style="cyan")
     if row.stale:
         last.append(" stale", style="bold yellow")
     cells = {
@@ -264,4 +272,20 @@ def _render(
     for line in summary_lines(scores):
         console.print(Text(line))
     if rows:
-        console.print(Text(LEGEND.format(days=stale_after, as_of=as_of), style="dim"))
+        legend = LEGEND.format(days=stale_after, as_of=as_of)
+        if any(r.measured_by for s in scores for r in s.key_results) and key_results:
+            legend += f" · {MEASURED}: by itokr measure"
+        for line in _wrapped(legend.split(" · "), console.width):
+            console.print(Text(line, style="dim"))
+
+
+def _wrapped(parts: Sequence[str], width: int) -> list[str]:
+    """The legend's parts joined by ` · `, a line broken between parts, not inside one."""
+    lines = [parts[0]]
+    for part in parts[1:]:
+        joined = f"{lines[-1]} · {part}"
+        if cell_len(joined) <= width:
+            lines[-1] = joined
+        else:
+            lines.append(part)
+    return lines
