@@ -32,7 +32,7 @@ def printed(renderable: object, *, width: int, color: bool, encoding: str = "utf
     )
     console.print(renderable)
     stream.flush()
-    return stream.buffer.getvalue().decode(encoding, errors="replace")  # type: ignore[attr-defined]
+    return stream.buffer.getvalue().decode(encoding, errors="replace")
 
 
 def both(columns: Sequence[Column], rows: list[Row], **options: object) -> tuple[str, str]:

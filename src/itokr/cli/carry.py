@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -152,6 +151,8 @@ def carry(
         with root_lock(root):  # a file meant for the root stays in it, links or not
             create_file(path, plan.text.encode(), within=root if inside else None)
     if fmt is CarryFormat.json:
+        import json
+
         document = {
             "from": plan.source,
             "to": plan.target,

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -34,6 +32,8 @@ def _quarter(day: dt.date) -> tuple[str, dt.date]:
 
 def _template(name: str, **values: str) -> str:
     """A template's text, with `{name}` fields filled when values are given."""
+    from importlib import resources  # here, not at start-up: it costs every command 3 ms
+
     text = resources.files("itokr").joinpath("templates", name).read_text(encoding="utf-8")
     return text.format(**values) if values else text
 
@@ -47,6 +47,8 @@ def _workflow(name: str, source: Source | None) -> str:
 
 def _hooks(source: Source | None) -> str:
     """`.pre-commit-config.yaml`: the hook repository at a pinned revision, both hooks."""
+    import json
+
     repo, rev = (source.repo, source.rev) if source and source.repo else (None, None)
     text = _template("pre-commit-config.yaml")
     # a JSON string is YAML too; a stand-in carries a comment saying what to write there
@@ -115,6 +117,8 @@ def init(
     The workflows install itokr from the ITOKR_SPEC repository variable, else from
     --itokr-from; pre-commit takes its hooks from that git repository at that revision.
     """
+    import json
+
     from itokr import origin
 
     period, start = _quarter(as_of_date(as_of))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Annotated
 
@@ -24,6 +23,8 @@ def schema(
     with any JSON Schema validator. itokr validate checks more than the schema
     can (ids across files, alignment, periods).
     """
+    import json
+
     from itokr.schema import config_schema, objective_file_schema
 
     document = config_schema() if config else objective_file_schema()
