@@ -12,7 +12,7 @@ import re
 import stat
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +60,7 @@ class Tree:
     findings: tuple[Finding, ...]
     files: int
     kpis: tuple[KpiEntry, ...] = ()
+    marks: dict[str, yamlio.Marks] = field(default_factory=dict)  # by path, when asked for
 
     @property
     def ok(self) -> bool:
@@ -226,24 +227,31 @@ def read_root(root: Path, cwd: Path) -> tuple[Document | None, list[Document]]:
     return config, documents
 
 
-def load_root(root: Path, cwd: Path) -> Tree:
-    """Read and check every file of the root on disk."""
+def load_root(root: Path, cwd: Path, *, marks: bool = False) -> Tree:
+    """Read and check every file of the root on disk; with `marks`, keep where each node
+    of each file starts (for a view that places findings in most files)."""
     config, documents = read_root(root, cwd)
-    return load_documents(documents, config)
+    return load_documents(documents, config, marks=marks)
 
 
 class _Placer:
-    """Places the problems of one file: one pass over its events per batch."""
+    """Places the problems of one file: by its marks, else one pass over its events."""
 
-    def __init__(self, document: Document) -> None:
+    def __init__(self, document: Document, marks: yamlio.Marks | None) -> None:
         self.document = document
+        self.marks = marks
 
     def place(self, problems: Sequence[Problem]) -> list[Finding]:
         if not problems:
             return []
         path, data = self.document.path, self.document.data
         wanted = [(problem.loc, problem.at_key) for problem in problems]
-        spots = yamlio.locate_all(data, wanted) if data else [yamlio.Position(1, 1)] * len(wanted)
+        if self.marks is not None:
+            spots = self.marks.locate_all(wanted)
+        elif data:
+            spots = yamlio.locate_all(data, wanted)
+        else:
+            spots = [yamlio.Position(1, 1)] * len(wanted)
         return [
             Finding(path, where.line, where.col, problem.code, problem.message)
             for where, problem in zip(spots, problems, strict=True)
@@ -265,9 +273,12 @@ class _Placer:
         return self.place(problems)
 
 
-def _parse(document: Document, limits: Limits) -> tuple[Any, list[Finding]]:
+def _parse(
+    document: Document, limits: Limits, marks: yamlio.Marks | None = None
+) -> tuple[Any, list[Finding]]:
     """The file's data (None when it has none or cannot be read) and its findings: one
-    that stopped the reading, and the hidden characters (E108), which stop nothing."""
+    that stopped the reading, and the hidden characters (E108), which stop nothing.
+    `marks` gets where each node starts."""
     data = document.data
     if data is None:
         return None, [Finding(document.path, 1, 1, document.code, f"cannot read: {document.error}")]
@@ -284,7 +295,11 @@ def _parse(document: Document, limits: Limits) -> tuple[Any, list[Finding]]:
     escaped: list[tuple[yamlio.Position, str]] = []
     try:
         parsed = yamlio.read(
-            data, max_depth=limits.max_depth, max_values=limits.max_values, escaped=escaped
+            data,
+            max_depth=limits.max_depth,
+            max_values=limits.max_values,
+            escaped=escaped,
+            marks=marks,
         )
     except yamlio.YamlProblem as problem:
         stop = Finding(document.path, problem.line, problem.col, problem.code, problem.message)
@@ -321,7 +336,7 @@ def _load_config(document: Document | None) -> tuple[Config, list[Finding]]:
     try:
         return Config.model_validate({} if data is None else data), findings
     except ValidationError as error:
-        return Config(), findings + _Placer(document).place_errors(error, config=True)
+        return Config(), findings + _Placer(document, None).place_errors(error, config=True)
 
 
 def _unsalvaged(path: str, data: Any, salvaged: ParsedFile | None) -> list[Entry]:
@@ -381,24 +396,30 @@ def _salvage(data: Any, defaults: ObjectiveFile) -> ParsedFile | None:
     return ParsedFile(defaults, tuple(good))
 
 
-def load_documents(documents: Sequence[Document], config_document: Document | None) -> Tree:
-    """Parse, validate and cross-check a root given as documents."""
+def load_documents(
+    documents: Sequence[Document], config_document: Document | None, *, marks: bool = False
+) -> Tree:
+    """Parse, validate and cross-check a root given as documents (`marks`: see load_root)."""
     with collector_paused():  # nothing built here is cyclic; the collector only costs time
-        return _load(documents, config_document)
+        return _load(documents, config_document, marks=marks)
 
 
-def _load(documents: Sequence[Document], config_document: Document | None) -> Tree:
+def _load(documents: Sequence[Document], config_document: Document | None, *, marks: bool) -> Tree:
     config, findings = _load_config(config_document)
+    kept: dict[str, yamlio.Marks] = {}
     valid: list[tuple[str, ParsedFile]] = []
     kpi_files: list[kpilinks.FileKpis] = []
     placers: dict[str, _Placer] = {}
     stand_ins: dict[str, list[Entry]] = {}
     for document in documents:
-        data, found = _parse(document, config.limits)
+        file_marks = yamlio.Marks() if marks else None
+        data, found = _parse(document, config.limits, file_marks)
         findings += found
         if data is None:  # empty, only comments, or not read (a finding says why)
             continue
-        placer = placers[document.path] = _Placer(document)
+        if file_marks is not None:
+            kept[document.path] = file_marks
+        placer = placers[document.path] = _Placer(document, file_marks)
         try:
             parsed = ObjectiveFile.model_validate(data)
             valid.append((document.path, ParsedFile(parsed, tuple(enumerate(parsed.objectives)))))
@@ -440,4 +461,5 @@ def _load(documents: Sequence[Document], config_document: Document | None) -> Tr
         findings=tuple(sorted(_tidy(finding) for finding in findings)),
         files=len(documents) + (config_document is not None),
         kpis=tuple(kpis),
+        marks=kept,
     )

@@ -6,10 +6,11 @@ core schema: no timestamps (dates stay strings until the models read them),
 no merge keys, `no`/`on` are strings, `0755` is decimal. Anchors, aliases and
 explicit tags are refused the moment they appear, so an alias bomb never
 expands. Building from events is about three times faster than PyYAML's own
-C loader, and never recurses. Positions are not recorded while reading: a
-file with a problem is scanned again by `locate_all`, which follows only the
-paths it is asked about, so placing findings costs one pass in flat memory
-(libyaml's own composer recurses and crashes around 40,000 levels deep).
+C loader, and never recurses. Positions are recorded while reading only when
+asked for (`Marks`, for `itokr smart`, which places findings in every file);
+otherwise a file with a problem is read again by `locate_all`. Either way they
+are kept in flat arrays, never as a tree of nodes (libyaml's own composer
+recurses and crashes around 40,000 levels deep).
 
 Limits keep hostile input cheap: nesting deeper than `max_depth`, more than
 `max_values` values, an integer too long to convert, and control characters
@@ -20,8 +21,10 @@ from __future__ import annotations
 
 import contextlib
 import re
+import sys
+from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -141,15 +144,24 @@ def _refuse(event: Any) -> None:
 
 
 def _build(
-    data: bytes, max_depth: int, max_values: int, escaped: list[tuple[Position, str]] | None
+    data: bytes,
+    max_depth: int,
+    max_values: int,
+    escaped: list[tuple[Position, str]] | None,
+    marks: Marks | None = None,
 ) -> Any:
-    """Plain data from the event stream, with an explicit stack."""
+    """Plain data from the event stream, with an explicit stack; each node's start
+    recorded in `marks`, when given."""
     parser = _Parser(data)
     stack: list[tuple[Any, Any]] = []
     container: Any = None
     key: Any = _KEY_SLOT
     result: Any = None
     documents = nodes = 0
+    if marks is not None:  # bound once: this loop is the cost of reading a root
+        lines, cols, ends, keys = marks.lines, marks.cols, marks.ends, marks.keys
+        add_line, add_col, add_end, add_key = lines.append, cols.append, ends.append, keys.append
+        opened: list[int] = []  # the node numbers of the containers not closed yet
     try:
         while True:
             event: Any = parser.get_event()
@@ -158,6 +170,12 @@ def _build(
                 if event.anchor is not None or event.tag is not None:
                     _refuse(event)
                 value = _scalar(event, escaped)
+                if marks is not None:
+                    mark = event.start_mark
+                    add_line(mark.line)
+                    add_col(mark.column)
+                    add_end(0)  # a scalar ends where the next node starts
+                    add_key(None)  # its text, below, when it is a key
             elif kind is _MAPPING_START or kind is _SEQUENCE_START:
                 if event.anchor is not None or event.tag is not None:
                     _refuse(event)
@@ -165,11 +183,20 @@ def _build(
                     raise _at("E003", "a mapping key must be a plain value", event)
                 if len(stack) >= max_depth:
                     raise _at("E008", _too_deep(max_depth), event)
+                if marks is not None:
+                    mark = event.start_mark
+                    opened.append(len(ends))
+                    add_line(mark.line)
+                    add_col(mark.column)
+                    add_end(0)  # set when it closes
+                    add_key(_MAPPING if kind is _MAPPING_START else _SEQUENCE)
                 stack.append((container, key))
                 container = {} if kind is _MAPPING_START else []
                 key = _KEY_SLOT
                 continue
             elif kind is _MAPPING_END or kind is _SEQUENCE_END:
+                if marks is not None:
+                    ends[opened.pop()] = len(ends)
                 value = container
                 container, key = stack.pop()
                 nodes += len(value) + 1  # counted per container: cheaper than per event
@@ -199,11 +226,16 @@ def _build(
                 if value in container:
                     raise _at("E005", f"duplicate key {value!r}: each key may appear once", event)
                 key = value
+                if marks is not None:  # as written: `1:` is the key "1" of a path
+                    keys[-1] = sys.intern(event.value)
             else:
                 container[key] = value
                 key = _KEY_SLOT
     finally:
         parser.dispose()
+        if marks is not None:  # a document cut short: what it opened ends where it stopped
+            for number in opened:
+                ends[number] = len(ends)
 
 
 def _too_deep(max_depth: int) -> str:
@@ -261,15 +293,17 @@ def read(
     max_depth: int = MAX_DEPTH,
     max_values: int = MAX_VALUES,
     escaped: list[tuple[Position, str]] | None = None,
+    marks: Marks | None = None,
 ) -> Any:
     """Parse one YAML 1.2 document into plain data, or raise `YamlProblem`.
 
     `escaped`, when given, gets the position and first hidden character (`inert.HIDDEN`)
     of each double-quoted value holding one, which an escape (`"\\u202e"`) can write.
+    `marks`, when given, gets where every node starts (about a quarter more time).
     """
     _decode_check(data)
     try:
-        return _build(data, max_depth, max_values, escaped)
+        return _build(data, max_depth, max_values, escaped, marks)
     except yaml.YAMLError as error:
         raise _libyaml_depth(error, data, max_depth, max_values) or _syntax_problem(
             error, data
@@ -305,78 +339,80 @@ class Position:
 
 
 Loc = Sequence[str | int]
+_MAPPING, _SEQUENCE = object(), object()  # in `Marks.keys`: the node is a container
+
+
+@dataclass(frozen=True, slots=True)
+class Marks:
+    """Where each node of one document starts, in document order, in flat arrays.
+
+    Node `n` starts at `lines[n]`, `cols[n]` (0-based, as libyaml counts); `ends[n]`
+    is the number of the first node after it and all it holds (0 for a scalar: the
+    next one); `keys[n]` is the text of a mapping key,
+    `_MAPPING`/`_SEQUENCE` for a container, None for any other value. A mapping's
+    nodes follow it as key, value, key, value; a sequence's items follow it in order.
+    """
+
+    lines: array[int] = field(default_factory=lambda: array("I"))
+    cols: array[int] = field(default_factory=lambda: array("I"))
+    ends: array[int] = field(default_factory=lambda: array("I"))
+    keys: list[object] = field(default_factory=list)
+
+    def locate_all(self, wanted: Sequence[tuple[Loc, bool]]) -> list[Position]:
+        """The position of each `(loc, at_key)`: of the value at `loc`, or of its key.
+
+        A path the document lacks is placed at the deepest node it reaches (a
+        missing key at the mapping that lacks it); a document with no node at 1:1.
+        """
+        children: dict[int, dict[str, int]] = {}  # per container: step -> its node
+        known: dict[tuple[tuple[str | int, ...], bool], Position] = {}  # asked before
+        found = []
+        for loc, at_key in wanted:
+            asked = (tuple(loc), at_key)
+            if asked in known:
+                found.append(known[asked])
+                continue
+            if not self.lines:  # a document of comments alone, or nothing read
+                found.append(Position(1, 1))
+                continue
+            node, key = 0, None  # key: the node of the last step's key, when it was one
+            for step in loc:
+                below = children.get(node)
+                if below is None:
+                    below = children[node] = self._children(node)
+                inner = below.get(str(step))
+                if inner is None:
+                    key = None
+                    break
+                key, node = (inner - 1, inner) if self.keys[node] is _MAPPING else (None, inner)
+            spot = self._at(key if at_key and key is not None else node)
+            found.append(known.setdefault(asked, spot))
+        return found
+
+    def _at(self, node: int) -> Position:
+        return Position(self.lines[node] + 1, self.cols[node] + 1)
+
+    def _children(self, node: int) -> dict[str, int]:
+        """A mapping's values by key text, a sequence's items by index; later wins."""
+        kind, ends = self.keys[node], self.ends
+        end, child, index = ends[node], node + 1, 0
+        steps: dict[str, int] = {}
+        if kind is _MAPPING:
+            while child + 1 < end:
+                steps[str(self.keys[child])] = child + 1
+                child = ends[child + 1] or child + 2
+        elif kind is _SEQUENCE:
+            while child < end:
+                steps[str(index)] = child
+                child, index = ends[child] or child + 1, index + 1
+        return steps
 
 
 def locate_all(data: bytes, wanted: Sequence[tuple[Loc, bool]]) -> list[Position]:
-    """The position of each `(loc, at_key)`: of the value at `loc`, or of its key.
-
-    A path the document lacks is placed at the deepest node it reaches (a
-    missing key at the mapping that lacks it). One pass over the events; a
-    subtree no wanted path enters is skipped without building anything.
-    """
-    paths = [tuple(str(step) for step in loc) for loc, _ in wanted]
-    prefixes = {path[:end] for path in paths for end in range(len(path) + 1)}
-    values: dict[tuple[str, ...], Position] = {}
-    keys: dict[tuple[str, ...], Position] = {}
-    with contextlib.suppress(yaml.YAMLError):  # only documents `read` accepted come here
-        _scan(data, prefixes, values, keys)
-    found = []
-    for path, (_, at_key) in zip(paths, wanted, strict=True):
-        if at_key and path in keys:
-            found.append(keys[path])
-            continue
-        end = len(path)
-        while end and path[:end] not in values:
-            end -= 1
-        found.append(values.get(path[:end], Position(1, 1)))
-    return found
-
-
-def _scan(
-    data: bytes,
-    prefixes: set[tuple[str, ...]],
-    values: dict[tuple[str, ...], Position],
-    keys: dict[tuple[str, ...], Position],
-) -> None:
-    parser = _Parser(data)
-    # one frame per open container: [its path, is a mapping, next index, pending key]
-    frames: list[list[Any]] = []
-    skipping = 0  # depth inside a subtree no wanted path enters
-    try:
-        while True:
-            event: Any = parser.get_event()
-            kind = type(event)
-            starts = kind is _MAPPING_START or kind is _SEQUENCE_START
-            if skipping:
-                skipping += starts - (kind is _MAPPING_END or kind is _SEQUENCE_END)
-                continue
-            if kind is _MAPPING_END or kind is _SEQUENCE_END:
-                frames.pop()
-                continue
-            if kind is _STREAM_END:
-                return
-            if not (starts or kind is _SCALAR):
-                continue
-            mark = event.start_mark
-            where = Position(mark.line + 1, mark.column + 1)
-            if not frames:
-                path: tuple[str, ...] = ()
-            else:
-                frame = frames[-1]
-                if frame[1] and frame[3] is None:  # a key of the mapping
-                    key: str = event.value if kind is _SCALAR else ""
-                    frame[3] = key
-                    if (*frame[0], key) in prefixes:
-                        keys[(*frame[0], key)] = where
-                    continue
-                path = (*frame[0], frame[3] if frame[1] else str(frame[2]))
-                frame[2] += 1
-                frame[3] = None
-            if path not in prefixes:
-                skipping = int(starts)
-                continue
-            values[path] = where
-            if starts:
-                frames.append([path, kind is _MAPPING_START, 0, None])
-    finally:
-        parser.dispose()
+    """`Marks.locate_all` of a document read again: for a file whose problems are
+    found after reading (by validation or a view), where no marks were kept."""
+    marks = Marks()
+    # only documents `read` accepted come here, perhaps under other limits than these
+    with contextlib.suppress(yaml.YAMLError, YamlProblem):
+        _build(data, sys.maxsize, sys.maxsize, None, marks)
+    return marks.locate_all(wanted)

@@ -105,13 +105,14 @@ def smart(
         return
     day = as_of_date(as_of)  # the confidence rules read the check-ins known on that day
     files = chosen(paths or [], root_path(ctx))
-    tree = load(ctx)
+    tree = load(ctx, marks=True)  # findings land in most files: place them without reading again
     require_valid(tree)
     check_filters(tree, owner=owner, area=area, period=period)
     reports = check(
         tree.entries,
         tree.config.smart,
         source=read_shown,
+        marks=tree.marks.get,
         as_of=day,
         selected=lambda entry: (
             (not files or within(entry.path, files))

@@ -1,8 +1,9 @@
 """Run the rules over a root: place each miss, honour inline suppressions, score letters.
 
-Files are read again only when one of their objectives has a miss, to find the
-line of each miss and the `# itokr: disable=CODE` comments; a clean root costs
-no extra reading.
+Files are read again only when one of their objectives has a miss, for the
+`# itokr: disable=CODE` comments, and for the line of each miss unless the loader
+kept the file's marks (`itokr smart` asks it to); a clean root costs no extra
+reading.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from itokr import yamlio
+from itokr.acyclic import collector_paused
 from itokr.asof import known_on
 from itokr.crosscheck import Entry
 from itokr.errors import ItokrError
@@ -23,6 +25,7 @@ _DISABLE = re.compile(r"#\s*itokr:\s*disable=([A-Za-z0-9]+(?:\s*,\s*[A-Za-z0-9]+
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 Source = Callable[[str], bytes | None]
+Marked = Callable[[str], yamlio.Marks | None]  # where the nodes of a file start, if kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +93,7 @@ def owner_load(entries: Iterable[Entry]) -> dict[str, tuple[int, int]]:
     return {id_: (place, len(ids)) for ids in groups.values() for place, id_ in enumerate(ids)}
 
 
+@collector_paused()  # many objects, no cycles: the collector would only cost time
 def check(
     entries: Sequence[Entry],
     config: SmartConfig,
@@ -97,9 +101,11 @@ def check(
     source: Source,
     as_of: dt.date,
     selected: Callable[[Entry], bool] = lambda entry: True,
+    marks: Marked = lambda path: None,
 ) -> list[Report]:
     """SMART reports of the `selected` entries as known on `as_of` (the confidence rules
-    read check-ins); the whole root is context (owner load)."""
+    read check-ins); the whole root is context (owner load). A file's findings are placed
+    by its `marks` when kept, else by reading its `source` again."""
     rules = enabled_rules(config)
     context = Context(config, owner_load(entries))
     found: list[tuple[Entry, list[tuple[Rule, Miss]]]] = []
@@ -114,7 +120,8 @@ def check(
             by_path.setdefault(entry.path, []).extend((entry, r, miss) for r, miss in misses)
     placed: dict[tuple[str, int], list[Violation]] = {}
     for path, items in by_path.items():
-        for (entry, _, _), violation in zip(items, _place(items, source(path)), strict=True):
+        placed_here = _place(items, source(path), marks(path))
+        for (entry, _, _), violation in zip(items, placed_here, strict=True):
             placed.setdefault((path, entry.index), []).append(violation)
     reports = []
     for entry, _ in found:
@@ -146,19 +153,25 @@ def _anchors(base: Loc) -> list[tuple[Loc, bool]]:
     return [(base, False), ((*base, "id"), True)]
 
 
-def _place(items: list[tuple[Entry, Rule, Miss]], data: bytes | None) -> list[Violation]:
-    """Place the misses of one file, in one pass over it, and read its suppressions."""
+def _place(
+    items: list[tuple[Entry, Rule, Miss]], data: bytes | None, marks: yamlio.Marks | None
+) -> list[Violation]:
+    """Place the misses of one file (by its marks, else in one pass over it), and read
+    its suppressions."""
     wanted: list[tuple[Loc, bool]] = []
     for entry, _, miss in items:
         base: Loc = ("objectives", entry.index)
         kr = _kr_index(miss.loc)
         wanted += [((*base, *miss.loc), True), *_anchors(base)]
         wanted += _anchors((*base, "key_results", kr) if kr is not None else base)
-    if data is None:
-        positions = [yamlio.Position(1, 1)] * len(wanted)
-        lines: list[str] = []
-    else:
+    if marks is not None:
+        positions = marks.locate_all(wanted)
+    elif data is not None:
         positions = yamlio.locate_all(data, wanted)
+    else:
+        positions = [yamlio.Position(1, 1)] * len(wanted)
+    lines: list[str] = []  # a file without `itokr:` in it suppresses nothing: no need to split
+    if data is not None and b"itokr:" in data:
         lines = _LINE_BREAK.split(data.decode("utf-8-sig", errors="replace"))
     violations = []
     for number, (entry, rule_, miss) in enumerate(items):
@@ -169,7 +182,7 @@ def _place(items: list[tuple[Entry, Rule, Miss]], data: bytes | None) -> list[Vi
             anchors = anchors[:2]
         else:
             ref = f"{entry.id}/{entry.objective.key_results[kr].id}"
-        off = set().union(*(_disabled(lines, anchor.line) for anchor in anchors))
+        off = set().union(*(_disabled(lines, anchor.line) for anchor in anchors if lines))
         violations.append(
             Violation(
                 code=rule_.code,
