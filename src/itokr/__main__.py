@@ -37,10 +37,17 @@ def _dispatch(args: list[str], *, process: bool) -> int:
 
         sys.stdout.write(f"itokr {__version__}\n")
         return 0
+    import gc
     import signal  # not before --version: its import costs a fifth of a bare start
 
-    if process and hasattr(signal, "SIGPIPE"):  # not when a test calls main() in-process
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    if process:  # not when a test calls main() in-process
+        if hasattr(signal, "SIGPIPE"):
+            signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+        # One command, then exit: what it builds (a root, its scores, a view) stays alive
+        # to the end and holds no cycles worth collecting, so the cyclic collector would
+        # only scan it again and again. Without it: diff of two 10,000-objective trees
+        # 6.0 s -> 5.1 s of CPU, report 12.0 -> 10.7 s, the same peak memory.
+        gc.disable()
     from itokr.cli import run
 
     return run(args)

@@ -1,9 +1,10 @@
 """Work that builds no reference cycles runs with Python's cyclic collector paused.
 
-Loading, scoring and drawing a large root allocate millions of objects that all stay
-alive until the view is printed; the collector would scan them again and again and
-find nothing to free. Paused, a 10,000-objective status table took 6.5 s instead of
-10.4 s, and loading took a quarter less (FACTS.md).
+Loading, scoring and checking a large root allocate millions of objects that all
+stay alive; the collector would scan them again and again and find nothing to free
+(loading took a quarter less without it, FACTS.md). The `itokr` process runs with
+the collector off altogether (`itokr.__main__`); these pauses keep the core as fast
+where it is called in-process, by tests or as a library.
 """
 
 from __future__ import annotations

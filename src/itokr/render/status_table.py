@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 from rich.cells import cell_len
 from rich.text import Text
 
-from itokr.acyclic import collector_paused
 from itokr.render.grid import Column, Grid, Row
 from itokr.render.plain import checked_ago, now_text, sparkline, summary_lines, two
 from itokr.scoring import KeyResultScore, ObjectiveScore
@@ -221,21 +220,6 @@ def render(
     stale_after: int = 14,
 ) -> None:
     """Print the status table, then the summary line."""
-    with collector_paused():  # rows of a large root: many objects, no cycles
-        _render(
-            console, scores, as_of, key_results=key_results, title=title, stale_after=stale_after
-        )
-
-
-def _render(
-    console: Console,
-    scores: Sequence[ObjectiveScore],
-    as_of: dt.date,
-    *,
-    key_results: bool,
-    title: str,
-    stale_after: int,
-) -> None:
     rows: list[_Row] = []
     ends: set[int] = set()
     for score in scores:
