@@ -4,10 +4,10 @@ in `render.status_table`, imported only when asked for, since rich costs start-u
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import json
 from collections.abc import Sequence
 
+from itokr.acyclic import collector_paused
 from itokr.inert import markdown
 from itokr.render.plain import (
     forecast_text,
@@ -24,13 +24,8 @@ def as_json(scores: Sequence[ObjectiveScore], as_of: dt.date, *, key_results: bo
     """One objective a line: readable, diff-friendly, and written by json's C encoder
     (`indent` would switch to its pure-Python one, which costs more than the loading)."""
     encode = json.JSONEncoder(ensure_ascii=False).encode
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # a few dicts per key result, none cyclic: the collector only costs time
-    try:
+    with collector_paused():  # a few dicts per key result, none cyclic
         lines = ",\n".join(encode(objective_dict(s, key_results=key_results)) for s in scores)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
     body = f"\n{lines}\n" if lines else ""
     return f'{{"as_of": {encode(as_of.isoformat())}, "objectives": [{body}]}}\n'
 
