@@ -15,7 +15,7 @@ import difflib
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,15 @@ from typing import Any
 from itokr import dates, roundtrip, yamlio
 from itokr.errors import ItokrError, UsageError
 from itokr.kpis import KpiEntry, score_kpi
-from itokr.loader import Document, Tree, display_path, load_documents, objective_files, read_root
+from itokr.loader import (
+    Document,
+    FileLoads,
+    Tree,
+    display_path,
+    load_documents,
+    objective_files,
+    read_root,
+)
 from itokr.model import Binary, Checkin, Metric, MilestoneKR, Threshold
 from itokr.refs import resolve
 from itokr.safewrite import LOCK_TIMEOUT, replace_file, root_lock
@@ -176,6 +184,9 @@ class _Root:
     documents: list[Document]
     config: Document | None
     files: dict[str, Path]  # shown path -> real path
+    # what each load made of each file: verifying an edit reads the edited file alone,
+    # then checks the root across files again (ids, alignment, KPIs) with it
+    loads: FileLoads = field(default_factory=dict)
 
     @classmethod
     def read(cls, root: Path, cwd: Path) -> _Root:
@@ -188,7 +199,7 @@ class _Root:
             replaced if replaced is not None and doc.path == replaced.path else doc
             for doc in self.documents
         ]
-        return load_documents(documents, self.config)
+        return load_documents(documents, self.config, loads=self.loads)
 
 
 def record(

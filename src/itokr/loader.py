@@ -396,15 +396,68 @@ def _salvage(data: Any, defaults: ObjectiveFile) -> ParsedFile | None:
     return ParsedFile(defaults, tuple(good))
 
 
+@dataclass(frozen=True, slots=True)
+class FileLoad:
+    """What one file brings to its root, whatever the other files hold."""
+
+    findings: tuple[Finding, ...]
+    placer: _Placer | None  # None: the file has no data (a finding says why)
+    parsed: ParsedFile | None  # its valid objectives, for the checks across files
+    stand_ins: tuple[Entry, ...]  # its invalid objectives that still name an id
+    kpi_file: kpilinks.FileKpis | None
+    marks: yamlio.Marks | None
+
+
+# Earlier loads of files, by the document, the limits read under and whether marks
+# were kept: a root loaded again with one file changed (a check-in verifying its edit)
+# parses and validates only that file.
+FileLoads = dict[tuple[Document, Limits, bool], FileLoad]
+
+
 def load_documents(
-    documents: Sequence[Document], config_document: Document | None, *, marks: bool = False
+    documents: Sequence[Document],
+    config_document: Document | None,
+    *,
+    marks: bool = False,
+    loads: FileLoads | None = None,
 ) -> Tree:
-    """Parse, validate and cross-check a root given as documents (`marks`: see load_root)."""
+    """Parse, validate and cross-check a root given as documents (`marks`: see
+    load_root). `loads` holds what earlier loads made of each file; the files found
+    there are not read again, the others are read and added."""
     with collector_paused():  # nothing built here is cyclic; the collector only costs time
-        return _load(documents, config_document, marks=marks)
+        return _load(documents, config_document, marks=marks, loads={} if loads is None else loads)
 
 
-def _load(documents: Sequence[Document], config_document: Document | None, *, marks: bool) -> Tree:
+def _load_file(document: Document, limits: Limits, marks: bool) -> FileLoad:
+    file_marks = yamlio.Marks() if marks else None
+    data, found = _parse(document, limits, file_marks)
+    if data is None:  # empty, only comments, or not read (a finding says why)
+        return FileLoad(tuple(found), None, None, (), None, None)
+    placer = _Placer(document, file_marks)
+    stand_ins: list[Entry] = []
+    try:
+        parsed = ObjectiveFile.model_validate(data)
+        valid: ParsedFile | None = ParsedFile(parsed, tuple(enumerate(parsed.objectives)))
+        kpi_file = kpilinks.of_file(document.path, parsed, data)
+    except ValidationError as error:
+        found += placer.place_errors(error)
+        del error  # a hostile file's errors are large: free them before the next file
+        if not isinstance(data, dict):
+            return FileLoad(tuple(found), placer, None, (), None, file_marks)
+        defaults = _defaults(data)
+        valid = _salvage(data, defaults)
+        stand_ins = _unsalvaged(document.path, data, valid)
+        kpi_file = kpilinks.salvage(document.path, data, defaults)
+    return FileLoad(tuple(found), placer, valid, tuple(stand_ins), kpi_file, file_marks)
+
+
+def _load(
+    documents: Sequence[Document],
+    config_document: Document | None,
+    *,
+    marks: bool,
+    loads: FileLoads,
+) -> Tree:
     config, findings = _load_config(config_document)
     kept: dict[str, yamlio.Marks] = {}
     valid: list[tuple[str, ParsedFile]] = []
@@ -412,31 +465,21 @@ def _load(documents: Sequence[Document], config_document: Document | None, *, ma
     placers: dict[str, _Placer] = {}
     stand_ins: dict[str, list[Entry]] = {}
     for document in documents:
-        file_marks = yamlio.Marks() if marks else None
-        data, found = _parse(document, config.limits, file_marks)
-        findings += found
-        if data is None:  # empty, only comments, or not read (a finding says why)
-            continue
-        if file_marks is not None:
-            kept[document.path] = file_marks
-        placer = placers[document.path] = _Placer(document, file_marks)
-        try:
-            parsed = ObjectiveFile.model_validate(data)
-            valid.append((document.path, ParsedFile(parsed, tuple(enumerate(parsed.objectives)))))
-            kpi_file = kpilinks.of_file(document.path, parsed, data)
-        except ValidationError as error:
-            findings += placer.place_errors(error)
-            del error  # a hostile file's errors are large: free them before the next file
-            if not isinstance(data, dict):
-                continue
-            defaults = _defaults(data)
-            salvaged = _salvage(data, defaults)
-            stand_ins[document.path] = _unsalvaged(document.path, data, salvaged)
-            if salvaged is not None:
-                valid.append((document.path, salvaged))
-            kpi_file = kpilinks.salvage(document.path, data, defaults)
-        if kpi_file is not None:
-            kpi_files.append(kpi_file)
+        key = (document, config.limits, marks)
+        load = loads.get(key)
+        if load is None:
+            load = loads[key] = _load_file(document, config.limits, marks)
+        findings += load.findings
+        if load.marks is not None:
+            kept[document.path] = load.marks
+        if load.placer is not None:
+            placers[document.path] = load.placer
+        if load.parsed is not None:
+            valid.append((document.path, load.parsed))
+        if load.stand_ins:
+            stand_ins[document.path] = list(load.stand_ins)
+        if load.kpi_file is not None:
+            kpi_files.append(load.kpi_file)
     config_path = getattr(config_document, "path", None)
     # a hidden character (E108) is told, but leaves the configuration in force
     config_ok = all(f.path != config_path or f.code == "E108" for f in findings)
