@@ -3,13 +3,13 @@ are not read twice (a check-in's verification costs one file, not the root: SPEC
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLES
-from itokr import checkin, loader
+from conftest import EXAMPLES, Result
+from itokr import loader
 from itokr.loader import Document, FileLoads, load_documents, read_root
 
 OTHER = b"""\
@@ -66,7 +66,7 @@ def test_marks_and_limits_are_part_of_what_a_file_load_is() -> None:
 
 
 def test_a_checkin_reads_the_files_of_the_root_once_and_the_edited_file_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run: Callable[..., Result]
 ) -> None:
     root = tmp_path / "okrs"
     root.mkdir()
@@ -80,17 +80,8 @@ def test_a_checkin_reads_the_files_of_the_root_once_and_the_edited_file_again(
         return load_file(document, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(loader, "_load_file", counted)
-    request = checkin.make_request(
-        "other-3/k",
-        "4",
-        date="2026-11-02",
-        confidence=None,
-        note=None,
-        milestone=None,
-        done=False,
-        undo=False,
-        as_of=dt.date(2026, 11, 21),
+    done = run(
+        "checkin", "other-3/k", "4", "--date", "2026-11-02", "--as-of", "2026-11-21", cwd=tmp_path
     )
-    outcome = checkin.record(request, root, tmp_path)
-    assert outcome.written
+    assert done.exit_code == 0 and b"value: 4" in (root / "team-3.yaml").read_bytes()
     assert sorted(read) == sorted([f"okrs/team-{n}.yaml" for n in range(5)] + ["okrs/team-3.yaml"])
