@@ -115,11 +115,11 @@ def root_path(ctx: typer.Context) -> Path:
     return find_root(globals_.root, os.environ.get("ITOKR_ROOT"), Path.cwd())
 
 
-def load(ctx: typer.Context, *, marks: bool = False):  # type: ignore[no-untyped-def]
-    """Load the whole root the user means (`marks`: see `loader.load_root`)."""
+def load(ctx: typer.Context):  # type: ignore[no-untyped-def]
+    """Load the whole root the user means."""
     from itokr.loader import load_root
 
-    return load_root(root_path(ctx), Path.cwd(), marks=marks)
+    return load_root(root_path(ctx), Path.cwd())
 
 
 def parse_date(value: str | None, option: str) -> dt.date | None:

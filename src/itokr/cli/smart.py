@@ -19,7 +19,6 @@ from itokr.cli.app import (
     command,
     complain,
     finish,
-    load,
     require_valid,
     root_path,
     use_color,
@@ -92,7 +91,7 @@ def smart(
     Suppress an agreed exception with `# itokr: disable=CODE` on the `- id:` line
     of the objective or key result. `--explain CODE` shows a rule with examples.
     """
-    from itokr.loader import read_shown
+    from itokr.loader import load_root, read_shown
     from itokr.smart import RULES, check
 
     if explain is not None:
@@ -105,7 +104,8 @@ def smart(
         return
     day = as_of_date(as_of)  # the confidence rules read the check-ins known on that day
     files = chosen(paths or [], root_path(ctx))
-    tree = load(ctx, marks=True)  # findings land in most files: place them without reading again
+    # findings land in most files: where each node starts is kept while reading them
+    tree = load_root(root_path(ctx), Path.cwd(), marks=True)
     require_valid(tree)
     check_filters(tree, owner=owner, area=area, period=period)
     reports = check(
