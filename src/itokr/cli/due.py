@@ -22,6 +22,7 @@ class DueFormat(StrEnum):
     json = "json"
     markdown = "markdown"
     github = "github"
+    commands = "commands"
 
 
 def _lines(tree: Tree, groups: list[OwnerDue]) -> dict[str, int]:
@@ -70,7 +71,8 @@ def due(
         typer.Option(
             "--format",
             "-f",
-            help="text (a table per owner), json, markdown, or github (::warning lines).",
+            help="text (a table per owner), json, markdown, github (::warning lines), or "
+            "commands (an itokr checkin line per key result or KPI owed, to save as a script).",
         ),
     ] = DueFormat.text,
 ) -> None:
@@ -116,6 +118,9 @@ def due(
 
         if output is DueFormat.github:
             sys.stdout.write(views.as_github(groups, day, within, lines=_lines(tree, groups)))
+        elif output is DueFormat.commands:
+            root = ctx.find_root().obj.root  # as the user gave it: the script runs where they do
+            sys.stdout.write(views.as_commands(groups, day, within, root=root))
         else:
             show = {"json": views.as_json, "markdown": views.as_markdown}
             sys.stdout.write(show[output.value](groups, day, within))

@@ -1,4 +1,5 @@
-"""`itokr due` as text (rich, one table per owner), JSON, markdown or GitHub warnings.
+"""`itokr due` as text (rich, one table per owner), JSON, markdown, GitHub warnings, or
+a script of `itokr checkin` commands.
 
 rich is imported inside `render` only: JSON, markdown and github output skip it.
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shlex
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -140,6 +142,42 @@ def as_markdown(groups: Sequence[OwnerDue], as_of: dt.date, within: int) -> str:
         ]
         lines.append("")
     return "\n".join(lines)
+
+
+def _comment(text: str) -> str:
+    """Text on one `#` line: every line break or other white space of a title becomes a
+    space, so nothing of it leaves the comment and runs."""
+    return "# " + " ".join(text.split())
+
+
+def checkin_command(ref: str, root: str | None = None) -> str:
+    """`itokr checkin REF`, every word shell-quoted (a slug stays as it is)."""
+    words = ["itokr", *(("--root", root) if root is not None else ()), "checkin", ref]
+    return shlex.join(words)
+
+
+def as_commands(
+    groups: Sequence[OwnerDue], as_of: dt.date, within: int, *, root: str | None = None
+) -> str:
+    """A shell script: per owner, a `#` line, then per key result or KPI owed a `#` line
+    saying what it is and what is owed, and its `itokr checkin REF` line. Run in a
+    terminal, such a line asks for the value; add it after the ref to run unattended."""
+    items = sum(len(group.items) for group in groups)
+    kpis = sum(len(group.kpis) for group in groups)
+    lines = [
+        f"# itokr due as of {as_of} (next {within} days): {items} key result"
+        f"{'s' if items != 1 else ''}, {kpis} KPI{'s' if kpis != 1 else ''} owed",
+        "# Each line asks for its value in a terminal; or add it: itokr checkin REF VALUE",
+    ]
+    for group in groups:
+        lines += ["", _comment(group.owner or NO_OWNER)]
+        for item in group.items:
+            owed = f"{item.title} ({now_text(item.key_result)}): {what(item, as_of)}"
+            lines += [_comment(owed), checkin_command(item.ref, root)]
+        for kpi in group.kpis:
+            owed = f"KPI {kpi.title} ({_kpi_now(kpi)}): {kpi_what(kpi, as_of)}"
+            lines += [_comment(owed), checkin_command(kpi.id, root)]
+    return "\n".join(lines) + "\n"
 
 
 def as_github(
