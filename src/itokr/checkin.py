@@ -436,7 +436,7 @@ def _add(
     new = roundtrip.NewCheckin(str(request.date), request.value, request.confidence, request.note)
     position = sum(1 for checkin in checkins or () if checkin.date <= request.date)
     # the value as the reader will give it back: 9007199254740993 stays an exact int
-    entry: dict[str, Any] = {"date": new.date, "value": _as_read(new.value)}
+    entry: dict[str, Any] = {"date": new.date, "value": _as_read(request.value)}
     if request.confidence is not None:
         entry["confidence"] = _as_read(request.confidence)
     if request.note is not None:
