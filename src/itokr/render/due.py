@@ -53,14 +53,14 @@ def kpi_what(kpi: KpiDue, as_of: dt.date) -> str:
     return f"{label} {_days(kpi.checkin_due, as_of)} (last {kpi.last_checkin})"
 
 
-def _kpi_now(kpi: KpiDue) -> str:
+def kpi_now(kpi: KpiDue) -> str:
     """The newest reading against `good`, as a key result's value against its target."""
     if kpi.value is None:
         return "no data"
     return with_unit(f"{number(kpi.value)}/{number(kpi.good)}", kpi.unit)
 
 
-def _kpi_dict(kpi: KpiDue) -> dict[str, Any]:
+def kpi_dict(kpi: KpiDue) -> dict[str, Any]:
     return {
         "id": kpi.id,
         "title": kpi.title,
@@ -84,7 +84,7 @@ def stale_counts(groups: Sequence[OwnerDue]) -> tuple[int, int]:
     )
 
 
-def _item_dict(item: DueItem) -> dict[str, Any]:
+def item_dict(item: DueItem) -> dict[str, Any]:
     _, target, value = baseline_target_current(item.key_result)
     return {
         "ref": item.ref,
@@ -112,8 +112,8 @@ def as_json(groups: Sequence[OwnerDue], as_of: dt.date, within: int) -> str:
         "owners": [
             {
                 "owner": group.owner,
-                "key_results": [_item_dict(i) for i in group.items],
-                "kpis": [_kpi_dict(k) for k in group.kpis],
+                "key_results": [item_dict(i) for i in group.items],
+                "kpis": [kpi_dict(k) for k in group.kpis],
             }
             for group in groups
         ],
@@ -175,7 +175,7 @@ def as_commands(
             owed = f"{item.title} ({now_text(item.key_result)}): {what(item, as_of)}"
             lines += [_comment(owed), checkin_command(item.ref, root)]
         for kpi in group.kpis:
-            owed = f"KPI {kpi.title} ({_kpi_now(kpi)}): {kpi_what(kpi, as_of)}"
+            owed = f"KPI {kpi.title} ({kpi_now(kpi)}): {kpi_what(kpi, as_of)}"
             lines += [_comment(owed), checkin_command(kpi.id, root)]
     return "\n".join(lines) + "\n"
 
@@ -239,7 +239,7 @@ def render(console: Console, groups: Sequence[OwnerDue], as_of: dt.date, within:
     items = [item for group in groups for item in group.items]
     kpis = [kpi for group in groups for kpi in group.kpis]
     names = [item.ref for item in items] + [_KPI + kpi.id for kpi in kpis]
-    nows = [now_text(item.key_result) for item in items] + [_kpi_now(kpi) for kpi in kpis]
+    nows = [now_text(item.key_result) for item in items] + [kpi_now(kpi) for kpi in kpis]
     score_w = 6 if kpis else 5  # a band: "yellow"
     # the score column; padding either side of three columns; two dividers between them
     spare = console.width - score_w - 6 - 2
@@ -277,7 +277,7 @@ def render(console: Console, groups: Sequence[OwnerDue], as_of: dt.date, within:
             owed = Text(kpi_what(kpi, as_of), style="bold red" if kpi.stale else "yellow")
             cell = Group(first_line(ref, kpi.title), Padding(owed, (0, 0, 0, 2)))
             band = Text(kpi.band or "—", style=BAND_STYLES.get(kpi.band or "", "dim"))
-            table.add_row(cell, Text(_kpi_now(kpi), overflow="ellipsis"), band)
+            table.add_row(cell, Text(kpi_now(kpi), overflow="ellipsis"), band)
         console.print(table)
     stale, stale_kpis = stale_counts(groups)
     count = len(items)

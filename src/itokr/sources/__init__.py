@@ -1,0 +1,1 @@
+"""The only code of itokr that reaches the network."""
