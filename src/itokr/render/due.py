@@ -53,11 +53,15 @@ def kpi_what(kpi: KpiDue, as_of: dt.date) -> str:
     return f"{label} {_days(kpi.checkin_due, as_of)} (last {kpi.last_checkin})"
 
 
-def kpi_now(kpi: KpiDue) -> str:
-    """The newest reading against `good`, as a key result's value against its target."""
-    if kpi.value is None:
+def reading_text(value: float | None, good: float, unit: str | None) -> str:
+    """A KPI's newest reading against `good`, as a key result's value against its target."""
+    if value is None:
         return "no data"
-    return with_unit(f"{number(kpi.value)}/{number(kpi.good)}", kpi.unit)
+    return with_unit(f"{number(value)}/{number(good)}", unit)
+
+
+def kpi_now(kpi: KpiDue) -> str:
+    return reading_text(kpi.value, kpi.good, kpi.unit)
 
 
 def kpi_dict(kpi: KpiDue) -> dict[str, Any]:
