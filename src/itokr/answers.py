@@ -13,7 +13,7 @@ import re
 
 _NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # what the reader refuses in a value
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # what the reader refuses in a value
 _LARGEST = 1e300  # as the model's: beyond this, arithmetic on a number overflows
 
 
@@ -39,7 +39,7 @@ def confidence(text: str, what: str) -> str:
 
 def note(text: str, what: str) -> str:
     """Text without control characters (a terminal would obey them)."""
-    if control := _CONTROL.search(text):
+    if control := CONTROL.search(text):
         raise Invalid(f"{what} contains the control character {control[0]!r}: remove it")
     return text
 

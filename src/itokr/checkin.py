@@ -12,25 +12,20 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import math
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from itokr import roundtrip, yamlio
+from itokr import answers, roundtrip, yamlio
+from itokr.crosscheck import Entry
 from itokr.errors import ItokrError, UsageError
 from itokr.kpis import KpiEntry, score_kpi
 from itokr.loader import Document, Tree, display_path, load_documents, objective_files, read_root
-from itokr.model import Binary, Checkin, Metric, MilestoneKR, Threshold
+from itokr.model import AnyKeyResult, Binary, Metric, MilestoneKR, Threshold
 from itokr.refs import resolve
 from itokr.safewrite import LOCK_TIMEOUT, replace_file, root_lock
 from itokr.scoring import score_key_result
-
-_NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # what the reader refuses in a value
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +54,7 @@ class Outcome:
 
     ref: str
     path: str
-    action: str  # checkin | milestone | done
+    action: str  # checkin | status | milestone | done | kpi
     date: dt.date | None
     value: str | None
     milestone: str | None
@@ -83,23 +78,10 @@ class Moved:
     score_after: float
 
 
-def _number(text: str, option: str) -> float:
-    value = float(text) if _NUMBER.fullmatch(text.strip()) else math.nan
-    if not math.isfinite(value) or abs(value) > 1e300:
-        raise UsageError(
-            f"{option} {text!r} is not a number: write it like 42, 99.5 or 1e3 "
-            "(a negative one after --, as in `itokr checkin REF -- -3`)"
-        )
-    return value
-
-
-def _date(text: str, option: str) -> dt.date:
-    try:
-        if _DATE.fullmatch(text):
-            return dt.date.fromisoformat(text)
-    except ValueError:
-        pass
-    raise UsageError(f"{option} {text!r}: expected a real date written YYYY-MM-DD")
+# How make_request names each part of a check-in in its messages: the command's
+# arguments, unless the caller (a batch file) says otherwise.
+OPTIONS = {"value": "VALUE", "date": "--date", "confidence": "--confidence", "note": "--note"}
+_NEGATIVE = " (a negative one after --, as in `itokr checkin REF -- -3`)"
 
 
 def make_request(
@@ -113,8 +95,10 @@ def make_request(
     done: bool,
     undo: bool,
     as_of: dt.date,
+    names: Mapping[str, str] = OPTIONS,
 ) -> Request:
-    """Check what can be checked without the root; `UsageError` (exit 2) otherwise."""
+    """Check what can be checked without the root; `UsageError` (exit 2) otherwise.
+    `names` are what the messages call the value, date, confidence and note."""
     objective_id, slash, kr_id = ref.partition("/")
     if not objective_id or (slash and (not kr_id or "/" in kr_id)):
         raise UsageError(
@@ -139,29 +123,21 @@ def make_request(
     ]
     if flag and extra:
         raise UsageError(f"{', '.join(extra)} describe a check-in; {flag} records none")
-    if value is not None:
-        _number(value, "VALUE")
-    if note is not None and (control := _CONTROL.search(note)):
-        raise UsageError(f"--note contains the control character {control[0]!r}: remove it")
-    if confidence is not None and not 0 <= _number(confidence, "--confidence") <= 1:
-        raise UsageError(f"--confidence {confidence}: must be between 0 and 1, as 0.7")
-    day = _date(date, "--date") if date is not None else as_of
+    try:
+        value = None if value is None else answers.number(value, names["value"])
+        note = None if note is None else answers.note(note, names["note"])
+        if confidence is not None:
+            confidence = answers.confidence(confidence, names["confidence"])
+        day = answers.date(date, names["date"]) if date is not None else as_of
+    except answers.Invalid as error:
+        hint = _NEGATIVE if names is OPTIONS and "not a number" in str(error) else ""
+        raise UsageError(f"{error}{hint}") from None
     if day > as_of:
         raise UsageError(
-            f"--date {day} is after {as_of} (--as-of, default today): "
+            f"{names['date']} {day} is after {as_of} (--as-of, default today): "
             "a check-in records what was measured"
         )
-    return Request(
-        ref,
-        value and value.strip(),
-        day,
-        confidence and confidence.strip(),
-        note,
-        milestone,
-        done,
-        undo,
-        as_of,
-    )
+    return Request(ref, value, day, confidence, note, milestone, done, undo, as_of)
 
 
 @dataclass(frozen=True)
@@ -213,36 +189,12 @@ def _record(request: Request, files: _Root, *, dry_run: bool) -> Outcome:
             "run `itokr validate`"
         ) from None
     assert kr is not None
-    milestone = _check_fit(request, kr)
-    if entry.period is not None and request.flag is None and request.date < entry.period.start:
-        raise UsageError(
-            f"--date {request.date} is before {entry.id}'s period {entry.period.label} starts "
-            f"({entry.period.start}); a check-in dates progress within the period"
-        )
+    milestone = _check_fit(request, kr, entry)
     original, expected = _to_edit(files, tree, entry.path)
     target = roundtrip.expected_data(expected, entry.index, kr.id)
-    replaced: str | None = None
-    changed = True
     try:
         source = roundtrip.Source.decode(original)
-        if isinstance(kr, Metric | Threshold):
-            body, replaced = _add(
-                request,
-                kr.checkins,
-                target,
-                lambda new, at: roundtrip.add_checkin(
-                    source.body, source.newline, entry.index, kr.id, new, at
-                ),
-            )
-        else:
-            done = not request.undo
-            if isinstance(kr, MilestoneKR) and milestone is not None:
-                changed = kr.milestones[milestone].done != done
-                target["milestones"][milestone]["done"] = done
-            elif isinstance(kr, Binary):
-                changed = kr.done != done
-                target["done"] = done
-            body = roundtrip.set_done(source.body, entry.index, kr.id, milestone, done)
+        body, replaced, changed = _splice(request, kr, milestone, entry.index, source, target)
     except roundtrip.EditError as error:
         raise ItokrError(
             f"{entry.path}: cannot edit this file in place ({error}); nothing written"
@@ -269,6 +221,38 @@ def _record(request: Request, files: _Root, *, dry_run: bool) -> Outcome:
         score_before=before_score,
         score_after=score_key_result(new_entry, new_kr, after.config, request.as_of).score,
     )
+
+
+def _splice(
+    request: Request,
+    kr: AnyKeyResult,
+    milestone: int | None,
+    index: int,
+    source: roundtrip.Source,
+    target: dict[str, Any],
+) -> tuple[str, str | None, bool]:
+    """Splice what `request` asks of the key result `kr` (of the file's objective number
+    `index`) into `source`, and say in `target` (its plain data) what the file must read
+    back as. The new text, the `current:` value a check-in replaced, whether anything
+    changed (marking done what is done already changes nothing)."""
+    if request.flag is None:  # a check-in: a value, or a status update
+        body, replaced = _add(
+            request,
+            target,
+            lambda new, at: roundtrip.add_checkin(
+                source.body, source.newline, index, kr.id, new, at
+            ),
+        )
+        return body, replaced, True
+    done = not request.undo
+    if isinstance(kr, MilestoneKR) and milestone is not None:
+        changed = kr.milestones[milestone].done != done
+        target["milestones"][milestone]["done"] = done
+    else:
+        assert isinstance(kr, Binary)
+        changed = kr.done != done
+        target["done"] = done
+    return roundtrip.set_done(source.body, index, kr.id, milestone, done), None, changed
 
 
 def _to_edit(files: _Root, tree: Tree, path: str) -> tuple[bytes, Any]:
@@ -316,7 +300,6 @@ def _record_kpi(request: Request, files: _Root, tree: Tree, *, dry_run: bool) ->
         target = roundtrip.expected_kpi(expected, kpi_entry.index)
         body, _ = _add(
             request,
-            kpi_entry.kpi.checkins,
             target,
             lambda new, at: (
                 roundtrip.add_kpi_checkin(source.body, source.newline, kpi_entry.index, new, at),
@@ -371,7 +354,10 @@ def _moved(request: Request, before: Tree, after: Tree) -> tuple[Moved, ...]:
 
 
 def _action(request: Request, milestone: int | None) -> str:
-    return "checkin" if request.flag is None else "milestone" if milestone is not None else "done"
+    """checkin (a value), status (a status update), milestone or done."""
+    if request.flag is None:
+        return "checkin" if request.value is not None else "status"
+    return "milestone" if milestone is not None else "done"
 
 
 def _problems(tree: Tree) -> str:
@@ -379,13 +365,20 @@ def _problems(tree: Tree) -> str:
     return f"{count} problem{'s' if count != 1 else ''}"
 
 
-def _check_fit(request: Request, kr: Any) -> int | None:
-    """That the request fits the key result's kind; the milestone's index, if one."""
+def _check_fit(request: Request, kr: AnyKeyResult, entry: Entry) -> int | None:
+    """That the request fits the key result's kind and period; the milestone's index,
+    if it marks one."""
     ref = request.ref
     if isinstance(kr, Metric | Threshold) and kr.kpi is not None:
         raise UsageError(
             f"{ref} tracks the KPI {kr.kpi}: its values are that KPI's readings; record one "
             f"with `itokr checkin {kr.kpi} VALUE` (every key result tracking it moves)"
+        )
+    period = entry.period
+    if period is not None and request.flag is None and request.date < period.start:
+        raise UsageError(
+            f"--date {request.date} is before {entry.id}'s period {period.label} starts "
+            f"({period.start}); a check-in dates progress within the period"
         )
     if isinstance(kr, Metric | Threshold):
         if request.flag:
@@ -396,19 +389,23 @@ def _check_fit(request: Request, kr: Any) -> int | None:
         if request.value is None:
             raise UsageError(f"{ref} is a {kr.kind} key result: give the VALUE to record")
         return None
+    status = request.flag is None and request.value is None
+    if status and (request.confidence is not None or request.note is not None):
+        return None  # a status update
+    update = "or record a status update with --confidence C and/or --note TEXT"
     if isinstance(kr, Binary):
         if not request.done:
             raise UsageError(
                 f"{ref} is a done/not-done key result: mark it with --done "
-                "(--done --undo reverses it); it takes no VALUE"
+                f"(--done --undo reverses it), {update}; it takes no VALUE"
             )
         return None
-    assert isinstance(kr, MilestoneKR)
     titles = [milestone.title for milestone in kr.milestones]
     listed = "; ".join(titles)
     if request.milestone is None:
         raise UsageError(
-            f"{ref} is a milestone key result: mark one with --milestone TITLE, one of: {listed}"
+            f"{ref} is a milestone key result: mark one with --milestone TITLE, {update}; "
+            f"its milestones: {listed}"
         )
     matches = [i for i, title in enumerate(titles) if title == request.milestone] or [
         i for i, title in enumerate(titles) if title.casefold() == request.milestone.casefold()
@@ -426,23 +423,26 @@ def _check_fit(request: Request, kr: Any) -> int | None:
 
 def _add(
     request: Request,
-    checkins: Sequence[Checkin] | None,
     target: dict[str, Any],
     splice: Callable[[roundtrip.NewCheckin, int], tuple[str, str | None]],
 ) -> tuple[str, str | None]:
-    """Splice the new check-in after those of its date or before, and say in `target`
-    (the holder's plain data) what the file must read back as."""
-    assert request.value is not None
+    """Splice the new check-in (a value, or a status update without one) after those
+    of its date or before, and say in `target` (the holder's plain data) what the
+    file must read back as."""
     new = roundtrip.NewCheckin(str(request.date), request.value, request.confidence, request.note)
-    position = sum(1 for checkin in checkins or () if checkin.date <= request.date)
+    written = list(target.get("checkins") or [])
+    # counted in `target`, which also holds the check-ins a batch added before this one
+    # (dates as the reader gives them: YYYY-MM-DD text, so text order is date order)
+    position = sum(1 for checkin in written if checkin["date"] <= new.date)
     # the value as the reader will give it back: 9007199254740993 stays an exact int
-    entry: dict[str, Any] = {"date": new.date, "value": _as_read(request.value)}
+    entry: dict[str, Any] = {"date": new.date}
+    if request.value is not None:
+        entry["value"] = _as_read(request.value)
     if request.confidence is not None:
         entry["confidence"] = _as_read(request.confidence)
     if request.note is not None:
         entry["note"] = request.note
     target.pop("current", None)
-    written = list(target.get("checkins") or [])
     written.insert(position, entry)
     target["checkins"] = written
     return splice(new, position)

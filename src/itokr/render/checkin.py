@@ -17,6 +17,8 @@ def _number(text: str) -> float | int:
 def _what(outcome: Outcome) -> str:
     if outcome.action == "checkin":
         return f"{outcome.value} on {outcome.date} for {outcome.ref}"
+    if outcome.action == "status":
+        return f"a status update on {outcome.date} for {outcome.ref}"
     if outcome.action == "kpi":
         return f"{outcome.value} on {outcome.date} for the KPI {outcome.ref}"
     state = "done" if outcome.done else "not done"
