@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from itokr.kpis import KpiEntry, score_kpi
 from itokr.loader import Document, Tree, display_path, load_documents, objective_files, read_root
 from itokr.model import AnyKeyResult, Binary, Metric, MilestoneKR, Threshold
 from itokr.refs import resolve
+from itokr.ritual import Answer, Stop
 from itokr.safewrite import LOCK_TIMEOUT, replace_file, root_lock
 from itokr.scoring import score_key_result
 
@@ -80,8 +82,35 @@ class Moved:
 
 # How make_request names each part of a check-in in its messages: the command's
 # arguments, unless the caller (a batch file) says otherwise.
-OPTIONS = {"value": "VALUE", "date": "--date", "confidence": "--confidence", "note": "--note"}
+OPTIONS = {
+    "value": "VALUE",
+    "date": "--date",
+    "confidence": "--confidence",
+    "note": "--note",
+    "update": "record a status update with --confidence C and/or --note TEXT",
+}
+BATCH_NAMES = {
+    "value": "value",
+    "date": "date",
+    "confidence": "confidence",
+    "note": "note",
+    "update": "leave the value empty and give a confidence and/or a note: a status update",
+}
 _NEGATIVE = " (a negative one after --, as in `itokr checkin REF -- -3`)"
+
+
+def checkin_date(date: str | None, as_of: dt.date, name: str = "--date") -> dt.date:
+    """The day a check-in is dated: `date`, else `as_of`; never after `as_of`."""
+    try:
+        day = answers.date(date, name) if date is not None else as_of
+    except answers.Invalid as error:
+        raise UsageError(str(error)) from None
+    if day > as_of:
+        raise UsageError(
+            f"{name} {day} is after {as_of} (--as-of, default today): "
+            "a check-in records what was measured"
+        )
+    return day
 
 
 def make_request(
@@ -128,15 +157,10 @@ def make_request(
         note = None if note is None else answers.note(note, names["note"])
         if confidence is not None:
             confidence = answers.confidence(confidence, names["confidence"])
-        day = answers.date(date, names["date"]) if date is not None else as_of
     except answers.Invalid as error:
         hint = _NEGATIVE if names is OPTIONS and "not a number" in str(error) else ""
         raise UsageError(f"{error}{hint}") from None
-    if day > as_of:
-        raise UsageError(
-            f"{names['date']} {day} is after {as_of} (--as-of, default today): "
-            "a check-in records what was measured"
-        )
+    day = checkin_date(date, as_of, names["date"])
     return Request(ref, value, day, confidence, note, milestone, done, undo, as_of)
 
 
@@ -152,12 +176,10 @@ class _Root:
         files = {display_path(path, cwd): path for path in objective_files(root)}
         return cls(documents, config, files)
 
-    def load(self, replaced: Document | None = None) -> Tree:
-        documents = [
-            replaced if replaced is not None and doc.path == replaced.path else doc
-            for doc in self.documents
-        ]
-        return load_documents(documents, self.config)
+    def load(self, *replaced: Document) -> Tree:
+        """The root, with `replaced` documents in place of those of their paths."""
+        new = {doc.path: doc for doc in replaced}
+        return load_documents([new.get(doc.path, doc) for doc in self.documents], self.config)
 
 
 def record(
@@ -200,7 +222,7 @@ def _record(request: Request, files: _Root, *, dry_run: bool) -> Outcome:
             f"{entry.path}: cannot edit this file in place ({error}); nothing written"
         ) from None
     new_data = source.encode(body)
-    after = _verify(files, Document(entry.path, new_data), expected, request)
+    after = _verify(files, [(Document(entry.path, new_data), expected)], request.ref)
     if changed and not dry_run:
         replace_file(files.files[entry.path], original, new_data)
     before_score = score_key_result(entry, kr, tree.config, request.as_of).score
@@ -298,20 +320,13 @@ def _record_kpi(request: Request, files: _Root, tree: Tree, *, dry_run: bool) ->
     try:
         source = roundtrip.Source.decode(original)
         target = roundtrip.expected_kpi(expected, kpi_entry.index)
-        body, _ = _add(
-            request,
-            target,
-            lambda new, at: (
-                roundtrip.add_kpi_checkin(source.body, source.newline, kpi_entry.index, new, at),
-                None,
-            ),
-        )
+        body, _ = _add(request, target, _kpi_splice(source, kpi_entry.index))
     except roundtrip.EditError as error:
         raise ItokrError(
             f"{kpi_entry.path}: cannot edit this file in place ({error}); nothing written"
         ) from None
     new_data = source.encode(body)
-    after = _verify(files, Document(kpi_entry.path, new_data), expected, request)
+    after = _verify(files, [(Document(kpi_entry.path, new_data), expected)], request.ref)
     if not dry_run:
         replace_file(files.files[kpi_entry.path], original, new_data)
     new_kpi = next(entry for entry in after.kpis if entry.id == request.ref)
@@ -334,6 +349,17 @@ def _record_kpi(request: Request, files: _Root, tree: Tree, *, dry_run: bool) ->
     )
 
 
+def _kpi_splice(
+    source: roundtrip.Source, index: int
+) -> Callable[[roundtrip.NewCheckin, int], tuple[str, str | None]]:
+    """The splice of a reading into the KPI number `index` of `source`, as `_add` takes it."""
+
+    def splice(new: roundtrip.NewCheckin, at: int) -> tuple[str, str | None]:
+        return roundtrip.add_kpi_checkin(source.body, source.newline, index, new, at), None
+
+    return splice
+
+
 def _band(entry: KpiEntry, tree: Tree, as_of: dt.date) -> str | None:
     return score_kpi(entry, tree.config, as_of).band
 
@@ -353,6 +379,203 @@ def _moved(request: Request, before: Tree, after: Tree) -> tuple[Moved, ...]:
     return tuple(Moved(ref, old[ref], new[ref]) for ref in new if ref in old)
 
 
+def walk_requests(stop: Stop, answer: Answer, *, date: str | None, as_of: dt.date) -> list[Request]:
+    """The requests an answer of the walk makes: a check-in (a value, or a status update
+    with its confidence and note), and each milestone or the done flag it marks."""
+    check = partial(make_request, stop.ref, date=None, undo=False, as_of=as_of)
+    requests = []
+    if answer.value is not None or answer.confidence is not None or answer.note is not None:
+        requests.append(
+            make_request(
+                stop.ref,
+                answer.value,
+                date=date,
+                confidence=answer.confidence,
+                note=answer.note,
+                milestone=None,
+                done=False,
+                undo=False,
+                as_of=as_of,
+            )
+        )
+    if answer.milestones:
+        kr = stop.key_result
+        assert isinstance(kr, MilestoneKR)
+        titles = [kr.milestones[index].title for index in answer.milestones]
+        requests += [
+            check(None, confidence=None, note=None, milestone=title, done=False) for title in titles
+        ]
+    if answer.done:
+        requests.append(check(None, confidence=None, note=None, milestone=None, done=True))
+    return requests
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """One request of `record_changes`, as recorded."""
+
+    request: Request
+    path: str
+    action: str  # checkin | status | milestone | done | kpi
+    score: tuple[float, float] | None  # a key result's, before and after
+    band: tuple[str | None, str | None] | None = None  # a KPI's, before and after
+    moved: tuple[Moved, ...] = ()  # the key results tracking the KPI
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """What `record_changes` did (or, with `dry_run`, would do)."""
+
+    recorded: tuple[Recorded, ...]
+    diffs: dict[str, str]  # by file, as shown: its unified diff
+    files: tuple[Path, ...]  # the files changed, as on disk
+    written: bool
+
+
+class Misfits(ItokrError):
+    """Requests that do not fit the root, by their place in the batch; nothing written."""
+
+    def __init__(self, problems: Sequence[tuple[int, str]]) -> None:
+        super().__init__(f"{len(problems)} check-ins do not fit the OKR files; nothing written")
+        self.problems = tuple(problems)
+
+
+@dataclass(frozen=True, slots=True)
+class _Planned:
+    request: Request
+    path: str
+    index: int  # the objective's, or the KPI's, place in its file
+    kr: AnyKeyResult | None  # None: a KPI's reading
+    milestone: int | None
+
+
+def record_changes(
+    requests: Sequence[Request],
+    root: Path,
+    cwd: Path,
+    *,
+    dry_run: bool = False,
+    lock_timeout: float = LOCK_TIMEOUT,
+    names: Mapping[str, str] = OPTIONS,
+) -> Changes:
+    """Record many check-ins at once (values, KPI readings, status updates, milestones
+    and done flags): all or nothing.
+
+    Under the lock, every request is checked against the root as `itokr checkin` checks
+    one (`Misfits` lists those that do not fit, and nothing is written); then each file
+    gets its splices, each must read back as intended and the root, with all of them,
+    validate; only then is each file replaced atomically.
+    """
+    if dry_run:
+        return _record_changes(requests, _Root.read(root, cwd), names, dry_run=True)
+    with root_lock(root, lock_timeout):
+        return _record_changes(requests, _Root.read(root, cwd), names, dry_run=False)
+
+
+def misfits(
+    requests: Sequence[Request], root: Path, cwd: Path, names: Mapping[str, str] = OPTIONS
+) -> list[tuple[int, str]]:
+    """The requests that do not fit the root as it is now, by their place, with why (to
+    name every bad row of a batch at once; `record_changes` checks again, locked)."""
+    try:
+        _plan(requests, _Root.read(root, cwd).load(), names)
+    except Misfits as found:
+        return list(found.problems)
+    return []
+
+
+def _plan(
+    requests: Sequence[Request], tree: Tree, names: Mapping[str, str] = OPTIONS
+) -> list[_Planned]:
+    """Where each request goes, once every one fits (`Misfits` otherwise)."""
+    planned, problems = [], []
+    for place, request in enumerate(requests):
+        try:
+            if "/" not in request.ref:
+                kpi = _find_kpi(tree, request.ref)
+                if request.value is None:
+                    raise UsageError(f"{request.ref} is a KPI: give the value read")
+                planned.append(_Planned(request, kpi.path, kpi.index, None, None))
+                continue
+            entry, kr = resolve(tree.entries, request.ref)
+            assert kr is not None
+            milestone = _check_fit(request, kr, entry, names)
+            planned.append(_Planned(request, entry.path, entry.index, kr, milestone))
+        except UsageError as error:
+            problems.append((place, str(error)))
+    if problems:
+        raise Misfits(problems)
+    return planned
+
+
+def _edit(files: _Root, path: str, items: Sequence[_Planned]) -> tuple[bytes, bytes, Any]:
+    """Every splice of one file: its bytes before and after, and the data it must hold."""
+    original = next(doc.data for doc in files.documents if doc.path == path)
+    assert original is not None
+    expected = yamlio.read(original)
+    source = roundtrip.Source.decode(original)
+    body = source.body
+    try:
+        for item in items:
+            edited = roundtrip.Source(body, source.bom, source.newline, source.cr_only)
+            if item.kr is None:
+                target = roundtrip.expected_kpi(expected, item.index)
+                body, _ = _add(item.request, target, _kpi_splice(edited, item.index))
+            else:
+                target = roundtrip.expected_data(expected, item.index, item.kr.id)
+                body, _, _ = _splice(
+                    item.request, item.kr, item.milestone, item.index, edited, target
+                )
+    except roundtrip.EditError as error:
+        raise ItokrError(
+            f"{path}: cannot edit this file in place ({error}); nothing written"
+        ) from None
+    return original, source.encode(body), expected
+
+
+def _record_changes(
+    requests: Sequence[Request], files: _Root, names: Mapping[str, str], *, dry_run: bool
+) -> Changes:
+    tree = files.load()
+    if not tree.ok:
+        raise ItokrError(
+            f"refusing to write while the OKR root has {_problems(tree)}: run `itokr validate`"
+        )
+    planned = _plan(requests, tree, names)
+    by_path: dict[str, list[_Planned]] = {}
+    for item in planned:
+        by_path.setdefault(item.path, []).append(item)
+    edits = {path: _edit(files, path, items) for path, items in by_path.items()}
+    documents = [(Document(path, new), expected) for path, (_, new, expected) in edits.items()]
+    what = ", ".join(dict.fromkeys(item.request.ref for item in planned))
+    after = _verify(files, documents, what)
+    if not dry_run:
+        for path, (original, new, _) in edits.items():
+            replace_file(files.files[path], original, new)
+    return Changes(
+        recorded=tuple(_recorded(item, tree, after) for item in planned),
+        diffs={path: _diff(path, original, new) for path, (original, new, _) in edits.items()},
+        files=tuple(files.files[path] for path in edits),
+        written=not dry_run,
+    )
+
+
+def _recorded(item: _Planned, before: Tree, after: Tree) -> Recorded:
+    request = item.request
+    if item.kr is None:
+        old = next(entry for entry in before.kpis if entry.id == request.ref)
+        new = next(entry for entry in after.kpis if entry.id == request.ref)
+        bands = (_band(old, before, request.as_of), _band(new, after, request.as_of))
+        return Recorded(request, item.path, "kpi", None, bands, _moved(request, before, after))
+    scores = []
+    for tree in (before, after):
+        entry, kr = resolve(tree.entries, request.ref)
+        assert kr is not None
+        scores.append(score_key_result(entry, kr, tree.config, request.as_of).score)
+    action = _action(request, item.milestone)
+    return Recorded(request, item.path, action, (scores[0], scores[1]))
+
+
 def _action(request: Request, milestone: int | None) -> str:
     """checkin (a value), status (a status update), milestone or done."""
     if request.flag is None:
@@ -365,9 +588,11 @@ def _problems(tree: Tree) -> str:
     return f"{count} problem{'s' if count != 1 else ''}"
 
 
-def _check_fit(request: Request, kr: AnyKeyResult, entry: Entry) -> int | None:
+def _check_fit(
+    request: Request, kr: AnyKeyResult, entry: Entry, names: Mapping[str, str] = OPTIONS
+) -> int | None:
     """That the request fits the key result's kind and period; the milestone's index,
-    if it marks one."""
+    if it marks one. `names` are how messages name a check-in's parts."""
     ref = request.ref
     if isinstance(kr, Metric | Threshold) and kr.kpi is not None:
         raise UsageError(
@@ -377,7 +602,7 @@ def _check_fit(request: Request, kr: AnyKeyResult, entry: Entry) -> int | None:
     period = entry.period
     if period is not None and request.flag is None and request.date < period.start:
         raise UsageError(
-            f"--date {request.date} is before {entry.id}'s period {period.label} starts "
+            f"{names['date']} {request.date} is before {entry.id}'s period {period.label} starts "
             f"({period.start}); a check-in dates progress within the period"
         )
     if isinstance(kr, Metric | Threshold):
@@ -387,12 +612,20 @@ def _check_fit(request: Request, kr: AnyKeyResult, entry: Entry) -> int | None:
                 f"done/not-done ones; record a value instead: itokr checkin {ref} VALUE"
             )
         if request.value is None:
-            raise UsageError(f"{ref} is a {kr.kind} key result: give the VALUE to record")
+            raise UsageError(
+                f"{ref} is a {kr.kind} key result: give the {names['value']} to record"
+            )
         return None
     status = request.flag is None and request.value is None
     if status and (request.confidence is not None or request.note is not None):
         return None  # a status update
-    update = "or record a status update with --confidence C and/or --note TEXT"
+    if request.value is not None:
+        raise UsageError(
+            f"{ref} is a {kr.kind} key result: it takes no {names['value']} (its "
+            f"{'milestones say' if kr.kind == 'milestone' else '`done` says'} how far it is); "
+            f"{names['update']}"
+        )
+    update = f"or {names['update']}"
     if isinstance(kr, Binary):
         if not request.done:
             raise UsageError(
@@ -453,21 +686,28 @@ def _as_read(number: str) -> Any:
     return yamlio.read(f"v: {number}\n".encode())["v"]
 
 
-def _verify(files: _Root, document: Document, expected: Any, request: Request) -> Tree:
-    """The edited file must hold exactly the intended data, and the root stay valid."""
-    assert document.data is not None
-    try:
-        holds = yamlio.read(document.data) == expected
-    except yamlio.YamlProblem:
-        holds = False
-    tree = files.load(document) if holds else None
-    if tree is None or not tree.ok:
-        why = f": {tree.findings[0].message}" if tree is not None and tree.findings else ""
-        raise ItokrError(
-            f"{document.path}: the edit for {request.ref} did not read back as intended{why}; "
-            "nothing written (please report this, with the file)"
-        )
+def _verify(files: _Root, edits: Sequence[tuple[Document, Any]], what: str) -> Tree:
+    """Each edited file must hold exactly its intended data, and the root, with all of
+    them, stay valid; the root so loaded."""
+    for document, expected in edits:
+        assert document.data is not None
+        try:
+            holds = yamlio.read(document.data) == expected
+        except yamlio.YamlProblem:
+            holds = False
+        if not holds:
+            raise _unread(document.path, what)
+    tree = files.load(*(document for document, _ in edits))
+    if not tree.ok:
+        raise _unread(tree.findings[0].path, what, f": {tree.findings[0].message}")
     return tree
+
+
+def _unread(path: str, what: str, why: str = "") -> ItokrError:
+    return ItokrError(
+        f"{path}: the edit for {what} did not read back as intended{why}; "
+        "nothing written (please report this, with the file)"
+    )
 
 
 def _diff(path: str, old: bytes, new: bytes) -> str:

@@ -62,6 +62,11 @@ class Stop:
         return self.result.last_checkin if self.result is not None else None
 
     @property
+    def score(self) -> float:
+        """A key result's score (a KPI has none: 0)."""
+        return self.result.score if self.result is not None else 0.0
+
+    @property
     def stale(self) -> bool:
         return self.kpi.stale if self.kpi is not None else bool(self.result and self.result.stale)
 
@@ -119,14 +124,16 @@ def stops(
 
 
 def stop_for(ref: str, scores: Sequence[ObjectiveScore], kpis: Sequence[KpiScore]) -> Stop | None:
-    """The stop of one key result or KPI, due or not (`itokr checkin REF` in a terminal)."""
+    """The stop of one key result or KPI, due or not (`itokr checkin REF` in a
+    terminal); None for a ref that names neither, or a key result tracking a KPI."""
     for kpi in kpis:
         if kpi.entry.id == ref:
             return Stop(ref, kpi.entry.kpi.title, None, None, kpi)
     for objective in scores:
         for result in objective.key_results:
-            if result.ref == ref:
-                return Stop(ref, result.key_result.title, objective.entry, result, None)
+            kr = result.key_result
+            if result.ref == ref and not (isinstance(kr, Metric | Threshold) and kr.kpi):
+                return Stop(ref, kr.title, objective.entry, result, None)
     return None
 
 

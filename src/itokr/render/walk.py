@@ -67,19 +67,21 @@ def _heading(console: Console, stop: Stop, place: str) -> None:
     title.append(stop.ref, style="bold")
     title.append(f"  {' '.join(stop.title.split())}")
     console.print(title)
-    facts = [stop.kind]
-    if stop.kpi is not None:
+    facts = ["KPI" if stop.kpi is not None else stop.kind]
+    kr = stop.key_result if stop.kpi is None else None
+    if isinstance(kr, MilestoneKR):
+        done = sum(1 for milestone in kr.milestones if milestone.done)
+        facts += [f"{done} of {len(kr.milestones)} milestones done", f"score {two(stop.score)}"]
+    elif stop.kpi is not None:
         kpi = stop.kpi.entry.kpi
         now = reading_text(stop.kpi.value, kpi.good, kpi.unit)
         facts += [f"now {now}", f"band {stop.kpi.band or 'none'}"]
     else:
-        assert stop.result is not None
-        facts += [f"now {now_text(stop.key_result)}", f"score {two(stop.result.score)}"]
+        facts += [f"now {now_text(stop.key_result)}", f"score {two(stop.score)}"]
     facts.append(f"last {stop.last_checkin}" if stop.last_checkin else "no check-in yet")
     if stop.stale:
         facts.append("stale")
     console.print(Text(_INDENT + " · ".join(facts), style="dim"))
-    kr = stop.key_result if stop.kpi is None else None
     if isinstance(kr, MilestoneKR):
         for index, milestone in enumerate(kr.milestones, 1):
             mark = "[x]" if milestone.done else "[ ]"
@@ -149,6 +151,7 @@ def walk(
     return given
 
 
-def confirm(console: Console, summary: str) -> bool:
-    """Ask before writing: Enter says yes."""
-    return Confirm.ask(f"{summary}: write them?", console=console, default=True)
+def confirm(console: Console, count: int) -> bool:
+    """Ask before writing the check-ins of `count` key results and KPIs: Enter says yes."""
+    what = "1 key result or KPI" if count == 1 else f"{count} key results and KPIs"
+    return Confirm.ask(f"Write the check-ins of {what}?", console=console, default=True)
