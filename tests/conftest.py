@@ -25,6 +25,21 @@ if os.environ.get("CI"):
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
 CASES_DIR = REPO / "tests" / "cases"
+ONE_OBJECTIVE = """\
+period: 2026-Q4
+owner: platform-team
+area: infrastructure
+objectives:
+  - id: a
+    title: Make the platform reliable
+    key_results:
+      - id: k
+        title: Reach ten deploys a day
+        baseline: 0
+        target: 10
+        checkins:
+          - {date: 2026-10-05, value: 3}
+"""  # a valid objective file, as small as a test needs
 
 
 @pytest.fixture(autouse=True)

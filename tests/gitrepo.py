@@ -64,3 +64,21 @@ class GitRepo:
         self.git("add", "-A")
         self.git("commit", "-q", "-m", message)
         return self.git("rev-parse", "HEAD")
+
+    def commit_on(self, day: str, message: str) -> str:
+        """A commit dated `day` (author and committer alike), at noon UTC."""
+        self.git("add", "-A")
+        stamp = f"{day}T12:00:00+00:00"
+        subprocess.run(
+            ["git", "commit", "-q", "-m", message],
+            cwd=self.path,
+            check=True,
+            capture_output=True,
+            env={
+                **without_git_variables(),
+                **_IDENTITY,
+                "GIT_AUTHOR_DATE": stamp,
+                "GIT_COMMITTER_DATE": stamp,
+            },
+        )
+        return self.git("rev-parse", "HEAD")

@@ -323,7 +323,7 @@ def test_markdown_escapes_table_breaking_titles(run: Run, tmp_path: Path) -> Non
     repo.commit("one")
     repo.edit("okrs/a.yaml", "Hire four engineers", "Hire four | five <b>engineers</b>")
     result = run("diff", "HEAD", "-f", "markdown", "--as-of", AS_OF, cwd=repo.path)
-    assert "four \\| five &lt;b>engineers&lt;/b>" in result.stdout
+    assert "four \\| five &lt;b&gt;engineers&lt;/b&gt;" in result.stdout
     assert "<b>" not in result.stdout
 
 

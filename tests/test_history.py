@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from conftest import EXAMPLES, Result, installed_itokr
-from gitrepo import _IDENTITY, GitRepo, forget_git_variables, without_git_variables
+from gitrepo import GitRepo, forget_git_variables
 
 Run = Callable[..., Result]
 INFRA = "okrs/2026-Q4/infra.yaml"
@@ -60,24 +60,7 @@ WEEK_ONE = "{date: 2026-10-14, value: 99.5, note: first week}"
 
 
 class DatedRepo(GitRepo):
-    """Commits on a date of the test's choosing (author and committer alike)."""
-
-    def commit_on(self, day: str, message: str) -> str:
-        self.git("add", "-A")
-        stamp = f"{day}T12:00:00+00:00"
-        subprocess.run(
-            ["git", "commit", "-q", "-m", message],
-            cwd=self.path,
-            check=True,
-            capture_output=True,
-            env={
-                **without_git_variables(),
-                **_IDENTITY,
-                "GIT_AUTHOR_DATE": stamp,
-                "GIT_COMMITTER_DATE": stamp,
-            },
-        )
-        return self.git("rev-parse", "HEAD")
+    """Commits on a date of the test's choosing: `commit_on` (in GitRepo)."""
 
 
 @pytest.fixture(autouse=True)

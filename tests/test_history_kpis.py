@@ -183,7 +183,9 @@ def test_git_is_asked_a_fixed_number_of_times_however_long_the_history(
     run: Run, repo: DatedRepo, monkeypatch: pytest.MonkeyPatch, ref: str
 ) -> None:
     """One streamed log per file (the objective's, the configuration's, each tracked
-    KPI's) and one batch of blobs: no git process per commit."""
+    KPI's) and one batch of blobs: no git process per commit. (A followed file's patch
+    log comes after a short `--raw` log and the object headers, so that no version over
+    the size limit reaches git's diff: a fixed two more per followed file.)"""
     calls: list[list[str]] = []
     real_run, real_popen = subprocess.run, subprocess.Popen
 
@@ -209,4 +211,4 @@ def test_git_is_asked_a_fixed_number_of_times_however_long_the_history(
         readings.append(f"{{date: 2027-0{month}-28, value: 4}}")
         repo.write(KPIS, kpis(5, *readings))
         repo.commit_on(f"2027-0{month}-28", f"reading {month}")
-    assert count() == few <= 15, calls
+    assert count() == few <= 20, calls

@@ -189,6 +189,7 @@ COMMANDS: list[tuple[list[str], set[int]]] = [
     (["status", "-f", "json", *AS_OF], {0, 1}),
     (["smart", "-f", "json", *AS_OF], {0, 1}),
     (["diff", "HEAD", *AS_OF], {0, 1}),
+    (["due", "--within", "3650", *AS_OF], {0, 1}),
     (["checkin", "a/k", "5", "--dry-run", *AS_OF], {0, 1, 2}),
 ]
 

@@ -16,6 +16,7 @@ Run = Callable[..., Result]
 CREATED = [
     ".github/workflows/okrs.yml",
     ".pre-commit-config.yaml",
+    "okrs/.gitignore",
     "okrs/2026-Q4/platform.yaml",
     "okrs/itokr.yaml",
 ]
@@ -29,7 +30,7 @@ def test_creates_the_starter_files(run: Run, tmp_path: Path) -> None:
     result = run("init", "--as-of", "2026-11-21", cwd=tmp_path)
     assert result.exit_code == 0
     assert _files(tmp_path) == CREATED
-    assert [line.split()[0] for line in result.stdout.splitlines()[:4]] == ["created"] * 4
+    assert [line.split()[0] for line in result.stdout.splitlines()[:5]] == ["created"] * 5
     assert result.stderr == ""
 
 
@@ -60,7 +61,7 @@ def test_never_overwrites(run: Run, tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert {name: (tmp_path / name).read_bytes() for name in CREATED} == edited
     assert "created" not in result.stdout
-    assert result.stdout.count("kept") == 4
+    assert result.stdout.count("kept") == 5
 
 
 def test_adds_only_what_is_missing(run: Run, tmp_path: Path) -> None:
@@ -151,7 +152,8 @@ def test_an_okrs_file_in_the_way_is_reported(run: Run, tmp_path: Path) -> None:
     (tmp_path / "okrs").write_text("not a directory")
     result = run("init", "--as-of", "2026-11-21", cwd=tmp_path)
     assert result.exit_code == 2
-    assert result.stderr.startswith("itokr: cannot create okrs/")
+    assert result.stderr.startswith("itokr: cannot write okrs/")
+    assert "okrs is not a directory" in result.stderr
     assert (tmp_path / "okrs").read_text() == "not a directory"
 
 

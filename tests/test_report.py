@@ -123,7 +123,7 @@ def test_milestones_and_reasons_are_listed(run: Run, make_root: Callable[..., Pa
         }
     )
     text = run("--root", str(root), "report", "--as-of", AS_OF).stdout
-    assert "- `runbook` milestones: [x] draft <i>; [ ] review" in text
+    assert "- `runbook` milestones: [x] draft &lt;i&gt;; [ ] review" in text  # no HTML
     assert "- `uptime` why it last changed: budget cut" in text
 
 

@@ -225,13 +225,15 @@ def test_period_picks_one_period_and_an_unknown_one_exits_2(run: Run, tmp_path: 
     assert not (tmp_path / "x").exists()
 
 
+# HTML and links from the files; a bidirectional control in a title is E108 (an invalid
+# root, which `site` refuses), so the templates' own [U+202E] is tested on its own below.
 HOSTILE = """\
 period: 2026-Q4
 owner: "\\"><script>alert(1)</script>"
 area: ops
 objectives:
   - id: hostile
-    title: "<script>alert('x')</script> \\u202Egnp.exe & friends"
+    title: "<script>alert('x')</script> gnp.exe & friends"
     description: '<img src="https://evil.example/x.png" onerror=alert(1)>'
     key_results:
       - id: uptime
@@ -245,7 +247,7 @@ objectives:
       - id: runbook
         title: Publish the runbook
         milestones:
-          - {title: "draft <i>\\u2066", done: true}
+          - {title: "draft <i>", done: true}
           - {title: review, done: false}
 """
 
@@ -266,11 +268,27 @@ def test_text_from_the_files_renders_inert(
         assert "\u202e" not in html and "\u2066" not in html
         assert not any(k.startswith("on") for e in parsed.elements for k in e.attrs)
     hostile = parse(out / "objectives" / "hostile.html")
-    assert "<script>alert('x')</script> [U+202E]gnp.exe & friends" in hostile.text
+    assert "<script>alert('x')</script> gnp.exe & friends" in hostile.text
     assert "</td><script>alert(2)</script>" in hostile.text  # the note, shown as text
-    assert "draft <i>[U+2066]" in hostile.text
+    assert "draft <i>" in hostile.text
     owners = parse(out / "owners" / "index.html").links()
     assert owners == {'"><script>alert(1)</script>': "script-alert-1-script.html"}
+
+
+def test_a_bidirectional_control_is_e108_and_the_site_refuses_the_root(
+    run: Run, tmp_path: Path, make_root: Callable[..., Path]
+) -> None:
+    """Issue #19: a hidden or reordering character in a title is a finding; a site,
+    like a report, must be complete. Were one to reach a page, it shows as a code."""
+    from itokr.render.site_html import inert
+
+    bidi = HOSTILE.replace("gnp.exe", "\\u202Egnp.exe")
+    root = make_root({"q4.yaml": bidi})
+    done = run("--root", str(root), "site", str(tmp_path / "site"), "--as-of", AS_OF)
+    assert done.exit_code == 1
+    assert "1 problem in the OKR files" in done.stderr
+    assert not (tmp_path / "site").exists()
+    assert inert("\u202egnp.exe draft \u2066") == "[U+202E]gnp.exe draft [U+2066]"
 
 
 def test_owners_whose_names_clash_get_pages_of_their_own(

@@ -393,12 +393,17 @@ def test_json_and_markdown_never_import_rich(root: Path) -> None:
 
 @pytest.mark.parametrize(("color", "escapes"), [(False, False), (True, True), (None, False)])
 def test_console_factory_follows_use_color(color: bool | None, escapes: bool) -> None:
-    """False: no styles at all; True: colour even into a pipe; None: the terminal decides."""
+    """False: no styles at all; True: colour even into a pipe; None: the terminal decides.
+    Text is data: `[link=…]` markup and `:rocket:` print as written."""
     import io
+
+    from rich.text import Text
 
     from itokr.render.console import make_console
 
     stream = io.StringIO()  # not a terminal
-    make_console(color, file=stream, width=40).print("[bold red]late[/] :rocket: 0.5")
+    console = make_console(color, file=stream, width=80)
+    console.print(Text("late", style="bold red"), "[link=https://x.example]y[/link] :rocket: 0.5")
     assert ("\x1b[" in stream.getvalue()) is escapes
-    assert "late :rocket: 0.5" in stream.getvalue().replace("\x1b[0m", "").replace("\x1b[1;31m", "")
+    plain = stream.getvalue().replace("\x1b[0m", "").replace("\x1b[1;31m", "")
+    assert "late [link=https://x.example]y[/link] :rocket: 0.5" in plain

@@ -7,12 +7,10 @@ that says what to type instead.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
 
 _NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # what the reader refuses in a value
 _LARGEST = 1e300  # as the model's: beyond this, arithmetic on a number overflows
 
@@ -42,13 +40,3 @@ def note(text: str, what: str) -> str:
     if control := CONTROL.search(text):
         raise Invalid(f"{what} contains the control character {control[0]!r}: remove it")
     return text
-
-
-def date(text: str, what: str) -> dt.date:
-    """A real calendar date written YYYY-MM-DD."""
-    try:
-        if _DATE.fullmatch(text):
-            return dt.date.fromisoformat(text)
-    except ValueError:
-        pass
-    raise Invalid(f"{what} {text!r}: expected a real date written YYYY-MM-DD")

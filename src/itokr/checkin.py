@@ -18,7 +18,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from itokr import answers, roundtrip, yamlio
+from itokr import answers, dates, roundtrip, yamlio
 from itokr.crosscheck import Entry
 from itokr.errors import ItokrError, UsageError
 from itokr.kpis import KpiEntry, score_kpi
@@ -88,6 +88,7 @@ OPTIONS = {
     "confidence": "--confidence",
     "note": "--note",
     "update": "record a status update with --confidence C and/or --note TEXT",
+    "mark": "mark it with {flag}",
 }
 BATCH_NAMES = {
     "value": "value",
@@ -95,22 +96,29 @@ BATCH_NAMES = {
     "confidence": "confidence",
     "note": "note",
     "update": "leave the value empty and give a confidence and/or a note: a status update",
+    "mark": "mark it with `itokr checkin {ref} {flag}`",
 }
 _NEGATIVE = " (a negative one after --, as in `itokr checkin REF -- -3`)"
 
 
 def checkin_date(date: str | None, as_of: dt.date, name: str = "--date") -> dt.date:
     """The day a check-in is dated: `date`, else `as_of`; never after `as_of`."""
-    try:
-        day = answers.date(date, name) if date is not None else as_of
-    except answers.Invalid as error:
-        raise UsageError(str(error)) from None
+    day = dates.parse(date, name) if date is not None else as_of
     if day > as_of:
         raise UsageError(
             f"{name} {day} is after {as_of} (--as-of, default today): "
             "a check-in records what was measured"
         )
     return day
+
+
+def _is_utf8(argument: str) -> bool:
+    """False for an argument Python could not decode: its bytes are kept as surrogates."""
+    try:
+        argument.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def make_request(
@@ -128,6 +136,12 @@ def make_request(
 ) -> Request:
     """Check what can be checked without the root; `UsageError` (exit 2) otherwise.
     `names` are what the messages call the value, date, confidence and note."""
+    for name, given in (("REF", ref), ("--note", note), ("--milestone", milestone)):
+        if given is not None and not _is_utf8(given):
+            raise UsageError(
+                f"{name} is not UTF-8 text (the terminal sent other bytes): "
+                "set a UTF-8 locale, or retype it"
+            )
     objective_id, slash, kr_id = ref.partition("/")
     if not objective_id or (slash and (not kr_id or "/" in kr_id)):
         raise UsageError(
@@ -620,10 +634,11 @@ def _check_fit(
     if status and (request.confidence is not None or request.note is not None):
         return None  # a status update
     if request.value is not None:
+        flag = "--milestone TITLE" if kr.kind == "milestone" else "--done"
         raise UsageError(
             f"{ref} is a {kr.kind} key result: it takes no {names['value']} (its "
             f"{'milestones say' if kr.kind == 'milestone' else '`done` says'} how far it is); "
-            f"{names['update']}"
+            f"{names['mark'].format(ref=ref, flag=flag)}, or {names['update']}"
         )
     update = f"or {names['update']}"
     if isinstance(kr, Binary):

@@ -19,6 +19,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from itokr.dates import add_days
 from itokr.kpis import KpiScore
 from itokr.model import AnyKeyResult, Config, Metric, Threshold
 from itokr.scoring import ObjectiveScore, goes_stale
@@ -82,7 +83,7 @@ def due_items(
 ) -> list[DueItem]:
     """Every key result of a running period with a check-in or a `due:` date owed by
     `as_of + within` (stale and overdue ones included), earliest first."""
-    horizon = as_of + dt.timedelta(days=within)
+    horizon = add_days(as_of, within)
     every = config.checkins.stale_after_days
     items: list[DueItem] = []
     for objective in scores:
@@ -98,7 +99,7 @@ def due_items(
             tracks_kpi = isinstance(kr, Metric | Threshold) and kr.kpi is not None
             if goes_stale(kr, config) and not tracks_kpi:
                 anchor = result.last_checkin or period.start
-                expected = anchor + dt.timedelta(days=every)
+                expected = add_days(anchor, every)
                 checkin_due = expected if expected <= horizon else None
             due = kr.due if kr.due is not None and kr.due <= horizon else None
             if checkin_due is None and due is None:  # stale implies a check-in overdue

@@ -23,6 +23,8 @@ CODES: dict[str, str] = {
     "E105": "a number that is not finite",
     "E106": "a date that is not a real YYYY-MM-DD date",
     "E107": "a value out of range (confidence 0-1, weight > 0, an empty list or text)",
+    "E108": "a hidden character: a bidirectional override or isolate (U+202A-202E, "
+    "U+2066-2069) or a zero-width character, anywhere in the file",
     "E201": "check-ins out of date order",
     "E202": "`current` and `checkins` together",
     "E203": "`start`/`end` incomplete, reversed, or mixed with `period`",

@@ -1,10 +1,11 @@
 """Read the OKR root at a git revision straight from git's objects.
 
-No checkout and no temporary worktree: `git ls-tree` names the root's files at
-the revision and one `git cat-file --batch` process hands over all their bytes,
-which `loader.load_documents` turns into a `Tree` exactly as it does for files
-on disk. This module is the IO edge of `diff`, `history`, `report` and
-`status --at`; what they compute from its trees stays pure.
+No checkout and no temporary worktree: `git ls-tree -l` names the root's files
+at the revision with their sizes, and `git cat-file --batch` streams the bytes of
+those within the limits, which `loader.load_documents` turns into a `Tree` exactly
+as it does for files on disk (a file over the limit is E008, never read). This
+module is the IO edge of `diff`, `history`, `report` and `status --at`; what
+they compute from its trees stays pure.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import os
 import re
 import subprocess
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +28,9 @@ from itokr.loader import (
     display_path,
     load_documents,
     load_root,
+    max_file_bytes,
+    read_shown,
+    too_large,
 )
 
 WORKTREE = "WORKTREE"  # the files on disk, as the user sees them now
@@ -56,28 +60,36 @@ class Side:
         """The bytes of a file as loaded (`path` as the tree's findings name it)."""
         if self.commit is not None:
             return self.sources.get(path)
-        try:
-            return Path(path).read_bytes()  # a display path: relative to the cwd, or absolute
-        except OSError:
-            return None
+        return read_shown(path)  # a display path: relative to the cwd, or absolute
+
+
+def _command(*args: str) -> list[str]:
+    # --literal-pathspecs: a root named `okrs[1]` is a path, not a glob
+    return ["git", "--literal-pathspecs", "-c", "core.quotePath=false", *args]
+
+
+def _environment() -> dict[str, str]:
+    return {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
+
+
+def _no_git() -> UsageError:
+    return UsageError("git is not installed (or not on PATH); this command reads git")
 
 
 def _git(
     repo_dir: Path, *args: str, stdin: bytes | None = None
 ) -> subprocess.CompletedProcess[bytes]:
-    # --literal-pathspecs: a root named `okrs[1]` is a path, not a glob
-    command = ["git", "--literal-pathspecs", "-c", "core.quotePath=false", *args]
     try:
         return subprocess.run(
-            command,
+            _command(*args),
             cwd=repo_dir,
             input=stdin,
             capture_output=True,
             check=False,
-            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"},
+            env=_environment(),
         )
     except FileNotFoundError:
-        raise UsageError("git is not installed (or not on PATH); this command reads git") from None
+        raise _no_git() from None
 
 
 def _message(process: subprocess.CompletedProcess[bytes]) -> str:
@@ -168,19 +180,28 @@ def _head_commit(repo: Repo) -> str:
     return process.stdout.decode("ascii").strip()
 
 
-def _listing(repo: Repo, commit: str) -> list[tuple[str, str]]:
-    """`(path inside the root, object id)` of every yaml blob of the root at `commit`."""
-    spec = ["--", repo.inside] if repo.inside else []
-    process = _git(repo.top, "ls-tree", "-r", "-z", "--full-tree", commit, *spec)
+@dataclass(frozen=True, slots=True)
+class _Blob:
+    relative: str  # the path inside the root
+    object_id: str
+    size: int
+
+
+def _listing(repo: Repo, commit: str, only: Sequence[str] = ()) -> list[_Blob]:
+    """Every yaml blob of the root at `commit` (or those of `only`, paths inside the
+    root), with its size, which git reads from the tree and the object headers."""
+    prefix = f"{repo.inside}/" if repo.inside else ""
+    wanted = [prefix + relative for relative in only] or ([repo.inside] if repo.inside else [])
+    spec = ["--", *wanted] if wanted else []
+    process = _git(repo.top, "ls-tree", "-r", "-l", "-z", "--full-tree", commit, *spec)
     if process.returncode != 0:
         raise UsageError(f"cannot list {repo.inside or '.'} at {commit[:12]}: {_message(process)}")
-    prefix = f"{repo.inside}/" if repo.inside else ""
     found = []
     for record in process.stdout.split(b"\0"):
         if not record:
             continue
         meta, _, raw_path = record.partition(b"\t")
-        mode, kind, object_id = meta.decode("ascii").split(" ")
+        mode, kind, object_id, size = meta.decode("ascii").split()
         path = os.fsdecode(raw_path)
         # a symlink's blob is its target's name, not OKRs; hidden directories are skipped
         # as `objective_files` skips them on disk
@@ -190,49 +211,99 @@ def _listing(repo: Repo, commit: str) -> list[tuple[str, str]]:
         if relative.endswith((".yaml", ".yml")) and not any(
             part.startswith(".") for part in relative.split("/")[:-1]
         ):
-            found.append((relative, object_id))
-    return sorted(found)
+            found.append(_Blob(relative, object_id, int(size)))
+    return sorted(found, key=lambda blob: blob.relative)
 
 
-def _blobs(repo: Repo, object_ids: Sequence[str]) -> dict[str, bytes | None]:
-    """The bytes of every object, from one `git cat-file --batch` process."""
-    if not object_ids:
-        return {}
+def _read_blobs(repo: Repo, object_ids: Sequence[str]) -> dict[str, bytes | None]:
+    """The bytes of each object (None: missing from this clone), streamed from one
+    `git cat-file --batch`: one object asked for and read at a time, so each is held
+    once and nothing waits on a full pipe. Callers ask only for objects within limits."""
     unique = list(dict.fromkeys(object_ids))
-    process = _git(
-        repo.top, "cat-file", "--batch", stdin="".join(f"{o}\n" for o in unique).encode()
-    )
-    if process.returncode != 0:
-        raise UsageError(f"cannot read objects from git: {_message(process)}")
-    out, at = process.stdout, 0
+    if not unique:
+        return {}
     blobs: dict[str, bytes | None] = {}
-    for object_id in unique:
-        end = out.index(b"\n", at)
-        header = out[at:end].split(b" ")
-        at = end + 1
-        if len(header) != 3:  # "<id> missing"
-            blobs[object_id] = None
-            continue
-        size = int(header[2])
-        blobs[object_id] = out[at : at + size] if size <= MAX_FILE_BYTES else None
-        at += size + 1
+    try:
+        process = subprocess.Popen(
+            _command("cat-file", "--batch"),
+            cwd=repo.top,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=_environment(),
+        )
+    except FileNotFoundError:
+        raise _no_git() from None
+    with process:
+        assert process.stdin is not None and process.stdout is not None
+        try:
+            for object_id in unique:
+                process.stdin.write(f"{object_id}\n".encode())
+                process.stdin.flush()
+                header = process.stdout.readline().split()
+                if not header:  # git stopped: say why below
+                    break
+                if len(header) != 3:  # "<id> missing"
+                    blobs[object_id] = None
+                    continue
+                blobs[object_id] = process.stdout.read(int(header[2]))
+                process.stdout.read(1)  # the newline after the object
+        except (OSError, ValueError):  # git stopped: say why below
+            pass
+        process.stdin.close()
+        error = process.stderr.read() if process.stderr else b""
+        if process.wait() != 0 or len(blobs) < len(unique):
+            text = error.decode("utf-8", "replace").strip().splitlines()
+            detail = text[-1] if text else f"git exited with {process.returncode}"
+            raise UsageError(f"cannot read objects from git: {detail}")
     return blobs
+
+
+def _documents(
+    repo: Repo, listing: Sequence[_Blob], cwd: Path
+) -> tuple[Document | None, list[Document]]:
+    """The config and the objective files of `listing`, within the limits of SPEC §3 as on
+    disk: the config under the default size limit, the others under the config's.
+
+    One `cat-file` reads the config with every file within the default limit; a second
+    only the files a raised `limits.max_file_mib` lets in. A file over the limit is
+    never read (E008), however large: its size comes from the tree."""
+    blobs = _read_blobs(repo, [b.object_id for b in listing if b.size <= MAX_FILE_BYTES])
+    config = next(
+        (
+            _document(repo, b, blobs, cwd, MAX_FILE_BYTES)
+            for b in listing
+            if b.relative == CONFIG_NAME
+        ),
+        None,
+    )
+    max_bytes = max_file_bytes(config)
+    others = [b for b in listing if b.relative != CONFIG_NAME]
+    blobs |= _read_blobs(
+        repo, [b.object_id for b in others if MAX_FILE_BYTES < b.size <= max_bytes]
+    )
+    return config, [_document(repo, b, blobs, cwd, max_bytes) for b in others]
+
+
+def _document(
+    repo: Repo, blob: _Blob, blobs: Mapping[str, bytes | None], cwd: Path, max_bytes: int
+) -> Document:
+    shown = display_path(repo.root / blob.relative, cwd)
+    return _document_of(shown, blob.size, blobs.get(blob.object_id), max_bytes)
+
+
+def _document_of(shown: str, size: int | None, data: bytes | None, max_bytes: int) -> Document:
+    """A blob of `size` bytes as a `Document`: E008 over `max_bytes` (its `data` never read)."""
+    if size is not None and size > max_bytes:
+        return too_large(shown, max_bytes)
+    if data is None:
+        return Document(shown, None, "missing from this clone of the repository")
+    return Document(shown, data)
 
 
 def load_revision(repo: Repo, label: str, commit: str, cwd: Path) -> Side:
     """The root as it was at `commit`; a revision without the root is an empty tree."""
-    listing = _listing(repo, commit)
-    blobs = _blobs(repo, [object_id for _, object_id in listing])
-    config: Document | None = None
-    documents: list[Document] = []
-    for relative, object_id in listing:
-        shown = display_path(repo.root / relative, cwd)
-        data = blobs[object_id]
-        document = Document(shown, data, "" if data is not None else "unreadable or too large")
-        if relative == CONFIG_NAME:
-            config = document
-        else:
-            documents.append(document)
+    config, documents = _documents(repo, _listing(repo, commit), cwd)
     sources = {d.path: d.data for d in (*documents, *([config] if config else [])) if d.data}
     return Side(label, commit, load_documents(documents, config), sources)
 
@@ -263,24 +334,42 @@ def file_changes(repo: Repo, inside: str, *, patch: bool) -> Iterator[FileChange
     repository), newest first, streamed from one `git log` process. With `patch`
     the file is followed across renames and each change carries the lines it
     removed or added (no context): a long history is read once and never held whole.
-    A merge counts with what it brought to the first parent."""
+    A merge counts with what it brought to the first parent.
+
+    git's diff reads a version over its size limit whole, even one it calls binary
+    beside a text one, so a version over the default limit anywhere in the followed
+    history turns the patches off: a short `git log --raw` and the object headers
+    tell, and then every change comes without lines, each a plan to load (within the
+    limits of SPEC §3: E008, never read)."""
     if _git(repo.top, "rev-parse", "--verify", "--quiet", "HEAD^{commit}").returncode:
         return  # no commit yet
+    if not patch:
+        yield from _log(repo, inside, [], patch=False)
+        return
+    followed = list(_log(repo, inside, ["--follow"], patch=False))
+    sizes = _sizes(repo, [change.blob for change in followed if change.blob])
+    if any(size is not None and size > MAX_FILE_BYTES for size in sizes.values()):
+        yield from followed
+        return
+    diff = ["--follow", "-p", "-U0", "--no-color", "--no-ext-diff", "--no-textconv"]
+    yield from _log(repo, inside, diff, patch=True)
+
+
+def _log(repo: Repo, inside: str, extra: Sequence[str], *, patch: bool) -> Iterator[FileChange]:
+    """`git log --raw` of the file `inside` with `extra` options, parsed as it streams."""
     args = ["log", "--first-parent", "--diff-merges=first-parent", "--raw", "--no-abbrev"]
-    args.append("--format=%x01%H%x00%ct%x00%s")
-    if patch:
-        args += ["--follow", "-p", "-U0", "--no-color", "--no-ext-diff", "--no-textconv"]
-    command = ["git", "--literal-pathspecs", "-c", "core.quotePath=false", *args, "--", inside]
-    environment = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
+    args += ["--format=%x01%H%x00%ct%x00%s", *extra, "--", inside]
     with tempfile.TemporaryFile() as errors:  # a pipe for stderr could fill and stall git
         try:
             process = subprocess.Popen(
-                command, cwd=repo.top, stdout=subprocess.PIPE, stderr=errors, env=environment
+                _command(*args),
+                cwd=repo.top,
+                stdout=subprocess.PIPE,
+                stderr=errors,
+                env=_environment(),
             )
         except FileNotFoundError:
-            raise UsageError(
-                "git is not installed (or not on PATH); this command reads git"
-            ) from None
+            raise _no_git() from None
         assert process.stdout is not None
         try:
             yield from _changes(process.stdout, patch=patch)
@@ -343,6 +432,24 @@ def _change(header: list[bytes], blob: str | None, lines: list[bytes] | None) ->
     )
 
 
+def _sizes(repo: Repo, object_ids: Sequence[str]) -> dict[str, int | None]:
+    """The size of each object (None: missing from this clone), from its header alone:
+    `git cat-file --batch-check` reads no content."""
+    unique = list(dict.fromkeys(object_ids))
+    if not unique:
+        return {}
+    process = _git(
+        repo.top, "cat-file", "--batch-check", stdin="".join(f"{o}\n" for o in unique).encode()
+    )
+    if process.returncode != 0:
+        raise UsageError(f"cannot read objects from git: {_message(process)}")
+    sizes: dict[str, int | None] = {}
+    for object_id, line in zip(unique, process.stdout.splitlines(), strict=False):
+        header = line.split()  # "<id> blob <size>", or "<id> missing"
+        sizes[object_id] = int(header[2]) if len(header) == 3 else None
+    return sizes
+
+
 def in_repository(repo: Repo, path: Path) -> str | None:
     """`path` (as shown, relative to the cwd) inside the repository, posix; None outside."""
     try:
@@ -362,24 +469,53 @@ def load_file_versions(
     """Each `(file, config, *also)` tuple of object ids loaded as a root of that one file
     (shown as `path`, inside the repository), its configuration and the files `also`
     names (the KPI files its key results track, inside the repository), in that order:
-    what scoring one file's objectives needs, every blob read by one `git cat-file
-    --batch` process. None for an object: no such file at that commit."""
-    wanted = [object_id for pair in versions for object_id in pair if object_id is not None]
-    blobs = _blobs(repo, wanted)
+    what scoring one file's objectives needs. None for an object: no such file at that
+    commit.
+
+    The limits are those of a revision (SPEC §3): each configuration is read under the
+    default size limit, the other files under the limit of the configuration they are
+    loaded with; sizes come from the object headers, so a version over its limit is E008
+    and never read. One `cat-file` reads every version within the default limit, a
+    second only those a raised `limits.max_file_mib` lets in."""
+    tuples = list(dict.fromkeys(versions))
+    sizes = _sizes(repo, [object_id for version in tuples for object_id in version if object_id])
+    within = [o for o, size in sizes.items() if size is not None and size <= MAX_FILE_BYTES]
+    blobs = _read_blobs(repo, within)
     shown = [display_path(repo.top / name, cwd) for name in (path, *also)]
     config_shown = display_path(repo.root / CONFIG_NAME, cwd)
 
-    def document(name: str, object_id: str) -> Document:
-        data = blobs.get(object_id)
-        return Document(name, data, "" if data is not None else "unreadable or too large")
+    def document(name: str, object_id: str, max_bytes: int) -> Document:
+        return _document_of(name, sizes.get(object_id), blobs.get(object_id), max_bytes)
 
+    configs = {
+        version[1]: document(config_shown, version[1], MAX_FILE_BYTES)
+        for version in tuples
+        if version[1]
+    }
+    limits = {
+        version[1]: max_file_bytes(configs[version[1]] if version[1] else None)
+        for version in tuples
+    }
+    blobs |= _read_blobs(
+        repo,
+        [
+            o
+            for file, config, *others in tuples
+            for o in (file, *others)
+            if o and MAX_FILE_BYTES < (sizes.get(o) or 0) <= limits[config]
+        ],
+    )
     trees = {}
-    for version in dict.fromkeys(versions):
+    for version in tuples:
         file, config, *others = version
         objects = (file, *others)
         trees[version] = load_documents(
-            [document(name, o) for name, o in zip(shown, objects, strict=True) if o],
-            document(config_shown, config) if config else None,
+            [
+                document(name, o, limits[config])
+                for name, o in zip(shown, objects, strict=True)
+                if o
+            ],
+            configs[config] if config else None,
         )
     return trees
 

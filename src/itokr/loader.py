@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 import stat
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,6 +23,7 @@ from itokr import kpilinks, yamlio
 from itokr.crosscheck import Entry, ParsedFile, check_cycles, check_ids, entries_of
 from itokr.errors import UsageError
 from itokr.findings import Finding
+from itokr.inert import terminal
 from itokr.kpis import KpiEntry
 from itokr.model import Config, Limits, Objective, ObjectiveFile
 from itokr.problems import Problem, explain
@@ -74,12 +77,48 @@ def find_root(option: str | None, env: str | None, cwd: Path) -> Path:
 
 
 def display_path(path: Path, cwd: Path) -> str:
-    """A path as the user would type it: relative to the cwd when below it."""
+    """A path as the user would type it: relative to the cwd when below it; undecodable
+    bytes as `\\xff` and control characters escaped (`\\x1b`, `\\u202e`), so a name
+    cannot break a line. `real_path` undoes it: a POSIX name's own `\\` is doubled."""
     try:
         shown = path.relative_to(cwd).as_posix()
     except ValueError:
         shown = str(path)
-    return shown if shown.isprintable() else _printable(shown)
+    if os.sep == "/":
+        shown = shown.replace("\\", "\\\\")
+    return terminal(os.fsencode(shown).decode("utf-8", "backslashreplace"))
+
+
+_SHOWN_ESCAPE = re.compile(r"\\(?:(\\)|x([0-9a-f]{2})|u([0-9a-f]{4})|([tnr]))")
+_NAMED = {"t": "\t", "n": "\n", "r": "\r"}
+
+
+def real_path(shown: str) -> Path:
+    """The file a `display_path` names, byte for byte."""
+    if "\\" not in shown or os.sep != "/":
+        return Path(shown)
+    parts: list[bytes] = []
+    at = 0
+    for match in _SHOWN_ESCAPE.finditer(shown):
+        parts.append(shown[at : match.start()].encode("utf-8", "surrogateescape"))
+        slash, byte, code, named = match.groups()
+        if slash:
+            parts.append(b"\\")
+        elif byte is not None:  # a C0 control (below 0x80), else an undecodable byte
+            parts.append(bytes([int(byte, 16)]))
+        else:
+            parts.append((chr(int(code, 16)) if code else _NAMED[named]).encode())
+        at = match.end()
+    parts.append(shown[at:].encode("utf-8", "surrogateescape"))
+    return Path(os.fsdecode(b"".join(parts)))
+
+
+def read_shown(shown: str) -> bytes | None:
+    """The bytes of the file a display path names; None when it cannot be read."""
+    try:
+        return real_path(shown).read_bytes()
+    except OSError:
+        return None
 
 
 def _tidy(finding: Finding) -> Finding:
@@ -87,15 +126,8 @@ def _tidy(finding: Finding) -> Finding:
     message = finding.message
     if len(message) > MAX_MESSAGE:
         message = message[:MAX_MESSAGE] + "…"
-    if not message.isprintable():
-        message = _printable(message)
+    message = terminal(message)
     return finding if message is finding.message else replace(finding, message=message)
-
-
-def _printable(text: str) -> str:
-    """A file name that cannot break a one-line finding or the terminal."""
-    raw = os.fsencode(text).decode("utf-8", "backslashreplace")  # undecodable bytes as \xff
-    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in raw)
 
 
 def objective_files(root: Path, unreadable: list[str] | None = None) -> list[Path]:
@@ -149,12 +181,23 @@ def read_document(
     except OSError as error:
         return Document(shown, None, error.strerror or str(error))
     if len(data) > max_bytes:
-        return Document(shown, None, _too_large(max_bytes), "E008")
+        return too_large(shown, max_bytes)
     return Document(shown, data)
+
+
+def too_large(shown: str, max_bytes: int) -> Document:
+    """A file left unread because it is over `max_bytes` (E008)."""
+    return Document(shown, None, _too_large(max_bytes), "E008")
 
 
 def _too_large(max_bytes: int) -> str:
     return f"larger than {max_bytes / 2**20:g} MiB: raise `limits.max_file_mib` in {CONFIG_NAME}"
+
+
+def max_file_bytes(config: Document | None) -> int:
+    """The size limit `itokr.yaml` sets for the other files (the config itself is read
+    under the default)."""
+    return _load_config(config)[0].limits.max_file_mib * 2**20
 
 
 def read_root(root: Path, cwd: Path) -> tuple[Document | None, list[Document]]:
@@ -163,12 +206,10 @@ def read_root(root: Path, cwd: Path) -> tuple[Document | None, list[Document]]:
     config = None
     if os.path.lexists(config_path):  # a FIFO or a directory by that name is reported
         config = read_document(config_path, display_path(config_path, cwd), root=root)
-    limits = _load_config(config)[0].limits
+    max_bytes = max_file_bytes(config)
     unreadable: list[str] = []
     documents = [
-        read_document(
-            path, display_path(path, cwd), root=root, max_bytes=limits.max_file_mib * 2**20
-        )
+        read_document(path, display_path(path, cwd), root=root, max_bytes=max_bytes)
         for path in objective_files(root, unreadable)
     ]
     documents += [
@@ -217,32 +258,63 @@ class _Placer:
         return self.place(problems)
 
 
-def _parse(document: Document, limits: Limits) -> tuple[Any, Finding | None]:
+def _parse(document: Document, limits: Limits) -> tuple[Any, list[Finding]]:
+    """The file's data (None when it has none or cannot be read) and its findings: one
+    that stopped the reading, and the hidden characters (E108), which stop nothing."""
     data = document.data
     if data is None:
-        return None, Finding(document.path, 1, 1, document.code, f"cannot read: {document.error}")
+        return None, [Finding(document.path, 1, 1, document.code, f"cannot read: {document.error}")]
     if len(data) > limits.max_file_mib * 2**20:
-        return None, Finding(
-            document.path, 1, 1, "E008", f"cannot read: {_too_large(limits.max_file_mib * 2**20)}"
-        )
+        return None, [
+            Finding(
+                document.path,
+                1,
+                1,
+                "E008",
+                f"cannot read: {_too_large(limits.max_file_mib * 2**20)}",
+            )
+        ]
+    escaped: list[tuple[yamlio.Position, str]] = []
     try:
-        return yamlio.read(data, max_depth=limits.max_depth, max_values=limits.max_values), None
-    except yamlio.YamlProblem as problem:
-        return None, Finding(
-            document.path, problem.line, problem.col, problem.code, problem.message
+        parsed = yamlio.read(
+            data, max_depth=limits.max_depth, max_values=limits.max_values, escaped=escaped
         )
+    except yamlio.YamlProblem as problem:
+        stop = Finding(document.path, problem.line, problem.col, problem.code, problem.message)
+        return None, [stop, *_hidden(document.path, data, escaped)]
+    return parsed, _hidden(document.path, data, escaped)
+
+
+def _hidden(
+    path: str, data: bytes, escaped: Sequence[tuple[yamlio.Position, str]]
+) -> list[Finding]:
+    """E108 for each line holding a bidirectional control or a zero-width character."""
+    findings = []
+    for where, char in yamlio.hidden_characters(data, escaped):
+        name = f"U+{ord(char):04X} {unicodedata.name(char, '')}".rstrip()
+        findings.append(
+            Finding(
+                path,
+                where.line,
+                where.col,
+                "E108",
+                f"hidden character {name}: it reorders or hides text from whoever reads "
+                "this file; remove it",
+            )
+        )
+    return findings
 
 
 def _load_config(document: Document | None) -> tuple[Config, list[Finding]]:
     if document is None:
         return Config(), []
-    data, finding = _parse(document, Limits())
-    if finding is not None:
-        return Config(), [finding]
+    data, findings = _parse(document, Limits())
+    if data is None and any(finding.code != "E108" for finding in findings):
+        return Config(), findings
     try:
-        return Config.model_validate({} if data is None else data), []
+        return Config.model_validate({} if data is None else data), findings
     except ValidationError as error:
-        return Config(), _Placer(document).place_errors(error, config=True)
+        return Config(), findings + _Placer(document).place_errors(error, config=True)
 
 
 def _unsalvaged(path: str, data: Any, salvaged: ParsedFile | None) -> list[Entry]:
@@ -320,11 +392,9 @@ def _load(documents: Sequence[Document], config_document: Document | None) -> Tr
     placers: dict[str, _Placer] = {}
     stand_ins: dict[str, list[Entry]] = {}
     for document in documents:
-        data, finding = _parse(document, config.limits)
-        if finding is not None:
-            findings.append(finding)
-            continue
-        if data is None:  # empty, or only comments
+        data, found = _parse(document, config.limits)
+        findings += found
+        if data is None:  # empty, only comments, or not read (a finding says why)
             continue
         placer = placers[document.path] = _Placer(document)
         try:
@@ -345,7 +415,8 @@ def _load(documents: Sequence[Document], config_document: Document | None) -> Tr
         if kpi_file is not None:
             kpi_files.append(kpi_file)
     config_path = getattr(config_document, "path", None)
-    config_ok = all(finding.path != config_path for finding in findings)
+    # a hidden character (E108) is told, but leaves the configuration in force
+    config_ok = all(f.path != config_path or f.code == "E108" for f in findings)
     entries, located = entries_of(valid, config, config_ok=config_ok)
     paths = [document.path for document in documents]
     every = _in_file_order(paths, entries, stand_ins)

@@ -458,8 +458,11 @@ class SmartConfig(_Strict):
     rules: dict[Annotated[StrictStr, Field(pattern=r"^[SMART][0-9]{3}$")], StrictBool] = {}
 
 
+MAX_DAYS = 3650  # ten years: the longest span a reminder setting or option may name
+
+
 class CheckinConfig(_Strict):
-    stale_after_days: Annotated[StrictInt, Field(ge=1)] = 14
+    stale_after_days: Annotated[StrictInt, Field(ge=1, le=MAX_DAYS)] = 14
     # milestone and binary key results go stale like metrics when their status updates
     # (or the period start) are older than stale_after_days; off, SPEC §2's rule stands
     stale_projects: StrictBool = False

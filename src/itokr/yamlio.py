@@ -26,6 +26,8 @@ from typing import Any
 
 import yaml
 
+from itokr.inert import HIDDEN
+
 try:
     from yaml._yaml import CParser as _Parser
 except ImportError:  # PyYAML built without libyaml: correct, only slower
@@ -92,16 +94,20 @@ def _float(text: str) -> float:
     return float(text)
 
 
-def _scalar(event: Any) -> Any:
+def _scalar(event: Any, escaped: list[tuple[Position, str]] | None) -> Any:
     text: str = event.value
     if not event.implicit[0]:  # quoted, or a block scalar: always a string
-        if event.style == '"' and (control := _CONTROL.search(text)):
-            raise _at(
-                "E104",
-                f"control character {control[0]!r} in a quoted value: terminals would obey it; "
-                "remove the escape",
-                event,
-            )
+        if event.style == '"':
+            if control := _CONTROL.search(text):
+                raise _at(
+                    "E104",
+                    f"control character {control[0]!r} in a quoted value: terminals would "
+                    "obey it; remove the escape",
+                    event,
+                )
+            if escaped is not None and (hidden := HIDDEN.search(text)):
+                mark = event.start_mark
+                escaped.append((Position(mark.line + 1, mark.column + 1), hidden[0]))
         return text
     if text in _NULLS:
         return None
@@ -134,7 +140,9 @@ def _refuse(event: Any) -> None:
     raise _at("E007", f"explicit tag {tag!r} is not allowed: remove it", event)
 
 
-def _build(data: bytes, max_depth: int, max_values: int) -> Any:
+def _build(
+    data: bytes, max_depth: int, max_values: int, escaped: list[tuple[Position, str]] | None
+) -> Any:
     """Plain data from the event stream, with an explicit stack."""
     parser = _Parser(data)
     stack: list[tuple[Any, Any]] = []
@@ -149,7 +157,7 @@ def _build(data: bytes, max_depth: int, max_values: int) -> Any:
             if kind is _SCALAR:
                 if event.anchor is not None or event.tag is not None:
                     _refuse(event)
-                value = _scalar(event)
+                value = _scalar(event, escaped)
             elif kind is _MAPPING_START or kind is _SEQUENCE_START:
                 if event.anchor is not None or event.tag is not None:
                     _refuse(event)
@@ -213,7 +221,7 @@ def _libyaml_depth(
         return None
     prefix = data.decode("utf-8")[: mark.index].encode("utf-8")  # the index counts characters
     try:
-        _build(prefix, max_depth, max_values)
+        _build(prefix, max_depth, max_values, None)
     except YamlProblem as problem:
         if problem.code == "E008":
             return problem
@@ -247,15 +255,47 @@ def _syntax_problem(error: yaml.YAMLError, data: bytes) -> YamlProblem:
     return YamlProblem("E003", f"YAML syntax error: {detail}", line, col)
 
 
-def read(data: bytes, *, max_depth: int = MAX_DEPTH, max_values: int = MAX_VALUES) -> Any:
-    """Parse one YAML 1.2 document into plain data, or raise `YamlProblem`."""
+def read(
+    data: bytes,
+    *,
+    max_depth: int = MAX_DEPTH,
+    max_values: int = MAX_VALUES,
+    escaped: list[tuple[Position, str]] | None = None,
+) -> Any:
+    """Parse one YAML 1.2 document into plain data, or raise `YamlProblem`.
+
+    `escaped`, when given, gets the position and first hidden character (`inert.HIDDEN`)
+    of each double-quoted value holding one, which an escape (`"\\u202e"`) can write.
+    """
     _decode_check(data)
     try:
-        return _build(data, max_depth, max_values)
+        return _build(data, max_depth, max_values, escaped)
     except yaml.YAMLError as error:
         raise _libyaml_depth(error, data, max_depth, max_values) or _syntax_problem(
             error, data
         ) from None
+
+
+def hidden_characters(
+    data: bytes, escaped: Sequence[tuple[Position, str]] = ()
+) -> list[tuple[Position, str]]:
+    """The first hidden character (bidirectional control, zero-width) of each line that
+    holds one, in a value or a comment, and those `read` found in double-quoted values
+    (`escaped`), one a line, in line order. A byte-order mark opening the file is none."""
+    if data.isascii() and not escaped:  # almost every file: nothing to look for
+        return []
+    text = data.decode("utf-8", "replace").removeprefix("\ufeff")
+    found: dict[int, tuple[Position, str]] = {}
+    line, counted = 1, 0  # lines are counted once, up to each match in turn
+    for match in HIDDEN.finditer(text):
+        at = match.start()
+        line += text.count("\n", counted, at)
+        counted = at
+        if line not in found:
+            found[line] = (Position(line, at - text.rfind("\n", 0, at)), match[0])
+    for where, char in escaped:
+        found.setdefault(where.line, (where, char))
+    return [found[line] for line in sorted(found)]
 
 
 @dataclass(frozen=True, slots=True)

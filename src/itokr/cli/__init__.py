@@ -23,7 +23,7 @@ from itokr.cli import imports as _imports  # noqa: F401
 from itokr.cli import export as _export  # noqa: F401
 from itokr.cli import schema as _schema  # noqa: F401
 from itokr.cli import init as _init  # noqa: F401
-from itokr.cli.app import app
+from itokr.cli.app import app, complain
 from itokr.errors import BROKEN_PIPE, INTERNAL, INTERRUPTED, ItokrError
 
 
@@ -64,7 +64,7 @@ def run(args: list[str]) -> int:
     except SystemExit as done:
         return done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
     except ItokrError as error:
-        sys.stderr.write(f"itokr: {error}\n")
+        complain(str(error))
         return error.exit_code
     except KeyboardInterrupt:
         return INTERRUPTED
@@ -77,9 +77,9 @@ def run(args: list[str]) -> int:
             traceback.print_exc()
             return INTERNAL
         detail = (str(error).splitlines() or [""])[0][:200]
-        sys.stderr.write(
-            f"itokr: internal error, please report: {type(error).__name__}: {detail} "
-            "(run with --debug for the traceback)\n"
+        complain(
+            f"internal error, please report: {type(error).__name__}: {detail} "
+            "(run with --debug for the traceback)"
         )
         return INTERNAL
     return 0

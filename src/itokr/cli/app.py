@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -17,6 +18,7 @@ from itokr.cli.usage import Command, Group
 from itokr.errors import PROBLEMS, ItokrError, UsageError
 
 if TYPE_CHECKING:
+    from itokr.findings import Finding
     from itokr.loader import Tree
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -88,13 +90,21 @@ def command(*args: Any, **kwargs: Any) -> Callable[[_F], _F]:
             try:
                 return function(*inner, **options)
             except ItokrError as error:
-                typer.echo(f"itokr: {error}", err=True)
+                complain(str(error))
                 raise typer.Exit(error.exit_code) from None
 
         app.command(*args, cls=Command, **kwargs)(guarded)
         return function
 
     return register
+
+
+def complain(message: str) -> None:
+    """`itokr: MESSAGE` on stderr, on one line, with whatever it quotes made inert:
+    an argument, a revision or a title cannot drive the terminal or a CI log."""
+    from itokr.inert import terminal
+
+    sys.stderr.write(f"itokr: {terminal(message)}\n")
 
 
 def root_path(ctx: typer.Context) -> Path:
@@ -113,12 +123,10 @@ def load(ctx: typer.Context):  # type: ignore[no-untyped-def]
 
 
 def parse_date(value: str | None, option: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"{option} {value!r}: expected a real date written YYYY-MM-DD") from None
+    """A date option as given, if given (exit 2 unless YYYY-MM-DD of the years 1900-2999)."""
+    from itokr.dates import parse
+
+    return None if value is None else parse(value, option)
 
 
 def as_of_date(value: str | None) -> dt.date:
@@ -147,20 +155,40 @@ def problems_note(tree: Tree) -> str:
     return f"{count} problem{'s' if count != 1 else ''} in the OKR files; run itokr validate"
 
 
-def problems_code(tree: Tree) -> int:
-    """Views still show what loaded, but say once that the files have problems (exit 1)."""
+def name_problems(tree: Tree, revision: str) -> None:
+    """Each problem of the root as read from a git revision, on stderr as
+    `path:line:col: CODE message` (SPEC §3): `itokr validate` reads only the files on disk."""
+    name_findings(tree.findings, revision)
+
+
+def name_findings(findings: Sequence[Finding], revision: str) -> None:
+    """`name_problems` for findings of a revision that are not a whole root's."""
+    if not findings:
+        return
+    count = len(findings)
+    complain(f"{count} problem{'s' if count != 1 else ''} in the OKR files at {revision}:")
+    for f in findings:  # paths and messages are inert already (loader)
+        sys.stderr.write(f"{f.path}:{f.line}:{f.col}: {f.code} {f.message}\n")
+
+
+def problems_code(tree: Tree, revision: str | None = None) -> int:
+    """Views still show what loaded, but say once that the files have problems (exit 1);
+    those of a `revision` are named one by one."""
     if tree.ok:
         return 0
-    typer.echo(f"itokr: {problems_note(tree)}", err=True)
+    if revision is None:
+        complain(problems_note(tree))
+    else:
+        name_problems(tree, revision)
     return PROBLEMS
 
 
 def read_source(path: str) -> bytes | None:
-    """A file's bytes as the core asks for them again (to place a finding), or None."""
-    try:
-        return Path(path).read_bytes()
-    except OSError:
-        return None
+    """A file's bytes as the core asks for them again (to place a finding), or None:
+    `path` is a display path (`loader.display_path`, escapes and all)."""
+    from itokr.loader import read_shown
+
+    return read_shown(path)
 
 
 def check_filters(

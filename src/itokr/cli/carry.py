@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
@@ -11,8 +12,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from itokr.cli.app import AsOf, as_of_date, command, root_path
+from itokr.cli.app import AsOf, as_of_date, command, complain, root_path
 from itokr.errors import ItokrError
+from itokr.inert import terminal
 
 if TYPE_CHECKING:
     from itokr.carry import Plan, ToFix
@@ -71,7 +73,7 @@ def _summary(
         )
     if written:
         lines += ["Review it (targets, owners), then:", f"  git add {shown} && itokr diff"]
-    return "\n".join(lines) + "\n"
+    return terminal("\n".join(lines), lines=True) + "\n"  # FROM and TO are arguments
 
 
 def _target_path(root: Path, source: str, target: str, output: str | None) -> Path:
@@ -132,7 +134,7 @@ def carry(
     shown = display_path(path, Path.cwd())
     to_fix: dict[str, tuple[ToFix, ...]] = {}
     if not plan.carried:
-        sys.stderr.write(f"itokr: nothing to carry: every objective of {source} is done\n")
+        complain(f"nothing to carry: every objective of {source} is done")
         printing = True  # nothing is written; json still gets its document
     elif not printing and path.exists():
         raise ItokrError(f"{shown} exists; nothing written: review or remove it first")
@@ -146,8 +148,9 @@ def carry(
     if not printing:
         from itokr.safewrite import create_file, root_lock
 
-        with root_lock(root):
-            create_file(path, plan.text.encode())
+        inside = Path(os.path.abspath(path)).is_relative_to(os.path.abspath(root))
+        with root_lock(root):  # a file meant for the root stays in it, links or not
+            create_file(path, plan.text.encode(), within=root if inside else None)
     if fmt is CarryFormat.json:
         document = {
             "from": plan.source,

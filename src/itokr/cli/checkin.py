@@ -133,8 +133,8 @@ def checkin(
     mode = "--batch" if batch is not None else "--owner" if owner is not None else None
     if mode is not None:
         _check_mode(mode, {"REF": ref, **given}, date=date, both=None not in (batch, owner))
-    elif ref is None:
-        raise UsageError(
+    elif ref is None:  # a usage error with the usage line, as Typer's own are shown
+        ctx.fail(
             "name what to check in: REF (OBJECTIVE_ID/KR_ID, or a KPI id), --owner TEAM to "
             "walk through a team's due ones, or --batch FILE"
         )
@@ -272,8 +272,10 @@ def _refuse(name: str, problems: list[tuple[str, str]]) -> None:
     """Name each problem `FILE:LINE: message` on stderr, then exit 1: nothing written."""
     if not problems:
         return
-    for where, message in problems:
-        sys.stderr.write(f"{where}: {message}\n")
+    from itokr.inert import terminal
+
+    for where, message in problems:  # a file's name and its cells, made inert
+        sys.stderr.write(terminal(f"{where}: {message}") + "\n")
     raise ItokrError(f"{_count(len(problems), 'bad row', 'bad rows')} in {name}: nothing written")
 
 

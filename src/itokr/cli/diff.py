@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from itokr.cli.app import AsOf, as_of_date, command, finish, root_path, use_color
+from itokr.cli.app import AsOf, as_of_date, command, finish, name_problems, root_path, use_color
 from itokr.errors import PROBLEMS, UsageError
 
 if TYPE_CHECKING:
@@ -125,9 +125,16 @@ def diff(
     base_side = gitio.load_revision(repo, label, commit, cwd)
     result = compare(base_side.tree, head_side.tree, day)
     _render(result, base_side, head_side, output.value, repo.top)
+    for side in (base_side, head_side):
+        if side.commit is not None:
+            name_problems(side.tree, side.label)
     unexplained = result.unaccepted(kinds)
     if unexplained:
-        listed = "".join(f"  {change.ref}: {flag.message}\n" for change, flag in unexplained)
+        from itokr.inert import terminal
+
+        listed = "".join(
+            f"  {change.ref}: {terminal(flag.message)}\n" for change, flag in unexplained
+        )
         count = len(unexplained)
         sys.stderr.write(
             f"itokr: {count} unexplained change{'s' if count != 1 else ''} "
@@ -164,6 +171,7 @@ def _render(result: Diff, base: Side, head: Side, output: str, top: Path) -> Non
         base.commit,
         head.commit,
         _places(result, head, top) if output == "github" else {},
+        (base.tree.findings, head.tree.findings),
     )
     if output == "text":
         from itokr.render.console import make_console
@@ -222,7 +230,9 @@ def _flag_key(change: Change, kind: str) -> str | None:
 
 
 def _in_repo(path: str, top: Path) -> str:
+    from itokr.loader import real_path
+
     try:
-        return Path(path).resolve().relative_to(top).as_posix()
+        return real_path(path).resolve().relative_to(top).as_posix()
     except ValueError:
         return path

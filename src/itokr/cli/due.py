@@ -7,12 +7,20 @@ import json
 import os
 import sys
 from enum import StrEnum
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from itokr.cli.app import AsOf, as_of_date, check_filters, command, finish, load, use_color
+from itokr.cli.app import (
+    AsOf,
+    as_of_date,
+    check_filters,
+    command,
+    complain,
+    finish,
+    load,
+    use_color,
+)
 from itokr.errors import PROBLEMS, UsageError
 
 if TYPE_CHECKING:
@@ -39,6 +47,7 @@ class DueFormat(StrEnum):
 
 def _lines(tree: Tree, groups: list[OwnerDue]) -> dict[str, int]:
     """The line of each listed key result, so an annotation points at it."""
+    from itokr.loader import read_shown
     from itokr.yamlio import locate_all
 
     wanted: dict[str, list[tuple[str, tuple[str | int, ...]]]] = {}
@@ -54,9 +63,8 @@ def _lines(tree: Tree, groups: list[OwnerDue]) -> dict[str, int]:
                 wanted.setdefault(entry.path, []).append((ref, loc))
     lines: dict[str, int] = {}
     for path, places in wanted.items():
-        try:
-            data = Path(path).read_bytes()
-        except OSError:
+        data = read_shown(path)
+        if data is None:
             continue  # gone since it was loaded: the annotation names the file alone
         found = locate_all(data, [(loc, True) for _, loc in places])
         lines.update((ref, at.line) for (ref, _), at in zip(places, found, strict=True))
@@ -71,7 +79,7 @@ def due(
     ] = None,
     within: Annotated[
         int,
-        typer.Option(metavar="DAYS", help="Look this many days ahead of --as-of."),
+        typer.Option(metavar="DAYS", help="Look this many days ahead of --as-of (0 to 3650)."),
     ] = 7,
     fail_on_stale: Annotated[
         bool,
@@ -89,6 +97,7 @@ def due(
         NotifyFormat,
         typer.Option(
             "--notify-format",
+            metavar="FORMAT",
             help="slack (an incoming webhook), teams (a Workflows webhook: an Adaptive "
             "Card), or json.",
         ),
@@ -126,11 +135,12 @@ def due(
     from itokr.cli.app import problems_code
     from itokr.due import by_owner, due_items, due_kpis
     from itokr.kpis import score_all as score_kpis
+    from itokr.model import MAX_DAYS
     from itokr.render.due import stale_counts
     from itokr.scoring import score_all
 
-    if within < 0:
-        raise UsageError(f"--within {within}: expected 0 or more days")
+    if not 0 <= within <= MAX_DAYS:
+        raise UsageError(f"--within {within}: give 0 to {MAX_DAYS} days")
     if not 0 < notify_timeout <= 600:
         raise UsageError(f"--notify-timeout {notify_timeout:g}: expected 0 to 600 seconds")
     url = _notify_url() if notify else None
@@ -175,7 +185,7 @@ def due(
     if fail_on_stale and (stale or stale_kpis):
         said = [f"{stale} stale key result{'s' if stale != 1 else ''}"] if stale else []
         said += [f"{stale_kpis} stale KPI{'s' if stale_kpis != 1 else ''}"] if stale_kpis else []
-        sys.stderr.write(f"itokr: {', '.join(said)}\n")
+        complain(", ".join(said))
         code = PROBLEMS
     finish(code or (0 if sent else PROBLEMS))
 
@@ -209,13 +219,11 @@ def _notify(
 
     found = digests(groups, day, within, root=root)
     if not found:
-        sys.stderr.write("itokr: nothing owed: no digest sent\n")
+        complain("nothing owed: no digest sent")
         return True
     build = PAYLOADS[kind.value]
     bodies = [json.dumps(build(d), ensure_ascii=False).encode() for d in found]
     deliveries = post_all(url, bodies, timeout=timeout)
     for digest, delivery in zip(found, deliveries, strict=True):
-        sys.stderr.write(
-            delivery_line(digest, delivery.delivered, delivery.attempts, delivery.problem)
-        )
+        complain(delivery_line(digest, delivery.delivered, delivery.attempts, delivery.problem))
     return all(delivery.delivered for delivery in deliveries)

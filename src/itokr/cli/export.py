@@ -110,7 +110,7 @@ def export(
         shown,
         result,
         day,
-        checkins=checkins,
+        checkins=None if checkins is None else display_path(Path(checkins).absolute(), Path.cwd()),
         unwritten=kind is ExportFormat.csv and checkins is None,
     )
     (sys.stderr if output == "-" else sys.stdout).write(summary)

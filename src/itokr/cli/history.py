@@ -11,11 +11,23 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from itokr.cli.app import AsOf, as_of_date, command, finish, load, parse_date, root_path, use_color
+from itokr.cli.app import (
+    AsOf,
+    as_of_date,
+    command,
+    complain,
+    finish,
+    load,
+    name_findings,
+    parse_date,
+    root_path,
+    use_color,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Collection
 
+    from itokr.findings import Finding
     from itokr.gitio import Repo
     from itokr.history import Snapshot
     from itokr.kpis import KpiEntry
@@ -91,18 +103,46 @@ def _kpi_history(
         snapshots = _snapshots(_repo(ctx), Path(kpi.path))
     except UsageError as error:
         git = False
-        sys.stderr.write(f"itokr: commit history unavailable ({error}); showing readings only\n")
+        complain(f"commit history unavailable ({error}); showing readings only")
     result = build(kpi, tree, snapshots, day, today=dt.date.today())
+    problems = _problems(snapshots)
     if output is HistoryFormat.json:
         from itokr.render.kpi_history import as_json
 
-        sys.stdout.write(as_json(result, git=git))
+        sys.stdout.write(as_json(result, git=git, findings=problems))
     else:
         from itokr.render.console import make_console
         from itokr.render.kpi_history import render
 
         render(make_console(use_color()), result)
+    _name(problems)
     finish(problems_code(tree))
+
+
+# Checked across a whole root (an `aligns_to`, a `kpi:` naming another file), which
+# history does not read: at a revision they would be false alarms.
+_ACROSS_FILES = frozenset({"E302", "E306"})
+
+
+def _problems(snapshots: list[Snapshot]) -> list[tuple[str, Finding]]:
+    """Each problem of the plans read from git (SPEC §3: a revision's are named), once per
+    version of the files, at the first commit holding it; not those of `_ACROSS_FILES`."""
+    seen: set[int] = set()
+    found = []
+    for snapshot in snapshots:
+        if snapshot.commit is None or id(snapshot.tree) in seen:
+            continue
+        seen.add(id(snapshot.tree))
+        found += [
+            (snapshot.commit, f) for f in snapshot.tree.findings if f.code not in _ACROSS_FILES
+        ]
+    return found
+
+
+def _name(problems: list[tuple[str, Finding]]) -> None:
+    """The problems of each commit on stderr, as `status --at` names a revision's."""
+    for commit in dict.fromkeys(commit for commit, _ in problems):
+        name_findings([f for c, f in problems if c == commit], commit[:12])
 
 
 @command()
@@ -155,15 +195,17 @@ def history(
         snapshots = _snapshots(_repo(ctx), Path(entry.path), also=kpi_paths)
     except UsageError as error:
         git = False
-        sys.stderr.write(f"itokr: commit history unavailable ({error}); showing check-ins only\n")
+        complain(f"commit history unavailable ({error}); showing check-ins only")
     result = build(ref, tree, snapshots, day, today=dt.date.today())
+    problems = _problems(snapshots)
     if output is HistoryFormat.json:
         from itokr.render.history import as_json
 
-        sys.stdout.write(as_json(result, git=git))
+        sys.stdout.write(as_json(result, git=git, findings=problems))
     else:
         from itokr.render.console import make_console
         from itokr.render.history import render
 
         render(make_console(use_color()), result)
+    _name(problems)
     finish(problems_code(tree))

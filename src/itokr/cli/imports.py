@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from itokr.cli.app import as_of_date, command, root_path
+from itokr.cli.app import as_of_date, command, complain, root_path
 from itokr.errors import PROBLEMS, ItokrError, UsageError
 
 if TYPE_CHECKING:
@@ -153,14 +153,14 @@ def _write(
 
     files = [(into / item.path, item.text.encode("utf-8")) for item in outcome.plan.files]
     with root_lock(root):
-        created = create_files(files)
+        created = create_files(files, within=root)
         if new is None:
             return
         try:
             if config is not None and config.data is not None:
                 replace_file(root / CONFIG_NAME, config.data, new)
             else:
-                create_file(root / CONFIG_NAME, new)
+                create_file(root / CONFIG_NAME, new, within=root)
         except BaseException:
             remove_files(created)
             raise
@@ -253,7 +253,7 @@ def import_(
         )
     parsed = _parse(sheets, source, pairs, extra, tree)
     if not parsed.objectives and not parsed.findings:
-        sys.stderr.write(f"itokr: nothing to import: {parsed.source} has no rows of objectives\n")
+        complain(f"nothing to import: {parsed.source} has no rows of objectives")
         return
     result = plan(
         parsed,

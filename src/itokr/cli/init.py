@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from itokr.cli.app import AsOf, as_of_date, command
-from itokr.errors import UsageError
+from itokr.errors import ItokrError, UsageError
+from itokr.inert import terminal
 
 if TYPE_CHECKING:
     from itokr.origin import Source
@@ -61,16 +62,14 @@ def _has_objective_files(root: Path) -> bool:
     )
 
 
-def _write(target: Path, text: str) -> str:
+def _write(target: Path, text: str, directory: Path) -> str:
     """Create `target`; never touch a file that exists, whatever it holds."""
+    from itokr.safewrite import Exists, create_file
+
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with target.open("x", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-    except FileExistsError:
+        create_file(target, text.encode("utf-8"), within=directory)
+    except Exists:
         return f"kept    {target} (it exists)"
-    except OSError as error:
-        raise UsageError(f"cannot create {target}: {error.strerror or error}") from None
     return f"created {target}"
 
 
@@ -105,11 +104,13 @@ def init(
 ) -> None:
     """Start an OKR root: okrs/ with a config and an example, plus CI and pre-commit.
 
-    Writes okrs/itokr.yaml, okrs/<this quarter>/platform.yaml, a GitHub Actions
-    workflow (.github/workflows/okrs.yml) and .pre-commit-config.yaml; with --pages,
-    a workflow that publishes the dashboard on GitHub Pages. Files that exist are
-    never overwritten, and no example is added to an okrs/ that already holds
-    objective files. Run it again at any time to add what is missing.
+    Writes okrs/itokr.yaml, okrs/<this quarter>/platform.yaml, okrs/.gitignore (for
+    itokr's temporary files), a GitHub Actions workflow (.github/workflows/okrs.yml)
+    and .pre-commit-config.yaml; with --pages, a workflow that publishes the
+    dashboard on GitHub Pages. Files that exist are never overwritten, no example
+    is added to an okrs/ that already holds objective files, and nothing is written
+    through a symbolic link that leads out of DIRECTORY. Run it again at any time
+    to add what is missing.
 
     The workflows install itokr from the ITOKR_SPEC repository variable, else from
     --itokr-from; pre-commit takes its hooks from that git repository at that revision.
@@ -128,33 +129,42 @@ def init(
         example: _template("example.yaml", period=period, start=start.isoformat()),
         _WORKFLOW: _workflow("okrs.yml", source),
         _HOOKS: _hooks(source),
+        Path("okrs/.gitignore"): _template("gitignore"),
     }
     if pages:
         files[_PAGES] = _workflow("pages.yml", source)
     if _has_objective_files(root):
         del files[example]
-        sys.stdout.write(f"kept    {root} as it is (it holds objective files)\n")
+        sys.stdout.write(terminal(f"kept    {root} as it is (it holds objective files)") + "\n")
+    from itokr.safewrite import check_inside
+
     created = set()
-    for relative, text in files.items():
-        said = _write(directory / relative, text)
-        sys.stdout.write(said + "\n")
-        if said.startswith("created"):
-            created.add(relative)
+    try:
+        for relative in files:  # before anything is written: a link out of DIRECTORY stops all
+            check_inside(directory / relative, directory)
+        for relative, text in files.items():
+            said = _write(directory / relative, text, directory)
+            sys.stdout.write(terminal(said) + "\n")
+            if said.startswith("created"):
+                created.add(relative)
+    except ItokrError as error:  # the tree is in the way (a file for a folder, a link out)
+        raise UsageError(str(error)) from None
     if (source is None or source.repo is None) and created & {_WORKFLOW, _HOOKS, _PAGES}:
-        sys.stdout.write(_unknown_source_note(source))
+        sys.stdout.write(terminal(_unknown_source_note(source)) + "\n")
     where = "" if directory == Path(".") else f"cd {directory}, "
-    sys.stdout.write(
-        f"Next: {where}edit the objective file, then run `itokr validate` and `itokr status`.\n"
+    next_step = (
+        f"Next: {where}edit the objective file, then run `itokr validate` and `itokr status`."
     )
+    sys.stdout.write(terminal(next_step) + "\n")
 
 
 def _unknown_source_note(source: Source | None) -> str:
     hooks = "set repo and rev in .pre-commit-config.yaml to the git repository of itokr"
     if source is not None:  # a requirement pip understands, but no git URL for pre-commit
-        return f"Note: {hooks} (the workflow installs {source.spec}).\n"
+        return f"Note: {hooks} (the workflow installs {source.spec})."
     return (
         "Note: this itokr was not installed from a git URL, so init cannot tell where your "
         "team gets it: set the repository variable ITOKR_SPEC (a pip requirement such as "
         f"git+https://github.com/OWNER/itokr@v0.1.0) and {hooks}, or run init with "
-        "--itokr-from before the files exist.\n"
+        "--itokr-from before the files exist."
     )

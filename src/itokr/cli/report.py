@@ -16,7 +16,7 @@ from itokr.cli.app import (
     as_of_date,
     check_filters,
     command,
-    read_source,
+    name_findings,
     require_valid,
     root_path,
 )
@@ -70,7 +70,7 @@ def report(
     OKR file is invalid: a review must be complete.
     """
     from itokr.kpis import score_all as score_kpis
-    from itokr.loader import load_root
+    from itokr.loader import display_path, load_root, read_shown
     from itokr.report import build, select
     from itokr.report.since import changes_since
     from itokr.scoring import score_all
@@ -86,9 +86,11 @@ def report(
     if not entries and (owner is not None or area is not None):
         raise UsageError(f"no objective of {label} matches the --owner/--area given")
     scores = score_all(entries, tree.config, day)
-    smart = letters_by_id(tree.entries, entries, tree.config.smart, source=read_source, as_of=day)
+    smart = letters_by_id(tree.entries, entries, tree.config.smart, source=read_shown, as_of=day)
     starts = [e.period.start for e in entries if e.period is not None]
     since = changes_since(root, tree, min(starts), day, entries, Path.cwd()) if starts else None
+    if since is not None and since.commit is not None:  # SPEC §3: a revision's problems
+        name_findings(since.findings, since.commit[:12])
     kpis = [
         kpi
         for kpi in score_kpis(tree.kpis, tree.entries, tree.config, day)
@@ -106,4 +108,4 @@ def report(
     from itokr.safewrite import write_new
 
     write_new(output, text.encode("utf-8"))
-    sys.stdout.write(f"{output}\n")
+    sys.stdout.write(display_path(output, Path.cwd()) + "\n")

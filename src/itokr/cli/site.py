@@ -118,7 +118,9 @@ def site(
         sys.stdout.write(json.dumps({**document, "files": written}, ensure_ascii=False) + "\n")
         return
     pages = sum(1 for path in written if path.endswith(".html"))
-    sys.stdout.write(f"wrote {pages} pages to {outdir}; open {index}\n")
+    from itokr.inert import terminal
+
+    sys.stdout.write(terminal(f"wrote {pages} pages to {outdir}; open {index}") + "\n")
 
 
 def _generated() -> dt.datetime:

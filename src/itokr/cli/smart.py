@@ -17,6 +17,7 @@ from itokr.cli.app import (
     as_of_date,
     check_filters,
     command,
+    complain,
     finish,
     load,
     require_valid,
@@ -32,13 +33,6 @@ class SmartFormat(StrEnum):
     json = "json"
     github = "github"
     sarif = "sarif"
-
-
-def _read(path: str) -> bytes | None:
-    try:
-        return Path(path).read_bytes()
-    except OSError:
-        return None
 
 
 @command()
@@ -98,6 +92,7 @@ def smart(
     Suppress an agreed exception with `# itokr: disable=CODE` on the `- id:` line
     of the objective or key result. `--explain CODE` shows a rule with examples.
     """
+    from itokr.loader import read_shown
     from itokr.smart import RULES, check
 
     if explain is not None:
@@ -116,7 +111,7 @@ def smart(
     reports = check(
         tree.entries,
         tree.config.smart,
-        source=_read,
+        source=read_shown,
         as_of=day,
         selected=lambda entry: (
             (not files or within(entry.path, files))
@@ -142,5 +137,5 @@ def smart(
         if missed:
             failed.append(f"{len(missed)} with misses or warnings (--strict): {', '.join(missed)}")
     for line in failed:
-        sys.stderr.write(f"itokr: objectives {line}\n")
+        complain(f"objectives {line}")
     finish(PROBLEMS if failed else 0)

@@ -119,4 +119,4 @@ def status(
             title=title,
             stale_after=tree.config.checkins.stale_after_days,
         )
-    finish(problems_code(tree))
+    finish(problems_code(tree, at))

@@ -124,10 +124,14 @@ def _width() -> int:
 
 
 def _show_usage_error(error: Any) -> None:
-    """`itokr: message`, then the usage line and where the help is, on stderr."""
+    """`itokr: message`, then the usage line and where the help is, on stderr.
+
+    The message quotes what was typed (`No such option: --x`): made inert, as
+    `itokr.cli.app.complain` does, so an argument cannot drive the terminal."""
+    from itokr.inert import terminal
     from itokr.wording import plain
 
-    message = plain(error.format_message())
+    message = terminal(plain(error.format_message()))
     ctx = getattr(error, "ctx", None)
     lines = [f"itokr: {message}"]
     if ctx is not None:

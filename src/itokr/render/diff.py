@@ -4,11 +4,13 @@ and GitHub Actions (annotations on the changed lines)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from itokr import inert
 from itokr.diffing import Change, Diff, Flag
+from itokr.findings import Finding
 from itokr.gitio import WORKTREE
 from itokr.render.workflow import annotation
 
@@ -33,6 +35,7 @@ class Report:
     base_commit: str | None
     head_commit: str | None
     places: Mapping[int, tuple[str, int]] = field(default_factory=dict)  # index -> file, line
+    findings: tuple[Sequence[Finding], Sequence[Finding]] = ((), ())  # of the base, the head
 
     def side(self, which: str) -> str:
         label, commit = (
@@ -197,10 +200,11 @@ def _name(change: Change) -> str:
 
 
 def _cell(text: str, limit: int = 80) -> str:
+    """Text from the files or a revision's name, cut to `limit` characters, inert."""
     text = " ".join(text.split())
     if len(text) > limit:
         text = text[: limit - 1] + "…"
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace("`", "'")
+    return inert.markdown(text)
 
 
 def _what(change: Change) -> str:
@@ -300,7 +304,7 @@ def _details(change: Change) -> Iterator[str]:
         + _cell(change.title)
     )
     yield ""
-    yield f"In `{_cell(change.path)}`" + (
+    yield f"In {_cell(change.path, 200)}" + (
         "" if change.is_kpi else f" · score {_score(change.score)}"
     )
     yield ""
@@ -331,6 +335,10 @@ def as_json(report: Report) -> str:
         "head_commit": report.head_commit,
         "as_of": diff.as_of.isoformat(),
         "problems": {"base": diff.problems[0], "head": diff.problems[1]},
+        "findings": {
+            side: [finding.as_dict() for finding in found]
+            for side, found in zip(("base", "head"), report.findings, strict=True)
+        },
         "changes": [
             {
                 "ref": change.ref,

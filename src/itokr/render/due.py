@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from itokr.due import DueItem, KpiDue, OwnerDue
+from itokr.inert import markdown, terminal
 from itokr.render.plain import baseline_target_current, iso, now_text, number, two, with_unit
 from itokr.render.workflow import annotation
 
@@ -125,22 +126,18 @@ def as_json(groups: Sequence[OwnerDue], as_of: dt.date, within: int) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def _cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-
-
 def as_markdown(groups: Sequence[OwnerDue], as_of: dt.date, within: int) -> str:
     lines = [f"### Check-ins owed as of {as_of} (next {within} days)", ""]
     if not groups:
         lines += ["Nothing is owed.", ""]
     for group in groups:
-        lines += [f"#### {_cell(group.owner or NO_OWNER)}", ""]
+        lines += [f"#### {markdown(group.owner or NO_OWNER)}", ""]
         lines += [
-            f"- {'**stale** ' if i.stale else ''}`{i.ref}` {_cell(i.title)}: {what(i, as_of)}"
+            f"- {'**stale** ' if i.stale else ''}`{i.ref}` {markdown(i.title)}: {what(i, as_of)}"
             for i in group.items
         ]
         lines += [
-            f"- {'**stale** ' if kpi.stale else ''}KPI `{kpi.id}` {_cell(kpi.title)}: "
+            f"- {'**stale** ' if kpi.stale else ''}KPI `{kpi.id}` {markdown(kpi.title)}: "
             + kpi_what(kpi, as_of)
             for kpi in group.kpis
         ]
@@ -150,8 +147,9 @@ def as_markdown(groups: Sequence[OwnerDue], as_of: dt.date, within: int) -> str:
 
 def _comment(text: str) -> str:
     """Text on one `#` line: every line break or other white space of a title becomes a
-    space, so nothing of it leaves the comment and runs."""
-    return "# " + " ".join(text.split())
+    space, so nothing of it leaves the comment and runs; a control character is shown
+    escaped, as everywhere itokr prints data."""
+    return "# " + terminal(" ".join(text.split()))
 
 
 def checkin_command(ref: str, root: str | None = None) -> str:

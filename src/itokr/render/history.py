@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from itokr.findings import Finding
 from itokr.history import History, Point
 from itokr.render.plain import SPARKS, iso, number, rounded, two, with_unit
 
@@ -38,8 +40,9 @@ def _point_dict(point: Point) -> dict[str, Any]:
     }
 
 
-def as_json(history: History, *, git: bool) -> str:
-    """One document; `git` says whether the commit history could be read."""
+def as_json(history: History, *, git: bool, findings: Sequence[tuple[str, Finding]] = ()) -> str:
+    """One document; `git` says whether the commit history could be read; `findings`
+    are the problems of the plans read from git, each with its commit."""
     document = {
         "ref": history.ref,
         "title": history.title,
@@ -47,6 +50,7 @@ def as_json(history: History, *, git: bool) -> str:
         "unit": history.unit,
         "git": git,
         "points": [_point_dict(p) for p in history.points],
+        "findings": [{"commit": commit, **f.as_dict()} for commit, f in findings],
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 

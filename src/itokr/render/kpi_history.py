@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from itokr.findings import Finding
 from itokr.kpihistory import KpiHistory, KpiPoint
 from itokr.render.kpis import BAND_STYLES
 from itokr.render.plain import iso, number, spark, with_unit
@@ -30,8 +32,9 @@ def _point_dict(point: KpiPoint) -> dict[str, Any]:
     }
 
 
-def as_json(history: KpiHistory, *, git: bool) -> str:
-    """The shape of `history REF --format json`, with a KPI's band in place of a score."""
+def as_json(history: KpiHistory, *, git: bool, findings: Sequence[tuple[str, Finding]] = ()) -> str:
+    """The shape of `history REF --format json`, with a KPI's band in place of a score;
+    `findings` are the problems of the files read from git, each with its commit."""
     document = {
         "ref": history.id,
         "title": history.title,
@@ -39,6 +42,7 @@ def as_json(history: KpiHistory, *, git: bool) -> str:
         "unit": history.unit,
         "git": git,
         "points": [_point_dict(point) for point in history.points],
+        "findings": [{"commit": commit, **f.as_dict()} for commit, f in findings],
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 

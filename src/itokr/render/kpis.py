@@ -12,6 +12,7 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from itokr.inert import markdown
 from itokr.kpis import BANDS, KpiScore, lower_is_better
 from itokr.model import Kpi
 from itokr.render.plain import checked_ago, iso, spark, with_unit
@@ -88,7 +89,9 @@ def summary_line(scores: Sequence[KpiScore]) -> str:
 
 
 def _cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    """Text from the files in a table cell or heading, inert (no HTML, link, image,
+    mention or line break of its own)."""
+    return markdown(text)
 
 
 def markdown_table(scores: Sequence[KpiScore]) -> list[str]:
@@ -104,8 +107,8 @@ def markdown_table(scores: Sequence[KpiScore]) -> list[str]:
             f"**`{score.entry.id}`** {_cell(score.entry.kpi.title)}",
             _cell(value_text(score)),
             band,
-            _cell(good),
-            _cell(bad),
+            good,  # itokr's own: a comparison and a number (no unit)
+            bad,
             trend(score),
             iso(score.last_checkin) or "",
             ", ".join(f"`{ref}`" for ref in score.key_results),

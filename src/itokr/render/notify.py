@@ -239,5 +239,5 @@ def delivery_line(digest: Digest, delivered: bool, attempts: int, problem: str |
     """What became of one owner's digest, for stderr."""
     tries = f" ({attempts} tries)" if attempts > 1 else ""
     if delivered:
-        return f"itokr: notified {digest.owner}: {len(digest.owed)} owed{tries}\n"
-    return f"itokr: the digest for {digest.owner} was not delivered: {problem}{tries}\n"
+        return f"notified {digest.owner}: {len(digest.owed)} owed{tries}"
+    return f"the digest for {digest.owner} was not delivered: {problem}{tries}"

@@ -1,7 +1,8 @@
 """`itokr report --format markdown`: the review for a wiki page or a pull request.
 
 The words and numbers are shared with the HTML page (`facts_line`, `change_text`,
-`section_facts`), so both say the same thing.
+`section_facts`), so both say the same thing. Every text from the files passes
+through `inert.markdown`: a title cannot forge a heading, load an image or ping a team.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from itokr.diffing import Change
+from itokr.inert import markdown, markdown_lines
 from itokr.model import MilestoneKR
 from itokr.render.kpis import markdown_table, summary_line
 from itokr.render.plain import (
@@ -22,11 +24,6 @@ from itokr.render.plain import (
     with_unit,
 )
 from itokr.report import Flagged, Group, Review, Section
-
-
-def cell(text: str) -> str:
-    """Text safe inside a markdown table cell."""
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
 
 
 def heading(review: Review) -> str:
@@ -97,15 +94,19 @@ def change_text(change: Change) -> str:
 
 def flag_text(flag: Flagged) -> str:
     """A flag and its reason: what a reviewer of the period must see first."""
+    return f"⚑ {flag.kind}: `{flag.ref}` {_flag_said(flag)}"
+
+
+def _flag_said(flag: Flagged) -> str:
     why = f"reason: {flag.reason}" if flag.reason else "no reason given"
-    return f"⚑ {flag.kind}: `{flag.ref}` {flag.message} — {why}"
+    return f"{flag.message} — {why}"
 
 
 def _group_table(name: str, groups: Sequence[Group]) -> list[str]:
     if not groups:
         return []
     lines = [f"| {name} | Objectives | Mean score |", "|---|---:|---:|"]
-    lines += [f"| {cell(g.name)} | {g.count} | {two(g.mean)} |" for g in groups]
+    lines += [f"| {markdown(g.name)} | {g.count} | {two(g.mean)} |" for g in groups]
     return [*lines, ""]
 
 
@@ -133,10 +134,12 @@ def _key_results(section: Section) -> list[str]:
         progress = result.progress
         over = f" (↑{progress:.2f})" if progress is not None and progress > 1 else ""
         cells = [
-            f"`{result.ref}` {cell(kr.title)}",
-            kind_label(kr),
-            cell(with_unit(baseline, getattr(kr, "unit", None))) if baseline is not None else "",
-            cell(now_text(kr)),
+            f"`{result.ref}` {markdown(kr.title)}",
+            markdown(kind_label(kr)),
+            markdown(with_unit(baseline, getattr(kr, "unit", None)))
+            if baseline is not None
+            else "",
+            markdown(now_text(kr)),
             two(result.score) + over,
             forecast_text(result.forecast),
             health,
@@ -153,10 +156,12 @@ def _notes(section: Section) -> list[str]:
     for result in section.score.key_results:
         kr = result.key_result
         if isinstance(kr, MilestoneKR):
-            marks = "; ".join(f"[{'x' if m.done else ' '}] {m.title}" for m in kr.milestones)
+            marks = "; ".join(
+                f"[{'x' if m.done else ' '}] {markdown(m.title)}" for m in kr.milestones
+            )
             lines.append(f"- `{kr.id}` milestones: {marks}")
         if kr.reason:
-            lines.append(f"- `{kr.id}` why it last changed: {kr.reason.strip()}")
+            lines.append(f"- `{kr.id}` why it last changed: {markdown(kr.reason)}")
     return [*lines, ""] if lines else []
 
 
@@ -171,29 +176,29 @@ def _checkins(section: Section) -> list[str]:
     ]
     for row in section.checkins:
         lines.append(
-            f"| {row.day.isoformat()} | `{row.ref}` | {cell(with_unit(row.value, row.unit))} "
-            f"| {two(row.confidence, '')} | {cell(row.note or '')} |"
+            f"| {row.day.isoformat()} | `{row.ref}` | {markdown(with_unit(row.value, row.unit))} "
+            f"| {two(row.confidence, '')} | {markdown(row.note or '')} |"
         )
     return [*lines, ""]
 
 
 def _section(section: Section) -> list[str]:
     objective = section.entry.objective
-    lines = [f"### `{section.entry.id}` {objective.title.strip()}", ""]
+    lines = [f"### `{section.entry.id}` {markdown(objective.title)}", ""]
     lines.append(
-        " · ".join(f"{label}: **{cell(value)}**" for label, value in section_facts(section))
+        " · ".join(f"{label}: **{markdown(value)}**" for label, value in section_facts(section))
     )
     lines.append("")
     if objective.description:
-        lines += ["> " + line for line in objective.description.strip().splitlines()] + [""]
+        lines += [f"> {line}".rstrip() for line in markdown_lines(objective.description)] + [""]
     if objective.reason:
-        lines += [f"*Why it last changed:* {objective.reason.strip()}", ""]
+        lines += [f"*Why it last changed:* {markdown(objective.reason)}", ""]
     lines += _key_results(section)
     lines += _notes(section)
     lines += _checkins(section)
     if section.changes:
         lines += ["**Changed since the period started**", ""]
-        lines += [f"- `{c.ref}` {change_text(c)}" for c in section.changes] + [""]
+        lines += [f"- `{c.ref}` {markdown(change_text(c))}" for c in section.changes] + [""]
     return lines
 
 
@@ -216,10 +221,12 @@ def _since(review: Review) -> list[str]:
     lines.append("")
     if since.flags:
         lines += ["**Flags for the reviewer**", ""]
-        lines += [f"- {flag_text(flag)}" for flag in since.flags] + [""]
+        lines += [  # the message quotes values (an owner), the reason is anyone's text
+            f"- ⚑ {flag.kind}: `{flag.ref}` {markdown(_flag_said(flag))}" for flag in since.flags
+        ] + [""]
     shown = {s.entry.id for s in review.sections}
     gone = [c for c in since.changes if c.ref.split("/", 1)[0] not in shown]
-    lines += [f"- `{c.ref}` {change_text(c)}" for c in gone]
+    lines += [f"- `{c.ref}` {markdown(change_text(c))}" for c in gone]
     return [*lines, ""] if gone else lines
 
 
@@ -232,7 +239,7 @@ def _kpis(review: Review) -> list[str]:
 
 def render(review: Review) -> str:
     """The whole review as one markdown document."""
-    lines = [f"# {heading(review)}", "", window_text(review), ""]
+    lines = [f"# {markdown(heading(review))}", "", markdown(window_text(review)), ""]
     lines += _summary(review)
     lines += _kpis(review)
     lines += _since(review)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import inspect
 import json
+import os
 from collections.abc import Callable, Sequence
-from pathlib import PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -161,12 +161,14 @@ def github(reports: Sequence[Report]) -> str:
 
 
 def _uri(path: str) -> str:
-    """A relative path stays relative (to the checkout, as code scanning expects)."""
-    if PurePosixPath(path).is_absolute():
-        return PurePosixPath(path).as_uri()
-    if PureWindowsPath(path).is_absolute():
-        return PureWindowsPath(path).as_uri()
-    return quote(path.replace("\\", "/"))
+    """The file's real name percent-encoded, a `\\` or a control character in it too;
+    a relative path stays relative (to the checkout, as code scanning expects)."""
+    from itokr.loader import real_path
+
+    real = real_path(path)
+    if real.is_absolute():
+        return real.as_uri()
+    return quote(os.fsencode(real.as_posix()))
 
 
 def sarif(reports: Sequence[Report]) -> str:

@@ -8,6 +8,7 @@ import gc
 import json
 from collections.abc import Sequence
 
+from itokr.inert import markdown
 from itokr.render.plain import (
     forecast_text,
     iso,
@@ -34,11 +35,6 @@ def as_json(scores: Sequence[ObjectiveScore], as_of: dt.date, *, key_results: bo
     return f'{{"as_of": {encode(as_of.isoformat())}, "objectives": [{body}]}}\n'
 
 
-def _cell(text: str) -> str:
-    """Text safe inside a markdown table cell."""
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-
-
 def _health(health: str | None, stale: bool) -> str:
     text = health or "—"
     return f"{text}, stale" if stale else text
@@ -53,8 +49,8 @@ def _score(result: KeyResultScore) -> str:
 def _kr_row(result: KeyResultScore) -> str:
     kr = result.key_result
     cells = [
-        f"↳ `{result.ref}` {_cell(kr.title)}",
-        _cell(now_text(kr)),
+        f"↳ `{result.ref}` {markdown(kr.title)}",
+        markdown(now_text(kr)),
         _score(result),
         "",
         _health(result.health, result.stale),
@@ -72,7 +68,7 @@ def as_markdown(
     """A pipe table for wikis and pull-request comments."""
     heading = f"{title} — status as of {as_of}" if title else f"Status as of {as_of}"
     lines = [
-        f"### {_cell(heading)}",
+        f"### {markdown(heading)}",
         "",
         "| Objective / key result | Now / target | Score | Expected | Health | Forecast "
         "| Confidence | Last check-in | Owner |",
@@ -86,7 +82,7 @@ def as_markdown(
             "| "
             + " | ".join(
                 [
-                    f"**`{entry.id}`** {_cell(entry.objective.title)}{period}",
+                    f"**`{entry.id}`** {markdown(entry.objective.title + period)}",
                     "",
                     f"**{two(score.score)}**",
                     two(score.expected),
@@ -94,7 +90,7 @@ def as_markdown(
                     "",
                     two(score.confidence, ""),
                     iso(score.last_checkin) or "",
-                    _cell(entry.owner or ""),
+                    markdown(entry.owner or ""),
                 ]
             )
             + " |"

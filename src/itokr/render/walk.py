@@ -17,6 +17,7 @@ from rich.prompt import Confirm, InvalidResponse, PromptBase
 from rich.text import Text
 
 from itokr import answers
+from itokr.inert import terminal
 from itokr.model import Binary, Metric, MilestoneKR, Threshold
 from itokr.render.due import reading_text
 from itokr.render.plain import now_text, number, two
@@ -65,7 +66,7 @@ def _heading(console: Console, stop: Stop, place: str) -> None:
     title = Text(f"{place} ")
     title.append("KPI " if stop.kpi is not None else "")
     title.append(stop.ref, style="bold")
-    title.append(f"  {' '.join(stop.title.split())}")
+    title.append(f"  {terminal(' '.join(stop.title.split()))}")
     console.print(title)
     facts = ["KPI" if stop.kpi is not None else stop.kind]
     kr = stop.key_result if stop.kpi is None else None
@@ -86,7 +87,8 @@ def _heading(console: Console, stop: Stop, place: str) -> None:
         for index, milestone in enumerate(kr.milestones, 1):
             mark = "[x]" if milestone.done else "[ ]"
             weight = f" (weight {number(milestone.weight)})" if milestone.weight != 1 else ""
-            console.print(Text(f"{_INDENT}{index} {mark} {milestone.title}{weight}"))
+            name = terminal(milestone.title)
+            console.print(Text(f"{_INDENT}{index} {mark} {name}{weight}"))
 
 
 def _ask(console: Console, stop: Stop) -> Answer:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from itokr.inert import terminal
+
 
 def escape_data(value: str) -> str:
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A workflow command's text: its own escapes, and nothing a log viewer obeys."""
+    return terminal(value, lines=True).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(value: str) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 from itokr.crosscheck import Entry
 from itokr.diffing import Change, Diff
 from itokr.errors import UsageError
+from itokr.findings import Finding
 from itokr.kpis import KpiScore
 from itokr.model import Metric, dated_checkins
 from itokr.periods import Period
@@ -103,6 +104,7 @@ class Since:
     skipped: str | None = None  # why the comparison was left out
     day: dt.date | None = None  # the base commit's date
     flags: tuple[Flagged, ...] = ()  # every flag of `changes`, in their order
+    findings: tuple[Finding, ...] = ()  # problems of the root at the base commit
 
     @property
     def basis(self) -> str:

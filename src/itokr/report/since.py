@@ -46,6 +46,7 @@ def changes_since(
         changes,
         day=gitio.commit_day(repo, commit),
         flags=flagged(changes, tree.entries),
+        findings=tuple(side.tree.findings),
     )
 
 

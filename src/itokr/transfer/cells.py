@@ -72,8 +72,9 @@ class CellError(ValueError):
 
 def formula_like(text: str) -> bool:
     """Whether a spreadsheet would evaluate `text` typed into a cell (CSV injection):
-    `= + - @` first, also after leading blanks, or a leading tab or carriage return."""
-    return text.lstrip(" \t\r\n").startswith(_TRIGGERS) or text.startswith(("\t", "\r"))
+    `= + - @` first, also after leading blanks of any kind (a no-break space too: some
+    spreadsheets trim it), or a leading tab or carriage return."""
+    return text.lstrip().startswith(_TRIGGERS) or text.startswith(("\t", "\r"))
 
 
 def guard(text: str) -> str:
