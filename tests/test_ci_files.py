@@ -22,6 +22,7 @@ Run = Callable[..., Result]
 TOOLS = REPO / "tests" / "tools"
 WORKFLOW = ".github/workflows/okrs.yml"
 PAGES = ".github/workflows/okrs-pages.yml"  # init --pages: publishes `itokr site`
+WEEKLY = ".github/workflows/okrs-weekly.yml"  # measures, then reminds each owner
 SPEC = "git+https://github.com/acme/itokr@v0.3.1"
 
 
@@ -83,18 +84,20 @@ def _docs_block(marker: str) -> str:
 @pytest.fixture
 def generated(run: Run, tmp_path: Path) -> dict[str, Path]:
     """The workflows init writes without a known source and with --itokr-from: the
-    checks ("unknown", "known") and, with --pages, the Pages one ("unknown-pages", ...)."""
+    checks ("unknown", "known"), the weekly reminders ("unknown-weekly", ...) and, with
+    --pages, the Pages one ("unknown-pages", ...)."""
     made = {}
     for name, options in {"unknown": [], "known": ["--itokr-from", SPEC]}.items():
         result = run("init", name, *options, "--pages", "--as-of", "2026-11-21", cwd=tmp_path)
         assert result.exit_code == 0, result.stderr
         made[name] = tmp_path / name / WORKFLOW
         made[f"{name}-pages"] = tmp_path / name / PAGES
+        made[f"{name}-weekly"] = tmp_path / name / WEEKLY
     return made
 
 
 def test_generated_workflows_pass_actionlint(generated: dict[str, Path]) -> None:
-    assert len(generated) == 4 and all(path.exists() for path in generated.values())
+    assert len(generated) == 6 and all(path.exists() for path in generated.values())
     assert _actionlint(*generated.values()) == []
 
 
