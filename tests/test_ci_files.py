@@ -160,7 +160,12 @@ def test_the_workflow_is_least_privilege_and_runs_once_per_change(
 
 
 @pytest.mark.parametrize(
-    ("marker", "name"), [("name: okrs\n", "unknown"), ("name: okrs-pages\n", "unknown-pages")]
+    ("marker", "name"),
+    [
+        ("name: okrs\n", "unknown"),
+        ("name: okrs-pages\n", "unknown-pages"),
+        ("name: okrs-weekly\n", "unknown-weekly"),
+    ],
 )
 def test_the_documented_workflows_are_the_generated_ones(
     generated: dict[str, Path], marker: str, name: str
@@ -186,6 +191,13 @@ def test_the_documented_gitlab_job_fits_gitlabs_schema(tmp_path: Path) -> None:
     assert 'pip install "$ITOKR_SPEC"' in job.read_text(encoding="utf-8")
     job.write_text(job.read_text().replace("when: always", "when: sometimes"))
     assert "when" in _gitlab_schema_errors(job)  # the schema is really applied
+
+
+def test_the_documented_gitlab_weekly_job_fits_gitlabs_schema(tmp_path: Path) -> None:
+    job = tmp_path / ".gitlab-ci.yml"
+    job.write_text(_docs_block("okrs-weekly:\n"), encoding="utf-8")
+    assert _gitlab_schema_errors(job) == ""
+    assert "itokr due --notify" in job.read_text(encoding="utf-8")
 
 
 def test_the_documented_gitlab_pages_job_fits_gitlabs_schema(tmp_path: Path) -> None:
