@@ -14,6 +14,7 @@ it recompiles the package on every run (FACTS.md).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import platform
@@ -24,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -298,6 +300,64 @@ def has_ruamel_clib(python: Path) -> bool:
     return subprocess.run(probe, capture_output=True, check=False).returncode == 0
 
 
+# ---------------------------------------------------------------- itokr measure
+
+MEASURED = 1000  # source-backed key results in the measure row
+
+
+def make_measured_root(root: Path, prometheus: str, count: int) -> None:
+    """`count` threshold key results, each reading its own series from `prometheus`."""
+    root.mkdir(parents=True)
+    (root / "itokr.yaml").write_text(f"sources:\n  prom:\n    prometheus: {prometheus}\n")
+    per_file = 50
+    for number in range(count // per_file):
+        lines = ["period: 2026-Q4", f"owner: team-{number}", "objectives:"]
+        for o in range(per_file // 5):
+            lines += [f"  - id: measured-{number}-{o}", "    title: Keep it up", "    key_results:"]
+            for k in range(5):
+                query = f'itokr_bench_value{{kr="{number * per_file + o * 5 + k}"}}'
+                lines += [
+                    f"      - id: kr-{k}",
+                    "        title: Stay above the bar",
+                    "        kind: threshold",
+                    "        direction: at_least",
+                    "        target: 50",
+                    f"        source: {{from: prom, query: '{query}'}}",
+                ]
+        (root / f"measured-{number:03d}.yaml").write_text("\n".join(lines) + "\n")
+
+
+def bench_history(count: int) -> str:
+    """One series per key result, a sample just before the end of AS_OF."""
+    at = dt.datetime.combine(dt.date.fromisoformat(AS_OF), dt.time(23, 58), dt.UTC)
+    lines = ["# TYPE itokr_bench_value gauge"]
+    lines += [
+        f'itokr_bench_value{{kr="{n}"}} {60 + n % 40} {int(at.timestamp())}' for n in range(count)
+    ]
+    return "\n".join([*lines, "# EOF", ""])
+
+
+@contextlib.contextmanager
+def measure_rows(itokr: Path, work: Path) -> Iterator[list[Row]]:
+    """The `itokr measure` rows, against a Prometheus of this machine; none without one."""
+    sys.path.insert(0, str(REPO / "tests"))
+    from sourceservers import prometheus_available, running_prometheus
+
+    if not prometheus_available():
+        print("prometheus or promtool not installed: measure rows skipped", flush=True)
+        yield []
+        return
+    with running_prometheus(work / "prometheus", bench_history(MEASURED)) as url:
+        root = work / "measured"
+        make_measured_root(root, url, MEASURED)
+        argv = [str(itokr), "--root", str(root), "measure", "--as-of", AS_OF, "--dry-run"]
+        one = ["--root", str(root), "measure", "measured-0-0/kr-0", "--as-of", AS_OF]
+        yield [
+            Row(f"itokr measure --dry-run, {MEASURED:,} key results", argv),
+            Row("itokr measure --dry-run, 1 key result", [str(itokr), *one, "--dry-run"]),
+        ]
+
+
 # ---------------------------------------------------------------- the run
 
 
@@ -308,8 +368,13 @@ def main() -> int:
     parser.add_argument("--files", type=int, default=500, help="objective files in the tree")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "RESULTS.md")
     parser.add_argument("--no-peers", action="store_true", help="skip check-jsonschema")
+    parser.add_argument(
+        "--measure-only", action="store_true", help="only the itokr measure rows (printed)"
+    )
     options = parser.parse_args()
     runs = options.runs
+    if options.measure_only:
+        return measure_only(options.itokr, runs)
 
     with tempfile.TemporaryDirectory(prefix="itokr-bench-") as temp:
         work = Path(temp)
@@ -383,11 +448,26 @@ def main() -> int:
         measure(linear, runs)
         print("start-up ...", flush=True)
         measure(startup, runs * 4)
+        with measure_rows(itokr, work) as measuring:
+            if measuring:
+                print("itokr measure against a local Prometheus ...", flush=True)
+                measure(measuring, runs)
 
-    report = render(rows, linear, startup, len(files), size, runs, peer)
+    report = render(rows, linear, startup, len(files), size, runs, peer, measuring)
     print()
     print(report)
     options.out.write_text(report)
+    return 0
+
+
+def measure_only(given: Path | None, runs: int) -> int:
+    """Just the `itokr measure` rows, printed, RESULTS.md left alone."""
+    with tempfile.TemporaryDirectory(prefix="itokr-bench-") as temp:
+        work = Path(temp)
+        itokr = given.absolute() if given else install(work)
+        with measure_rows(itokr, work) as measuring:
+            measure(measuring, runs)
+    print("\n".join(_measure_table(measuring)))
     return 0
 
 
@@ -399,6 +479,7 @@ def render(
     size: int,
     runs: int,
     peer: str,
+    measuring: list[Row],
 ) -> str:
     floor, bare = rows[0], startup[0]
     whole = [
@@ -456,8 +537,37 @@ def render(
             "|---|---:|---:|---:|---:|---:|",
             *start,
             "",
+            *_measure_table(measuring),
         ]
     )
+
+
+def _measure_table(measuring: list[Row]) -> list[str]:
+    """Time per key result of `itokr measure` against a local Prometheus (if one ran)."""
+    if not measuring:
+        return ["`itokr measure`: not measured (no prometheus/promtool on this machine).", ""]
+    many, one = measuring
+    each = (many.seconds - one.seconds) / (MEASURED - 1)
+    each_cpu = (many.cpu - one.cpu) / (MEASURED - 1)
+    return [
+        "## `itokr measure` against a local Prometheus",
+        "",
+        f"{MEASURED:,} threshold key results in {MEASURED // 50} files, each an instant query "
+        "of its own series; `--dry-run`, so every run reads every source and verifies the "
+        "edit of every file (re-validating the root), and writes nothing.",
+        "",
+        "| command | wall | CPU | peak memory |",
+        "|---|---:|---:|---:|",
+        *(
+            f"| {row.name} | {row.seconds:.2f} s | {row.cpu:.2f} s | {row.peak_mb:.0f} MB |"
+            for row in measuring
+        ),
+        "",
+        f"Per key result beyond the first: {1000 * each:.2f} ms wall, {1000 * each_cpu:.2f} ms "
+        f"CPU of itokr ({1000 * many.seconds / MEASURED:.2f} ms wall with start-up spread over "
+        "all). Prometheus' own CPU is not counted.",
+        "",
+    ]
 
 
 if __name__ == "__main__":

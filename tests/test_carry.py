@@ -389,3 +389,28 @@ def test_a_key_result_tracking_a_kpi_keeps_tracking_it(
     assert "      kpi: mttr\n" in text
     assert "      baseline: 6  # 2026-Q4: baseline 8\n" in text
     assert run("--root", str(root), "validate").exit_code == 0
+
+
+def test_a_key_result_with_a_source_keeps_it(
+    run: Callable[..., Result], make_root: Callable[..., Path]
+) -> None:
+    """`itokr measure` goes on reading the carried key result, from the same source."""
+    root = make_root(
+        {
+            "itokr.yaml": "sources:\n  prom: {prometheus: 'http://127.0.0.1:9090'}\n"
+            "  deploys: {command: [python3, deploys.py]}\n",
+            "2026-Q4/ops.yaml": "period: 2026-Q4\nowner: ops\narea: ops\nobjectives:\n"
+            "  - id: uptime\n    title: Keep the portal up all the time\n    key_results:\n"
+            "      - {id: up, title: Keep uptime at 99.9%, baseline: 99, target: 99.9,"
+            " source: {from: prom, query: 'avg(up{job=\"portal\"}) * 100'}}\n"
+            "      - {id: deploys, title: Deploy 40 times a week, baseline: 10, target: 40,"
+            " source: {from: deploys, args: [--team, 'yes']}}\n",
+        }
+    )
+    assert _carry(run, root).exit_code == 0
+    assert run("--root", str(root), "validate").exit_code == 0
+    carried = load_root(root, root).entries[-1].objective.key_results
+    assert [kr.source.summary for kr in carried] == [  # type: ignore[union-attr]
+        'prom, query: avg(up{job="portal"}) * 100',
+        "deploys, args: --team yes",
+    ]

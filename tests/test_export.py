@@ -11,9 +11,11 @@ from typing import Any
 
 import openpyxl
 import pytest
+import yaml
 
 from conftest import EXAMPLES, Result, installed_itokr
 from itokr.loader import load_root
+from itokr.model import Metric
 from itokr.transfer.exporting import Export
 
 IT = EXAMPLES / "it-department"
@@ -62,10 +64,14 @@ def test_export_then_import_into_an_empty_root_gives_the_same_okrs(
     extra = ["--checkins", str(tmp_path / "checkins.csv")] if suffix == "csv" else []
     exported = run("--root", str(IT), "export", "-o", str(sheet), *extra, *END)
     assert exported.exit_code == 0, exported.stderr
-    # 161 check-ins of key results, 50 readings of the KPIs 7 key results track
-    assert "33 objectives, 82 key results, 211 check-ins" in exported.stdout
+    # 163 check-ins of key results, 50 readings of the KPIs 7 key results track
+    assert "33 objectives, 82 key results, 213 check-ins" in exported.stdout
     empty = tmp_path / "okrs"
     empty.mkdir()
+    # a `source:` names a source of itokr.yaml, which an export does not carry (URLs,
+    # secrets): the new root defines the example's, so its key results keep theirs
+    sources = yaml.safe_load((IT / "itokr.yaml").read_text())["sources"]
+    (empty / "itokr.yaml").write_text(yaml.safe_dump({"sources": sources}))
     imported = run("--root", str(empty), "import", str(sheet), *extra)
     assert imported.exit_code == 0, imported.stdout + imported.stderr
     assert okrs(empty) == okrs(IT)
@@ -259,8 +265,8 @@ def test_workbook_has_typed_cells_and_a_checkins_sheet(
     uptime = dict(zip(rows[0], next(r for r in rows if r[0] == "reliable-platform"), strict=True))
     assert (uptime["baseline"], uptime["target"], uptime["due"]) == (99.5, 99.9, None)
     checkins = list(workbook["checkins"].iter_rows(values_only=True))
-    assert list(checkins[0]) == ["ref", "value", "date", "confidence", "note"]
-    assert len(checkins) == 212  # a header, 161 check-ins and 50 KPI readings (as above)
+    assert list(checkins[0]) == ["ref", "value", "date", "confidence", "note", "by"]
+    assert len(checkins) == 214  # a header, 163 check-ins and 50 KPI readings (as above)
     assert workbook["key_results"].freeze_panes == "A2"
 
 
@@ -274,3 +280,34 @@ def test_installed_entry_point_exit_codes(tmp_path: Path) -> None:
     )
     assert misuse.returncode == 2 and misuse.stdout == ""
     assert misuse.stderr.startswith("itokr: --period nope: no objective has this period")
+
+
+def test_a_source_the_new_root_lacks_is_left_out_and_said(
+    run: Callable[..., Result], tmp_path: Path
+) -> None:
+    """Where a number comes from goes out (a `source` column, check-ins' `by`), and comes
+    back where the root defines that source; elsewhere the import says what it left out."""
+    sheet = tmp_path / "okrs.xlsx"
+    assert run("--root", str(IT), "export", "-o", str(sheet), *END).exit_code == 0
+    rows = list(openpyxl.load_workbook(sheet)["key_results"].iter_rows(values_only=True))
+    spend = next(
+        row
+        for row in (dict(zip(rows[0], r, strict=True)) for r in rows[1:])
+        if (row["objective_id"], row["kr_id"]) == ("optimize-it-costs", "cloud-spend")
+    )
+    assert spend["source"] == '{"from": "cost-export", "column": "monthly_run_rate_usd"}'
+    empty = tmp_path / "okrs"
+    empty.mkdir()
+    imported = run("--root", str(empty), "import", str(sheet))
+    assert imported.exit_code == 0, imported.stdout + imported.stderr
+    assert "source 'cost-export' is not defined in this root's itokr.yaml" in imported.stdout
+    tree = load_root(empty, empty)
+    assert tree.ok, tree.findings
+    kr = next(
+        kr
+        for entry in tree.entries
+        for kr in entry.objective.key_results
+        if (entry.id, kr.id) == ("optimize-it-costs", "cloud-spend")
+    )
+    assert isinstance(kr, Metric) and kr.source is None
+    assert kr.checkins is not None and kr.checkins[-1].by == "cost-export"  # `by` is data

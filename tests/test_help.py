@@ -17,7 +17,7 @@ from conftest import REPO, Result, installed_itokr
 Run = Callable[..., Result]
 SNAPSHOTS = REPO / "tests" / "help"
 COMMANDS = [
-    "validate", "status", "score", "tree", "kpis", "smart", "checkin", "diff",
+    "validate", "status", "score", "tree", "kpis", "smart", "checkin", "measure", "diff",
     "due", "history", "report", "site", "carry", "import", "export", "schema", "init",
 ]  # fmt: skip
 

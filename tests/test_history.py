@@ -126,7 +126,7 @@ def test_one_reading_per_date_the_plan_then_measured_by_the_checkins_up_to_it(
     ]  # the last commit left infra.yaml alone: no reading
     checkin = document["points"][2]
     assert checkin["checkins"] == [
-        {"ref": "reliable/uptime", "value": 99.6, "confidence": 0.7, "note": None}
+        {"ref": "reliable/uptime", "value": 99.6, "confidence": 0.7, "note": None, "by": None}
     ]
     assert checkin["commit"] == repo.git("rev-parse", "HEAD~2")
     assert document["points"][0]["commit"] == repo.git("rev-list", "--max-parents=0", "HEAD")

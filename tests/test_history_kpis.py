@@ -95,7 +95,7 @@ def test_one_reading_per_date_banded_by_the_kpi_as_it_stood(run: Run, repo: Date
     ]
     first, october = document["points"][0], document["points"][2]
     assert (first["commit"], first["subject"]) == (None, None)  # nothing committed yet
-    assert october["checkins"] == [{"value": 5, "confidence": None, "note": "runbooks"}]
+    assert october["checkins"] == [{"value": 5, "confidence": None, "note": "runbooks", "by": None}]
     assert october["subject"] == "October reading; an objective moves it"  # in force that day
     assert list(october) == [
         "date",

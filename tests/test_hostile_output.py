@@ -108,6 +108,8 @@ def test_a_branch_name_is_shown_escaped(repo: GitRepo) -> None:
         ("score", f"a/{CLEAR}", *AS_OF),
         ("history", f"{TITLE}/k", *AS_OF),
         ("checkin", f"a/{CLEAR}", "5", *AS_OF),
+        ("measure", f"a/{CLEAR}", *AS_OF),
+        ("measure", "--since", f"2026-10-01{RLO}", *AS_OF),
         ("status", "--as-of", CLEAR),
         ("due", "--as-of", f"2026-11-01{RLO}"),
         ("status", "--owner", CLEAR, *AS_OF),  # a filter naming nothing lists what exists

@@ -326,7 +326,10 @@ def test_the_readme_section_shows_what_the_example_gives(
     result = run("--root", IT, "kpis", "--as-of", "2026-11-21")
     printed = result.stdout.split("Key results that track a KPI:", 1)[0]
     assert [line.rstrip() for line in printed.splitlines()] == shown.splitlines()
-    # the file example of the section validates as it is written
+    # the file example of the section validates as it is written, its `source:` naming
+    # a source of the itokr.yaml that the measure section shows
     example = section.split("```yaml\n# okrs/kpis.yaml\n", 1)[1].split("```", 1)[0]
     (tmp_path / "kpis.yaml").write_text(example, encoding="utf-8")
+    config = readme.split("```yaml\n# okrs/itokr.yaml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "itokr.yaml").write_text(config, encoding="utf-8")
     assert run("--root", str(tmp_path), "validate").exit_code == 0

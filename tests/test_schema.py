@@ -227,6 +227,11 @@ def test_keys_have_descriptions_for_editors(run: Callable[..., Result]) -> None:
 
 def test_config_schema_rejects_mistakes(config_validator: jsonschema.protocols.Validator) -> None:
     assert not config_validator.is_valid({"organisation": "x"})
+    assert not config_validator.is_valid({"sources": {"s": {"timeout": 5}}})  # no type
+    assert not config_validator.is_valid(
+        {"sources": {"s": {"http": "https://a.example", "file": "a.csv"}}}  # two types
+    )
+    assert config_validator.is_valid({"sources": {"s": {"file": "a.csv"}}})
     assert not config_validator.is_valid({"grading": {"green": 1.5}})
     assert not config_validator.is_valid({"periods": {"FY27": {"start": "2026-07-01"}}})
     assert config_validator.is_valid(

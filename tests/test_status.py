@@ -67,7 +67,7 @@ objectives:
         baseline: 10
         target: 50
 """
-NONE_YET = {"forecast": None, "confidence": None, "last_checkin": None}
+NONE_YET = {"forecast": None, "confidence": None, "last_checkin": None, "measured_by": None}
 
 
 def _kr(**fields: Any) -> dict[str, Any]:

@@ -192,6 +192,7 @@ def test_history_shows_the_status_updates_of_the_day(
             "value": None,
             "confidence": None,
             "note": "replication tested on staging",
+            "by": None,
         }
     ]
     assert points["2026-10-05"]["checkins"][0]["confidence"] == 0.6

@@ -104,6 +104,8 @@ def _key_result(kr: AnyKeyResult, source: str) -> Any:
         data["target"] = kr.target
         if kr.kpi is not None:  # it keeps moving with its KPI's readings
             data["kpi"] = kr.kpi
+        if kr.source is not None:  # `itokr measure` goes on reading it
+            data["source"] = CommentedMap(kr.source.model_dump(by_alias=True, exclude_none=True))
     if kr.weight != 1:
         data["weight"] = kr.weight
     if isinstance(kr, MilestoneKR):

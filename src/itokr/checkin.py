@@ -23,7 +23,7 @@ from itokr.crosscheck import Entry
 from itokr.errors import ItokrError, UsageError
 from itokr.kpis import KpiEntry, score_kpi
 from itokr.loader import Document, Tree, display_path, load_documents, objective_files, read_root
-from itokr.model import AnyKeyResult, Binary, Metric, MilestoneKR, Threshold
+from itokr.model import AnyKeyResult, Binary, Checkin, Metric, MilestoneKR, Threshold
 from itokr.refs import resolve
 from itokr.ritual import Answer, Stop
 from itokr.safewrite import LOCK_TIMEOUT, replace_file, root_lock
@@ -43,6 +43,7 @@ class Request:
     done: bool
     undo: bool
     as_of: dt.date
+    by: str | None = None  # who measured it: `itokr measure` names its source
 
     @property
     def flag(self) -> str | None:
@@ -393,6 +394,98 @@ def _moved(request: Request, before: Tree, after: Tree) -> tuple[Moved, ...]:
     return tuple(Moved(ref, old[ref], new[ref]) for ref in new if ref in old)
 
 
+@dataclass(frozen=True, slots=True)
+class FileChange:
+    """The check-ins a batch made in one file: written together, or not at all."""
+
+    path: str
+    requests: tuple[Request, ...]
+    written: bool
+    diff: str
+    error: str | None = None  # why nothing was written to this file
+    data: bytes | None = None  # the file's bytes once written (None: not written)
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """What `record_checkins` did, file by file."""
+
+    files: tuple[FileChange, ...]
+    kept: tuple[Request, ...]  # a check-in on that date was there already, and stays
+
+
+def record_checkins(
+    requests: Sequence[Request],
+    root: Path,
+    cwd: Path,
+    *,
+    dry_run: bool = False,
+    lock_timeout: float = LOCK_TIMEOUT,
+) -> Batch:
+    """Record value check-ins of many key results and KPIs (a KPI's ref is its id): per
+    file, one verified, atomic write, by the splices and quoting of `itokr checkin`.
+
+    Under the lock the root is read again, so a check-in made meanwhile is seen: a
+    request whose key result or KPI already has a check-in on its date is kept out (the
+    one there wins). A file that cannot be edited in place is reported, not written; the
+    other files are. While the root is invalid nothing is written (`ItokrError`).
+    (`record_changes` is the all-or-nothing writer of people's check-ins.)
+    """
+    if dry_run:
+        return _record_checkins(requests, _Root.read(root, cwd), dry_run=True)
+    with root_lock(root, lock_timeout):
+        return _record_checkins(requests, _Root.read(root, cwd), dry_run=False)
+
+
+def _record_checkins(requests: Sequence[Request], files: _Root, *, dry_run: bool) -> Batch:
+    tree = _valid(files)
+    kpis = {entry.id: entry for entry in tree.kpis}
+    by_path: dict[str, list[_Planned]] = {}
+    kept = []
+    for request in requests:
+        item, checkins = _measured(tree, kpis, request)
+        if any(checkin.date == request.date for checkin in checkins or ()):
+            kept.append(request)
+        else:
+            by_path.setdefault(item.path, []).append(item)
+    changes = [_write_checkins(files, path, items, dry_run) for path, items in by_path.items()]
+    return Batch(tuple(changes), tuple(kept))
+
+
+def _measured(
+    tree: Tree, kpis: dict[str, KpiEntry], request: Request
+) -> tuple[_Planned, Sequence[Checkin] | None]:
+    """Where a measured value goes, and the check-ins there; an `ItokrError` when the
+    ref no longer names a key result or KPI that takes values of its own."""
+    ref = request.ref
+    if "/" not in ref and ref in kpis:
+        kpi = kpis[ref]
+        return _Planned(request, kpi.path, kpi.index, None, None), kpi.kpi.checkins
+    try:
+        entry, kr = resolve(tree.entries, ref)
+    except UsageError:
+        kr = None
+    if not isinstance(kr, Metric | Threshold) or kr.kpi is not None:
+        raise ItokrError(f"{ref} changed while it was measured; nothing written: run again")
+    return _Planned(request, entry.path, entry.index, kr, None), kr.checkins
+
+
+def _write_checkins(
+    files: _Root, path: str, items: Sequence[_Planned], dry_run: bool
+) -> FileChange:
+    """Splice every check-in for one file, verify the result once, write it once."""
+    requests = tuple(item.request for item in items)
+    try:
+        original, new_data, expected = _edit(files, path, items)
+        _verify(files, [(Document(path, new_data), expected)], requests[0].ref)
+        if not dry_run:
+            replace_file(files.files[path], original, new_data)
+    except ItokrError as error:
+        return FileChange(path, requests, written=False, diff="", error=str(error))
+    diff = _diff(path, original, new_data)
+    return FileChange(path, requests, not dry_run, diff, data=None if dry_run else new_data)
+
+
 def walk_requests(stop: Stop, answer: Answer, *, date: str | None, as_of: dt.date) -> list[Request]:
     """The requests an answer of the walk makes: a check-in (a value, or a status update
     with its confidence and note), and each milestone or the done flag it marks."""
@@ -498,6 +591,16 @@ def misfits(
     return []
 
 
+def _valid(files: _Root) -> Tree:
+    """The root as loaded, when it is valid: nothing is written to an invalid one."""
+    tree = files.load()
+    if not tree.ok:
+        raise ItokrError(
+            f"refusing to write while the OKR root has {_problems(tree)}: run `itokr validate`"
+        )
+    return tree
+
+
 def _plan(
     requests: Sequence[Request], tree: Tree, names: Mapping[str, str] = OPTIONS
 ) -> list[_Planned]:
@@ -550,11 +653,7 @@ def _edit(files: _Root, path: str, items: Sequence[_Planned]) -> tuple[bytes, by
 def _record_changes(
     requests: Sequence[Request], files: _Root, names: Mapping[str, str], *, dry_run: bool
 ) -> Changes:
-    tree = files.load()
-    if not tree.ok:
-        raise ItokrError(
-            f"refusing to write while the OKR root has {_problems(tree)}: run `itokr validate`"
-        )
+    tree = _valid(files)
     planned = _plan(requests, tree, names)
     by_path: dict[str, list[_Planned]] = {}
     for item in planned:
@@ -677,7 +776,9 @@ def _add(
     """Splice the new check-in (a value, or a status update without one) after those
     of its date or before, and say in `target` (the holder's plain data) what the
     file must read back as."""
-    new = roundtrip.NewCheckin(str(request.date), request.value, request.confidence, request.note)
+    new = roundtrip.NewCheckin(
+        str(request.date), request.value, request.confidence, request.note, request.by
+    )
     written = list(target.get("checkins") or [])
     # counted in `target`, which also holds the check-ins a batch added before this one
     # (dates as the reader gives them: YYYY-MM-DD text, so text order is date order)
@@ -690,6 +791,8 @@ def _add(
         entry["confidence"] = _as_read(request.confidence)
     if request.note is not None:
         entry["note"] = request.note
+    if request.by is not None:
+        entry["by"] = request.by
     target.pop("current", None)
     written.insert(position, entry)
     target["checkins"] = written

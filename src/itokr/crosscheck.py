@@ -7,7 +7,16 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from itokr.model import Config, Objective, ObjectiveFile
+from itokr.model import (
+    SOURCE_FIELDS,
+    SOURCE_NEEDS,
+    Config,
+    Metric,
+    Objective,
+    ObjectiveFile,
+    SourceRef,
+    Threshold,
+)
 from itokr.periods import Period, resolve
 from itokr.problems import Loc, Problem
 
@@ -237,3 +246,57 @@ def _rotate(cycle: list[str], first: str) -> list[str]:
     at = ring.index(first)
     ring = ring[at:] + ring[:at]
     return [*ring, first]
+
+
+def source_problems(ref: SourceRef, config: Config) -> Iterator[Problem]:
+    """What is wrong with a `source:` given the `sources` of itokr.yaml; each problem's
+    loc is below the `source` mapping. For key results here, and for KPIs (SPEC §6)."""
+    source = config.sources.get(ref.from_)
+    if source is None:
+        defined = ", ".join(config.sources) or "none yet"
+        yield Problem(
+            ("from",),
+            "E308",
+            f"no source named {ref.from_!r} in itokr.yaml (defined there: {defined}): "
+            "fix the name, or define it under `sources:`",
+        )
+        return
+    kind = source.type
+    needs = SOURCE_NEEDS.get(kind)
+    if needs is not None and needs not in ref.given:
+        yield Problem(
+            (),
+            "E309",
+            f"{ref.from_} is a {kind} source: say what to read with `{needs}` "
+            f"({_WHAT_TO_READ[needs]})",
+        )
+    for key in ref.given:
+        if SOURCE_FIELDS[key] != kind:
+            instead = f", or use `{needs}`" if needs else ""
+            yield Problem(
+                (key,),
+                "E309",
+                f"`{key}` is for {SOURCE_FIELDS[key]} sources and {ref.from_} is a {kind} "
+                f"source: remove it{instead}",
+                at_key=True,
+            )
+
+
+_WHAT_TO_READ = {
+    "query": "a PromQL expression that gives one number",
+    "path": "a JMESPath expression into the JSON answer, such as stats.csat.average",
+    "column": "the column of the CSV, or key of the JSON rows, to read",
+}
+
+
+def check_sources(entries: Sequence[Entry], config: Config) -> Iterator[Located]:
+    """Every key result's `source:` against the `sources` of itokr.yaml."""
+    for entry in entries:
+        for number, kr in enumerate(entry.objective.key_results):
+            if isinstance(kr, Metric | Threshold) and kr.source is not None:
+                at: Loc = ("objectives", entry.index, "key_results", number, "source")
+                for problem in source_problems(kr.source, config):
+                    yield Located(
+                        entry.path,
+                        Problem(at + problem.loc, problem.code, problem.message, problem.at_key),
+                    )

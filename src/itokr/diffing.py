@@ -35,7 +35,7 @@ FLAGS: dict[str, str] = {
 # fmt: off
 _KR_FIELDS = (
     "kind", "title", "unit", "direction", "baseline", "target", "weight", "due", "reason",
-    "current", "confidence", "checkins", "milestones", "done",
+    "current", "confidence", "checkins", "milestones", "done", "source",
 )
 # fmt: on
 _DEFAULTS = {"weight": 1, "type": "aspirational"}  # not worth listing for a new item
@@ -177,6 +177,8 @@ def key_result_values(key_result: AnyKeyResult) -> dict[str, Value]:
     values["checkins"] = len(checkins) or None
     milestones = getattr(key_result, "milestones", None)
     values["milestones"] = [_milestone(m) for m in milestones] if milestones else None
+    source = getattr(key_result, "source", None)
+    values["source"] = source.summary if source is not None else None  # where measure reads it
     return values
 
 
@@ -403,6 +405,7 @@ def kpi_values(entry: KpiEntry, as_of: dt.date) -> dict[str, Value]:
         "good": kpi.good,
         "bad": kpi.bad,
         "every": kpi.every,
+        "source": kpi.source.summary if kpi.source is not None else None,  # as a key result's
         "value": value,
         "band": None if value is None else band(kpi, value),
         "checkins": len(readings) or None,

@@ -30,7 +30,9 @@ CODES: dict[str, str] = {
     "E203": "`start`/`end` incomplete, reversed, or mixed with `period`",
     "E205": "a duplicate key-result id in one objective",
     "E206": "a KPI whose `good` equals its `bad`",
-    "E207": "`kpi` together with the key result's own `current` or `checkins`",
+    "E207": "`kpi` together with the key result's own `current`, `checkins` or `source`",
+    "E208": "a source of itokr.yaml with several types, or a key its type does not take"
+    " (`headers` on a file source)",
     "E301": "a duplicate objective or KPI id in the root (they share one namespace)",
     "E302": "`aligns_to` names no objective",
     "E303": "an alignment cycle",
@@ -38,6 +40,9 @@ CODES: dict[str, str] = {
     "E305": "an area not among the configured `areas`",
     "E306": "`kpi` names no KPI",
     "E307": "a key result's `unit` differs from the unit of the KPI it tracks",
+    "E308": "a `source:` (of a key result or a KPI) names no source of itokr.yaml",
+    "E309": "a `source:` lacks what its source's type needs (`query`, `path`, `column`)"
+    " or has a field of another type",
 }
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from itokr.crosscheck import Entry, Located, area_problem
+from itokr.crosscheck import Entry, Located, area_problem, source_problems
 from itokr.kpis import KpiEntry
 from itokr.model import Config, Kpi, Metric, ObjectiveFile, Threshold, tracking
 from itokr.problems import Loc, Problem
@@ -81,6 +81,19 @@ def entries_of(
             owner = kpi.owner or file.defaults.owner
             entries.append(KpiEntry(kpi, file.path, index, owner, area))
     return entries, located
+
+
+def check_sources(kpis: Sequence[KpiEntry], config: Config) -> Iterator[Located]:
+    """Every KPI's `source:` against the `sources` of itokr.yaml (E308, E309), as a key
+    result's is checked."""
+    for entry in kpis:
+        if entry.kpi.source is not None:
+            at: Loc = ("kpis", entry.index, "source")
+            for problem in source_problems(entry.kpi.source, config):
+                yield Located(
+                    entry.path,
+                    Problem(at + problem.loc, problem.code, problem.message, problem.at_key),
+                )
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from itokr import kpilinks, yamlio
-from itokr.crosscheck import Entry, ParsedFile, check_cycles, check_ids, entries_of
+from itokr.crosscheck import (
+    Entry,
+    ParsedFile,
+    check_cycles,
+    check_ids,
+    check_sources,
+    entries_of,
+)
 from itokr.errors import UsageError
 from itokr.findings import Finding
 from itokr.inert import terminal
@@ -422,6 +429,8 @@ def _load(documents: Sequence[Document], config_document: Document | None) -> Tr
     every = _in_file_order(paths, entries, stand_ins)
     located += [*check_ids(every, set()), *check_cycles(entries)]
     kpis, in_kpis = kpilinks.entries_of(kpi_files, config, config_ok=config_ok)
+    if config_ok:  # a source of an invalid itokr.yaml is unknown: one problem, told there
+        located += [*check_sources(entries, config), *kpilinks.check_sources(kpis, config)]
     broken = {kpi_id for file in kpi_files for _, kpi_id in file.broken}
     entries, links = kpilinks.link(entries, kpis, broken)
     located += [*in_kpis, *kpilinks.check_ids(every, kpi_files, paths), *links]

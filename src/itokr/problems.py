@@ -20,6 +20,8 @@ from itokr.model import (
     Objective,
     ObjectiveFile,
     PeriodDates,
+    Source,
+    SourceRef,
     StatusUpdate,
 )
 from itokr.wording import plain
@@ -50,8 +52,8 @@ def _config_parts() -> dict[str, type[BaseModel]]:
 def _model_at(parent: Loc, kind: str, *, config: bool) -> type[BaseModel]:
     """The model of the mapping at `parent`, to name it and list its keys."""
     if config:
-        if len(parent) == 2 and parent[0] == "periods":
-            return PeriodDates
+        if len(parent) == 2 and parent[0] in ("periods", "sources"):
+            return PeriodDates if parent[0] == "periods" else Source
         return _config_parts().get(str(parent[0]), Config) if len(parent) == 1 else Config
     last = next((step for step in reversed(parent) if isinstance(step, str)), None)
     models: dict[str | None, type[BaseModel]] = {
@@ -59,6 +61,7 @@ def _model_at(parent: Loc, kind: str, *, config: bool) -> type[BaseModel]:
         "key_results": MODEL_OF_KIND.get(kind, MODEL_OF_KIND["metric"]),
         "checkins": StatusUpdate if kind in _PROJECTS else Checkin,
         "milestones": Milestone,
+        "source": SourceRef,
         "kpis": Kpi,
     }
     return models.get(last, ObjectiveFile)
@@ -76,6 +79,8 @@ def _describe(model: type[BaseModel], kind: str | None) -> str:
         Milestone: "a milestone",
         Config: "itokr.yaml",
         PeriodDates: "a period of itokr.yaml",
+        Source: "a source of itokr.yaml",
+        SourceRef: "a `source:`",
     }.get(model) or next(
         (f"`{name}` of itokr.yaml" for name, part in _config_parts().items() if part is model),
         "itokr.yaml",
@@ -90,8 +95,13 @@ def _close_to(key: str, allowed: list[str]) -> str | None:
     return next(iter(same_start or strong), None)
 
 
+def _keys(model: type[BaseModel]) -> list[str]:
+    """The keys a model takes, as written in a file (`from`, not `from_`)."""
+    return [field.alias or name for name, field in model.model_fields.items()]
+
+
 def _unknown_key(key: str, model: type[BaseModel], kind: str | None) -> str:
-    allowed = list(model.model_fields)
+    allowed = _keys(model)
     message = f"unknown key {key!r} in {_describe(model, kind)}"
     if close := _close_to(key, allowed):
         return f"{message}: did you mean {close!r}?"
@@ -115,7 +125,7 @@ def _unknown_key(key: str, model: type[BaseModel], kind: str | None) -> str:
 
 
 def _not_a_name(key: str, model: type[BaseModel], kind: str) -> str:
-    allowed = ", ".join(model.model_fields)
+    allowed = ", ".join(_keys(model))
     return f"key {key} in {_describe(model, kind)} is not a name: keys are words such as {allowed}"
 
 
@@ -160,6 +170,7 @@ _MISSING_HINTS = {
     ("value", ""): "the value measured that day",
     ("start", ""): "give both `start` and `end`",
     ("end", ""): "give both `start` and `end`",
+    ("from", ""): "name one of the `sources` defined in itokr.yaml",
     ("good", ""): "the reading at or better than which a KPI is green",
     ("bad", ""): "the reading worse than which a KPI is red",
 }

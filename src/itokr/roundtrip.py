@@ -79,6 +79,7 @@ class NewCheckin:
     value: str | None
     confidence: str | None = None
     note: str | None = None
+    by: str | None = None
 
     def pairs(self) -> list[tuple[str, str]]:
         pairs = [("date", self.date)]
@@ -88,6 +89,8 @@ class NewCheckin:
             pairs.append(("confidence", self.confidence))
         if self.note is not None:
             pairs.append(("note", scalar_text(self.note)))
+        if self.by is not None:
+            pairs.append(("by", scalar_text(self.by)))
         return pairs
 
 

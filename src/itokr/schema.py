@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from itokr.model import Config, ObjectiveFile
+from itokr.model import SOURCE_TYPES, Config, ObjectiveFile
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -61,6 +61,9 @@ def objective_file_schema() -> dict[str, Any]:
 
 
 def config_schema() -> dict[str, Any]:
-    """The schema of `itokr.yaml`."""
+    """The schema of `itokr.yaml`; a source has exactly one type (E102, E208)."""
     schema = Config.model_json_schema()
+    sources = schema.get("$defs", {}).get("Source")
+    if sources is not None:
+        sources["oneOf"] = [_present(kind) for kind in SOURCE_TYPES]
     return {"$schema": DIALECT, "title": "itokr configuration (itokr.yaml)", **schema}

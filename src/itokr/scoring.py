@@ -47,6 +47,7 @@ class KeyResultScore:
     forecast: float | None
     confidence: float | None
     last_checkin: dt.date | None
+    measured_by: str | None = None  # the source of itokr.yaml the newest check-in came from
 
     @property
     def has_data(self) -> bool:
@@ -254,7 +255,13 @@ def score_key_result(
         forecast=forecast(key_result, period),
         confidence=stated.confidence if stated else None,
         last_checkin=checkins[-1].date if checkins else None,
+        measured_by=measured_by(checkins[-1], config) if checkins else None,
     )
+
+
+def measured_by(checkin: AnyCheckin, config: Config) -> str | None:
+    """The source that measured `checkin` (`by:` naming a source), None for a person's."""
+    return checkin.by if checkin.by is not None and checkin.by in config.sources else None
 
 
 def score_objective(entry: Entry, config: Config, as_of: dt.date) -> ObjectiveScore:

@@ -13,6 +13,7 @@ from itokr.cli import tree as _tree  # noqa: F401
 from itokr.cli import kpis as _kpis  # noqa: F401
 from itokr.cli import smart as _smart  # noqa: F401
 from itokr.cli import checkin as _checkin  # noqa: F401
+from itokr.cli import measure as _measure  # noqa: F401
 from itokr.cli import diff as _diff  # noqa: F401
 from itokr.cli import due as _due  # noqa: F401
 from itokr.cli import history as _history  # noqa: F401

@@ -46,6 +46,7 @@ _WRITTEN_KEYS = {
     "good",
     "bad",
     "every",
+    "source",
 }
 
 

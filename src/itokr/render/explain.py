@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from itokr.kpis import every_of, next_due
-from itokr.model import Binary, Config, Kpi, Metric, MilestoneKR, Threshold
+from itokr.model import AnyKeyResult, Binary, Config, Kpi, Metric, MilestoneKR, Threshold
 from itokr.periods import Period
 from itokr.render.plain import kind_label, number, two, with_unit
 from itokr.scoring import (
@@ -206,8 +206,22 @@ def key_result_lines(
         ("forecast", forecast_line(result, entry.period)),
         ("stale", stale_line(result, entry.period, as_of, config)),
         ("confidence", confidence_line(result.confidence)),
-        ("last check-in", str(result.last_checkin or "none")),
+        ("last check-in", last_checkin_line(result)),
+        *source_lines(result.key_result),
     ]
+
+
+def last_checkin_line(result: KeyResultScore) -> str:
+    if result.last_checkin is None:
+        return "none"
+    measured = f", measured by {result.measured_by}" if result.measured_by else ""
+    return f"{result.last_checkin}{measured}"
+
+
+def source_lines(kr: AnyKeyResult) -> Lines:
+    """Where `itokr measure` reads this key result, when it has a `source:`."""
+    source = kr.source if isinstance(kr, Metric | Threshold) else None
+    return [] if source is None else [("source", source.summary)]
 
 
 def objective_lines(objective: ObjectiveScore, config: Config, as_of: dt.date) -> Lines:

@@ -29,6 +29,7 @@ def _point_dict(point: Point) -> dict[str, Any]:
                 "value": getattr(c, "value", None),  # None: a status update
                 "confidence": c.confidence,
                 "note": c.note,
+                "by": c.by,
             }
             for ref, c in point.checkins
         ],
@@ -70,6 +71,8 @@ def source_text(point: Point, *, many: bool) -> str:
             text += f" {number(value)}"
         if checkin.confidence is not None and value is None:
             text = f"{text} confidence {two(checkin.confidence)}".strip()
+        if checkin.by:  # measured by a source, or a person's name
+            text = f"{text} by {checkin.by}".lstrip()
         if checkin.note:
             text = f"{text} ({checkin.note})" if text else checkin.note
         said.append(text)

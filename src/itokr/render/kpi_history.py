@@ -22,7 +22,8 @@ def _point_dict(point: KpiPoint) -> dict[str, Any]:
         "subject": point.subject,
         "plan_changed": point.plan_changed,
         "checkins": [
-            {"value": r.value, "confidence": r.confidence, "note": r.note} for r in point.readings
+            {"value": r.value, "confidence": r.confidence, "note": r.note, "by": r.by}
+            for r in point.readings
         ],
         "value": point.value,
         "good": point.good,
@@ -55,7 +56,10 @@ def _source(point: KpiPoint) -> str:
         commit = f"{point.commit[:7]} {point.subject or ''}".strip() if point.commit else ""
         parts.append(commit or "working tree (not committed)")
     said = [
-        f"reading {number(r.value)}" + (f" ({r.note})" if r.note else "") for r in point.readings
+        f"reading {number(r.value)}"
+        + (f" by {r.by}" if r.by else "")  # measured by a source, or a person's name
+        + (f" ({r.note})" if r.note else "")
+        for r in point.readings
     ]
     if said:
         parts.append("; ".join(said))

@@ -84,6 +84,7 @@ def key_result_dict(result: KeyResultScore) -> dict[str, Any]:
         "forecast": rounded(result.forecast),
         "confidence": rounded(result.confidence),
         "last_checkin": iso(result.last_checkin),
+        "measured_by": result.measured_by,
     }
 
 

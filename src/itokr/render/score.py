@@ -120,12 +120,14 @@ def render(
         table.add_column("date")
         table.add_column("value", justify="right")
         table.add_column("confidence", justify="right")
+        by = any(checkin.by for checkin in shown)
+        if by:  # who measured it: a source's name (`itokr measure`) or a person's
+            table.add_column("by")
         table.add_column("note", overflow="fold")
         for checkin in shown:
+            value = getattr(checkin, "value", None)  # None: a status update
+            cells = [str(checkin.date), number(value), two(checkin.confidence, "")]
             table.add_row(
-                str(checkin.date),
-                number(getattr(checkin, "value", None)),  # a status update: none
-                two(checkin.confidence, ""),
-                Text(checkin.note or ""),
+                *cells, *([Text(checkin.by or "")] if by else []), Text(checkin.note or "")
             )
         console.print(table)

@@ -46,6 +46,12 @@ def _score(result: KeyResultScore) -> str:
     return f"{two(result.score)} (↑{result.progress:.2f})" if over else two(result.score)
 
 
+def _last(result: KeyResultScore) -> str:
+    """The newest check-in's date, and the source it was measured from."""
+    day = iso(result.last_checkin) or ""
+    return f"{day} by {markdown(result.measured_by)}" if result.measured_by else day
+
+
 def _kr_row(result: KeyResultScore) -> str:
     kr = result.key_result
     cells = [
@@ -56,7 +62,7 @@ def _kr_row(result: KeyResultScore) -> str:
         _health(result.health, result.stale),
         forecast_text(result.forecast),
         two(result.confidence, ""),
-        iso(result.last_checkin) or "",
+        _last(result),
         "",
     ]
     return "| " + " | ".join(cells) + " |"

@@ -41,6 +41,7 @@ KEY_RESULT_COLUMNS = {
     "forecast": "forecast",
     "confidence": "confidence",
     "last_checkin": "last_checkin",
+    "measured_by": "measured_by",
 }
 HEADER = [*OBJECTIVE_COLUMNS, *KEY_RESULT_COLUMNS]
 

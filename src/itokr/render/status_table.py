@@ -34,6 +34,7 @@ LEGEND = (
     "Bar: score, ┃ expected by {as_of} · Forecast: score at period end, trend · "
     "stale: >{days} days unchecked"
 )
+MEASURED = "↻"  # after the age of a check-in that `itokr measure` read from a source
 # Optional columns, the first given up first when the terminal is narrow.
 DROP_ORDER = ("now", "conf", "owner", "trend", "exp", "last")
 
@@ -111,15 +112,17 @@ def _kr_row(result: KeyResultScore, expected: float | None, as_of: dt.date) -> _
         now=now_text(kr),
         trend=trend,
         conf=two(result.confidence, ""),
-        last=_last(result.last_checkin, as_of, stale=result.stale),
+        last=_last(result.last_checkin, as_of, stale=result.stale, measured=result.measured_by),
         owner="",
         objective=False,
     )
 
 
-def _last(day: dt.date | None, as_of: dt.date, *, stale: bool) -> Text:
+def _last(day: dt.date | None, as_of: dt.date, *, stale: bool, measured: str | None = None) -> Text:
     text = Text()
     text.append(checked_ago(day, as_of) if day else "—", style="" if day else "dim")
+    if measured:
+        text.append(f" {MEASURED}", style="cyan")
     if stale:
         text.append(" stale", style="bold yellow")
     return text
@@ -225,4 +228,20 @@ def render(
     for line in summary_lines(scores):
         console.print(Text(line))
     if rows:
-        console.print(Text(LEGEND.format(days=stale_after, as_of=as_of), style="dim"))
+        legend = LEGEND.format(days=stale_after, as_of=as_of)
+        if any(r.measured_by for s in scores for r in s.key_results) and key_results:
+            legend += f" · {MEASURED}: by itokr measure"
+        for line in _wrapped(legend.split(" · "), console.width):
+            console.print(Text(line, style="dim"))
+
+
+def _wrapped(parts: Sequence[str], width: int) -> list[str]:
+    """The legend's parts joined by ` · `, a line broken between parts, not inside one."""
+    lines = [parts[0]]
+    for part in parts[1:]:
+        joined = f"{lines[-1]} · {part}"
+        if cell_len(joined) <= width:
+            lines[-1] = joined
+        else:
+            lines.append(part)
+    return lines

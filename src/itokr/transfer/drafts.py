@@ -43,7 +43,7 @@ CODES: dict[str, str] = {
 # The order of keys in the files written, as a person would write them.
 KR_ORDER: tuple[str, ...] = (
     *("id", "title", "kind", "direction", "unit", "baseline", "target", "current"),
-    *("weight", "due", "done", "milestones", "reason", "checkins"),
+    *("weight", "due", "done", "milestones", "reason", "source", "checkins"),
 )
 OBJECTIVE_ORDER: tuple[str, ...] = (
     *("id", "title", "description", "type", "owner", "area", "period", "start", "end"),
@@ -191,6 +191,7 @@ def plan(
     for index, draft in enumerate(parsed.objectives):
         data = _objective_data(draft, ids[index], known, parsed.source, findings)
         if data is not None:
+            _keep_known_sources(data, config, parsed.notes)
             objectives.append((draft, data))
     if findings:
         return Plan((), tuple(sorted(set(findings))), dict(parsed.periods), tuple(parsed.notes))
@@ -359,6 +360,19 @@ def _key_result_data(
     if data.get("weight") == 1:
         data.pop("weight")
     return _ordered(data, KR_ORDER)
+
+
+def _keep_known_sources(objective: dict[str, Any], config: Config, notes: list[str]) -> None:
+    """A key result's `source:` names a source of the root's itokr.yaml, which an export
+    does not carry (URLs, secrets): one this root does not define is left out, and said."""
+    for kr in objective["key_results"]:
+        name = kr.get("source", {}).get("from")
+        if name is not None and name not in config.sources:
+            del kr["source"]
+            notes.append(
+                f"{objective['id']}/{kr['id']}: source {name!r} is not defined in this root's "
+                "itokr.yaml: `source:` left out; define it under `sources:`, then add it back"
+            )
 
 
 def _ordered(data: Mapping[str, Any], order: Sequence[str]) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from itokr.emit import number_text
 from itokr.model import AnyKeyResult, Config, Metric, Threshold
 from itokr.scoring import KeyResultScore, ObjectiveScore, score_all
 from itokr.transfer.cells import formula_like, guard
-from itokr.transfer.fields import CHECKIN_FIELDS, FIELDS, Field, milestones_text
+from itokr.transfer.fields import CHECKIN_FIELDS, FIELDS, Field, milestones_text, source_text
 
 KEY_RESULTS_SHEET, CHECKINS_SHEET = "key_results", "checkins"
 _EXACT_IN_A_DOUBLE = 2**53  # a larger integer is written as text, or a spreadsheet rounds it
@@ -51,7 +51,7 @@ def build(entries: Sequence[Entry], config: Config, as_of: dt.date) -> Export:
             values = objective | _key_result_values(result)
             rows.append(tuple(_cell(field, values.get(field.name)) for field in FIELDS))
             checkins += [
-                (result.ref, c.value, c.date, c.confidence, c.note)
+                (result.ref, c.value, c.date, c.confidence, c.note, c.by)
                 for c in _checkins(result.key_result)
             ]
     in_files = sum(len(_checkins(kr)) for entry in entries for kr in entry.objective.key_results)
@@ -92,6 +92,7 @@ def _key_result_values(result: KeyResultScore) -> dict[str, Any]:
     }
     if isinstance(kr, Metric | Threshold):
         values["current"] = kr.value  # the newest check-in's, else `current`
+        values["source"] = source_text(kr.source) if kr.source is not None else None
     values["score"] = round(result.score, 2)
     values["health"] = result.health
     values["confidence"] = None if result.confidence is None else round(result.confidence, 2)

@@ -7,16 +7,21 @@ link, a check-in's `by:`) is one line here. The names are also the FIELDs of
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from pydantic import ValidationError
+
+from itokr import yamlio
 from itokr.emit import number_text
+from itokr.model import SourceRef
 from itokr.transfer import cells
 from itokr.transfer.cells import CellError
 
 Level = Literal["objective", "key_result", "checkin", "score"]
-Kind = Literal["text", "slug", "slugs", "number", "date", "flag", "milestones", "choice"]
+Kind = Literal["text", "slug", "slugs", "number", "date", "flag", "milestones", "choice", "source"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +71,7 @@ FIELDS: tuple[Field, ...] = (
     _key_result("milestones", "milestones", "milestones"),
     _objective("aligns_to", "slugs", "aligns_to"),
     _key_result("reason", "text", "reason"),
+    _key_result("source", "source", "source"),
     _objective("objective_reason", "text", "reason"),
     _objective("description", "text", "description"),
     _objective("start", "date", "start"),
@@ -78,6 +84,7 @@ CHECKIN_FIELDS: tuple[Field, ...] = (
     Field("date", "checkin", "date", "date"),
     Field("confidence", "checkin", "number", "confidence"),
     Field("note", "checkin", "text", "note"),
+    Field("by", "checkin", "text", "by"),  # who measured it: a source's name, or a person's
 )
 # A check-in on the key result's own row, for spreadsheets with one row per reading.
 ROW_CHECKIN_FIELDS: tuple[Field, ...] = tuple(
@@ -105,12 +112,34 @@ def read(field: Field, cell: Any, *, csv: bool, strip: bool) -> Any:
         return [part for part in re.split(r"[\s,;]+", value) if part]
     if field.kind == "milestones":
         return milestones_from(value)
+    if field.kind == "source":
+        return source_from(value)
     if field.kind == "choice":
         choice = re.sub(r"[\s-]+", "_", value.lower())
         if choice not in field.choices:
             raise CellError("I102", f"{field.name} {value!r} is none of {', '.join(field.choices)}")
         return choice
     return value
+
+
+def source_text(source: SourceRef) -> str:
+    """A `source:` in one cell, as JSON (which YAML reads too):
+    `{"from": "prom", "query": "up"}`."""
+    return json.dumps(source.model_dump(by_alias=True, exclude_none=True), ensure_ascii=False)
+
+
+def source_from(value: str) -> dict[str, Any]:
+    """The inverse of `source_text`; a cell may also hold it as YAML flow,
+    `{from: prom, query: up}`."""
+    try:
+        data = yamlio.read(value.encode("utf-8"))
+        return SourceRef.model_validate(data).model_dump(by_alias=True, exclude_none=True)
+    except (yamlio.YamlProblem, ValidationError):
+        raise CellError(
+            "I102",
+            f"source {value[:60]!r} is not a `source:` mapping such as "
+            '{"from": "prom", "query": "up"}',
+        ) from None
 
 
 def milestones_text(milestones: list[dict[str, Any]]) -> str:

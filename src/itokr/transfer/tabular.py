@@ -131,8 +131,8 @@ def read_rows(
 
 
 def read_checkins(parsed: Parsed, table: Table) -> None:
-    """The check-ins sheet or file: `ref,value,date,confidence,note`, a ref being
-    `objective_id/kr_id` as the key-result rows name them."""
+    """The check-ins sheet or file: `ref,value,date,confidence,note` (and `by`), a ref
+    being `objective_id/kr_id` as the key-result rows name them."""
     columns = {f.name: c for f in CHECKIN_FIELDS if (c := table.column(f.name)) is not None}
     known = {
         (objective.source_id, kr.data.get("id") or kr.data.get("title")): kr
@@ -227,6 +227,6 @@ def _add_checkin(
         )
         return
     checkin: dict[str, Any] = {
-        key: values[key] for key in ("date", "value", "confidence", "note") if key in values
+        key: values[key] for key in ("date", "value", "confidence", "note", "by") if key in values
     }
     key_result.checkins.append((line, checkin))
