@@ -24,6 +24,13 @@ WORKFLOW = ".github/workflows/okrs.yml"
 PAGES = ".github/workflows/okrs-pages.yml"  # init --pages: publishes `itokr site`
 WEEKLY = ".github/workflows/okrs-weekly.yml"  # measures, then reminds each owner
 SPEC = "git+https://github.com/acme/itokr@v0.3.1"
+SOURCES = """\
+sources:
+  prom:
+    prometheus: https://prometheus.internal:9090
+    headers: {Authorization: "Bearer ${PROM_TOKEN}"}
+  desk: {http: "https://desk.example/api?key=${DESK_KEY}&day={as_of}"}
+"""
 
 
 def _actionlint(*paths: Path) -> list[dict[str, Any]]:
@@ -93,11 +100,17 @@ def generated(run: Run, tmp_path: Path) -> dict[str, Path]:
         made[name] = tmp_path / name / WORKFLOW
         made[f"{name}-pages"] = tmp_path / name / PAGES
         made[f"{name}-weekly"] = tmp_path / name / WEEKLY
+    # a root with sources: the weekly workflow measures, commits and pushes first
+    (tmp_path / "sources" / "okrs").mkdir(parents=True)
+    (tmp_path / "sources" / "okrs" / "itokr.yaml").write_text(SOURCES, encoding="utf-8")
+    result = run("init", "sources", "--itokr-from", SPEC, "--as-of", "2026-11-21", cwd=tmp_path)
+    assert result.exit_code == 0, result.stderr
+    made["sources-weekly"] = tmp_path / "sources" / WEEKLY
     return made
 
 
 def test_generated_workflows_pass_actionlint(generated: dict[str, Path]) -> None:
-    assert len(generated) == 6 and all(path.exists() for path in generated.values())
+    assert len(generated) == 7 and all(path.exists() for path in generated.values())
     assert _actionlint(*generated.values()) == []
 
 

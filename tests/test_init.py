@@ -208,3 +208,23 @@ def test_the_weekly_workflow_reminds_each_owner(run: Run, tmp_path: Path) -> Non
     assert remind["env"]["ITOKR_NOTIFY_URL"] == "${{ secrets.ITOKR_NOTIFY_URL }}"
     assert "itokr due --notify" in remind["run"]
     assert "itokr measure" not in str(job)
+
+
+def test_with_sources_the_weekly_workflow_measures_first(run: Run, tmp_path: Path) -> None:
+    """The secrets itokr.yaml's sources name come from repository secrets; what was
+    measured is committed and pushed before the owners are reminded."""
+    (tmp_path / "okrs").mkdir()
+    (tmp_path / "okrs" / "itokr.yaml").write_text(
+        "sources:\n"
+        "  prom: {prometheus: https://prom:9090, headers: {X-Token: '${PROM_TOKEN}'}}\n"
+        "  costs: {file: ../data/costs.csv}\n"
+    )
+    run("init", "--as-of", "2026-11-21", cwd=tmp_path)
+    job = _weekly(tmp_path)["jobs"]["weekly"]
+    assert job["permissions"] == {"contents": "write"}
+    names = [step.get("name") for step in job["steps"]]
+    assert names[-3:] == ["Measure", "Commit what was measured", "Remind each owner of what is due"]
+    measure = job["steps"][-3]
+    assert measure["env"] == {"PROM_TOKEN": "${{ secrets.PROM_TOKEN }}"}
+    assert measure["run"].startswith("itokr measure --as-of")
+    assert "git push" in job["steps"][-2]["run"]

@@ -89,8 +89,29 @@ def _hooks(source: Source | None) -> str:
 
 def _measure_secrets(root: Path) -> list[str] | None:
     """The `${VAR}`s the sources of an existing root's itokr.yaml name; None when it
-    has no sources (the weekly workflow then measures nothing)."""
-    return None
+    has no sources, or none that can be read (the weekly workflow then measures nothing)."""
+    from itokr import yamlio
+    from itokr.model import VARIABLE, Config
+
+    try:
+        config = Config.model_validate(yamlio.read((root / "itokr.yaml").read_bytes()) or {})
+    except (OSError, ValueError, yamlio.YamlProblem):
+        return None  # none yet, or `validate` will say what is wrong with it
+    if not config.sources:
+        return None
+    texts = [
+        text
+        for source in config.sources.values()
+        for text in (
+            source.prometheus,
+            source.http,
+            source.file,
+            *(source.command or ()),
+            *(source.headers or {}).values(),
+        )
+        if text is not None
+    ]
+    return sorted({name for text in texts for name in VARIABLE.findall(text)})
 
 
 def _has_objective_files(root: Path) -> bool:
