@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from conftest import Result, installed_itokr
+from sourceservers import direct_to_loopback  # noqa: F401 (autouse: no proxy for 127.0.0.1)
 from webhookserver import SECRET, Reply, Webhook, webhook
 
 TEAM = """\
@@ -45,13 +46,6 @@ kpis:
     checkins: [{date: 2026-09-30, value: 5}]
 """
 AS_OF = "2026-11-21"
-
-
-@pytest.fixture(autouse=True)
-def _direct(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Behind a proxy, the loopback webhook is still reached directly."""
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
 
 
 @pytest.fixture

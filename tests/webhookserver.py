@@ -1,7 +1,8 @@
 """A chat webhook on this machine for `itokr due --notify`: a loopback HTTP server that
 keeps every POST it receives and answers each with the next scripted reply.
 
-It listens on 127.0.0.1 only, in a thread, and is stopped when its context ends.
+It listens on 127.0.0.1 only, in a thread, and is stopped when its context ends
+(`sourceservers.serving`, as the sources' JSON server).
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from sourceservers import serving
 
 # The part of the URL a real webhook keeps secret: whoever knows it can post.
 SECRET = "T0SECRET/B0SECRET/xoxSECRETtoken"
@@ -68,14 +71,6 @@ def _handler(hook: Webhook) -> type[BaseHTTPRequestHandler]:
 def webhook(replies: Sequence[Reply] = ()) -> Iterator[Webhook]:
     """A `Webhook` on a free loopback port; its URL ends with `SECRET`."""
     hook = Webhook("", list(replies))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(hook))
-    httpd.daemon_threads = True
-    hook.url = f"http://127.0.0.1:{httpd.server_address[1]}/services/{SECRET}"
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(_handler(hook)) as url:
+        hook.url = f"{url}/services/{SECRET}"
         yield hook
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from itokr import answers, dates, roundtrip, yamlio
 from itokr.crosscheck import Entry
@@ -206,10 +206,21 @@ def record(
     lock_timeout: float = LOCK_TIMEOUT,
 ) -> Outcome:
     """Do the check-in `request` asks for in the root, or say why not."""
+    return _locked(root, cwd, dry_run, lock_timeout, partial(_record, request, dry_run=dry_run))
+
+
+_Done = TypeVar("_Done")
+
+
+def _locked(
+    root: Path, cwd: Path, dry_run: bool, timeout: float, work: Callable[[_Root], _Done]
+) -> _Done:
+    """`work` on the root as read under the lock (a dry run, which writes nothing, takes
+    none), so a check-in made meanwhile is seen and none is lost."""
     if dry_run:
-        return _record(request, _Root.read(root, cwd), dry_run=True)
-    with root_lock(root, lock_timeout):
-        return _record(request, _Root.read(root, cwd), dry_run=False)
+        return work(_Root.read(root, cwd))
+    with root_lock(root, timeout):
+        return work(_Root.read(root, cwd))
 
 
 def _record(request: Request, files: _Root, *, dry_run: bool) -> Outcome:
@@ -431,10 +442,8 @@ def record_checkins(
     other files are. While the root is invalid nothing is written (`ItokrError`).
     (`record_changes` is the all-or-nothing writer of people's check-ins.)
     """
-    if dry_run:
-        return _record_checkins(requests, _Root.read(root, cwd), dry_run=True)
-    with root_lock(root, lock_timeout):
-        return _record_checkins(requests, _Root.read(root, cwd), dry_run=False)
+    work = partial(_record_checkins, requests, dry_run=dry_run)
+    return _locked(root, cwd, dry_run, lock_timeout, work)
 
 
 def _record_checkins(requests: Sequence[Request], files: _Root, *, dry_run: bool) -> Batch:
@@ -486,6 +495,31 @@ def _write_checkins(
     return FileChange(path, requests, not dry_run, diff, data=None if dry_run else new_data)
 
 
+def checkin_request(
+    ref: str,
+    value: str | None,
+    *,
+    date: str | None,
+    confidence: str | None,
+    note: str | None,
+    as_of: dt.date,
+    names: Mapping[str, str] = OPTIONS,
+) -> Request:
+    """`make_request` for a check-in: a value, or a status update; no flag."""
+    return make_request(
+        ref,
+        value,
+        date=date,
+        confidence=confidence,
+        note=note,
+        milestone=None,
+        done=False,
+        undo=False,
+        as_of=as_of,
+        names=names,
+    )
+
+
 def walk_requests(stop: Stop, answer: Answer, *, date: str | None, as_of: dt.date) -> list[Request]:
     """The requests an answer of the walk makes: a check-in (a value, or a status update
     with its confidence and note), and each milestone or the done flag it marks."""
@@ -493,15 +527,12 @@ def walk_requests(stop: Stop, answer: Answer, *, date: str | None, as_of: dt.dat
     requests = []
     if answer.value is not None or answer.confidence is not None or answer.note is not None:
         requests.append(
-            make_request(
+            checkin_request(
                 stop.ref,
                 answer.value,
                 date=date,
                 confidence=answer.confidence,
                 note=answer.note,
-                milestone=None,
-                done=False,
-                undo=False,
                 as_of=as_of,
             )
         )
@@ -573,10 +604,8 @@ def record_changes(
     gets its splices, each must read back as intended and the root, with all of them,
     validate; only then is each file replaced atomically.
     """
-    if dry_run:
-        return _record_changes(requests, _Root.read(root, cwd), names, dry_run=True)
-    with root_lock(root, lock_timeout):
-        return _record_changes(requests, _Root.read(root, cwd), names, dry_run=False)
+    work = partial(_record_changes, requests, names=names, dry_run=dry_run)
+    return _locked(root, cwd, dry_run, lock_timeout, work)
 
 
 def misfits(
@@ -651,7 +680,7 @@ def _edit(files: _Root, path: str, items: Sequence[_Planned]) -> tuple[bytes, by
 
 
 def _record_changes(
-    requests: Sequence[Request], files: _Root, names: Mapping[str, str], *, dry_run: bool
+    requests: Sequence[Request], files: _Root, *, names: Mapping[str, str], dry_run: bool
 ) -> Changes:
     tree = _valid(files)
     planned = _plan(requests, tree, names)

@@ -230,7 +230,7 @@ def _batch_requests(source: str, day: dt.date, root: Path) -> tuple[str, list[tu
     """The name of a batch file and its requests with their lines; every bad row named
     on stderr and exit 1 before anything is written."""
     from itokr.batchfile import read_rows
-    from itokr.checkin import BATCH_NAMES, make_request, misfits
+    from itokr.checkin import BATCH_NAMES, checkin_request, misfits
 
     name = "<stdin>" if source == "-" else source
     try:
@@ -242,15 +242,12 @@ def _batch_requests(source: str, day: dt.date, root: Path) -> tuple[str, list[tu
     requests = []
     for row in rows:
         try:
-            request = make_request(
+            request = checkin_request(
                 row.ref,
                 row.value,
                 date=row.date,
                 confidence=row.confidence,
                 note=row.note,
-                milestone=None,
-                done=False,
-                undo=False,
                 as_of=day,
                 names=BATCH_NAMES,
             )
@@ -348,18 +345,10 @@ def _walk(
         assert ref is not None
         stop = ritual.stop_for(ref, scores, kpis)
         if stop is None:  # an unknown ref: the one-shot path says so, with close matches
-            from itokr.checkin import make_request
+            from itokr.checkin import checkin_request
 
-            request = make_request(
-                ref,
-                None,
-                date=date,
-                confidence=None,
-                note=None,
-                milestone=None,
-                done=False,
-                undo=False,
-                as_of=run.day,
+            request = checkin_request(
+                ref, None, date=date, confidence=None, note=None, as_of=run.day
             )
             return _one(run, request, json_out)
         stops, heading = [stop], f"Check in {ref}"
