@@ -196,3 +196,74 @@ def test_history_shows_the_status_updates_of_the_day(
         }
     ]
     assert points["2026-10-05"]["checkins"][0]["confidence"] == 0.6
+
+
+def test_export_then_import_keeps_status_updates(
+    run: Callable[..., Result], root: Path, tmp_path: Path
+) -> None:
+    """SPEC §8's round trip holds for status updates: a row each, the value left empty."""
+    sheet, checkins = tmp_path / "okrs.csv", tmp_path / "checkins.csv"
+    exported = run(
+        "--root",
+        str(root),
+        "export",
+        "-o",
+        str(sheet),
+        "--checkins",
+        str(checkins),
+        "--as-of",
+        "2026-11-21",
+    )
+    assert exported.exit_code == 0, exported.stderr
+    rows = checkins.read_text(encoding="utf-8-sig").splitlines()
+    assert "second-site/runbook,,2026-10-12,0.2,first draft," in rows
+    target = tmp_path / "new"
+    target.mkdir()
+    imported = run(
+        "--root",
+        str(target),
+        "import",
+        str(sheet),
+        "--checkins",
+        str(checkins),
+        "--from",
+        "itokr",
+    )
+    assert imported.exit_code == 0, imported.stderr
+    before = _krs(_status(run, root, "--as-of", "2026-11-21"))
+    after = _krs(_status(run, target, "--as-of", "2026-11-21"))
+    for ref in ("second-site/build", "second-site/runbook"):
+        assert (after[ref]["confidence"], after[ref]["last_checkin"]) == (
+            before[ref]["confidence"],
+            before[ref]["last_checkin"],
+        )
+
+
+@pytest.mark.parametrize(
+    ("row", "code"),
+    [
+        ("second-site/build,3,2026-10-20,,", "I102"),  # a milestone's check-in has no value
+        ("second-site/latency,,2026-11-20,0.5,", "I101"),  # a metric's needs one
+    ],
+)
+def test_import_refuses_a_checkin_that_does_not_fit_its_kind(
+    run: Callable[..., Result], root: Path, tmp_path: Path, row: str, code: str
+) -> None:
+    sheet, checkins = tmp_path / "okrs.csv", tmp_path / "checkins.csv"
+    run("--root", str(root), "export", "-o", str(sheet), "--checkins", str(checkins))
+    checkins.write_text(checkins.read_text(encoding="utf-8-sig") + row + "\n", encoding="utf-8")
+    target = tmp_path / "new"
+    target.mkdir()
+    result = run(
+        "--root",
+        str(target),
+        "import",
+        str(sheet),
+        "--checkins",
+        str(checkins),
+        "--from",
+        "itokr",
+    )
+    assert result.exit_code == 1
+    assert f" {code} key result" in result.stdout  # import lists the rows it cannot map
+    assert not any(target.iterdir())
