@@ -1,5 +1,6 @@
 """The weekly ritual (SPEC §7): which key results and KPIs an owner's check-in walk
-visits, what each answer would make of their scores, and the check-ins it records.
+visits, and what each answer would make of their scores (`itokr.checkin.walk_requests`
+turns the answers into check-ins).
 
 Pure: the day is an argument, nothing here reads input or writes files. The walk
 (`itokr checkin --owner TEAM`) visits the owner's key results of running periods
@@ -55,10 +56,8 @@ class Stop:
 
     @property
     def last_checkin(self) -> dt.date | None:
-        return self.kpi.last_checkin if self.kpi is not None else self.key_result_last
-
-    @property
-    def key_result_last(self) -> dt.date | None:
+        if self.kpi is not None:
+            return self.kpi.last_checkin
         return self.result.last_checkin if self.result is not None else None
 
     @property
