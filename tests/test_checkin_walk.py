@@ -334,3 +334,13 @@ def _no_ambient_git(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
     yield
+
+
+def test_an_invalid_root_is_refused_before_any_question(repo: Path) -> None:
+    (repo / "okrs" / "broken.yaml").write_text("objectives: [{id: Bad Id}]\n")
+    child = _spawn(repo, "--owner", "platform-team")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1
+    assert "run itokr validate" in child.before
+    assert "value (Enter skips)" not in child.before

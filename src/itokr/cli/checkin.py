@@ -326,7 +326,7 @@ def _walk(
         )
     from itokr import ritual
     from itokr.checkin import checkin_date, walk_requests
-    from itokr.cli.app import check_filters
+    from itokr.cli.app import check_filters, require_valid
     from itokr.kpis import score_all as score_kpis
     from itokr.render.console import make_console
     from itokr.render.walk import confirm, walk
@@ -334,6 +334,7 @@ def _walk(
 
     when = checkin_date(date, run.day)  # checked before any question is asked
     tree = load(ctx)
+    require_valid(tree)  # before any question: nothing could be written at the end
     if owner is not None:
         check_filters(tree, owner=owner, kpis=True)
     scores = score_all(tree.entries, tree.config, run.day)
