@@ -354,10 +354,14 @@ def _walk(
             return _one(run, request, json_out)
         stops, heading = [stop], f"Check in {ref}"
     if not stops:
-        sys.stdout.write(
-            f"nothing due for {owner} as of {run.day}: every running key result and KPI has a "
-            "check-in from the last 7 days (itokr checkin REF records one anyway)\n"
+        from itokr.inert import terminal
+
+        said = (
+            f"nothing due for {owner} as of {run.day}: every running key result is done or "
+            "was checked in within 7 days, and no KPI is stale (itokr checkin REF records "
+            "one anyway)"
         )
+        sys.stdout.write(terminal(said) + "\n")
         return
     console = make_console(use_color(), stderr=True, file=sys.stderr)
 

@@ -135,7 +135,7 @@ def walk(
     heading: str,
 ) -> list[tuple[Stop, Answer]]:
     """Ask about each stop in turn; the answers with something to record."""
-    console.print(Text(heading, style="bold"))
+    console.print(Text(terminal(heading), style="bold"))
     console.print(
         Text("Enter skips a question; Ctrl-C stops, and nothing is written.", style="dim")
     )
