@@ -153,12 +153,14 @@ PASS = [
     ("[3/6] second-site/build", None),
     (MILESTONES, "1"),  # done already: refused
     ("give the numbers of milestones not yet done: 2, 3", None),
-    (MILESTONES, "2"),
+    (MILESTONES, "replication LIVE"),  # a title does as well as its number
     (CONFIDENCE, "0.6"),
     (NOTE, "replication live since Tuesday"),
     ("score 0.25 → 0.50", None),
     ("[4/6] second-site/runbook", None),
-    (DONE, "y"),
+    (DONE, "maybe"),  # refused, and asked again
+    ("Please enter y or n", None),
+    (DONE, "yes"),
     (CONFIDENCE, ""),
     (NOTE, ""),
     ("score 0.00 → 1.00", None),

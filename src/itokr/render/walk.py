@@ -46,11 +46,25 @@ class _Field(PromptBase[str | None]):
             raise InvalidResponse(f"[prompt.invalid]{escape(str(error))}") from None
 
 
+class _YesNo(Confirm):
+    """Confirm, taking `yes` and `no` as well as `y` and `n`."""
+
+    validate_error_message = "[prompt.invalid]Please enter y or n"
+
+    def process_response(self, value: str) -> bool:
+        word = value.strip().lower()
+        return super().process_response(word[:1] if word in ("yes", "no") else word)
+
+
 def _milestones(kr: MilestoneKR) -> Callable[[str], str]:
-    """Milestone numbers (1-based, of those not done), separated by commas or blanks."""
+    """Milestones not done yet, by number (1-based; several separated by commas or
+    blanks) or by title: their numbers."""
     open_ = {index + 1 for index, m in enumerate(kr.milestones) if not m.done}
+    titles = {m.title.casefold(): index + 1 for index, m in enumerate(kr.milestones)}
 
     def check(text: str) -> str:
+        if (by_title := titles.get(text.casefold())) in open_:
+            return str(by_title)
         words = text.replace(",", " ").split()
         if not all(word.isdigit() and int(word) in open_ for word in words):
             numbers = ", ".join(str(n) for n in sorted(open_))
@@ -107,7 +121,7 @@ def _ask(console: Console, stop: Stop) -> Answer:
         )()
         milestones = tuple(int(n) - 1 for n in (picked or "").split())
     elif isinstance(kr, Binary):
-        done = Confirm.ask("  done now?", console=console, default=False)
+        done = _YesNo.ask("  done now?", console=console, default=False)
     confidence = _Field(
         "  confidence 0-1 (Enter: none)", console, lambda t: answers.confidence(t, "confidence")
     )()
@@ -156,4 +170,4 @@ def walk(
 def confirm(console: Console, count: int) -> bool:
     """Ask before writing the check-ins of `count` key results and KPIs: Enter says yes."""
     what = "1 key result or KPI" if count == 1 else f"{count} key results and KPIs"
-    return Confirm.ask(f"Write the check-ins of {what}?", console=console, default=True)
+    return _YesNo.ask(f"Write the check-ins of {what}?", console=console, default=True)
