@@ -208,12 +208,12 @@ def test_installed_entry_point_reads_stdin_and_commits(root: Path) -> None:
         text=True,
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.count("\n") == 4
-    assert done.stderr.startswith("committed ")
+    assert done.stdout.count("\n") == 4, done.stdout
+    assert done.stderr.startswith("committed "), done.stderr
     log = subprocess.run(
         ["git", "log", "-1", "--format=%s"], cwd=repo, capture_output=True, text=True
     ).stdout
-    assert log.startswith("itokr checkin: reliable/uptime, reliable/p95")
+    assert log.startswith("itokr checkin: reliable/uptime, reliable/p95"), log
     bad = subprocess.run(
         [installed_itokr(), "checkin", "--batch", "-", *AS_OF],
         cwd=repo,
@@ -221,8 +221,8 @@ def test_installed_entry_point_reads_stdin_and_commits(root: Path) -> None:
         capture_output=True,
         text=True,
     )
-    assert (bad.returncode, bad.stdout) == (1, "")
-    assert bad.stderr.startswith("<stdin>:2: value 'fast' is not a number")
+    assert (bad.returncode, bad.stdout) == (1, ""), bad.stderr
+    assert bad.stderr.startswith("<stdin>:2: value 'fast' is not a number"), bad.stderr
 
 
 def test_batch_takes_no_ref_or_flags(run: Callable[..., Result], root: Path) -> None:
