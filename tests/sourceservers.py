@@ -260,17 +260,25 @@ def _handler(server: JsonServer, delay: float) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def json_server(token: str, *, delay: float = 3.0) -> Iterator[JsonServer]:
-    """A `JsonServer` on a free loopback port; `/slow` answers after `delay` seconds."""
-    state = JsonServer("", token)
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state, delay))
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """`handler` on a free loopback port, in a thread, until the context ends; yields
+    the server's base URL."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     httpd.daemon_threads = True
-    state.url = f"http://127.0.0.1:{httpd.server_address[1]}"
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
-        yield state
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
     finally:
         httpd.shutdown()
         httpd.server_close()
         thread.join(timeout=5)
+
+
+@contextmanager
+def json_server(token: str, *, delay: float = 3.0) -> Iterator[JsonServer]:
+    """A `JsonServer` on a free loopback port; `/slow` answers after `delay` seconds."""
+    state = JsonServer("", token)
+    with serving(_handler(state, delay)) as url:
+        state.url = url
+        yield state

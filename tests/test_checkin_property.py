@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from itokr import checkin as core
 from itokr import yamlio
-from itokr.checkin import _CONTROL as CONTROL
+from itokr.answers import CONTROL
 from itokr.loader import load_root
 
 AS_OF = dt.date(2026, 11, 21)

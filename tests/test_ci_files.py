@@ -22,7 +22,15 @@ Run = Callable[..., Result]
 TOOLS = REPO / "tests" / "tools"
 WORKFLOW = ".github/workflows/okrs.yml"
 PAGES = ".github/workflows/okrs-pages.yml"  # init --pages: publishes `itokr site`
+WEEKLY = ".github/workflows/okrs-weekly.yml"  # measures, then reminds each owner
 SPEC = "git+https://github.com/acme/itokr@v0.3.1"
+SOURCES = """\
+sources:
+  prom:
+    prometheus: https://prometheus.internal:9090
+    headers: {Authorization: "Bearer ${PROM_TOKEN}"}
+  desk: {http: "https://desk.example/api?key=${DESK_KEY}&day={as_of}"}
+"""
 
 
 def _actionlint(*paths: Path) -> list[dict[str, Any]]:
@@ -83,18 +91,26 @@ def _docs_block(marker: str) -> str:
 @pytest.fixture
 def generated(run: Run, tmp_path: Path) -> dict[str, Path]:
     """The workflows init writes without a known source and with --itokr-from: the
-    checks ("unknown", "known") and, with --pages, the Pages one ("unknown-pages", ...)."""
+    checks ("unknown", "known"), the weekly reminders ("unknown-weekly", ...) and, with
+    --pages, the Pages one ("unknown-pages", ...)."""
     made = {}
     for name, options in {"unknown": [], "known": ["--itokr-from", SPEC]}.items():
         result = run("init", name, *options, "--pages", "--as-of", "2026-11-21", cwd=tmp_path)
         assert result.exit_code == 0, result.stderr
         made[name] = tmp_path / name / WORKFLOW
         made[f"{name}-pages"] = tmp_path / name / PAGES
+        made[f"{name}-weekly"] = tmp_path / name / WEEKLY
+    # a root with sources: the weekly workflow measures, commits and pushes first
+    (tmp_path / "sources" / "okrs").mkdir(parents=True)
+    (tmp_path / "sources" / "okrs" / "itokr.yaml").write_text(SOURCES, encoding="utf-8")
+    result = run("init", "sources", "--itokr-from", SPEC, "--as-of", "2026-11-21", cwd=tmp_path)
+    assert result.exit_code == 0, result.stderr
+    made["sources-weekly"] = tmp_path / "sources" / WEEKLY
     return made
 
 
 def test_generated_workflows_pass_actionlint(generated: dict[str, Path]) -> None:
-    assert len(generated) == 4 and all(path.exists() for path in generated.values())
+    assert len(generated) == 7 and all(path.exists() for path in generated.values())
     assert _actionlint(*generated.values()) == []
 
 
@@ -157,7 +173,12 @@ def test_the_workflow_is_least_privilege_and_runs_once_per_change(
 
 
 @pytest.mark.parametrize(
-    ("marker", "name"), [("name: okrs\n", "unknown"), ("name: okrs-pages\n", "unknown-pages")]
+    ("marker", "name"),
+    [
+        ("name: okrs\n", "unknown"),
+        ("name: okrs-pages\n", "unknown-pages"),
+        ("name: okrs-weekly\n", "unknown-weekly"),
+    ],
 )
 def test_the_documented_workflows_are_the_generated_ones(
     generated: dict[str, Path], marker: str, name: str
@@ -183,6 +204,13 @@ def test_the_documented_gitlab_job_fits_gitlabs_schema(tmp_path: Path) -> None:
     assert 'pip install "$ITOKR_SPEC"' in job.read_text(encoding="utf-8")
     job.write_text(job.read_text().replace("when: always", "when: sometimes"))
     assert "when" in _gitlab_schema_errors(job)  # the schema is really applied
+
+
+def test_the_documented_gitlab_weekly_job_fits_gitlabs_schema(tmp_path: Path) -> None:
+    job = tmp_path / ".gitlab-ci.yml"
+    job.write_text(_docs_block("okrs-weekly:\n"), encoding="utf-8")
+    assert _gitlab_schema_errors(job) == ""
+    assert "itokr due --notify" in job.read_text(encoding="utf-8")
 
 
 def test_the_documented_gitlab_pages_job_fits_gitlabs_schema(tmp_path: Path) -> None:

@@ -88,7 +88,7 @@ def test_help_follows_the_terminal_width(run: Run, monkeypatch: pytest.MonkeyPat
             "itokr: Invalid value for '--min-score': expected at most 1",
         ),
         (["status", "--health", "purple"], "itokr: Invalid value for '--health': 'purple' is not"),
-        (["checkin"], "itokr: Missing argument 'REF'."),
+        (["checkin"], "itokr: name what to check in: REF"),
         (["stat"], "itokr: No such command 'stat'. Did you mean 'status'"),
     ],
 )

@@ -14,6 +14,7 @@ from itokr import yamlio
 
 Run = Callable[..., Result]
 CREATED = [
+    ".github/workflows/okrs-weekly.yml",
     ".github/workflows/okrs.yml",
     ".pre-commit-config.yaml",
     "okrs/.gitignore",
@@ -30,7 +31,7 @@ def test_creates_the_starter_files(run: Run, tmp_path: Path) -> None:
     result = run("init", "--as-of", "2026-11-21", cwd=tmp_path)
     assert result.exit_code == 0
     assert _files(tmp_path) == CREATED
-    assert [line.split()[0] for line in result.stdout.splitlines()[:5]] == ["created"] * 5
+    assert [line.split()[0] for line in result.stdout.splitlines()[:6]] == ["created"] * 6
     assert result.stderr == ""
 
 
@@ -61,7 +62,7 @@ def test_never_overwrites(run: Run, tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert {name: (tmp_path / name).read_bytes() for name in CREATED} == edited
     assert "created" not in result.stdout
-    assert result.stdout.count("kept") == 5
+    assert result.stdout.count("kept") == 6
 
 
 def test_adds_only_what_is_missing(run: Run, tmp_path: Path) -> None:
@@ -184,3 +185,46 @@ def test_installed_init_then_validate(tmp_path: Path, args: tuple[str, ...]) -> 
         check=False,
     )
     assert (checked.returncode, checked.stdout) == (0, "All good: 2 files checked.\n")
+
+
+def _weekly(directory: Path) -> dict:  # type: ignore[type-arg]
+    import yaml
+
+    text = (directory / ".github" / "workflows" / "okrs-weekly.yml").read_text()
+    document: dict = yaml.safe_load(text)  # type: ignore[type-arg]
+    return document
+
+
+def test_the_weekly_workflow_reminds_each_owner(run: Run, tmp_path: Path) -> None:
+    """Without sources in itokr.yaml it measures nothing and only reads the repository."""
+    run("init", "--as-of", "2026-11-21", cwd=tmp_path)
+    workflow = _weekly(tmp_path)
+    assert workflow[True]["schedule"] == [{"cron": "0 6 * * 1"}]  # PyYAML reads `on` as True
+    job = workflow["jobs"]["weekly"]
+    assert job["permissions"] == {"contents": "read"}
+    [remind] = [
+        step for step in job["steps"] if step.get("name") == "Remind each owner of what is due"
+    ]
+    assert remind["env"]["ITOKR_NOTIFY_URL"] == "${{ secrets.ITOKR_NOTIFY_URL }}"
+    assert "itokr due --notify" in remind["run"]
+    assert "itokr measure" not in str(job)
+
+
+def test_with_sources_the_weekly_workflow_measures_first(run: Run, tmp_path: Path) -> None:
+    """The secrets itokr.yaml's sources name come from repository secrets; what was
+    measured is committed and pushed before the owners are reminded."""
+    (tmp_path / "okrs").mkdir()
+    (tmp_path / "okrs" / "itokr.yaml").write_text(
+        "sources:\n"
+        "  prom: {prometheus: https://prom:9090, headers: {X-Token: '${PROM_TOKEN}'}}\n"
+        "  costs: {file: ../data/costs.csv}\n"
+    )
+    run("init", "--as-of", "2026-11-21", cwd=tmp_path)
+    job = _weekly(tmp_path)["jobs"]["weekly"]
+    assert job["permissions"] == {"contents": "write"}
+    names = [step.get("name") for step in job["steps"]]
+    assert names[-3:] == ["Measure", "Commit what was measured", "Remind each owner of what is due"]
+    measure = job["steps"][-3]
+    assert measure["env"] == {"PROM_TOKEN": "${{ secrets.PROM_TOKEN }}"}
+    assert measure["run"].startswith("itokr measure --as-of")
+    assert "git push" in job["steps"][-2]["run"]

@@ -63,12 +63,13 @@ def test_guard_is_undone_exactly(text: str) -> None:
 
 
 @st.composite
-def checkins(draw: st.DrawFn) -> list[dict[str, Any]]:
+def checkins(draw: st.DrawFn, *, values: bool = True) -> list[dict[str, Any]]:
+    """Check-ins in date order; without `values`, status updates (SPEC §7)."""
     days = sorted(draw(st.lists(DAY, max_size=4)))
     return [
         {
             "date": day.isoformat(),
-            "value": draw(NUMBER),
+            **({"value": draw(NUMBER)} if values else {}),
             **({"confidence": c} if (c := draw(st.none() | st.floats(0, 1))) is not None else {}),
             **({"note": n} if (n := draw(st.none() | NONEMPTY)) is not None else {}),
         }
@@ -112,6 +113,8 @@ def key_result(draw: st.DrawFn, index: int) -> dict[str, Any]:
         ]
     else:
         kr["done"] = draw(st.booleans())
+    if kind in ("milestone", "binary") and (updates := draw(checkins(values=False))):
+        kr["checkins"] = updates
     return kr
 
 

@@ -10,7 +10,8 @@ flags) are as written: for those, `status --at REV` is the way back.
 KPI readings are check-ins like any others (SPEC §6): a KPI known on D has the
 readings dated up to D, for its value, band, staleness, trend and last reading,
 and a key result tracking it (whose check-ins are its KPI's readings) is cut by
-the same rule, its KPI with it.
+the same rule, its KPI with it. The status updates of milestone and binary key
+results (SPEC §7) are dated check-ins too, cut alike.
 
 Scoring (`scoring.score_objective`, `score_key_result`), KPI scoring
 (`kpis.score_kpi`), the SMART engine and `diffing.compare` apply this view
@@ -47,9 +48,7 @@ def known(checkins: Sequence[_Dated], day: dt.date) -> list[_Dated]:
 
 def _has_future(key_result: AnyKeyResult, day: dt.date) -> bool:
     # check-ins are in date order (E201), so the newest one says it all
-    return isinstance(key_result, Metric | Threshold) and bool(
-        key_result.checkins and key_result.checkins[-1].date > day
-    )
+    return bool(key_result.checkins and key_result.checkins[-1].date > day)
 
 
 def _kpi_known_on(kpi: Kpi, day: dt.date) -> Kpi:
@@ -69,9 +68,8 @@ def key_result_known_on(key_result: AnyKeyResult, day: dt.date) -> AnyKeyResult:
     tracking a KPI is cut alike, and so is the KPI it carries."""
     if not _has_future(key_result, day):
         return key_result
-    assert isinstance(key_result, Metric | Threshold)
     update: dict[str, object] = {"checkins": known(key_result.checkins or (), day)}
-    if key_result.tracked is not None:
+    if isinstance(key_result, Metric | Threshold) and key_result.tracked is not None:
         update["tracked_kpi"] = _kpi_known_on(key_result.tracked, day)
     return key_result.model_copy(update=update)
 

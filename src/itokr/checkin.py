@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import math
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from itokr import dates, roundtrip, yamlio
+from itokr import answers, dates, roundtrip, yamlio
+from itokr.crosscheck import Entry
 from itokr.errors import ItokrError, UsageError
 from itokr.kpis import KpiEntry, score_kpi
 from itokr.loader import (
@@ -32,13 +31,11 @@ from itokr.loader import (
     objective_files,
     read_root,
 )
-from itokr.model import Binary, Checkin, Metric, MilestoneKR, Threshold
+from itokr.model import AnyKeyResult, Binary, Checkin, Metric, MilestoneKR, Threshold
 from itokr.refs import resolve
+from itokr.ritual import Answer, Stop
 from itokr.safewrite import LOCK_TIMEOUT, replace_file, root_lock
 from itokr.scoring import score_key_result
-
-_NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # what the reader refuses in a value
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +65,7 @@ class Outcome:
 
     ref: str
     path: str
-    action: str  # checkin | milestone | done
+    action: str  # checkin | status | milestone | done | kpi
     date: dt.date | None
     value: str | None
     milestone: str | None
@@ -92,14 +89,36 @@ class Moved:
     score_after: float
 
 
-def _number(text: str, option: str) -> float:
-    value = float(text) if _NUMBER.fullmatch(text.strip()) else math.nan
-    if not math.isfinite(value) or abs(value) > 1e300:
+# How make_request names each part of a check-in in its messages: the command's
+# arguments, unless the caller (a batch file) says otherwise.
+OPTIONS = {
+    "value": "VALUE",
+    "date": "--date",
+    "confidence": "--confidence",
+    "note": "--note",
+    "update": "record a status update with --confidence C and/or --note TEXT",
+    "mark": "mark it with {flag}",
+}
+BATCH_NAMES = {
+    "value": "value",
+    "date": "date",
+    "confidence": "confidence",
+    "note": "note",
+    "update": "leave the value empty and give a confidence and/or a note: a status update",
+    "mark": "mark it with `itokr checkin {ref} {flag}`",
+}
+_NEGATIVE = " (a negative one after --, as in `itokr checkin REF -- -3`)"
+
+
+def checkin_date(date: str | None, as_of: dt.date, name: str = "--date") -> dt.date:
+    """The day a check-in is dated: `date`, else `as_of`; never after `as_of`."""
+    day = dates.parse(date, name) if date is not None else as_of
+    if day > as_of:
         raise UsageError(
-            f"{option} {text!r} is not a number: write it like 42, 99.5 or 1e3 "
-            "(a negative one after --, as in `itokr checkin REF -- -3`)"
+            f"{name} {day} is after {as_of} (--as-of, default today): "
+            "a check-in records what was measured"
         )
-    return value
+    return day
 
 
 def _is_utf8(argument: str) -> bool:
@@ -122,8 +141,10 @@ def make_request(
     done: bool,
     undo: bool,
     as_of: dt.date,
+    names: Mapping[str, str] = OPTIONS,
 ) -> Request:
-    """Check what can be checked without the root; `UsageError` (exit 2) otherwise."""
+    """Check what can be checked without the root; `UsageError` (exit 2) otherwise.
+    `names` are what the messages call the value, date, confidence and note."""
     for name, given in (("REF", ref), ("--note", note), ("--milestone", milestone)):
         if given is not None and not _is_utf8(given):
             raise UsageError(
@@ -154,29 +175,16 @@ def make_request(
     ]
     if flag and extra:
         raise UsageError(f"{', '.join(extra)} describe a check-in; {flag} records none")
-    if value is not None:
-        _number(value, "VALUE")
-    if note is not None and (control := _CONTROL.search(note)):
-        raise UsageError(f"--note contains the control character {control[0]!r}: remove it")
-    if confidence is not None and not 0 <= _number(confidence, "--confidence") <= 1:
-        raise UsageError(f"--confidence {confidence}: must be between 0 and 1, as 0.7")
-    day = dates.parse(date, "--date") if date is not None else as_of
-    if day > as_of:
-        raise UsageError(
-            f"--date {day} is after {as_of} (--as-of, default today): "
-            "a check-in records what was measured"
-        )
-    return Request(
-        ref,
-        value and value.strip(),
-        day,
-        confidence and confidence.strip(),
-        note,
-        milestone,
-        done,
-        undo,
-        as_of,
-    )
+    try:
+        value = None if value is None else answers.number(value, names["value"])
+        note = None if note is None else answers.note(note, names["note"])
+        if confidence is not None:
+            confidence = answers.confidence(confidence, names["confidence"])
+    except answers.Invalid as error:
+        hint = _NEGATIVE if names is OPTIONS and "not a number" in str(error) else ""
+        raise UsageError(f"{error}{hint}") from None
+    day = checkin_date(date, as_of, names["date"])
+    return Request(ref, value, day, confidence, note, milestone, done, undo, as_of)
 
 
 @dataclass(frozen=True)
@@ -194,11 +202,10 @@ class _Root:
         files = {display_path(path, cwd): path for path in objective_files(root)}
         return cls(documents, config, files)
 
-    def load(self, replaced: Document | None = None) -> Tree:
-        documents = [
-            replaced if replaced is not None and doc.path == replaced.path else doc
-            for doc in self.documents
-        ]
+    def load(self, *replaced: Document) -> Tree:
+        """The root, with `replaced` documents in place of those of their paths."""
+        new = {doc.path: doc for doc in replaced}
+        documents = [new.get(doc.path, doc) for doc in self.documents]
         return load_documents(documents, self.config, loads=self.loads)
 
 
@@ -211,10 +218,21 @@ def record(
     lock_timeout: float = LOCK_TIMEOUT,
 ) -> Outcome:
     """Do the check-in `request` asks for in the root, or say why not."""
+    return _locked(root, cwd, dry_run, lock_timeout, partial(_record, request, dry_run=dry_run))
+
+
+_Done = TypeVar("_Done")
+
+
+def _locked(
+    root: Path, cwd: Path, dry_run: bool, timeout: float, work: Callable[[_Root], _Done]
+) -> _Done:
+    """`work` on the root as read under the lock (a dry run, which writes nothing, takes
+    none), so a check-in made meanwhile is seen and none is lost."""
     if dry_run:
-        return _record(request, _Root.read(root, cwd), dry_run=True)
-    with root_lock(root, lock_timeout):
-        return _record(request, _Root.read(root, cwd), dry_run=False)
+        return work(_Root.read(root, cwd))
+    with root_lock(root, timeout):
+        return work(_Root.read(root, cwd))
 
 
 def _record(request: Request, files: _Root, *, dry_run: bool) -> Outcome:
@@ -231,41 +249,18 @@ def _record(request: Request, files: _Root, *, dry_run: bool) -> Outcome:
             "run `itokr validate`"
         ) from None
     assert kr is not None
-    milestone = _check_fit(request, kr)
-    if entry.period is not None and request.flag is None and request.date < entry.period.start:
-        raise UsageError(
-            f"--date {request.date} is before {entry.id}'s period {entry.period.label} starts "
-            f"({entry.period.start}); a check-in dates progress within the period"
-        )
+    milestone = _check_fit(request, kr, entry)
     original, expected = _to_edit(files, tree, entry.path)
     target = roundtrip.expected_data(expected, entry.index, kr.id)
-    replaced: str | None = None
-    changed = True
     try:
         source = roundtrip.Source.decode(original)
-        if isinstance(kr, Metric | Threshold):
-            body, replaced = _add(
-                request,
-                target,
-                lambda new, at: roundtrip.add_checkin(
-                    source.body, source.newline, entry.index, kr.id, new, at
-                ),
-            )
-        else:
-            done = not request.undo
-            if isinstance(kr, MilestoneKR) and milestone is not None:
-                changed = kr.milestones[milestone].done != done
-                target["milestones"][milestone]["done"] = done
-            elif isinstance(kr, Binary):
-                changed = kr.done != done
-                target["done"] = done
-            body = roundtrip.set_done(source.body, entry.index, kr.id, milestone, done)
+        body, replaced, changed = _splice(request, kr, milestone, entry.index, source, target)
     except roundtrip.EditError as error:
         raise ItokrError(
             f"{entry.path}: cannot edit this file in place ({error}); nothing written"
         ) from None
     new_data = source.encode(body)
-    after = _verify(files, Document(entry.path, new_data), expected, request)
+    after = _verify(files, [(Document(entry.path, new_data), expected)], request.ref)
     if changed and not dry_run:
         replace_file(files.files[entry.path], original, new_data)
     before_score = score_key_result(entry, kr, tree.config, request.as_of).score
@@ -286,6 +281,38 @@ def _record(request: Request, files: _Root, *, dry_run: bool) -> Outcome:
         score_before=before_score,
         score_after=score_key_result(new_entry, new_kr, after.config, request.as_of).score,
     )
+
+
+def _splice(
+    request: Request,
+    kr: AnyKeyResult,
+    milestone: int | None,
+    index: int,
+    source: roundtrip.Source,
+    target: dict[str, Any],
+) -> tuple[str, str | None, bool]:
+    """Splice what `request` asks of the key result `kr` (of the file's objective number
+    `index`) into `source`, and say in `target` (its plain data) what the file must read
+    back as. The new text, the `current:` value a check-in replaced, whether anything
+    changed (marking done what is done already changes nothing)."""
+    if request.flag is None:  # a check-in: a value, or a status update
+        body, replaced = _add(
+            request,
+            target,
+            lambda new, at: roundtrip.add_checkin(
+                source.body, source.newline, index, kr.id, new, at
+            ),
+        )
+        return body, replaced, True
+    done = not request.undo
+    if isinstance(kr, MilestoneKR) and milestone is not None:
+        changed = kr.milestones[milestone].done != done
+        target["milestones"][milestone]["done"] = done
+    else:
+        assert isinstance(kr, Binary)
+        changed = kr.done != done
+        target["done"] = done
+    return roundtrip.set_done(source.body, index, kr.id, milestone, done), None, changed
 
 
 def _to_edit(files: _Root, tree: Tree, path: str) -> tuple[bytes, Any]:
@@ -331,20 +358,13 @@ def _record_kpi(request: Request, files: _Root, tree: Tree, *, dry_run: bool) ->
     try:
         source = roundtrip.Source.decode(original)
         target = roundtrip.expected_kpi(expected, kpi_entry.index)
-        body, _ = _add(
-            request,
-            target,
-            lambda new, at: (
-                roundtrip.add_kpi_checkin(source.body, source.newline, kpi_entry.index, new, at),
-                None,
-            ),
-        )
+        body, _ = _add(request, target, _kpi_splice(source, kpi_entry.index))
     except roundtrip.EditError as error:
         raise ItokrError(
             f"{kpi_entry.path}: cannot edit this file in place ({error}); nothing written"
         ) from None
     new_data = source.encode(body)
-    after = _verify(files, Document(kpi_entry.path, new_data), expected, request)
+    after = _verify(files, [(Document(kpi_entry.path, new_data), expected)], request.ref)
     if not dry_run:
         replace_file(files.files[kpi_entry.path], original, new_data)
     new_kpi = next(entry for entry in after.kpis if entry.id == request.ref)
@@ -365,6 +385,17 @@ def _record_kpi(request: Request, files: _Root, tree: Tree, *, dry_run: bool) ->
         band=(_band(kpi_entry, tree, request.as_of), _band(new_kpi, after, request.as_of)),
         moved=_moved(request, tree, after),
     )
+
+
+def _kpi_splice(
+    source: roundtrip.Source, index: int
+) -> Callable[[roundtrip.NewCheckin, int], tuple[str, str | None]]:
+    """The splice of a reading into the KPI number `index` of `source`, as `_add` takes it."""
+
+    def splice(new: roundtrip.NewCheckin, at: int) -> tuple[str, str | None]:
+        return roundtrip.add_kpi_checkin(source.body, source.newline, index, new, at), None
+
+    return splice
 
 
 def _band(entry: KpiEntry, tree: Tree, as_of: dt.date) -> str | None:
@@ -406,26 +437,6 @@ class Batch:
     kept: tuple[Request, ...]  # a check-in on that date was there already, and stays
 
 
-@dataclass(frozen=True, slots=True)
-class _Holder:
-    """Where a batch's check-in goes: a key result's `checkins`, or a KPI's."""
-
-    index: int  # the objective's, or the KPI's, place in its file
-    kr_id: str | None  # None: a KPI
-
-    def target(self, expected: Any) -> dict[str, Any]:
-        if self.kr_id is None:
-            return roundtrip.expected_kpi(expected, self.index)
-        return roundtrip.expected_data(expected, self.index, self.kr_id)
-
-    def splice(
-        self, body: str, newline: str, new: roundtrip.NewCheckin, at: int
-    ) -> tuple[str, str | None]:
-        if self.kr_id is None:
-            return roundtrip.add_kpi_checkin(body, newline, self.index, new, at), None
-        return roundtrip.add_checkin(body, newline, self.index, self.kr_id, new, at)
-
-
 def record_checkins(
     requests: Sequence[Request],
     root: Path,
@@ -441,79 +452,289 @@ def record_checkins(
     request whose key result or KPI already has a check-in on its date is kept out (the
     one there wins). A file that cannot be edited in place is reported, not written; the
     other files are. While the root is invalid nothing is written (`ItokrError`).
+    (`record_changes` is the all-or-nothing writer of people's check-ins.)
     """
-    if dry_run:
-        return _record_checkins(requests, _Root.read(root, cwd), dry_run=True)
-    with root_lock(root, lock_timeout):
-        return _record_checkins(requests, _Root.read(root, cwd), dry_run=False)
+    work = partial(_record_checkins, requests, dry_run=dry_run)
+    return _locked(root, cwd, dry_run, lock_timeout, work)
 
 
 def _record_checkins(requests: Sequence[Request], files: _Root, *, dry_run: bool) -> Batch:
-    tree = files.load()
-    if not tree.ok:
-        raise ItokrError(
-            f"refusing to write while the OKR root has {_problems(tree)}: run `itokr validate`"
-        )
+    tree = _valid(files)
     kpis = {entry.id: entry for entry in tree.kpis}
-    by_path: dict[str, list[tuple[_Holder, Request]]] = {}
+    by_path: dict[str, list[_Planned]] = {}
     kept = []
     for request in requests:
-        path, holder, checkins = _holder(tree, kpis, request.ref)
+        item, checkins = _measured(tree, kpis, request)
         if any(checkin.date == request.date for checkin in checkins or ()):
             kept.append(request)
         else:
-            by_path.setdefault(path, []).append((holder, request))
+            by_path.setdefault(item.path, []).append(item)
     changes = [_write_checkins(files, path, items, dry_run) for path, items in by_path.items()]
     return Batch(tuple(changes), tuple(kept))
 
 
-def _holder(
-    tree: Tree, kpis: dict[str, KpiEntry], ref: str
-) -> tuple[str, _Holder, Sequence[Checkin] | None]:
-    """The file, the holder and the check-ins of the key result or KPI `ref` names; an
-    `ItokrError` when it is no longer one that takes values of its own."""
+def _measured(
+    tree: Tree, kpis: dict[str, KpiEntry], request: Request
+) -> tuple[_Planned, Sequence[Checkin] | None]:
+    """Where a measured value goes, and the check-ins there; an `ItokrError` when the
+    ref no longer names a key result or KPI that takes values of its own."""
+    ref = request.ref
     if "/" not in ref and ref in kpis:
         kpi = kpis[ref]
-        return kpi.path, _Holder(kpi.index, None), kpi.kpi.checkins
+        return _Planned(request, kpi.path, kpi.index, None, None), kpi.kpi.checkins
     try:
         entry, kr = resolve(tree.entries, ref)
     except UsageError:
         kr = None
     if not isinstance(kr, Metric | Threshold) or kr.kpi is not None:
         raise ItokrError(f"{ref} changed while it was measured; nothing written: run again")
-    return entry.path, _Holder(entry.index, kr.id), kr.checkins
+    return _Planned(request, entry.path, entry.index, kr, None), kr.checkins
 
 
 def _write_checkins(
-    files: _Root, path: str, items: Sequence[tuple[_Holder, Request]], dry_run: bool
+    files: _Root, path: str, items: Sequence[_Planned], dry_run: bool
 ) -> FileChange:
     """Splice every check-in for one file, verify the result once, write it once."""
-    document = next(doc for doc in files.documents if doc.path == path)
-    assert document.data is not None
-    requests = tuple(request for _, request in items)
+    requests = tuple(item.request for item in items)
     try:
-        expected = yamlio.read(document.data)
-        source = roundtrip.Source.decode(document.data)
-        body = source.body
-        for holder, request in items:
-            body, _ = _add(
-                request, holder.target(expected), partial(holder.splice, body, source.newline)
-            )
-        new_data = source.encode(body)
-        _verify(files, Document(path, new_data), expected, requests[0])
+        original, new_data, expected = _edit(files, path, items)
+        _verify(files, [(Document(path, new_data), expected)], requests[0].ref)
         if not dry_run:
-            replace_file(files.files[path], document.data, new_data)
-    except roundtrip.EditError as error:
-        why = f"{path}: cannot edit this file in place ({error}); nothing written to it"
-        return FileChange(path, requests, written=False, diff="", error=why)
+            replace_file(files.files[path], original, new_data)
     except ItokrError as error:
         return FileChange(path, requests, written=False, diff="", error=str(error))
-    diff = _diff(path, document.data, new_data)
+    diff = _diff(path, original, new_data)
     return FileChange(path, requests, not dry_run, diff, data=None if dry_run else new_data)
 
 
+def checkin_request(
+    ref: str,
+    value: str | None,
+    *,
+    date: str | None,
+    confidence: str | None,
+    note: str | None,
+    as_of: dt.date,
+    names: Mapping[str, str] = OPTIONS,
+) -> Request:
+    """`make_request` for a check-in: a value, or a status update; no flag."""
+    return make_request(
+        ref,
+        value,
+        date=date,
+        confidence=confidence,
+        note=note,
+        milestone=None,
+        done=False,
+        undo=False,
+        as_of=as_of,
+        names=names,
+    )
+
+
+def walk_requests(stop: Stop, answer: Answer, *, date: str | None, as_of: dt.date) -> list[Request]:
+    """The requests an answer of the walk makes: a check-in (a value, or a status update
+    with its confidence and note), and each milestone or the done flag it marks."""
+    check = partial(make_request, stop.ref, date=None, undo=False, as_of=as_of)
+    requests = []
+    if answer.value is not None or answer.confidence is not None or answer.note is not None:
+        requests.append(
+            checkin_request(
+                stop.ref,
+                answer.value,
+                date=date,
+                confidence=answer.confidence,
+                note=answer.note,
+                as_of=as_of,
+            )
+        )
+    if answer.milestones:
+        kr = stop.key_result
+        assert isinstance(kr, MilestoneKR)
+        titles = [kr.milestones[index].title for index in answer.milestones]
+        requests += [
+            check(None, confidence=None, note=None, milestone=title, done=False) for title in titles
+        ]
+    if answer.done:
+        requests.append(check(None, confidence=None, note=None, milestone=None, done=True))
+    return requests
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """One request of `record_changes`, as recorded."""
+
+    request: Request
+    path: str
+    action: str  # checkin | status | milestone | done | kpi
+    score: tuple[float, float] | None  # a key result's, before and after
+    band: tuple[str | None, str | None] | None = None  # a KPI's, before and after
+    moved: tuple[Moved, ...] = ()  # the key results tracking the KPI
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """What `record_changes` did (or, with `dry_run`, would do)."""
+
+    recorded: tuple[Recorded, ...]
+    diffs: dict[str, str]  # by file, as shown: its unified diff
+    files: tuple[Path, ...]  # the files changed, as on disk
+    written: bool
+
+
+class Misfits(ItokrError):
+    """Requests that do not fit the root, by their place in the batch; nothing written."""
+
+    def __init__(self, problems: Sequence[tuple[int, str]]) -> None:
+        super().__init__(f"{len(problems)} check-ins do not fit the OKR files; nothing written")
+        self.problems = tuple(problems)
+
+
+@dataclass(frozen=True, slots=True)
+class _Planned:
+    request: Request
+    path: str
+    index: int  # the objective's, or the KPI's, place in its file
+    kr: AnyKeyResult | None  # None: a KPI's reading
+    milestone: int | None
+
+
+def record_changes(
+    requests: Sequence[Request],
+    root: Path,
+    cwd: Path,
+    *,
+    dry_run: bool = False,
+    lock_timeout: float = LOCK_TIMEOUT,
+    names: Mapping[str, str] = OPTIONS,
+) -> Changes:
+    """Record many check-ins at once (values, KPI readings, status updates, milestones
+    and done flags): all or nothing.
+
+    Under the lock, every request is checked against the root as `itokr checkin` checks
+    one (`Misfits` lists those that do not fit, and nothing is written); then each file
+    gets its splices, each must read back as intended and the root, with all of them,
+    validate; only then is each file replaced atomically.
+    """
+    work = partial(_record_changes, requests, names=names, dry_run=dry_run)
+    return _locked(root, cwd, dry_run, lock_timeout, work)
+
+
+def misfits(
+    requests: Sequence[Request], root: Path, cwd: Path, names: Mapping[str, str] = OPTIONS
+) -> list[tuple[int, str]]:
+    """The requests that do not fit the root as it is now, by their place, with why (to
+    name every bad row of a batch at once; `record_changes` checks again, locked)."""
+    try:
+        _plan(requests, _Root.read(root, cwd).load(), names)
+    except Misfits as found:
+        return list(found.problems)
+    return []
+
+
+def _valid(files: _Root) -> Tree:
+    """The root as loaded, when it is valid: nothing is written to an invalid one."""
+    tree = files.load()
+    if not tree.ok:
+        raise ItokrError(
+            f"refusing to write while the OKR root has {_problems(tree)}: run `itokr validate`"
+        )
+    return tree
+
+
+def _plan(
+    requests: Sequence[Request], tree: Tree, names: Mapping[str, str] = OPTIONS
+) -> list[_Planned]:
+    """Where each request goes, once every one fits (`Misfits` otherwise)."""
+    planned, problems = [], []
+    for place, request in enumerate(requests):
+        try:
+            if "/" not in request.ref:
+                kpi = _find_kpi(tree, request.ref)
+                if request.value is None:
+                    raise UsageError(f"{request.ref} is a KPI: give the value read")
+                planned.append(_Planned(request, kpi.path, kpi.index, None, None))
+                continue
+            entry, kr = resolve(tree.entries, request.ref)
+            assert kr is not None
+            milestone = _check_fit(request, kr, entry, names)
+            planned.append(_Planned(request, entry.path, entry.index, kr, milestone))
+        except UsageError as error:
+            problems.append((place, str(error)))
+    if problems:
+        raise Misfits(problems)
+    return planned
+
+
+def _edit(files: _Root, path: str, items: Sequence[_Planned]) -> tuple[bytes, bytes, Any]:
+    """Every splice of one file: its bytes before and after, and the data it must hold."""
+    original = next(doc.data for doc in files.documents if doc.path == path)
+    assert original is not None
+    expected = yamlio.read(original)
+    source = roundtrip.Source.decode(original)
+    body = source.body
+    try:
+        for item in items:
+            edited = roundtrip.Source(body, source.bom, source.newline, source.cr_only)
+            if item.kr is None:
+                target = roundtrip.expected_kpi(expected, item.index)
+                body, _ = _add(item.request, target, _kpi_splice(edited, item.index))
+            else:
+                target = roundtrip.expected_data(expected, item.index, item.kr.id)
+                body, _, _ = _splice(
+                    item.request, item.kr, item.milestone, item.index, edited, target
+                )
+    except roundtrip.EditError as error:
+        raise ItokrError(
+            f"{path}: cannot edit this file in place ({error}); nothing written"
+        ) from None
+    return original, source.encode(body), expected
+
+
+def _record_changes(
+    requests: Sequence[Request], files: _Root, *, names: Mapping[str, str], dry_run: bool
+) -> Changes:
+    tree = _valid(files)
+    planned = _plan(requests, tree, names)
+    by_path: dict[str, list[_Planned]] = {}
+    for item in planned:
+        by_path.setdefault(item.path, []).append(item)
+    edits = {path: _edit(files, path, items) for path, items in by_path.items()}
+    documents = [(Document(path, new), expected) for path, (_, new, expected) in edits.items()]
+    what = ", ".join(dict.fromkeys(item.request.ref for item in planned))
+    after = _verify(files, documents, what)
+    if not dry_run:
+        for path, (original, new, _) in edits.items():
+            replace_file(files.files[path], original, new)
+    return Changes(
+        recorded=tuple(_recorded(item, tree, after) for item in planned),
+        diffs={path: _diff(path, original, new) for path, (original, new, _) in edits.items()},
+        files=tuple(files.files[path] for path in edits),
+        written=not dry_run,
+    )
+
+
+def _recorded(item: _Planned, before: Tree, after: Tree) -> Recorded:
+    request = item.request
+    if item.kr is None:
+        old = next(entry for entry in before.kpis if entry.id == request.ref)
+        new = next(entry for entry in after.kpis if entry.id == request.ref)
+        bands = (_band(old, before, request.as_of), _band(new, after, request.as_of))
+        return Recorded(request, item.path, "kpi", None, bands, _moved(request, before, after))
+    scores = []
+    for tree in (before, after):
+        entry, kr = resolve(tree.entries, request.ref)
+        assert kr is not None
+        scores.append(score_key_result(entry, kr, tree.config, request.as_of).score)
+    action = _action(request, item.milestone)
+    return Recorded(request, item.path, action, (scores[0], scores[1]))
+
+
 def _action(request: Request, milestone: int | None) -> str:
-    return "checkin" if request.flag is None else "milestone" if milestone is not None else "done"
+    """checkin (a value), status (a status update), milestone or done."""
+    if request.flag is None:
+        return "checkin" if request.value is not None else "status"
+    return "milestone" if milestone is not None else "done"
 
 
 def _problems(tree: Tree) -> str:
@@ -521,13 +742,22 @@ def _problems(tree: Tree) -> str:
     return f"{count} problem{'s' if count != 1 else ''}"
 
 
-def _check_fit(request: Request, kr: Any) -> int | None:
-    """That the request fits the key result's kind; the milestone's index, if one."""
+def _check_fit(
+    request: Request, kr: AnyKeyResult, entry: Entry, names: Mapping[str, str] = OPTIONS
+) -> int | None:
+    """That the request fits the key result's kind and period; the milestone's index,
+    if it marks one. `names` are how messages name a check-in's parts."""
     ref = request.ref
     if isinstance(kr, Metric | Threshold) and kr.kpi is not None:
         raise UsageError(
             f"{ref} tracks the KPI {kr.kpi}: its values are that KPI's readings; record one "
             f"with `itokr checkin {kr.kpi} VALUE` (every key result tracking it moves)"
+        )
+    period = entry.period
+    if period is not None and request.flag is None and request.date < period.start:
+        raise UsageError(
+            f"{names['date']} {request.date} is before {entry.id}'s period {period.label} starts "
+            f"({period.start}); a check-in dates progress within the period"
         )
     if isinstance(kr, Metric | Threshold):
         if request.flag:
@@ -536,21 +766,34 @@ def _check_fit(request: Request, kr: Any) -> int | None:
                 f"done/not-done ones; record a value instead: itokr checkin {ref} VALUE"
             )
         if request.value is None:
-            raise UsageError(f"{ref} is a {kr.kind} key result: give the VALUE to record")
+            raise UsageError(
+                f"{ref} is a {kr.kind} key result: give the {names['value']} to record"
+            )
         return None
+    status = request.flag is None and request.value is None
+    if status and (request.confidence is not None or request.note is not None):
+        return None  # a status update
+    if request.value is not None:
+        flag = "--milestone TITLE" if kr.kind == "milestone" else "--done"
+        raise UsageError(
+            f"{ref} is a {kr.kind} key result: it takes no {names['value']} (its "
+            f"{'milestones say' if kr.kind == 'milestone' else '`done` says'} how far it is); "
+            f"{names['mark'].format(ref=ref, flag=flag)}, or {names['update']}"
+        )
+    update = f"or {names['update']}"
     if isinstance(kr, Binary):
         if not request.done:
             raise UsageError(
                 f"{ref} is a done/not-done key result: mark it with --done "
-                "(--done --undo reverses it); it takes no VALUE"
+                f"(--done --undo reverses it), {update}; it takes no VALUE"
             )
         return None
-    assert isinstance(kr, MilestoneKR)
     titles = [milestone.title for milestone in kr.milestones]
     listed = "; ".join(titles)
     if request.milestone is None:
         raise UsageError(
-            f"{ref} is a milestone key result: mark one with --milestone TITLE, one of: {listed}"
+            f"{ref} is a milestone key result: mark one with --milestone TITLE, {update}; "
+            f"its milestones: {listed}"
         )
     matches = [i for i, title in enumerate(titles) if title == request.milestone] or [
         i for i, title in enumerate(titles) if title.casefold() == request.milestone.casefold()
@@ -571,9 +814,9 @@ def _add(
     target: dict[str, Any],
     splice: Callable[[roundtrip.NewCheckin, int], tuple[str, str | None]],
 ) -> tuple[str, str | None]:
-    """Splice the new check-in after those of its date or before, and say in `target`
-    (the holder's plain data) what the file must read back as."""
-    assert request.value is not None
+    """Splice the new check-in (a value, or a status update without one) after those
+    of its date or before, and say in `target` (the holder's plain data) what the
+    file must read back as."""
     new = roundtrip.NewCheckin(
         str(request.date), request.value, request.confidence, request.note, request.by
     )
@@ -582,7 +825,9 @@ def _add(
     # (dates as the reader gives them: YYYY-MM-DD text, so text order is date order)
     position = sum(1 for checkin in written if checkin["date"] <= new.date)
     # the value as the reader will give it back: 9007199254740993 stays an exact int
-    entry: dict[str, Any] = {"date": new.date, "value": _as_read(new.value)}
+    entry: dict[str, Any] = {"date": new.date}
+    if request.value is not None:
+        entry["value"] = _as_read(request.value)
     if request.confidence is not None:
         entry["confidence"] = _as_read(request.confidence)
     if request.note is not None:
@@ -600,21 +845,28 @@ def _as_read(number: str) -> Any:
     return yamlio.read(f"v: {number}\n".encode())["v"]
 
 
-def _verify(files: _Root, document: Document, expected: Any, request: Request) -> Tree:
-    """The edited file must hold exactly the intended data, and the root stay valid."""
-    assert document.data is not None
-    try:
-        holds = yamlio.read(document.data) == expected
-    except yamlio.YamlProblem:
-        holds = False
-    tree = files.load(document) if holds else None
-    if tree is None or not tree.ok:
-        why = f": {tree.findings[0].message}" if tree is not None and tree.findings else ""
-        raise ItokrError(
-            f"{document.path}: the edit for {request.ref} did not read back as intended{why}; "
-            "nothing written (please report this, with the file)"
-        )
+def _verify(files: _Root, edits: Sequence[tuple[Document, Any]], what: str) -> Tree:
+    """Each edited file must hold exactly its intended data, and the root, with all of
+    them, stay valid; the root so loaded."""
+    for document, expected in edits:
+        assert document.data is not None
+        try:
+            holds = yamlio.read(document.data) == expected
+        except yamlio.YamlProblem:
+            holds = False
+        if not holds:
+            raise _unread(document.path, what)
+    tree = files.load(*(document for document, _ in edits))
+    if not tree.ok:
+        raise _unread(tree.findings[0].path, what, f": {tree.findings[0].message}")
     return tree
+
+
+def _unread(path: str, what: str, why: str = "") -> ItokrError:
+    return ItokrError(
+        f"{path}: the edit for {what} did not read back as intended{why}; "
+        "nothing written (please report this, with the file)"
+    )
 
 
 def _diff(path: str, old: bytes, new: bytes) -> str:

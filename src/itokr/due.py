@@ -3,8 +3,10 @@
 Pure: the day is an argument. A metric or threshold below 1 is expected to be
 checked in every `stale_after_days` (SPEC §2, Stale): its next check-in falls
 due that many days after its newest one, or after the period start when it has
-none. A key result with a `due:` date that is not done is owed by that date.
-Only running periods count: a finished or future period owes nothing.
+none; so are milestone and binary key results with `checkins.stale_projects`
+(SPEC §7), their status updates being their check-ins. A key result with a
+`due:` date that is not done is owed by that date. Only running periods count: a
+finished or future period owes nothing.
 
 A KPI owes a reading by its newest one's date plus `every` (SPEC §6), whatever
 the period; a key result that tracks a KPI owes no check-in of its own (its
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 from itokr.dates import add_days
 from itokr.kpis import KpiScore
 from itokr.model import AnyKeyResult, Config, Metric, Threshold
-from itokr.scoring import ObjectiveScore
+from itokr.scoring import ObjectiveScore, goes_stale
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +96,8 @@ def due_items(
             if _met(result.score):
                 continue
             checkin_due = None
-            if isinstance(kr, Metric | Threshold) and kr.kpi is None:
+            tracks_kpi = isinstance(kr, Metric | Threshold) and kr.kpi is not None
+            if goes_stale(kr, config) and not tracks_kpi:
                 anchor = result.last_checkin or period.start
                 expected = add_days(anchor, every)
                 checkin_due = expected if expected <= horizon else None

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from itokr.errors import UsageError
+from itokr.errors import ItokrError, UsageError
 from itokr.loader import (
     CONFIG_NAME,
     MAX_FILE_BYTES,
@@ -526,3 +526,28 @@ def commit_day(repo: Repo, commit: str) -> dt.date:
     if process.returncode != 0:
         raise UsageError(f"git cannot read commit {commit[:12]}: {_message(process)}")
     return dt.datetime.fromisoformat(process.stdout.decode("ascii").strip()).date()
+
+
+def check_can_commit(repo: Repo) -> None:
+    """Exit 2 before anything is written when git could not commit: no identity."""
+    process = _git(repo.top, "var", "GIT_COMMITTER_IDENT")
+    if process.returncode != 0:
+        raise UsageError(
+            f"--commit: git has no name and email to commit with ({_message(process)}); set "
+            'them: git config user.name "Your Name"; git config user.email you@example.com'
+        )
+
+
+def commit_paths(repo: Repo, paths: Sequence[Path], message: str) -> str:
+    """Commit the current content of `paths` alone (whatever else is staged stays
+    staged), with `message`; the new commit's id. `ItokrError` when git refuses."""
+    inside = [in_repository(repo, path) for path in paths]
+    if None in inside:
+        raise ItokrError(f"--commit: a file is outside the repository {repo.top}")
+    names = [name for name in inside if name is not None]
+    for step in (("add", "--", *names), ("commit", "--quiet", "-F", "-", "--", *names)):
+        done = _git(repo.top, *step, stdin=message.encode("utf-8"))
+        if done.returncode != 0:
+            raise ItokrError(f"git {step[0]} failed: {_message(done)}")
+    head = _git(repo.top, "rev-parse", "HEAD")
+    return head.stdout.decode("ascii").strip()

@@ -32,8 +32,16 @@ from typing import Generic, TypeVar
 from itokr.crosscheck import Entry
 from itokr.gitio import FileChange
 from itokr.loader import Tree
-from itokr.model import AnyKeyResult, Checkin, Config, Metric, Objective, Threshold
-from itokr.scoring import ObjectiveScore, checkins_of, score_objective
+from itokr.model import (
+    AnyCheckin,
+    AnyKeyResult,
+    Config,
+    Metric,
+    Objective,
+    Threshold,
+    dated_checkins,
+)
+from itokr.scoring import ObjectiveScore, score_objective
 
 _Held = TypeVar("_Held")  # what a plan holds: an objective's entry, or a KPI
 
@@ -126,7 +134,7 @@ class Point:
     commit: str | None  # the last commit by the end of the day; None: the working tree
     subject: str | None
     plan_changed: bool  # the plan changed on this date
-    checkins: tuple[tuple[str, Checkin], ...]  # (ref, check-in) dated this day
+    checkins: tuple[tuple[str, AnyCheckin], ...]  # (ref, check-in or status update) that day
     value: float | None  # the key result's current value; None for an objective
     target: float | None
     score: float
@@ -158,9 +166,7 @@ def find(tree: Tree, ref: str) -> tuple[Entry, AnyKeyResult | None] | None:
 def _bare(kr: AnyKeyResult) -> object:
     """What a reading takes from a key result's plan: all but its check-ins; of the KPI
     one tracks, its `every` alone (its good and bad band the KPI, not the key result)."""
-    if not isinstance(kr, Metric | Threshold):
-        return kr
-    if kr.tracked is None:
+    if not isinstance(kr, Metric | Threshold) or kr.tracked is None:
         return kr.model_copy(update={"checkins": None})
     own = Metric if isinstance(kr, Metric) else Threshold
     fields = {name: getattr(kr, name) for name in own.model_fields}
@@ -176,17 +182,23 @@ def _plan(entry: Entry, config: Config) -> tuple[object, ...]:
 
 
 def _measured(planned: Entry, today: Entry) -> Entry:
-    """The plan's objective with today's check-ins: a key result gone since keeps its own."""
+    """The plan's objective with today's check-ins (values, or status updates of milestone
+    and binary key results): a key result gone since, or of another kind now, keeps its own."""
     now = {kr.id: kr for kr in today.objective.key_results}
     key_results = []
     for kr in planned.objective.key_results:
         current = now.get(kr.id)
-        if isinstance(kr, Metric | Threshold) and isinstance(current, Metric | Threshold):
+        if current is not None and _measures(kr) == _measures(current):
             # a `current:` written then stays the value until a check-in is known
             kr = kr.model_copy(update={"checkins": current.checkins})
         key_results.append(kr)
     objective: Objective = planned.objective.model_copy(update={"key_results": key_results})
     return dataclasses.replace(planned, objective=objective)
+
+
+def _measures(kr: AnyKeyResult) -> bool:
+    """True for key results whose check-ins carry values, False for status updates."""
+    return isinstance(kr, Metric | Threshold)
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,9 +299,9 @@ def build(
         return None if there is None else (there[0], _plan(there[0], snapshot.config))
 
     chosen = [kr] if kr is not None else entry.objective.key_results
-    by_day: dict[dt.date, list[tuple[str, Checkin]]] = {}
+    by_day: dict[dt.date, list[tuple[str, AnyCheckin]]] = {}
     for key_result in chosen:
-        for checkin in checkins_of(key_result):
+        for checkin in dated_checkins(key_result):
             if checkin.date <= as_of:
                 by_day.setdefault(checkin.date, []).append((f"{entry.id}/{key_result.id}", checkin))
     measured: dict[dt.date, Entry] = {}  # by the day a plan began: once for each plan
@@ -316,7 +328,7 @@ def _point(
     day: dt.date,
     commit: Snapshot | None,
     plan_changed: bool,
-    made: tuple[tuple[str, Checkin], ...],
+    made: tuple[tuple[str, AnyCheckin], ...],
 ) -> Point:
     value = target = None
     score, health = scored.score, scored.health

@@ -12,7 +12,8 @@ import datetime as dt
 import itertools
 import math
 import re
-from typing import Annotated, Any, Literal
+from collections.abc import Sequence
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -253,7 +254,22 @@ class SourceRef(_Strict):
         return ", ".join(parts)
 
 
-def _in_date_order(checkins: list[Checkin] | None) -> list[Checkin] | None:
+class StatusUpdate(_Strict):
+    """A check-in of a milestone or binary key result: no value (its milestones or
+    `done` say how far it is), only how it stands on the day, in a confidence and a
+    note."""
+
+    date: Date
+    confidence: Fraction | None = None
+    note: StrictStr | None = None
+    by: Text | None = None  # who gave it
+
+
+AnyCheckin = Checkin | StatusUpdate
+_Checkins = TypeVar("_Checkins", list[Checkin], list[StatusUpdate])
+
+
+def _in_date_order(checkins: _Checkins | None) -> _Checkins | None:
     for index, (before, after) in enumerate(itertools.pairwise(checkins or ())):
         if after.date < before.date:
             raise PydanticCustomError(
@@ -418,14 +434,23 @@ def tracking(kr: Metric | Threshold, kpi: Kpi) -> Metric | Threshold:
     return model.model_construct(_fields_set=kr.model_fields_set, **values)
 
 
-class MilestoneKR(_KeyResult):
+class _Project(_KeyResult):
+    """A key result measured by what is done, not by a number: its check-ins are status
+    updates (SPEC §7)."""
+
+    checkins: list[StatusUpdate] | None = None
+
+    _order = field_validator("checkins")(_in_date_order)
+
+
+class MilestoneKR(_Project):
     """Done when its milestones are, weighted."""
 
     kind: Literal["milestone"] = "milestone"
     milestones: Annotated[list[Milestone], Field(min_length=1)]
 
 
-class Binary(_KeyResult):
+class Binary(_Project):
     """Done or not done."""
 
     kind: Literal["binary"] = "binary"
@@ -453,6 +478,14 @@ KeyResult = Annotated[
     Discriminator(kind_of),
 ]
 AnyKeyResult = Metric | Threshold | MilestoneKR | Binary  # a key result as loaded
+
+
+def dated_checkins(key_result: AnyKeyResult) -> Sequence[AnyCheckin]:
+    """Every check-in of a key result: values, or a milestone or binary one's status
+    updates. Its confidence and last check-in come from these."""
+    return key_result.checkins or ()
+
+
 MODEL_OF_KIND: dict[str, type[_KeyResult]] = {
     "metric": Metric,
     "threshold": Threshold,
@@ -568,6 +601,9 @@ MAX_DAYS = 3650  # ten years: the longest span a reminder setting or option may 
 
 class CheckinConfig(_Strict):
     stale_after_days: Annotated[StrictInt, Field(ge=1, le=MAX_DAYS)] = 14
+    # milestone and binary key results go stale like metrics when their status updates
+    # (or the period start) are older than stale_after_days; off, SPEC §2's rule stands
+    stale_projects: StrictBool = False
 
 
 class Limits(_Strict):

@@ -22,10 +22,12 @@ from itokr.model import (
     PeriodDates,
     Source,
     SourceRef,
+    StatusUpdate,
 )
 from itokr.wording import plain
 
 _OWN_CODE = re.compile(r"E\d{3}")
+_PROJECTS = ("milestone", "binary")  # their check-ins are status updates, without a value
 Loc = tuple[str | int, ...]
 
 
@@ -57,7 +59,7 @@ def _model_at(parent: Loc, kind: str, *, config: bool) -> type[BaseModel]:
     models: dict[str | None, type[BaseModel]] = {
         "objectives": Objective,
         "key_results": MODEL_OF_KIND.get(kind, MODEL_OF_KIND["metric"]),
-        "checkins": Checkin,
+        "checkins": StatusUpdate if kind in _PROJECTS else Checkin,
         "milestones": Milestone,
         "source": SourceRef,
         "kpis": Kpi,
@@ -72,6 +74,7 @@ def _describe(model: type[BaseModel], kind: str | None) -> str:
         ObjectiveFile: "the file",
         Objective: "an objective",
         Checkin: "a check-in",
+        StatusUpdate: f"a check-in of a {kind} key result",
         Kpi: "a KPI",
         Milestone: "a milestone",
         Config: "itokr.yaml",
@@ -102,6 +105,12 @@ def _unknown_key(key: str, model: type[BaseModel], kind: str | None) -> str:
     message = f"unknown key {key!r} in {_describe(model, kind)}"
     if close := _close_to(key, allowed):
         return f"{message}: did you mean {close!r}?"
+    if model is StatusUpdate and key == "value":
+        return (
+            f"{message}: it is a status update, with `date`, `confidence` and `note`; "
+            f"how far a {kind} key result is, "
+            f"{'its milestones say' if kind == 'milestone' else '`done` says'}"
+        )
     if model is Kpi and key in ("baseline", "target", "direction", "current"):
         return (
             f"{message}: a KPI has no {key}; `good` and `bad` set its bands, and a key "

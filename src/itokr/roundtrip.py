@@ -72,16 +72,19 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class NewCheckin:
-    """A check-in as YAML text: numbers as the user typed them, a plain date."""
+    """A check-in as YAML text: numbers as the user typed them, a plain date. Without a
+    value it is a status update (of a milestone or binary key result)."""
 
     date: str
-    value: str
+    value: str | None
     confidence: str | None = None
     note: str | None = None
     by: str | None = None
 
     def pairs(self) -> list[tuple[str, str]]:
-        pairs = [("date", self.date), ("value", self.value)]
+        pairs = [("date", self.date)]
+        if self.value is not None:
+            pairs.append(("value", self.value))
         if self.confidence is not None:
             pairs.append(("confidence", self.confidence))
         if self.note is not None:

@@ -14,7 +14,17 @@ from itokr import kpis
 from itokr.acyclic import collector_paused
 from itokr.asof import key_result_known_on, known_on
 from itokr.crosscheck import Entry
-from itokr.model import AnyKeyResult, Binary, Checkin, Config, Metric, MilestoneKR, Threshold
+from itokr.model import (
+    AnyCheckin,
+    AnyKeyResult,
+    Binary,
+    Checkin,
+    Config,
+    Metric,
+    MilestoneKR,
+    Threshold,
+    dated_checkins,
+)
 from itokr.periods import Period
 
 HEALTHS = ("done", "on-track", "at-risk", "off-track", "not-started", "green", "yellow", "red")
@@ -129,20 +139,33 @@ def health(
     return "off-track"
 
 
-def newest_confidence(checkins: Sequence[Checkin]) -> Checkin | None:
-    """The newest check-in that states a confidence."""
+def newest_confidence(checkins: Sequence[AnyCheckin]) -> AnyCheckin | None:
+    """The newest check-in (or status update) that states a confidence."""
     return next((c for c in reversed(checkins) if c.confidence is not None), None)
 
 
+def goes_stale(key_result: AnyKeyResult, config: Config) -> bool:
+    """Whether a key result of this kind is expected to be checked in regularly: metrics
+    and thresholds always; milestone and binary ones with `checkins.stale_projects`."""
+    return isinstance(key_result, Metric | Threshold) or config.checkins.stale_projects
+
+
 def is_stale(
-    key_result: AnyKeyResult, score: float, period: Period | None, as_of: dt.date, days: int
+    key_result: AnyKeyResult,
+    score: float,
+    period: Period | None,
+    as_of: dt.date,
+    config: Config,
 ) -> bool:
-    """A running metric or threshold below 1 not checked in for more than `days`."""
-    if not isinstance(key_result, Metric | Threshold) or period is None or _meets(score, 1.0):
+    """A running key result below 1, of a kind that goes stale, not checked in for more
+    than `checkins.stale_after_days`."""
+    days = config.checkins.stale_after_days
+    if not goes_stale(key_result, config) or period is None or _meets(score, 1.0):
         return False
     if not period.contains(as_of):
         return False
-    if key_result.tracked is not None:  # SPEC §6: stale when its KPI is
+    if isinstance(key_result, Metric | Threshold) and key_result.tracked is not None:
+        # SPEC §6: stale when its KPI is
         return kpis.is_stale(
             key_result.checkins or (), kpis.every_of(key_result.tracked, days), as_of
         )
@@ -199,7 +222,7 @@ def forecast(key_result: AnyKeyResult, period: Period | None) -> float | None:
 
 
 def checkins_of(key_result: AnyKeyResult) -> list[Checkin]:
-    """A key result's check-ins; milestone and binary key results have none."""
+    """A key result's values checked in; milestone and binary key results have none."""
     if isinstance(key_result, Metric | Threshold):
         return key_result.checkins or []
     return []
@@ -218,7 +241,7 @@ def score_key_result(
     key_result = key_result_known_on(key_result, as_of)
     progress = progress_of(key_result)
     score = clamp(progress) if progress is not None else 0.0
-    checkins = checkins_of(key_result)
+    checkins = dated_checkins(key_result)
     stated = newest_confidence(checkins)
     committed = entry.objective.type == "committed"
     period = entry.period
@@ -228,7 +251,7 @@ def score_key_result(
         progress=progress,
         score=score,
         health=health(score, period, as_of, config, committed=committed, expected=expected),
-        stale=is_stale(key_result, score, period, as_of, config.checkins.stale_after_days),
+        stale=is_stale(key_result, score, period, as_of, config),
         forecast=forecast(key_result, period),
         confidence=stated.confidence if stated else None,
         last_checkin=checkins[-1].date if checkins else None,
@@ -236,7 +259,7 @@ def score_key_result(
     )
 
 
-def measured_by(checkin: Checkin, config: Config) -> str | None:
+def measured_by(checkin: AnyCheckin, config: Config) -> str | None:
     """The source that measured `checkin` (`by:` naming a source), None for a person's."""
     return checkin.by if checkin.by is not None and checkin.by in config.sources else None
 
@@ -251,9 +274,9 @@ def score_objective(entry: Entry, config: Config, as_of: dt.date) -> ObjectiveSc
         for kr in entry.objective.key_results
     )
     score = weighted_score([(r.score, r.key_result.weight) for r in results])
-    stated: Checkin | None = None  # the newest stated across key results; a tie to the later
+    stated: AnyCheckin | None = None  # the newest stated across key results; a tie to the later
     for kr in entry.objective.key_results:
-        candidate = newest_confidence(checkins_of(kr))
+        candidate = newest_confidence(dated_checkins(kr))
         if candidate is not None and (stated is None or candidate.date >= stated.date):
             stated = candidate
     dates = [r.last_checkin for r in results if r.last_checkin is not None]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import os
 import sys
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
@@ -25,11 +28,21 @@ if TYPE_CHECKING:
     from itokr.loader import Tree
 
 
+class NotifyFormat(StrEnum):
+    slack = "slack"
+    teams = "teams"
+    json = "json"
+
+
+NOTIFY_URL = "ITOKR_NOTIFY_URL"
+
+
 class DueFormat(StrEnum):
     text = "text"
     json = "json"
     markdown = "markdown"
     github = "github"
+    commands = "commands"
 
 
 def _lines(tree: Tree, groups: list[OwnerDue]) -> dict[str, int]:
@@ -72,13 +85,35 @@ def due(
         bool,
         typer.Option("--fail-on-stale", help="Exit 1 when any key result or KPI listed is stale."),
     ] = False,
+    notify: Annotated[
+        bool,
+        typer.Option(
+            "--notify",
+            help=f"Also post one digest per owner with something owed to the webhook in "
+            f"${NOTIFY_URL}, with a ready-to-run itokr checkin line for each.",
+        ),
+    ] = False,
+    notify_format: Annotated[
+        NotifyFormat,
+        typer.Option(
+            "--notify-format",
+            metavar="FORMAT",
+            help="slack (an incoming webhook), teams (a Workflows webhook: an Adaptive "
+            "Card), or json.",
+        ),
+    ] = NotifyFormat.slack,
+    notify_timeout: Annotated[
+        float,
+        typer.Option(metavar="SECONDS", help="How long to wait for the webhook to answer."),
+    ] = 10.0,
     as_of: AsOf = None,
     output: Annotated[
         DueFormat,
         typer.Option(
             "--format",
             "-f",
-            help="text (a table per owner), json, markdown, or github (::warning lines).",
+            help="text (a table per owner), json, markdown, github (::warning lines), or "
+            "commands (an itokr checkin line per key result or KPI owed, to save as a script).",
         ),
     ] = DueFormat.text,
 ) -> None:
@@ -91,6 +126,11 @@ def due(
     after its newest one (a key result tracking it owes none of its own).
     Exits 0, or 1 with --fail-on-stale when a listed key result or KPI is
     stale (or when the OKR files have problems).
+
+    --notify posts each owner's digest to the chat webhook whose URL is in
+    $ITOKR_NOTIFY_URL (a secret: never shown). A digest that fails is posted
+    once more; one that fails again is named on stderr with the HTTP status,
+    the others are still sent, and itokr exits 1.
     """
     from itokr.cli.app import problems_code
     from itokr.due import by_owner, due_items, due_kpis
@@ -101,6 +141,9 @@ def due(
 
     if not 0 <= within <= MAX_DAYS:
         raise UsageError(f"--within {within}: give 0 to {MAX_DAYS} days")
+    if not 0 < notify_timeout <= 600:
+        raise UsageError(f"--notify-timeout {notify_timeout:g}: expected 0 to 600 seconds")
+    url = _notify_url() if notify else None
     day = as_of_date(as_of)
     tree = load(ctx)
     check_filters(tree, owner=owner, kpis=True)
@@ -115,6 +158,7 @@ def due(
     groups = by_owner(
         due_items(scores, tree.config, day, within=within), due_kpis(kpis, day, within=within)
     )
+    root: str | None = ctx.find_root().obj.root  # as given: the commands run where they do
     if output is DueFormat.text:
         from itokr.render.console import make_console
         from itokr.render.due import render
@@ -125,9 +169,17 @@ def due(
 
         if output is DueFormat.github:
             sys.stdout.write(views.as_github(groups, day, within, lines=_lines(tree, groups)))
+        elif output is DueFormat.commands:
+            sys.stdout.write(views.as_commands(groups, day, within, root=root))
         else:
             show = {"json": views.as_json, "markdown": views.as_markdown}
             sys.stdout.write(show[output.value](groups, day, within))
+    root = ctx.find_root().obj.root  # as the user gave it: commands run where they do
+    sent = (
+        True
+        if url is None
+        else _notify(url, groups, day, within, root, notify_format, notify_timeout)
+    )
     stale, stale_kpis = stale_counts(groups)
     code = problems_code(tree)
     if fail_on_stale and (stale or stale_kpis):
@@ -135,4 +187,43 @@ def due(
         said += [f"{stale_kpis} stale KPI{'s' if stale_kpis != 1 else ''}"] if stale_kpis else []
         complain(", ".join(said))
         code = PROBLEMS
-    finish(code)
+    finish(code or (0 if sent else PROBLEMS))
+
+
+def _notify_url() -> str:
+    """The webhook's URL from the environment (exit 2 when unset or not a URL)."""
+    from itokr.sources.webhook import check_url
+
+    url = os.environ.get(NOTIFY_URL, "").strip()
+    if not url:
+        raise UsageError(
+            f"--notify posts to the webhook whose URL is in ${NOTIFY_URL}, which is not set: "
+            "set it (in CI, from a secret)"
+        )
+    check_url(url, NOTIFY_URL)
+    return url
+
+
+def _notify(
+    url: str,
+    groups: list[OwnerDue],
+    day: dt.date,
+    within: int,
+    root: str | None,
+    kind: NotifyFormat,
+    timeout: float,
+) -> bool:
+    """Post each owner's digest; say on stderr what became of each. True when all went."""
+    from itokr.render.notify import PAYLOADS, delivery_line, digests
+    from itokr.sources.webhook import post_all
+
+    found = digests(groups, day, within, root=root)
+    if not found:
+        complain("nothing owed: no digest sent")
+        return True
+    build = PAYLOADS[kind.value]
+    bodies = [json.dumps(build(d), ensure_ascii=False).encode() for d in found]
+    deliveries = post_all(url, bodies, timeout=timeout)
+    for digest, delivery in zip(found, deliveries, strict=True):
+        complain(delivery_line(digest, delivery.delivered, delivery.attempts, delivery.problem))
+    return all(delivery.delivered for delivery in deliveries)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -23,6 +24,8 @@ _UNKNOWN_REV = "v0.1.0"
 _WORKFLOW = Path(".github/workflows/okrs.yml")
 _HOOKS = Path(".pre-commit-config.yaml")
 _PAGES = Path(".github/workflows/okrs-pages.yml")
+_WEEKLY = Path(".github/workflows/okrs-weekly.yml")
+_CONFIG, _IGNORE = Path("okrs/itokr.yaml"), Path("okrs/.gitignore")
 
 
 def _quarter(day: dt.date) -> tuple[str, dt.date]:
@@ -45,6 +48,35 @@ def _workflow(name: str, source: Source | None) -> str:
     return _template(name).replace("@ITOKR_SPEC@", fallback)
 
 
+def _weekly(source: Source | None, secrets: Sequence[str] | None) -> str:
+    """The weekly workflow: `itokr due --notify`, after `itokr measure` when the root
+    has sources (`secrets`: the environment variables they name, passed from secrets)."""
+    text = _workflow("weekly.yml", source)
+    if secrets is None:
+        return (
+            text.replace("@MEASURE_NOTE@", "")
+            .replace("@MEASURE@", "")
+            .replace("@JOB_NAME@", "remind the owners")
+            .replace("@PERMISSIONS@", "      contents: read")
+        )
+    passed = "".join(f"          {name}: ${{{{ secrets.{name} }}}}\n" for name in secrets)
+    env = "        env:\n" + passed if passed else ""
+    measure = _template("weekly-measure.yml").replace("@SECRETS@", env)
+    return (
+        text.replace(
+            "@MEASURE_NOTE@",
+            "# The key results with a `source:` are measured first (itokr measure), and what\n"
+            "# was read is committed; the secrets that itokr.yaml's sources name come from\n"
+            "# repository secrets of the same names.\n",
+        )
+        .replace("@MEASURE@", measure)
+        .replace("@JOB_NAME@", "measure, then remind the owners")
+        .replace(
+            "@PERMISSIONS@", "      contents: write  # to push the check-ins itokr measure records"
+        )
+    )
+
+
 def _hooks(source: Source | None) -> str:
     """`.pre-commit-config.yaml`: the hook repository at a pinned revision, both hooks."""
     import json
@@ -55,6 +87,33 @@ def _hooks(source: Source | None) -> str:
     return text.replace(
         "@REPO@", json.dumps(repo) if repo else f"{_UNKNOWN_REPO}  # <- where your team gets itokr"
     ).replace("@REV@", json.dumps(rev) if rev else f"{_UNKNOWN_REV}  # <- a tag or commit there")
+
+
+def _measure_secrets(root: Path) -> list[str] | None:
+    """The `${VAR}`s the sources of an existing root's itokr.yaml name; None when it
+    has no sources, or none that can be read (the weekly workflow then measures nothing)."""
+    from itokr import yamlio
+    from itokr.model import VARIABLE, Config
+
+    try:
+        config = Config.model_validate(yamlio.read((root / "itokr.yaml").read_bytes()) or {})
+    except (OSError, ValueError, yamlio.YamlProblem):
+        return None  # none yet, or `validate` will say what is wrong with it
+    if not config.sources:
+        return None
+    texts = [
+        text
+        for source in config.sources.values()
+        for text in (
+            source.prometheus,
+            source.http,
+            source.file,
+            *(source.command or ()),
+            *(source.headers or {}).values(),
+        )
+        if text is not None
+    ]
+    return sorted({name for text in texts for name in VARIABLE.findall(text)})
 
 
 def _has_objective_files(root: Path) -> bool:
@@ -129,11 +188,12 @@ def init(
     example = Path(f"okrs/{period}/platform.yaml")
     quoted = json.dumps(organization, ensure_ascii=False)  # a JSON string is YAML too
     files = {
-        Path("okrs/itokr.yaml"): _template("itokr.yaml", organization=quoted),
+        _CONFIG: _template("itokr.yaml", organization=quoted),
         example: _template("example.yaml", period=period, start=start.isoformat()),
         _WORKFLOW: _workflow("okrs.yml", source),
         _HOOKS: _hooks(source),
-        Path("okrs/.gitignore"): _template("gitignore"),
+        _IGNORE: _template("gitignore"),
+        _WEEKLY: _weekly(source, _measure_secrets(root)),
     }
     if pages:
         files[_PAGES] = _workflow("pages.yml", source)
@@ -153,7 +213,7 @@ def init(
                 created.add(relative)
     except ItokrError as error:  # the tree is in the way (a file for a folder, a link out)
         raise UsageError(str(error)) from None
-    if (source is None or source.repo is None) and created & {_WORKFLOW, _HOOKS, _PAGES}:
+    if (source is None or source.repo is None) and created - {example, _CONFIG, _IGNORE}:
         sys.stdout.write(terminal(_unknown_source_note(source)) + "\n")
     where = "" if directory == Path(".") else f"cd {directory}, "
     next_step = (

@@ -1,4 +1,5 @@
-"""`itokr due` as text (rich, one table per owner), JSON, markdown or GitHub warnings.
+"""`itokr due` as text (rich, one table per owner), JSON, markdown, GitHub warnings, or
+a script of `itokr checkin` commands.
 
 rich is imported inside `render` only: JSON, markdown and github output skip it.
 """
@@ -7,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shlex
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from itokr.due import DueItem, KpiDue, OwnerDue
-from itokr.inert import markdown
+from itokr.inert import markdown, terminal
 from itokr.render.plain import baseline_target_current, iso, now_text, number, two, with_unit
 from itokr.render.workflow import annotation
 
@@ -52,14 +54,18 @@ def kpi_what(kpi: KpiDue, as_of: dt.date) -> str:
     return f"{label} {_days(kpi.checkin_due, as_of)} (last {kpi.last_checkin})"
 
 
-def _kpi_now(kpi: KpiDue) -> str:
-    """The newest reading against `good`, as a key result's value against its target."""
-    if kpi.value is None:
+def reading_text(value: float | None, good: float, unit: str | None) -> str:
+    """A KPI's newest reading against `good`, as a key result's value against its target."""
+    if value is None:
         return "no data"
-    return with_unit(f"{number(kpi.value)}/{number(kpi.good)}", kpi.unit)
+    return with_unit(f"{number(value)}/{number(good)}", unit)
 
 
-def _kpi_dict(kpi: KpiDue) -> dict[str, Any]:
+def kpi_now(kpi: KpiDue) -> str:
+    return reading_text(kpi.value, kpi.good, kpi.unit)
+
+
+def kpi_dict(kpi: KpiDue) -> dict[str, Any]:
     return {
         "id": kpi.id,
         "title": kpi.title,
@@ -83,7 +89,7 @@ def stale_counts(groups: Sequence[OwnerDue]) -> tuple[int, int]:
     )
 
 
-def _item_dict(item: DueItem) -> dict[str, Any]:
+def item_dict(item: DueItem) -> dict[str, Any]:
     _, target, value = baseline_target_current(item.key_result)
     return {
         "ref": item.ref,
@@ -111,8 +117,8 @@ def as_json(groups: Sequence[OwnerDue], as_of: dt.date, within: int) -> str:
         "owners": [
             {
                 "owner": group.owner,
-                "key_results": [_item_dict(i) for i in group.items],
-                "kpis": [_kpi_dict(k) for k in group.kpis],
+                "key_results": [item_dict(i) for i in group.items],
+                "kpis": [kpi_dict(k) for k in group.kpis],
             }
             for group in groups
         ],
@@ -137,6 +143,43 @@ def as_markdown(groups: Sequence[OwnerDue], as_of: dt.date, within: int) -> str:
         ]
         lines.append("")
     return "\n".join(lines)
+
+
+def _comment(text: str) -> str:
+    """Text on one `#` line: every line break or other white space of a title becomes a
+    space, so nothing of it leaves the comment and runs; a control character is shown
+    escaped, as everywhere itokr prints data."""
+    return "# " + terminal(" ".join(text.split()))
+
+
+def checkin_command(ref: str, root: str | None = None) -> str:
+    """`itokr checkin REF`, every word shell-quoted (a slug stays as it is)."""
+    words = ["itokr", *(("--root", root) if root is not None else ()), "checkin", ref]
+    return shlex.join(words)
+
+
+def as_commands(
+    groups: Sequence[OwnerDue], as_of: dt.date, within: int, *, root: str | None = None
+) -> str:
+    """A shell script: per owner, a `#` line, then per key result or KPI owed a `#` line
+    saying what it is and what is owed, and its `itokr checkin REF` line. Run in a
+    terminal, such a line asks for the value; add it after the ref to run unattended."""
+    items = sum(len(group.items) for group in groups)
+    kpis = sum(len(group.kpis) for group in groups)
+    lines = [
+        f"# itokr due as of {as_of} (next {within} days): {items} key result"
+        f"{'s' if items != 1 else ''}, {kpis} KPI{'s' if kpis != 1 else ''} owed",
+        "# Each line asks for its value in a terminal; or add it: itokr checkin REF VALUE",
+    ]
+    for group in groups:
+        lines += ["", _comment(group.owner or NO_OWNER)]
+        for item in group.items:
+            owed = f"{item.title} ({now_text(item.key_result)}): {what(item, as_of)}"
+            lines += [_comment(owed), checkin_command(item.ref, root)]
+        for kpi in group.kpis:
+            owed = f"KPI {kpi.title} ({kpi_now(kpi)}): {kpi_what(kpi, as_of)}"
+            lines += [_comment(owed), checkin_command(kpi.id, root)]
+    return "\n".join(lines) + "\n"
 
 
 def as_github(
@@ -198,7 +241,7 @@ def render(console: Console, groups: Sequence[OwnerDue], as_of: dt.date, within:
     items = [item for group in groups for item in group.items]
     kpis = [kpi for group in groups for kpi in group.kpis]
     names = [item.ref for item in items] + [_KPI + kpi.id for kpi in kpis]
-    nows = [now_text(item.key_result) for item in items] + [_kpi_now(kpi) for kpi in kpis]
+    nows = [now_text(item.key_result) for item in items] + [kpi_now(kpi) for kpi in kpis]
     score_w = 6 if kpis else 5  # a band: "yellow"
     # the score column; padding either side of three columns; two dividers between them
     spare = console.width - score_w - 6 - 2
@@ -236,7 +279,7 @@ def render(console: Console, groups: Sequence[OwnerDue], as_of: dt.date, within:
             owed = Text(kpi_what(kpi, as_of), style="bold red" if kpi.stale else "yellow")
             cell = Group(first_line(ref, kpi.title), Padding(owed, (0, 0, 0, 2)))
             band = Text(kpi.band or "—", style=BAND_STYLES.get(kpi.band or "", "dim"))
-            table.add_row(cell, Text(_kpi_now(kpi), overflow="ellipsis"), band)
+            table.add_row(cell, Text(kpi_now(kpi), overflow="ellipsis"), band)
         console.print(table)
     stale, stale_kpis = stale_counts(groups)
     count = len(items)

@@ -12,6 +12,7 @@ from itokr.render.plain import kind_label, number, two, with_unit
 from itokr.scoring import (
     KeyResultScore,
     ObjectiveScore,
+    goes_stale,
     projected_value,
     trend_points,
 )
@@ -135,11 +136,17 @@ def forecast_line(result: KeyResultScore, period: Period | None) -> str:
     )
 
 
-def stale_line(result: KeyResultScore, period: Period | None, as_of: dt.date, days: int) -> str:
+def stale_line(
+    result: KeyResultScore, period: Period | None, as_of: dt.date, config: Config
+) -> str:
     kr = result.key_result
-    if not isinstance(kr, Metric | Threshold):
-        return "never: milestone and binary key results are never stale"
-    if kr.tracked is not None:
+    days = config.checkins.stale_after_days
+    if not goes_stale(kr, config):
+        return (
+            "never: milestone and binary key results are never stale "
+            "(unless itokr.yaml sets checkins.stale_projects)"
+        )
+    if isinstance(kr, Metric | Threshold) and kr.tracked is not None:
         return _tracking_stale_line(result, kr.tracked, period, as_of, days)
     since = result.last_checkin or (period.start if period else None)
     what = f"last check-in {result.last_checkin}" if result.last_checkin else "no check-in"
@@ -197,7 +204,7 @@ def key_result_lines(
             ),
         ),
         ("forecast", forecast_line(result, entry.period)),
-        ("stale", stale_line(result, entry.period, as_of, config.checkins.stale_after_days)),
+        ("stale", stale_line(result, entry.period, as_of, config)),
         ("confidence", confidence_line(result.confidence)),
         ("last check-in", last_checkin_line(result)),
         *source_lines(result.key_result),

@@ -24,7 +24,13 @@ def _point_dict(point: Point) -> dict[str, Any]:
         "subject": point.subject,
         "plan_changed": point.plan_changed,
         "checkins": [
-            {"ref": ref, "value": c.value, "confidence": c.confidence, "note": c.note, "by": c.by}
+            {
+                "ref": ref,
+                "value": getattr(c, "value", None),  # None: a status update
+                "confidence": c.confidence,
+                "note": c.note,
+                "by": c.by,
+            }
             for ref, c in point.checkins
         ],
         "value": point.value,
@@ -59,7 +65,12 @@ def source_text(point: Point, *, many: bool) -> str:
         parts.append(commit or "working tree (not committed)")
     said = []
     for ref, checkin in point.checkins:
-        text = f"{ref.partition('/')[2]} {number(checkin.value)}" if many else ""
+        value = getattr(checkin, "value", None)  # None: a status update
+        text = ref.partition("/")[2] if many else ""
+        if many and value is not None:
+            text += f" {number(value)}"
+        if checkin.confidence is not None and value is None:
+            text = f"{text} confidence {two(checkin.confidence)}".strip()
         if checkin.by:  # measured by a source, or a person's name
             text = f"{text} by {checkin.by}".lstrip()
         if checkin.note:

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from typing import TYPE_CHECKING, Any
 
-from itokr.model import Config, MilestoneKR
+from itokr.model import Config, MilestoneKR, dated_checkins
 from itokr.render.explain import Lines, key_result_lines, objective_lines
 from itokr.render.plain import key_result_dict, number, objective_dict, two
 from itokr.scoring import KeyResultScore, ObjectiveScore
@@ -112,7 +112,7 @@ def render(
                 number(milestone.weight),
             )
         console.print(table)
-    checkins = getattr(key_result, "checkins", None) or []
+    checkins = dated_checkins(key_result)
     if checkins:
         shown = checkins[-CHECKINS_SHOWN:]
         more = f" (newest {len(shown)} of {len(checkins)})" if len(shown) < len(checkins) else ""
@@ -125,7 +125,8 @@ def render(
             table.add_column("by")
         table.add_column("note", overflow="fold")
         for checkin in shown:
-            cells = [str(checkin.date), number(checkin.value), two(checkin.confidence, "")]
+            value = getattr(checkin, "value", None)  # None: a status update
+            cells = [str(checkin.date), number(value), two(checkin.confidence, "")]
             table.add_row(
                 *cells, *([Text(checkin.by or "")] if by else []), Text(checkin.note or "")
             )

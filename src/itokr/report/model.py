@@ -18,10 +18,10 @@ from itokr.diffing import Change, Diff
 from itokr.errors import UsageError
 from itokr.findings import Finding
 from itokr.kpis import KpiScore
-from itokr.model import Metric
+from itokr.model import Metric, dated_checkins
 from itokr.periods import Period
 from itokr.render.plain import mean, summary  # rich-free: what status counts
-from itokr.scoring import ObjectiveScore, checkins_of, projected_value
+from itokr.scoring import ObjectiveScore, projected_value
 from itokr.smart.base import LETTERS
 
 
@@ -62,7 +62,7 @@ class CheckinRow:
 
     day: dt.date
     ref: str
-    value: float
+    value: float | None  # None: a status update of a milestone or binary key result
     unit: str | None
     confidence: float | None
     note: str | None
@@ -213,10 +213,17 @@ def burnup(score: ObjectiveScore, period: Period | None, as_of: dt.date) -> list
 
 def _checkins(score: ObjectiveScore) -> tuple[CheckinRow, ...]:
     rows = [
-        CheckinRow(c.date, result.ref, c.value, getattr(kr, "unit", None), c.confidence, c.note)
+        CheckinRow(
+            c.date,
+            result.ref,
+            getattr(c, "value", None),
+            getattr(kr, "unit", None),
+            c.confidence,
+            c.note,
+        )
         for result in score.key_results
         for kr in (result.key_result,)
-        for c in checkins_of(kr)
+        for c in dated_checkins(kr)
     ]
     return tuple(sorted(rows, key=lambda row: (row.day, row.ref)))
 

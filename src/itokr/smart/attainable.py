@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from itokr.crosscheck import Entry
-from itokr.model import Checkin, Metric, Threshold
+from itokr.model import AnyCheckin, Metric, Threshold
 from itokr.smart.base import Context, Loc, Miss, number, rule
 
 
-def _newest_stated(checkins: list[Checkin] | None) -> tuple[int, Checkin] | None:
-    """The newest check-in that states a confidence, with its index."""
+def _newest_stated(checkins: Sequence[AnyCheckin] | None) -> tuple[int, AnyCheckin] | None:
+    """The newest check-in (or status update) that states a confidence, with its index."""
     for index in range(len(checkins or ()) - 1, -1, -1):
         if checkins and checkins[index].confidence is not None:
             return index, checkins[index]
@@ -179,7 +179,7 @@ def impossible_percent(entry: Entry, ctx: Context) -> Iterator[Miss]:
 
 def _low_confidence(entry: Entry, bound: float, why: str, fix: str) -> Iterator[Miss]:
     for index, key_result in enumerate(entry.objective.key_results):
-        stated = _newest_stated(getattr(key_result, "checkins", None))
+        stated = _newest_stated(key_result.checkins)
         if stated is None:
             continue
         at, checkin = stated
@@ -239,9 +239,9 @@ def not_believed(entry: Entry, ctx: Context) -> Iterator[Miss]:
     """
     # The objective's confidence is its newest stated one (SPEC §3), as `status` shows it:
     # an old doubt on one key result, overtaken by a newer check-in, no longer counts.
-    newest: tuple[int, str, int, Checkin] | None = None
+    newest: tuple[int, str, int, AnyCheckin] | None = None
     for index, key_result in enumerate(entry.objective.key_results):
-        stated = _newest_stated(getattr(key_result, "checkins", None))
+        stated = _newest_stated(key_result.checkins)
         if stated is not None and (newest is None or stated[1].date >= newest[3].date):
             newest = (index, key_result.id, *stated)
     if newest is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from itokr.crosscheck import Entry
-from itokr.model import Metric, Threshold
+from itokr.model import Metric, Threshold, dated_checkins
 from itokr.smart.base import Context, Miss, rule
 
 
@@ -134,9 +134,9 @@ def early_checkin(entry: Entry, ctx: Context) -> Iterator[Miss]:
     if period is None:
         return
     for index, key_result in enumerate(entry.objective.key_results):
-        if not isinstance(key_result, Metric | Threshold) or key_result.kpi is not None:
+        if isinstance(key_result, Metric | Threshold) and key_result.kpi is not None:
             continue  # a KPI's readings outlive periods: its latest one counts, however old
-        for at, checkin in enumerate(key_result.checkins or ()):
+        for at, checkin in enumerate(dated_checkins(key_result)):
             if checkin.date < period.start:
                 yield Miss(
                     ("key_results", index, "checkins", at, "date"),

@@ -1,5 +1,6 @@
 """Where `itokr measure` reads numbers: Prometheus, JSON over HTTP, CSV/JSON files,
-commands. The only code of itokr that reaches the network.
+commands. The only code of itokr that reaches the network (with `webhook`, where
+`itokr due --notify` posts its digests).
 
 A `Reader` holds the sources of one root for one run: it expands their `${VAR}`s
 (only here, only for this run), shares one HTTP client between threads, reads each

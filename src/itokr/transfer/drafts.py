@@ -340,14 +340,21 @@ def _key_result_data(
                 f"{' and '.join(missing)}: fill {'them' if len(missing) > 1 else 'it'} in",
             )
         )
-    if draft.checkins and kind in ("milestone", "binary"):
+    projects = kind in ("milestone", "binary")  # their check-ins are status updates
+    misfit = next((line for line, c in draft.checkins if ("value" in c) == projects), None)
+    if misfit is not None:
+        why = (
+            f"is a {kind}: its check-ins are status updates, without a value"
+            if projects
+            else f"is a {kind}: each check-in needs its value"
+        )
         findings.append(
             Finding(
                 source,
-                draft.checkins[0][0],
+                misfit,
                 1,
-                "I102",
-                f"key result {data.get('title')!r} is a {kind}: it takes no check-ins",
+                "I102" if projects else "I101",
+                f"key result {data.get('title')!r} {why}",
             )
         )
     elif draft.checkins:

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from itokr.crosscheck import Entry
 from itokr.emit import number_text
-from itokr.model import AnyKeyResult, Config, Metric, Threshold
+from itokr.model import Config, Metric, Threshold, dated_checkins
 from itokr.scoring import KeyResultScore, ObjectiveScore, score_all
 from itokr.transfer.cells import formula_like, guard
 from itokr.transfer.fields import CHECKIN_FIELDS, FIELDS, Field, milestones_text, source_text
@@ -50,16 +50,14 @@ def build(entries: Sequence[Entry], config: Config, as_of: dt.date) -> Export:
         for result in score.key_results:
             values = objective | _key_result_values(result)
             rows.append(tuple(_cell(field, values.get(field.name)) for field in FIELDS))
-            checkins += [
-                (result.ref, c.value, c.date, c.confidence, c.note, c.by)
-                for c in _checkins(result.key_result)
+            checkins += [  # a status update (a milestone's, a binary's) has no value
+                (result.ref, getattr(c, "value", None), c.date, c.confidence, c.note, c.by)
+                for c in dated_checkins(result.key_result)
             ]
-    in_files = sum(len(_checkins(kr)) for entry in entries for kr in entry.objective.key_results)
+    in_files = sum(
+        len(dated_checkins(kr)) for entry in entries for kr in entry.objective.key_results
+    )
     return Export(tuple(rows), tuple(checkins), len(entries), in_files - len(checkins))
-
-
-def _checkins(kr: AnyKeyResult) -> list[Any]:
-    return list(kr.checkins or ()) if isinstance(kr, Metric | Threshold) else []
 
 
 def _objective_values(score: ObjectiveScore) -> dict[str, Any]:

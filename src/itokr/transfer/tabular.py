@@ -220,11 +220,8 @@ def _add_checkin(
     if key_result is None:
         parsed.problem(line, 1, "I106", "a check-in with no key result to belong to", source=source)
         return
-    missing = [key for key in ("date", "value") if key not in values]
-    if missing:
-        parsed.problem(
-            line, 1, "I101", f"a check-in without {' and '.join(missing)}", source=source
-        )
+    if "date" not in values:  # without a value it is a status update: the key result says
+        parsed.problem(line, 1, "I101", "a check-in without date", source=source)
         return
     checkin: dict[str, Any] = {
         key: values[key] for key in ("date", "value", "confidence", "note", "by") if key in values
