@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from itokr import answers, dates, roundtrip, yamlio
 from itokr.crosscheck import Entry
@@ -33,9 +33,11 @@ from itokr.loader import (
 )
 from itokr.model import AnyKeyResult, Binary, Checkin, Metric, MilestoneKR, Threshold
 from itokr.refs import resolve
-from itokr.ritual import Answer, Stop
 from itokr.safewrite import LOCK_TIMEOUT, replace_file, root_lock
 from itokr.scoring import score_key_result
+
+if TYPE_CHECKING:  # the walk's types: a plain check-in need not import the walk
+    from itokr.ritual import Answer, Stop
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import sys
 from enum import StrEnum
@@ -214,6 +213,8 @@ def _notify(
     timeout: float,
 ) -> bool:
     """Post each owner's digest; say on stderr what became of each. True when all went."""
+    import json
+
     from itokr.render.notify import PAYLOADS, delivery_line, digests
     from itokr.sources.webhook import post_all
 
