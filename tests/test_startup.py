@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import typer
@@ -38,6 +39,36 @@ def test_the_command_line_imports_only_typer_before_a_command_runs() -> None:
     added = ast.literal_eval(done.stdout)
     assert [name for name in added if not name.startswith("itokr")] == ["__future__"]
     assert not [name for name in added if name.startswith(("itokr.render", "itokr.model"))]
+
+
+def imported_by(args: list[str]) -> set[str]:
+    """The modules a fresh process holds after `itokr ARGS` ran in it."""
+    probe = (
+        "import sys, io; from itokr.cli import run; sys.stdout = io.StringIO(); "
+        f"run({args!r}); sys.stderr.write(repr(sorted(sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    return set(ast.literal_eval(done.stderr))
+
+
+def test_a_status_run_imports_no_other_command_and_nothing_it_does_not_use() -> None:
+    root = str(EXAMPLES / "it-department")
+    modules = imported_by(["--root", root, "status", "--as-of", "2026-11-21"])
+    commands = {name for name in modules if name.startswith("itokr.cli.")}
+    assert commands == {"itokr.cli.app", "itokr.cli.usage", "itokr.cli.status"}
+    unused = {"json", "itokr.render.status", "itokr.render.findings", "itokr.gitio"}
+    unused |= {"itokr.smart", "itokr.checkin", "itokr.history", "itokr.diffing", "ruamel"}
+    assert not modules & unused
+
+
+def test_every_module_that_registers_a_command_is_in_the_table_help_reads() -> None:
+    """A command missing from `itokr.cli.COMMANDS` would never be imported, so never run."""
+    cli = Path(itokr.cli.__file__).parent
+    registering = {path.stem for path in cli.glob("*.py") if "\n@command(" in path.read_text()}
+    assert registering == set(itokr.cli.COMMANDS.values())
+    assert list(itokr.cli.COMMANDS) == COMMANDS  # and --help lists them in its order
 
 
 @pytest.mark.parametrize("name", COMMANDS)

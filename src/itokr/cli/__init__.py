@@ -1,34 +1,75 @@
 """The command line: a thin layer of Typer commands over the core."""
 
-from __future__ import annotations  # noqa: I001 (commands in the order of --help)
+from __future__ import annotations
 
 import copy
+import importlib
 import os
 import sys
+from collections.abc import Iterator
+from typing import SupportsIndex
 
 import typer
+from typer.models import CommandInfo
 
-# Each module registers its command; the order here is the order of `--help`.
-from itokr.cli import validate as _validate  # noqa: F401
-from itokr.cli import status as _status  # noqa: F401
-from itokr.cli import score as _score  # noqa: F401
-from itokr.cli import tree as _tree  # noqa: F401
-from itokr.cli import kpis as _kpis  # noqa: F401
-from itokr.cli import smart as _smart  # noqa: F401
-from itokr.cli import checkin as _checkin  # noqa: F401
-from itokr.cli import measure as _measure  # noqa: F401
-from itokr.cli import diff as _diff  # noqa: F401
-from itokr.cli import due as _due  # noqa: F401
-from itokr.cli import history as _history  # noqa: F401
-from itokr.cli import report as _report  # noqa: F401
-from itokr.cli import site as _site  # noqa: F401
-from itokr.cli import carry as _carry  # noqa: F401
-from itokr.cli import imports as _imports  # noqa: F401
-from itokr.cli import export as _export  # noqa: F401
-from itokr.cli import schema as _schema  # noqa: F401
-from itokr.cli import init as _init  # noqa: F401
 from itokr.cli.app import app, complain
 from itokr.errors import BROKEN_PIPE, INTERNAL, INTERRUPTED, ItokrError
+
+# Every command, by its name, and the module of itokr.cli that registers it (with
+# `@command()` at its top level); the order here is the order of `--help`. A run
+# imports only the module of the command it names, so a new command must be listed
+# here and nowhere else: nothing imports a command module at start-up.
+COMMANDS: dict[str, str] = {
+    "validate": "validate",
+    "status": "status",
+    "score": "score",
+    "tree": "tree",
+    "kpis": "kpis",
+    "smart": "smart",
+    "checkin": "checkin",
+    "measure": "measure",
+    "diff": "diff",
+    "due": "due",
+    "history": "history",
+    "report": "report",
+    "site": "site",
+    "carry": "carry",
+    "import": "imports",
+    "export": "export",
+    "schema": "schema",
+    "init": "init",
+}
+_ORDER = {f"{__name__}.{module}": index for index, module in enumerate(COMMANDS.values())}
+
+
+class Registry(list[CommandInfo]):
+    """`app.registered_commands`: a command module adds its command when it is
+    imported, and whoever reads the list (Typer building the whole app for --help, a
+    test) first gets every module imported, and the commands in the order of --help."""
+
+    def imported(self) -> list[CommandInfo]:
+        """The commands registered so far, without importing any more."""
+        return list(super().__iter__())
+
+    def _complete(self) -> None:
+        for module in COMMANDS.values():
+            importlib.import_module(f"{__name__}.{module}")
+        self.sort(key=lambda info: _ORDER.get(getattr(info.callback, "__module__", ""), -1))
+
+    def __iter__(self) -> Iterator[CommandInfo]:
+        self._complete()
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        self._complete()
+        return super().__len__()
+
+    def __getitem__(self, index: SupportsIndex | slice) -> CommandInfo | list[CommandInfo]:  # type: ignore[override]
+        self._complete()
+        return super().__getitem__(index)
+
+
+app.registered_commands = Registry(app.registered_commands)
 
 
 def debugging(args: list[str]) -> bool:
@@ -60,23 +101,24 @@ def quiet_broken_pipe() -> int:
 def app_for(args: list[str]) -> typer.Typer:
     """The app with only the command that `args` run, when they name one.
 
-    Typer turns every registered command into a click command before it parses
-    anything: 18 ms of the 250 a small `itokr status` took. Help, no command, a name
-    that is no command (its suggestions list them all) get the whole app.
+    Only that command's module is imported (the others cost 5 ms of every start), and
+    Typer turns only it into a click command before parsing: building all 18 took
+    18 ms of the 250 a small `itokr status` took. Help, no command, a name that is no
+    command (its suggestions list them all) get the whole app.
     """
     name = _command_name(args)
-    chosen = [
-        info
-        for info in app.registered_commands
-        if name is not None
-        and (info.name or typer.main.get_command_name(getattr(info.callback, "__name__", "")))
-        == name
-    ]
-    if len(chosen) != 1:
+    if name not in COMMANDS:
         return app
+    importlib.import_module(f"{__name__}.{COMMANDS[name]}")
+    registered: Registry = app.registered_commands  # type: ignore[assignment]
+    chosen = [info for info in registered.imported() if _name_of(info) == name]
     narrowed = copy.copy(app)
     narrowed.registered_commands = chosen
     return narrowed
+
+
+def _name_of(info: CommandInfo) -> str:
+    return info.name or typer.main.get_command_name(getattr(info.callback, "__name__", ""))
 
 
 def _command_name(args: list[str]) -> str | None:
