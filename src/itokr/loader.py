@@ -329,14 +329,16 @@ def _hidden(
 
 def _load_config(document: Document | None) -> tuple[Config, list[Finding]]:
     if document is None:
-        return Config(), []
-    data, findings = _parse(document, Limits())
+        return Config.model_construct(), []
+    data, findings = _parse(document, Limits.model_construct())
     if data is None and any(finding.code != "E108" for finding in findings):
-        return Config(), findings
+        return Config.model_construct(), findings
     try:
         return Config.model_validate({} if data is None else data), findings
     except ValidationError as error:
-        return Config(), findings + _Placer(document, None).place_errors(error, config=True)
+        return Config.model_construct(), findings + _Placer(document, None).place_errors(
+            error, config=True
+        )
 
 
 def _unsalvaged(path: str, data: Any, salvaged: ParsedFile | None) -> list[Entry]:

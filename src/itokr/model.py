@@ -620,9 +620,9 @@ class Config(_Strict):
     organization: StrictStr = ""
     areas: list[Text] = []
     periods: dict[Annotated[StrictStr, Field(min_length=1)], PeriodDates] = {}
-    grading: Grading = Grading()
-    health: HealthBands = HealthBands()
-    smart: SmartConfig = SmartConfig()
-    checkins: CheckinConfig = CheckinConfig()
-    limits: Limits = Limits()
+    grading: Grading = Grading.model_construct()
+    health: HealthBands = HealthBands.model_construct()
+    smart: SmartConfig = SmartConfig.model_construct()
+    checkins: CheckinConfig = CheckinConfig.model_construct()
+    limits: Limits = Limits.model_construct()
     sources: dict[Annotated[StrictStr, Field(pattern=SOURCE_NAME_PATTERN)], Source] = {}
