@@ -58,7 +58,7 @@ def test_a_status_run_imports_no_other_command_and_nothing_it_does_not_use() -> 
     modules = imported_by(["--root", root, "status", "--as-of", "2026-11-21"])
     commands = {name for name in modules if name.startswith("itokr.cli.")}
     assert commands == {"itokr.cli.app", "itokr.cli.usage", "itokr.cli.status"}
-    unused = {"json", "itokr.render.status", "itokr.render.findings", "itokr.gitio"}
+    unused = {"json", "rich.table", "itokr.render.status", "itokr.render.findings", "itokr.gitio"}
     unused |= {"itokr.smart", "itokr.checkin", "itokr.history", "itokr.diffing", "ruamel"}
     assert not modules & unused
 
