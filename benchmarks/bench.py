@@ -615,6 +615,8 @@ def render(
             "",
             *_startup_table(startup),
             "",
+            _stack_note(startup),
+            "",
             *_measure_table(measuring),
         ]
     )
@@ -634,6 +636,28 @@ def _startup_table(startup: list[Row]) -> list[str]:
             for row in startup
         ),
     ]
+
+
+def _stack_note(startup: list[Row]) -> str:
+    """Why the import floor is out of reach for a typer + pydantic command line."""
+    imports, stack = startup[1:3]
+    small = {row.name: row for row in startup}
+    own = ", ".join(
+        f"`{name.split()[1]}` {1000 * (small[name].cpu - stack.cpu):.0f} ms"
+        for name in ("itokr status", "itokr validate", "itokr checkin (one, written)")
+    )
+    return (
+        "The import floor never builds a pydantic model: `import pydantic` is lazy, and "
+        "the first `BaseModel` subclass imports `pydantic.main`, its schema machinery and "
+        "`annotated_types`, and building its validator scans the installed packages for "
+        "pydantic plugins (`importlib.metadata`); Typer 0.29 builds a pydantic "
+        "`TypeAdapter` for each option it parses. The stack floor pays just that, one "
+        f"trivial model and one option: {1000 * stack.cpu:.0f} ms, "
+        f"{stack.cpu / imports.cpu:.2f}× the import floor, before a file is read. So 1.5× "
+        f"the import floor leaves {1000 * (1.5 * imports.cpu - stack.cpu):.0f} ms for "
+        "itokr's 25 models and their validators, its modules, the files and the output. "
+        f"What each command costs beyond the stack floor: {own}."
+    )
 
 
 def _targets(rows: list[Row], linear: list[Row], startup: list[Row]) -> list[str]:
