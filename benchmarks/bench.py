@@ -646,6 +646,13 @@ def _stack_note(startup: list[Row]) -> str:
         f"`{name.split()[1]}` {1000 * (small[name].cpu - stack.cpu):.0f} ms"
         for name in ("itokr status", "itokr validate", "itokr checkin (one, written)")
     )
+    left = 1.5 * imports.cpu - stack.cpu
+    room = (
+        f"So 1.5× the import floor leaves {1000 * left:.0f} ms for "
+        if left > 0
+        else f"So the stack floor alone is {-1000 * left:.0f} ms past 1.5× the import floor, "
+        "before "
+    )
     return (
         "The import floor never builds a pydantic model: `import pydantic` is lazy, and "
         "the first `BaseModel` subclass imports `pydantic.main`, its schema machinery and "
@@ -653,9 +660,8 @@ def _stack_note(startup: list[Row]) -> str:
         "pydantic plugins (`importlib.metadata`); Typer 0.29 builds a pydantic "
         "`TypeAdapter` for each option it parses. The stack floor pays just that, one "
         f"trivial model and one option: {1000 * stack.cpu:.0f} ms, "
-        f"{stack.cpu / imports.cpu:.2f}× the import floor, before a file is read. So 1.5× "
-        f"the import floor leaves {1000 * (1.5 * imports.cpu - stack.cpu):.0f} ms for "
-        "itokr's 25 models and their validators, its modules, the files and the output. "
+        f"{stack.cpu / imports.cpu:.2f}× the import floor, before a file is read. {room}"
+        "itokr's 25 model classes and their validators, its modules, the files and the output. "
         f"What each command costs beyond the stack floor: {own}."
     )
 
