@@ -17,7 +17,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -185,9 +185,23 @@ class JsonServer:
     url: str
     token: str
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
-    in_flight: int = 0  # requests to /paced being answered
+    in_flight: int = 0  # requests to /paced waiting (see `pacing`)
     most_in_flight: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @contextmanager
+    def pacing(self) -> Iterator[None]:
+        """Count a /paced request as in flight while it waits, not while its answer is
+        sent: once the answer is out the client may start its next request, and that
+        one must not be counted beside the one that just ended."""
+        with self.lock:
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.in_flight -= 1
 
 
 def _handler(server: JsonServer, delay: float) -> type[BaseHTTPRequestHandler]:
@@ -196,18 +210,11 @@ def _handler(server: JsonServer, delay: float) -> type[BaseHTTPRequestHandler]:
             pass  # quiet: pytest shows the test's own output
 
         def do_GET(self) -> None:
-            paced = self.path.startswith("/paced")  # what `most_in_flight` counts
             with server.lock:
                 server.requests.append((self.path, dict(self.headers)))
-                server.in_flight += paced
-                server.most_in_flight = max(server.most_in_flight, server.in_flight)
-            try:
+            # The client may give up waiting: what a timeout test wants.
+            with suppress(BrokenPipeError, ConnectionResetError):
                 self._answer()
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up waiting: what a timeout test wants
-            finally:
-                with server.lock:
-                    server.in_flight -= paced
 
         def _answer(self) -> None:
             parsed = urlparse(self.path)
@@ -221,7 +228,8 @@ def _handler(server: JsonServer, delay: float) -> type[BaseHTTPRequestHandler]:
             if route == "/error":
                 return self._send(500, {"error": "database unavailable"})
             if route == "/paced":  # a short wait, to see how many requests overlap
-                time.sleep(0.15)
+                with server.pacing():
+                    time.sleep(0.15)
                 return self._send(200, {"value": 7})
             if route == "/stats":
                 if self.headers.get("Authorization") != f"Bearer {server.token}":
