@@ -13,6 +13,7 @@ import pytest
 from conftest import Result
 from itokr import checkin as core
 from itokr import safewrite
+from itokr.checkin_args import Request, make_request
 from itokr.errors import ItokrError
 
 AS_OF = ("--as-of", "2026-11-21")
@@ -170,7 +171,7 @@ def test_json_output(root: Path, run) -> None:
     assert changed == ["-        done: false", "+        done: true"]
 
 
-def _request(**changes: object) -> core.Request:
+def _request(**changes: object) -> Request:
     options: dict[str, object] = dict(
         date=None,
         confidence=None,
@@ -181,7 +182,7 @@ def _request(**changes: object) -> core.Request:
         as_of=dt.date(2026, 11, 21),
     )
     options.update(changes)
-    return core.make_request("reliable/uptime", "99.7", **options)  # type: ignore[arg-type]
+    return make_request("reliable/uptime", "99.7", **options)  # type: ignore[arg-type]
 
 
 def test_a_held_lock_makes_a_checkin_wait_then_give_up(root: Path) -> None:
@@ -250,13 +251,13 @@ def test_an_edit_that_does_not_read_back_as_intended_is_not_written(
 def test_a_file_changed_by_someone_else_meanwhile_is_not_overwritten(
     root: Path, monkeypatch
 ) -> None:
-    verify = core._verify
+    verify = core.verify
 
     def meddle(*args: object) -> object:
         (root / "team.yaml").write_text(TEAM + "# edited in an editor\n")
         return verify(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(core, "_verify", meddle)
+    monkeypatch.setattr(core, "verify", meddle)
     with pytest.raises(ItokrError, match="changed while checking in"):
         core.record(_request(), root, root)
     assert (root / "team.yaml").read_text().endswith("# edited in an editor\n")
@@ -294,7 +295,7 @@ def test_every_key_result_of_our_roots_takes_a_checkin(name: str) -> None:
             else:
                 value = "42.5"
                 options.update(date=str(day), note="smoke: test")
-            request = core.make_request(f"{entry.id}/{kr.id}", value, **options)  # type: ignore[arg-type]
+            request = make_request(f"{entry.id}/{kr.id}", value, **options)  # type: ignore[arg-type]
             outcome = core.record(request, root, root, dry_run=True)
             changed = [line for line in outcome.diff.splitlines()[2:] if line[:1] in "+-"]
             removed = [line for line in changed if line.startswith("-")]
@@ -302,7 +303,7 @@ def test_every_key_result_of_our_roots_takes_a_checkin(name: str) -> None:
             assert all("current:" in line or "done:" in line for line in removed), changed
             assert outcome.written is False
     for kpi in tree.kpis:
-        request = core.make_request(
+        request = make_request(
             kpi.id,
             "42.5",
             date="2026-11-21",

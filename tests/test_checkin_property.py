@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from itokr import checkin as core
 from itokr import yamlio
 from itokr.answers import CONTROL
+from itokr.checkin_args import make_request
 from itokr.loader import load_root
 
 AS_OF = dt.date(2026, 11, 21)
@@ -112,7 +113,7 @@ def test_random_checkins_keep_files_valid_and_only_add_lines(layout, batch) -> N
         expected = expected if layout.state == "checkins" else []
         for given_ in batch:
             old = path.read_bytes().decode()
-            request = core.make_request(
+            request = make_request(
                 "obj/kr",
                 given_["value"],
                 date=str(given_["date"]),
