@@ -53,12 +53,12 @@ def _repo(ctx: typer.Context) -> Repo:
 
 def load_at(ctx: typer.Context, revision: str, as_of: str | None) -> tuple[Tree, dt.date]:
     """The root at `revision`, and the day to score it on: --as-of, else the commit's date."""
-    from itokr import gitio
+    from itokr import gitio, gittrees
 
     day = parse_date(as_of, "--as-of")
     repo = _repo(ctx)
     commit = gitio.resolve(repo, revision)
-    side = gitio.load_revision(repo, revision, commit, Path.cwd())
+    side = gittrees.load_revision(repo, revision, commit, Path.cwd())
     return side.tree, day or gitio.commit_day(repo, commit)
 
 
@@ -66,7 +66,7 @@ def _snapshots(repo: Repo, path: Path, *, also: Collection[str] = ()) -> list[Sn
     """The plans of the file at `path` over its history (and of the configuration, and
     of the KPI files `also` names, as shown: those its key results track), oldest
     first: only the commits that changed more than check-ins or readings are loaded."""
-    from itokr import gitio
+    from itokr import gitio, gitlog, gittrees
     from itokr.history import Snapshot, plan_commits
     from itokr.loader import CONFIG_NAME
 
@@ -78,11 +78,11 @@ def _snapshots(repo: Repo, path: Path, *, also: Collection[str] = ()) -> list[Sn
         {name for shown in also if (name := gitio.in_repository(repo, Path(shown)))} - {inside}
     )
     commits = plan_commits(
-        gitio.file_changes(repo, inside, patch=True),
-        gitio.file_changes(repo, config, patch=False),
-        [gitio.file_changes(repo, name, patch=True) for name in kpi_files],
+        gitlog.file_changes(repo, inside, patch=True),
+        gitlog.file_changes(repo, config, patch=False),
+        [gitlog.file_changes(repo, name, patch=True) for name in kpi_files],
     )
-    trees = gitio.load_file_versions(
+    trees = gittrees.load_file_versions(
         repo, [c.objects for c in commits], inside, Path.cwd(), also=kpi_files
     )
     return [Snapshot(c.day, c.commit, c.subject, trees[c.objects]) for c in commits]
