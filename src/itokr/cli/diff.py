@@ -13,7 +13,7 @@ from itokr.cli.app import AsOf, as_of_date, command, finish, name_problems, root
 from itokr.errors import PROBLEMS, UsageError
 
 if TYPE_CHECKING:
-    from itokr.diffing import Change, Diff
+    from itokr.changes import Change, Diff
     from itokr.gittrees import Side
 
 # where an annotation about a flag belongs: the key it is about
@@ -147,7 +147,7 @@ def diff(
 
 
 def _fail_on(value: str | None) -> set[str]:
-    from itokr.diffing import FLAGS
+    from itokr.changes import FLAGS
 
     if not value:
         return set()

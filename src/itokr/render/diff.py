@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from itokr import inert
-from itokr.diffing import Change, Diff, Flag
+from itokr.changes import Change, Diff, Flag
 from itokr.findings import Finding
 from itokr.gitio import WORKTREE
 from itokr.render.workflow import annotation

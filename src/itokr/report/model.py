@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from itokr.crosscheck import Entry
-from itokr.diffing import Change, Diff
+from itokr.changes import Change, Diff
 from itokr.errors import UsageError
 from itokr.findings import Finding
 from itokr.kpis import KpiScore
