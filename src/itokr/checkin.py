@@ -19,7 +19,14 @@ from pathlib import Path
 from itokr import roundtrip
 from itokr.checkin_args import OPTIONS, Request
 from itokr.checkin_plan import Misfits, Planned, check_fit, find_kpi, plan
-from itokr.checkin_splice import edit_file, insert_checkin, kpi_splice, splice_request
+from itokr.checkin_splice import (
+    edit_file,
+    expected_data,
+    expected_kpi,
+    insert_checkin,
+    kpi_splice,
+    splice_request,
+)
 from itokr.checkin_verify import (
     Root,
     locked,
@@ -96,7 +103,7 @@ def _record(request: Request, files: Root, *, dry_run: bool) -> Outcome:
     assert kr is not None
     milestone = check_fit(request, kr, entry)
     original, expected = to_edit(files, tree, entry.path)
-    target = roundtrip.expected_data(expected, entry.index, kr.id)
+    target = expected_data(expected, entry.index, kr.id)
     try:
         source = roundtrip.Source.decode(original)
         body, replaced, changed = splice_request(
@@ -140,7 +147,7 @@ def _record_kpi(request: Request, files: Root, tree: Tree, *, dry_run: bool) -> 
     original, expected = to_edit(files, tree, kpi_entry.path)
     try:
         source = roundtrip.Source.decode(original)
-        target = roundtrip.expected_kpi(expected, kpi_entry.index)
+        target = expected_kpi(expected, kpi_entry.index)
         body, _ = insert_checkin(request, target, kpi_splice(source, kpi_entry.index))
     except roundtrip.EditError as error:
         raise ItokrError(

@@ -68,10 +68,10 @@ def edit_file(files: Root, path: str, items: Sequence[Planned]) -> tuple[bytes, 
         for item in items:
             edited = roundtrip.Source(body, source.bom, source.newline, source.cr_only)
             if item.kr is None:
-                target = roundtrip.expected_kpi(expected, item.index)
+                target = expected_kpi(expected, item.index)
                 body, _ = insert_checkin(item.request, target, kpi_splice(edited, item.index))
             else:
-                target = roundtrip.expected_data(expected, item.index, item.kr.id)
+                target = expected_data(expected, item.index, item.kr.id)
                 body, _, _ = splice_request(
                     item.request, item.kr, item.milestone, item.index, edited, target
                 )
@@ -116,3 +116,19 @@ def insert_checkin(
 def _as_read(number: str) -> Any:
     """A number typed on the command line as the YAML reader reads it from the file."""
     return yamlio.read(f"v: {number}\n".encode())["v"]
+
+
+def expected_kpi(data: Any, index: int) -> dict[str, Any]:
+    """The KPI's mapping inside plain data read by `yamlio.read`."""
+    item = data["kpis"][index]
+    if not isinstance(item, dict):
+        raise roundtrip.EditError("a KPI that is not a mapping")
+    return item
+
+
+def expected_data(data: Any, objective: int, kr_id: str) -> dict[str, Any]:
+    """The key result's mapping inside plain data read by `yamlio.read`."""
+    for item in data["objectives"][objective]["key_results"]:
+        if isinstance(item, dict) and item.get("id") == kr_id:
+            return item
+    raise roundtrip.EditError(f"no key result {kr_id!r}")
