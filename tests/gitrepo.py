@@ -30,6 +30,12 @@ def forget_git_variables(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
 
 
+@pytest.fixture(autouse=True)
+def own_repository(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Autouse in each test module that imports it: `forget_git_variables` for every test."""
+    forget_git_variables(monkeypatch)
+
+
 def commit_all(path: Path, message: str) -> None:
     """Make `path` a repository (branch main) with all it holds committed, and a
     committer named in its own config, so that an installed itokr can commit there."""
