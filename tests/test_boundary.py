@@ -15,7 +15,8 @@ import pytest
 from conftest import EXAMPLES, ONE_OBJECTIVE, Result, installed_itokr
 from itokr import __main__ as entry
 from itokr import loader
-from itokr.cli import app, debugging, run
+from itokr.cli import debugging, run
+from itokr.cli.app import app
 
 EXAMPLE = EXAMPLES / "it-department"
 

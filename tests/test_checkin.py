@@ -12,7 +12,7 @@ import pytest
 
 from conftest import Result
 from itokr import checkin as core
-from itokr import safewrite
+from itokr import checkin_verify, roundtrip, safewrite
 from itokr.checkin_args import Request, make_request
 from itokr.errors import ItokrError
 
@@ -241,7 +241,7 @@ def test_an_edit_that_does_not_read_back_as_intended_is_not_written(
 ) -> None:
     before = snapshot(root)
     monkeypatch.setattr(
-        core.roundtrip, "add_checkin", lambda body, *_: (body.replace("99.6", "99.0"), None)
+        roundtrip, "add_checkin", lambda body, *_: (body.replace("99.6", "99.0"), None)
     )
     with pytest.raises(ItokrError, match="did not read back as intended"):
         core.record(_request(), root, root)
@@ -251,13 +251,13 @@ def test_an_edit_that_does_not_read_back_as_intended_is_not_written(
 def test_a_file_changed_by_someone_else_meanwhile_is_not_overwritten(
     root: Path, monkeypatch
 ) -> None:
-    verify = core.verify
+    verify = checkin_verify.verify
 
     def meddle(*args: object) -> object:
         (root / "team.yaml").write_text(TEAM + "# edited in an editor\n")
         return verify(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(core, "verify", meddle)
+    monkeypatch.setattr("itokr.checkin.verify", meddle)  # where checkin calls it
     with pytest.raises(ItokrError, match="changed while checking in"):
         core.record(_request(), root, root)
     assert (root / "team.yaml").read_text().endswith("# edited in an editor\n")
