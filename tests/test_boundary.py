@@ -126,14 +126,21 @@ def test_ctrl_c_while_importing_is_exit_130(monkeypatch: pytest.MonkeyPatch) -> 
     assert entry.main(["validate"]) == 130
 
 
-def test_the_installed_command_ends_an_interrupt_with_130_and_one_line(tmp_path: Path) -> None:
+def _load_root_raises(tmp_path: Path, error: str) -> dict[str, str]:
+    """An environment in which the installed itokr's `load_root` raises `error`."""
     (tmp_path / "sitecustomize.py").write_text(
         "import itokr.loader\n"
-        "def _interrupt(*_):\n"
-        "    raise KeyboardInterrupt\n"
-        "itokr.loader.load_root = _interrupt\n"
+        "def _raise(*_):\n"
+        f"    raise {error}\n"
+        "itokr.loader.load_root = _raise\n"
     )
     env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    env.pop("ITOKR_DEBUG", None)
+    return env
+
+
+def test_the_installed_command_ends_an_interrupt_with_130_and_one_line(tmp_path: Path) -> None:
+    env = _load_root_raises(tmp_path, "KeyboardInterrupt")
     argv = [installed_itokr(), "--root", str(EXAMPLE), "status"]
     done = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
     assert (done.returncode, done.stdout, done.stderr) == (130, "", "itokr: interrupted\n")
@@ -187,14 +194,7 @@ def _interruptible() -> None:
 
 
 def test_the_installed_command_reports_a_bug_in_one_line(tmp_path: Path) -> None:
-    (tmp_path / "sitecustomize.py").write_text(
-        "import itokr.loader\n"
-        "def _bug(*_):\n"
-        "    raise RuntimeError('injected by the test')\n"
-        "itokr.loader.load_root = _bug\n"
-    )
-    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
-    env.pop("ITOKR_DEBUG", None)
+    env = _load_root_raises(tmp_path, "RuntimeError('injected by the test')")
     argv = [installed_itokr(), "--root", str(EXAMPLE), "validate"]
     done = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
     assert (done.returncode, done.stdout) == (3, "")
