@@ -87,7 +87,9 @@ def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
         (("reliable/runbook", "--done", "1"), "takes no VALUE"),
     ],
 )
-def test_bad_arguments_exit_2_and_write_nothing(root: Path, run, args, says) -> None:
+def test_bad_arguments_exit_2_and_write_nothing(
+    root: Path, run: Callable[..., Result], args: tuple[str, ...], says: str
+) -> None:
     before = snapshot(root)
     result = run("--root", str(root), "checkin", *args, *AS_OF)
     assert (result.exit_code, result.stdout) == (2, "")
@@ -95,7 +97,7 @@ def test_bad_arguments_exit_2_and_write_nothing(root: Path, run, args, says) -> 
     assert snapshot(root) == before
 
 
-def test_an_invalid_root_is_refused_with_exit_1(root: Path, run) -> None:
+def test_an_invalid_root_is_refused_with_exit_1(root: Path, run: Callable[..., Result]) -> None:
     (root / "broken.yaml").write_text("objectives:\n  - id: Bad Id\n")
     before = snapshot(root)
     result = run("--root", str(root), "checkin", "reliable/uptime", "99.7", *AS_OF)
@@ -105,7 +107,9 @@ def test_an_invalid_root_is_refused_with_exit_1(root: Path, run) -> None:
     assert snapshot(root) == before
 
 
-def test_bad_arguments_are_reported_before_an_invalid_root(root: Path, run) -> None:
+def test_bad_arguments_are_reported_before_an_invalid_root(
+    root: Path, run: Callable[..., Result]
+) -> None:
     (root / "broken.yaml").write_text("objectives: [")
     result = run("--root", str(root), "checkin", "reliable/uptime", "high", *AS_OF)
     assert result.exit_code == 2
@@ -113,7 +117,7 @@ def test_bad_arguments_are_reported_before_an_invalid_root(root: Path, run) -> N
     assert result.exit_code == 2
 
 
-def test_success_says_what_where_and_the_new_score(root: Path, run) -> None:
+def test_success_says_what_where_and_the_new_score(root: Path, run: Callable[..., Result]) -> None:
     result = run("--root", str(root), "checkin", "reliable/uptime", "99.7", *AS_OF)
     assert result.exit_code == 0, result.stderr
     assert result.stdout == (
@@ -125,7 +129,9 @@ def test_success_says_what_where_and_the_new_score(root: Path, run) -> None:
     assert (kr["current"], kr["last_checkin"]) == (99.7, "2026-11-21")
 
 
-def test_marking_what_is_already_done_writes_nothing(root: Path, run) -> None:
+def test_marking_what_is_already_done_writes_nothing(
+    root: Path, run: Callable[..., Result]
+) -> None:
     before = snapshot(root)
     args = ("reliable/second-site", "--milestone", "site contract signed")
     result = run("--root", str(root), "checkin", *args, *AS_OF)
@@ -134,7 +140,7 @@ def test_marking_what_is_already_done_writes_nothing(root: Path, run) -> None:
     assert snapshot(root) == before
 
 
-def test_dry_run_prints_the_diff_and_writes_nothing(root: Path, run) -> None:
+def test_dry_run_prints_the_diff_and_writes_nothing(root: Path, run: Callable[..., Result]) -> None:
     before = snapshot(root)
     result = run("--root", str(root), "checkin", "reliable/uptime", "99.7", "--dry-run", *AS_OF)
     assert result.exit_code == 0
@@ -145,7 +151,7 @@ def test_dry_run_prints_the_diff_and_writes_nothing(root: Path, run) -> None:
     assert snapshot(root) == before
 
 
-def test_json_output(root: Path, run) -> None:
+def test_json_output(root: Path, run: Callable[..., Result]) -> None:
     args = ("reliable/runbook", "--done", "--format", "json")
     result = run("--root", str(root), "checkin", *args, *AS_OF)
     document = json.loads(result.stdout)
@@ -193,13 +199,15 @@ def test_a_held_lock_makes_a_checkin_wait_then_give_up(root: Path) -> None:
     assert snapshot(root) == before
 
 
-def test_a_failed_rename_leaves_the_old_file_and_no_temporary(root: Path, monkeypatch) -> None:
+def test_a_failed_rename_leaves_the_old_file_and_no_temporary(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     before = snapshot(root)
 
     def crash(*_: object) -> None:
         raise OSError("disk on fire")
 
-    monkeypatch.setattr(safewrite.os, "replace", crash)
+    monkeypatch.setattr("itokr.safewrite.os.replace", crash)
     with pytest.raises(ItokrError, match=r"cannot write .*: disk on fire; nothing written"):
         core.record(_request(), root, root)
     assert snapshot(root) == before
@@ -212,12 +220,14 @@ def test_temporaries_left_by_a_killed_checkin_are_swept(root: Path) -> None:
     assert not stale.exists()
 
 
-def test_an_unwritable_directory_is_exit_1_not_a_crash(root: Path, run, monkeypatch) -> None:
+def test_an_unwritable_directory_is_exit_1_not_a_crash(
+    root: Path, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
     def refuse(*_: object, **__: object) -> None:
         raise PermissionError(13, "Permission denied")
 
     before = snapshot(root)
-    monkeypatch.setattr(safewrite.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr("itokr.safewrite.tempfile.mkstemp", refuse)
     result = run("--root", str(root), "checkin", "reliable/uptime", "99.7", *AS_OF)
     assert result.exit_code == 1
     assert result.stderr.endswith("team.yaml: Permission denied; nothing written\n")
@@ -237,7 +247,7 @@ def test_file_mode_and_symlinks_are_kept(root: Path) -> None:
 
 
 def test_an_edit_that_does_not_read_back_as_intended_is_not_written(
-    root: Path, monkeypatch
+    root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = snapshot(root)
     monkeypatch.setattr(
@@ -249,7 +259,7 @@ def test_an_edit_that_does_not_read_back_as_intended_is_not_written(
 
 
 def test_a_file_changed_by_someone_else_meanwhile_is_not_overwritten(
-    root: Path, monkeypatch
+    root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     verify = checkin_verify.verify
 
