@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 from typer.testing import CliRunner
 
-from itokr.cli import app
+from itokr.cli.app import app  # itokr.cli, imported first, registers every command
 
 # CI must be repeatable: the same examples every run, no timing limits on a busy
 # machine. Exploring is for local runs (and ITOKR_FUZZ_EXAMPLES for deep ones).

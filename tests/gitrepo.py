@@ -1,4 +1,4 @@
-"""A real temporary git repository for the `itokr diff` tests."""
+"""Real temporary git repositories for the tests of commands that read or write git."""
 
 from __future__ import annotations
 
@@ -28,6 +28,25 @@ def forget_git_variables(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in os.environ:
         if name.startswith("GIT_"):
             monkeypatch.delenv(name)
+
+
+@pytest.fixture(autouse=True)
+def own_repository(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Autouse in each test module that imports it: `forget_git_variables` for every test."""
+    forget_git_variables(monkeypatch)
+
+
+def commit_all(path: Path, message: str) -> None:
+    """Make `path` a repository (branch main) with all it holds committed, and a
+    committer named in its own config, so that an installed itokr can commit there."""
+    for args in (
+        ("init", "-q", "-b", "main"),
+        ("config", "user.name", "Test Lead"),
+        ("config", "user.email", "lead@example.com"),
+        ("add", "."),
+        ("commit", "-q", "-m", message),
+    ):
+        subprocess.run(["git", *args], cwd=path, check=True, capture_output=True)
 
 
 class GitRepo:

@@ -55,14 +55,14 @@ def test_carry_examples_validates_with_latest_baselines_and_no_checkins(
         for kr in entry.objective.key_results:
             was = before[kr.id]
             if kr.kind in ("metric", "threshold"):
-                assert kr.checkins is None and kr.current is None  # type: ignore[union-attr]
+                assert kr.checkins is None and kr.current is None
                 latest = was.value if was.value is not None else was.baseline  # type: ignore[union-attr]
-                assert kr.baseline == latest  # type: ignore[union-attr]
+                assert kr.baseline == latest
                 assert kr.target == was.target  # type: ignore[union-attr]
             if kr.kind == "milestone":
-                assert not any(m.done for m in kr.milestones)  # type: ignore[union-attr]
+                assert not any(m.done for m in kr.milestones)
             if kr.kind == "binary":
-                assert kr.done is False  # type: ignore[union-attr]
+                assert kr.done is False
     uptime = next(k for k in carried["reliable-platform-2027-q1"].objective.key_results)
     assert (uptime.baseline, uptime.target, uptime.weight) == (99.76, 99.9, 2)  # type: ignore[union-attr]
     # a done key result stays behind: patch-coverage met its threshold

@@ -164,8 +164,8 @@ def test_yaml_1_2_scalars_keep_their_meaning() -> None:
     assert (entry.owner, entry.area, entry.objective.title) == ("no", "on", "off")
     assert entry.objective.description == "1:30"
     octal, other = entry.objective.key_results
-    assert (octal.baseline, octal.target, octal.title) == (755, 800, "y")  # type: ignore[union-attr]
-    assert (other.baseline, other.target, other.value) == (16, 1000.0, 12.5)  # type: ignore[union-attr]
+    assert (octal.baseline, octal.target, octal.title) == (755, 800, "y")
+    assert (other.baseline, other.target, other.value) == (16, 1000.0, 12.5)
 
 
 def test_kinds_are_inferred() -> None:

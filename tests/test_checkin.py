@@ -12,7 +12,8 @@ import pytest
 
 from conftest import Result
 from itokr import checkin as core
-from itokr import safewrite
+from itokr import checkin_verify, roundtrip, safewrite
+from itokr.checkin_args import Request, make_request
 from itokr.errors import ItokrError
 
 AS_OF = ("--as-of", "2026-11-21")
@@ -86,7 +87,9 @@ def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
         (("reliable/runbook", "--done", "1"), "takes no VALUE"),
     ],
 )
-def test_bad_arguments_exit_2_and_write_nothing(root: Path, run, args, says) -> None:
+def test_bad_arguments_exit_2_and_write_nothing(
+    root: Path, run: Callable[..., Result], args: tuple[str, ...], says: str
+) -> None:
     before = snapshot(root)
     result = run("--root", str(root), "checkin", *args, *AS_OF)
     assert (result.exit_code, result.stdout) == (2, "")
@@ -94,7 +97,7 @@ def test_bad_arguments_exit_2_and_write_nothing(root: Path, run, args, says) -> 
     assert snapshot(root) == before
 
 
-def test_an_invalid_root_is_refused_with_exit_1(root: Path, run) -> None:
+def test_an_invalid_root_is_refused_with_exit_1(root: Path, run: Callable[..., Result]) -> None:
     (root / "broken.yaml").write_text("objectives:\n  - id: Bad Id\n")
     before = snapshot(root)
     result = run("--root", str(root), "checkin", "reliable/uptime", "99.7", *AS_OF)
@@ -104,7 +107,9 @@ def test_an_invalid_root_is_refused_with_exit_1(root: Path, run) -> None:
     assert snapshot(root) == before
 
 
-def test_bad_arguments_are_reported_before_an_invalid_root(root: Path, run) -> None:
+def test_bad_arguments_are_reported_before_an_invalid_root(
+    root: Path, run: Callable[..., Result]
+) -> None:
     (root / "broken.yaml").write_text("objectives: [")
     result = run("--root", str(root), "checkin", "reliable/uptime", "high", *AS_OF)
     assert result.exit_code == 2
@@ -112,7 +117,7 @@ def test_bad_arguments_are_reported_before_an_invalid_root(root: Path, run) -> N
     assert result.exit_code == 2
 
 
-def test_success_says_what_where_and_the_new_score(root: Path, run) -> None:
+def test_success_says_what_where_and_the_new_score(root: Path, run: Callable[..., Result]) -> None:
     result = run("--root", str(root), "checkin", "reliable/uptime", "99.7", *AS_OF)
     assert result.exit_code == 0, result.stderr
     assert result.stdout == (
@@ -124,7 +129,9 @@ def test_success_says_what_where_and_the_new_score(root: Path, run) -> None:
     assert (kr["current"], kr["last_checkin"]) == (99.7, "2026-11-21")
 
 
-def test_marking_what_is_already_done_writes_nothing(root: Path, run) -> None:
+def test_marking_what_is_already_done_writes_nothing(
+    root: Path, run: Callable[..., Result]
+) -> None:
     before = snapshot(root)
     args = ("reliable/second-site", "--milestone", "site contract signed")
     result = run("--root", str(root), "checkin", *args, *AS_OF)
@@ -133,7 +140,7 @@ def test_marking_what_is_already_done_writes_nothing(root: Path, run) -> None:
     assert snapshot(root) == before
 
 
-def test_dry_run_prints_the_diff_and_writes_nothing(root: Path, run) -> None:
+def test_dry_run_prints_the_diff_and_writes_nothing(root: Path, run: Callable[..., Result]) -> None:
     before = snapshot(root)
     result = run("--root", str(root), "checkin", "reliable/uptime", "99.7", "--dry-run", *AS_OF)
     assert result.exit_code == 0
@@ -144,7 +151,7 @@ def test_dry_run_prints_the_diff_and_writes_nothing(root: Path, run) -> None:
     assert snapshot(root) == before
 
 
-def test_json_output(root: Path, run) -> None:
+def test_json_output(root: Path, run: Callable[..., Result]) -> None:
     args = ("reliable/runbook", "--done", "--format", "json")
     result = run("--root", str(root), "checkin", *args, *AS_OF)
     document = json.loads(result.stdout)
@@ -170,7 +177,7 @@ def test_json_output(root: Path, run) -> None:
     assert changed == ["-        done: false", "+        done: true"]
 
 
-def _request(**changes: object) -> core.Request:
+def _request(**changes: object) -> Request:
     options: dict[str, object] = dict(
         date=None,
         confidence=None,
@@ -181,7 +188,7 @@ def _request(**changes: object) -> core.Request:
         as_of=dt.date(2026, 11, 21),
     )
     options.update(changes)
-    return core.make_request("reliable/uptime", "99.7", **options)  # type: ignore[arg-type]
+    return make_request("reliable/uptime", "99.7", **options)  # type: ignore[arg-type]
 
 
 def test_a_held_lock_makes_a_checkin_wait_then_give_up(root: Path) -> None:
@@ -192,13 +199,15 @@ def test_a_held_lock_makes_a_checkin_wait_then_give_up(root: Path) -> None:
     assert snapshot(root) == before
 
 
-def test_a_failed_rename_leaves_the_old_file_and_no_temporary(root: Path, monkeypatch) -> None:
+def test_a_failed_rename_leaves_the_old_file_and_no_temporary(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     before = snapshot(root)
 
     def crash(*_: object) -> None:
         raise OSError("disk on fire")
 
-    monkeypatch.setattr(safewrite.os, "replace", crash)
+    monkeypatch.setattr("itokr.safewrite.os.replace", crash)
     with pytest.raises(ItokrError, match=r"cannot write .*: disk on fire; nothing written"):
         core.record(_request(), root, root)
     assert snapshot(root) == before
@@ -211,12 +220,14 @@ def test_temporaries_left_by_a_killed_checkin_are_swept(root: Path) -> None:
     assert not stale.exists()
 
 
-def test_an_unwritable_directory_is_exit_1_not_a_crash(root: Path, run, monkeypatch) -> None:
+def test_an_unwritable_directory_is_exit_1_not_a_crash(
+    root: Path, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
     def refuse(*_: object, **__: object) -> None:
         raise PermissionError(13, "Permission denied")
 
     before = snapshot(root)
-    monkeypatch.setattr(safewrite.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr("itokr.safewrite.tempfile.mkstemp", refuse)
     result = run("--root", str(root), "checkin", "reliable/uptime", "99.7", *AS_OF)
     assert result.exit_code == 1
     assert result.stderr.endswith("team.yaml: Permission denied; nothing written\n")
@@ -236,11 +247,11 @@ def test_file_mode_and_symlinks_are_kept(root: Path) -> None:
 
 
 def test_an_edit_that_does_not_read_back_as_intended_is_not_written(
-    root: Path, monkeypatch
+    root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = snapshot(root)
     monkeypatch.setattr(
-        core.roundtrip, "add_checkin", lambda body, *_: (body.replace("99.6", "99.0"), None)
+        roundtrip, "add_checkin", lambda body, *_: (body.replace("99.6", "99.0"), None)
     )
     with pytest.raises(ItokrError, match="did not read back as intended"):
         core.record(_request(), root, root)
@@ -248,15 +259,15 @@ def test_an_edit_that_does_not_read_back_as_intended_is_not_written(
 
 
 def test_a_file_changed_by_someone_else_meanwhile_is_not_overwritten(
-    root: Path, monkeypatch
+    root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    verify = core._verify
+    verify = checkin_verify.verify
 
     def meddle(*args: object) -> object:
         (root / "team.yaml").write_text(TEAM + "# edited in an editor\n")
         return verify(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(core, "_verify", meddle)
+    monkeypatch.setattr("itokr.checkin.verify", meddle)  # where checkin calls it
     with pytest.raises(ItokrError, match="changed while checking in"):
         core.record(_request(), root, root)
     assert (root / "team.yaml").read_text().endswith("# edited in an editor\n")
@@ -294,7 +305,7 @@ def test_every_key_result_of_our_roots_takes_a_checkin(name: str) -> None:
             else:
                 value = "42.5"
                 options.update(date=str(day), note="smoke: test")
-            request = core.make_request(f"{entry.id}/{kr.id}", value, **options)  # type: ignore[arg-type]
+            request = make_request(f"{entry.id}/{kr.id}", value, **options)  # type: ignore[arg-type]
             outcome = core.record(request, root, root, dry_run=True)
             changed = [line for line in outcome.diff.splitlines()[2:] if line[:1] in "+-"]
             removed = [line for line in changed if line.startswith("-")]
@@ -302,7 +313,7 @@ def test_every_key_result_of_our_roots_takes_a_checkin(name: str) -> None:
             assert all("current:" in line or "done:" in line for line in removed), changed
             assert outcome.written is False
     for kpi in tree.kpis:
-        request = core.make_request(
+        request = make_request(
             kpi.id,
             "42.5",
             date="2026-11-21",

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Result, installed_itokr
+from gitrepo import commit_all
 
 TEAM = """\
 period: 2026-Q4
@@ -194,12 +195,7 @@ def test_json_reports_each_checkin_and_file(run: Callable[..., Result], root: Pa
 
 def test_installed_entry_point_reads_stdin_and_commits(root: Path) -> None:
     repo = root.parent
-    git = ["git", "-c", "user.name=Lead", "-c", "user.email=lead@example.com"]
-    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
-    subprocess.run([*git, "add", "okrs"], cwd=repo, check=True)
-    subprocess.run([*git, "commit", "-qm", "start"], cwd=repo, check=True)
-    subprocess.run(["git", "config", "user.name", "Lead"], cwd=repo, check=True)
-    subprocess.run(["git", "config", "user.email", "lead@example.com"], cwd=repo, check=True)
+    commit_all(repo, "start")
     done = subprocess.run(
         [installed_itokr(), "checkin", "--batch", "-", "--commit", *AS_OF],
         cwd=repo,

@@ -16,6 +16,7 @@ import pytest
 from conftest import installed_itokr
 from itokr import checkin as core
 from itokr import yamlio
+from itokr.checkin_args import make_request
 from itokr.loader import load_root
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX locks and signals")
@@ -105,7 +106,7 @@ def test_a_checkin_killed_at_any_moment_leaves_the_old_or_the_new_file(root: Pat
     chance = random.Random(20261121)
     for attempt in range(12):
         old = path.read_bytes()
-        request = core.make_request(
+        request = make_request(
             "reliable/uptime",
             f"99.{attempt}",
             date=None,

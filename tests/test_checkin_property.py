@@ -6,6 +6,7 @@ import datetime as dt
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from itokr import checkin as core
 from itokr import yamlio
 from itokr.answers import CONTROL
+from itokr.checkin_args import make_request
 from itokr.loader import load_root
 
 AS_OF = dt.date(2026, 11, 21)
@@ -101,18 +103,22 @@ def lines_kept(old: str, new: str) -> bool:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(layout=layouts, batch=st.lists(checkins, min_size=1, max_size=3))
-def test_random_checkins_keep_files_valid_and_only_add_lines(layout, batch) -> None:
+def test_random_checkins_keep_files_valid_and_only_add_lines(
+    layout: Layout, batch: list[dict[str, Any]]
+) -> None:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder) / "okrs"
         root.mkdir()
         path = root / "team.yaml"
         path.write_bytes(render(layout).encode())
         assert load_root(root, root).ok, render(layout)
-        expected = [(str(day), 11 + n) for n, day in enumerate(layout.dates)]
+        expected: list[tuple[str, float]] = [
+            (str(day), 11 + n) for n, day in enumerate(layout.dates)
+        ]
         expected = expected if layout.state == "checkins" else []
         for given_ in batch:
             old = path.read_bytes().decode()
-            request = core.make_request(
+            request = make_request(
                 "obj/kr",
                 given_["value"],
                 date=str(given_["date"]),

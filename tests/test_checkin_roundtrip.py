@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conftest import Result
 from itokr import yamlio
 
 AS_OF = ("--as-of", "2026-11-21")
@@ -65,8 +66,11 @@ def added(text: str, after_line: int, *lines: str) -> str:
     return "".join(rows[:after_line] + [line + "\n" for line in lines] + rows[after_line:])
 
 
+Checkin = Callable[..., bytes]  # the `checkin` fixture: file content and arguments -> new bytes
+
+
 @pytest.fixture
-def checkin(tmp_path: Path, run: Callable[..., object]) -> Callable[..., bytes]:
+def checkin(tmp_path: Path, run: Callable[..., Result]) -> Checkin:
     """Write `content` as okrs/team.yaml, run `itokr checkin ARGS`, return the new bytes."""
 
     def go(content: str | bytes, *args: str) -> bytes:
@@ -75,34 +79,36 @@ def checkin(tmp_path: Path, run: Callable[..., object]) -> Callable[..., bytes]:
         path = root / "team.yaml"
         path.write_bytes(content.encode() if isinstance(content, str) else content)
         result = run("--root", str(root), "checkin", *args, *AS_OF)
-        assert result.exit_code == 0, result.stderr  # type: ignore[attr-defined]
+        assert result.exit_code == 0, result.stderr
         return path.read_bytes()
 
     return go
 
 
-def test_appends_after_the_last_checkin_and_keeps_every_comment(checkin) -> None:
+def test_appends_after_the_last_checkin_and_keeps_every_comment(checkin: Checkin) -> None:
     new = checkin(AWKWARD, "reliable/uptime", "99.8", "--confidence", "0.7")
     line = "          - {date: 2026-11-21, value: 99.8, confidence: 0.7}"
     assert new.decode() == added(AWKWARD, 19, line)
 
 
-def test_a_back_dated_checkin_goes_in_date_order(checkin) -> None:
+def test_a_back_dated_checkin_goes_in_date_order(checkin: Checkin) -> None:
     new = checkin(AWKWARD, "reliable/uptime", "99.65", "--date", "2026-10-12")
     assert new.decode() == added(AWKWARD, 18, "          - {date: 2026-10-12, value: 99.65}")
 
 
-def test_a_checkin_older_than_all_goes_first(checkin) -> None:
+def test_a_checkin_older_than_all_goes_first(checkin: Checkin) -> None:
     new = checkin(AWKWARD, "reliable/uptime", "99.55", "--date", "2026-10-01")
     assert new.decode() == added(AWKWARD, 17, "          - {date: 2026-10-01, value: 99.55}")
 
 
-def test_a_second_checkin_on_the_same_date_comes_after_the_first(checkin) -> None:
+def test_a_second_checkin_on_the_same_date_comes_after_the_first(checkin: Checkin) -> None:
     new = checkin(AWKWARD, "reliable/uptime", "99.61", "--date", "2026-10-05")
     assert new.decode() == added(AWKWARD, 18, "          - {date: 2026-10-05, value: 99.61}")
 
 
-def test_current_gives_way_to_checkins_at_the_same_place(checkin, tmp_path, run) -> None:
+def test_current_gives_way_to_checkins_at_the_same_place(
+    checkin: Checkin, tmp_path: Path, run: Callable[..., Result]
+) -> None:
     new = checkin(AWKWARD, "reliable/latency", "226")
     expected = AWKWARD.replace(
         "        current: 230   # read from the dashboard\n",
@@ -112,7 +118,7 @@ def test_current_gives_way_to_checkins_at_the_same_place(checkin, tmp_path, run)
     assert new.decode() == expected
 
 
-def test_the_output_says_current_was_replaced(tmp_path: Path, run) -> None:
+def test_the_output_says_current_was_replaced(tmp_path: Path, run: Callable[..., Result]) -> None:
     root = tmp_path / "okrs"
     root.mkdir()
     (root / "team.yaml").write_text(AWKWARD)
@@ -124,7 +130,7 @@ def test_the_output_says_current_was_replaced(tmp_path: Path, run) -> None:
     assert "score 0.48 (was 0.40)" in result.stdout
 
 
-def test_a_key_result_without_values_gains_checkins_after_its_last_key(checkin) -> None:
+def test_a_key_result_without_values_gains_checkins_after_its_last_key(checkin: Checkin) -> None:
     new = checkin(AWKWARD, "reliable/empty", "12", "--note", "rows A-C")
     expected = added(
         AWKWARD,
@@ -135,21 +141,21 @@ def test_a_key_result_without_values_gains_checkins_after_its_last_key(checkin) 
     assert new.decode() == expected
 
 
-def test_milestone_done_and_undo_change_one_value(checkin) -> None:
+def test_milestone_done_and_undo_change_one_value(checkin: Checkin) -> None:
     done = checkin(AWKWARD, "reliable/second-site", "--milestone", "Replication live")
     assert done.decode() == AWKWARD.replace("done: false  # the hard", "done: true  # the hard")
     undone = checkin(done, "reliable/second-site", "--milestone", "Replication live", "--undo")
     assert undone.decode() == AWKWARD
 
 
-def test_binary_done_and_undo_change_one_value(checkin) -> None:
+def test_binary_done_and_undo_change_one_value(checkin: Checkin) -> None:
     done = checkin(AWKWARD, "reliable/runbook", "--done")
     assert AWKWARD.count("        done: false\n") == 1
     assert done.decode() == AWKWARD.replace("        done: false\n", "        done: true\n")
     assert checkin(done, "reliable/runbook", "--done", "--undo").decode() == AWKWARD
 
 
-def test_crlf_line_ends_and_a_bom_are_kept(checkin) -> None:
+def test_crlf_line_ends_and_a_bom_are_kept(checkin: Checkin) -> None:
     original = "\ufeff" + AWKWARD.replace("\n", "\r\n")
     new = checkin(original.encode(), "reliable/uptime", "99.8").decode()
     line = "          - {date: 2026-11-21, value: 99.8}"
@@ -180,7 +186,7 @@ objectives:
 """
 
 
-def test_four_space_files_with_block_checkins_keep_their_style(checkin) -> None:
+def test_four_space_files_with_block_checkins_keep_their_style(checkin: Checkin) -> None:
     new = checkin(FOUR_SPACES, "reliable/uptime", "99.8", "--note", "calm: no incidents")
     expected = added(
         FOUR_SPACES,
@@ -192,7 +198,7 @@ def test_four_space_files_with_block_checkins_keep_their_style(checkin) -> None:
     assert new.decode() == expected
 
 
-def test_a_new_checkins_list_follows_the_files_block_style(checkin) -> None:
+def test_a_new_checkins_list_follows_the_files_block_style(checkin: Checkin) -> None:
     new = checkin(FOUR_SPACES, "reliable/latency", "226")
     expected = FOUR_SPACES.replace(
         "                current: 230\n",
@@ -207,7 +213,7 @@ CASES = Path(__file__).parent / "cases" / "checkin"
 
 
 @pytest.mark.parametrize("case", sorted(p.name for p in CASES.iterdir()))
-def test_golden_files(checkin, case: str) -> None:
+def test_golden_files(checkin: Checkin, case: str) -> None:
     """`before.yaml` checked in with the arguments in `args` becomes `after.yaml`, byte for byte."""
     folder = CASES / case
     args = (folder / "args").read_text().splitlines()
@@ -228,7 +234,7 @@ objectives:
 {key_result}"""
 
 
-def test_an_integer_past_2_to_the_53_reads_back_as_written(checkin) -> None:
+def test_an_integer_past_2_to_the_53_reads_back_as_written(checkin: Checkin) -> None:
     text = ONE.format(
         key_result="      - id: big\n        title: Count\n        baseline: 0\n"
         "        target: 90071992547409930\n"
@@ -240,7 +246,7 @@ def test_an_integer_past_2_to_the_53_reads_back_as_written(checkin) -> None:
 
 
 @pytest.mark.parametrize("empty", ["checkins: ~", "checkins: null", "checkins: ", "checkins"])
-def test_no_checkins_in_a_flow_key_result_become_a_flow_list(checkin, empty: str) -> None:
+def test_no_checkins_in_a_flow_key_result_become_a_flow_list(checkin: Checkin, empty: str) -> None:
     text = ONE.format(key_result=f"      - {{id: k, title: K, baseline: 0, {empty}, target: 9}}\n")
     new = checkin(text, "o/k", "3").decode()
     assert new == ONE.format(
@@ -250,7 +256,9 @@ def test_no_checkins_in_a_flow_key_result_become_a_flow_list(checkin, empty: str
 
 
 @pytest.mark.parametrize("chomp", ["|", "|+", ">", "|2"])
-def test_a_block_scalar_last_in_a_file_without_a_final_newline(checkin, chomp: str) -> None:
+def test_a_block_scalar_last_in_a_file_without_a_final_newline(
+    checkin: Checkin, chomp: str
+) -> None:
     text = ONE.format(
         key_result=f"      - id: k\n        title: K\n        baseline: 0\n        target: 9\n"
         f"        reason: {chomp}\n          moved in review"
@@ -263,7 +271,7 @@ def test_a_block_scalar_last_in_a_file_without_a_final_newline(checkin, chomp: s
     assert not new.endswith("\n")  # as the file was
 
 
-def test_a_comment_on_a_replaced_current_line_is_kept(checkin) -> None:
+def test_a_comment_on_a_replaced_current_line_is_kept(checkin: Checkin) -> None:
     text = ONE.format(
         key_result="      - id: k\n        title: K\n        baseline: 0\n        target: 9\n"
         "        current:   # read from the dashboard\n          5\n"
@@ -281,7 +289,9 @@ def test_a_comment_on_a_replaced_current_line_is_kept(checkin) -> None:
     ["yes", "no", "on", "off", "Y", "2026-11-30", "1_000", "0b101", "1:30", "~", "null",
      "? why", "why?", "=", "99"],
 )  # fmt: skip
-def test_a_note_any_common_reader_would_not_read_as_text_is_quoted(checkin, note: str) -> None:
+def test_a_note_any_common_reader_would_not_read_as_text_is_quoted(
+    checkin: Checkin, note: str
+) -> None:
     text = ONE.format(key_result="      - {id: k, title: K, baseline: 0, target: 9}\n")
     new = checkin(text, "o/k", "3", "--note", note).decode()
     assert f'note: "{note}"' in new
@@ -290,7 +300,7 @@ def test_a_note_any_common_reader_would_not_read_as_text_is_quoted(checkin, note
         assert data["objectives"][0]["key_results"][0]["checkins"][0]["note"] == note
 
 
-def test_cr_only_line_ends_are_kept(checkin) -> None:
+def test_cr_only_line_ends_are_kept(checkin: Checkin) -> None:
     text = ONE.format(
         key_result="      - id: k\n        title: K\n        baseline: 0\n        target: 9\n"
         "        checkins:\n          - {date: 2026-10-05, value: 1}\n"
@@ -307,7 +317,9 @@ def test_cr_only_line_ends_are_kept(checkin) -> None:
     )
 
 
-def test_cr_only_line_ends_mixed_with_others_are_refused_clearly(tmp_path: Path, run) -> None:
+def test_cr_only_line_ends_mixed_with_others_are_refused_clearly(
+    tmp_path: Path, run: Callable[..., Result]
+) -> None:
     root = tmp_path / "okrs"
     root.mkdir()
     text = ONE.format(key_result="      - {id: k, title: K, baseline: 0, target: 9}\n")

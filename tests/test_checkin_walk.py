@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import installed_itokr
+from gitrepo import commit_all
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -100,11 +101,7 @@ def repo(tmp_path: Path) -> Path:
     (root / "kpis.yaml").write_text(KPIS)
     (root / "security.yaml").write_text(OTHER)
     (tmp_path / "notes.txt").write_text("draft\n")
-    _git(tmp_path, "init", "-q", "-b", "main")
-    _git(tmp_path, "config", "user.name", "Test Lead")
-    _git(tmp_path, "config", "user.email", "lead@example.com")
-    _git(tmp_path, "add", ".")
-    _git(tmp_path, "commit", "-q", "-m", "OKRs for 2026-Q4")
+    commit_all(tmp_path, "OKRs for 2026-Q4")
     (tmp_path / "notes.txt").write_text("draft, edited\n")
     return tmp_path
 

@@ -11,7 +11,10 @@ from typing import Any
 import pytest
 
 from conftest import Result, installed_itokr
-from gitrepo import GitRepo, forget_git_variables
+from gitrepo import (
+    GitRepo,
+    own_repository,  # noqa: F401 (autouse: each test its own repository)
+)
 
 AS_OF = "2026-11-21"  # inside 2026-Q4: every period below has started
 
@@ -70,11 +73,6 @@ NEW = """\
 """
 
 Run = Callable[..., Result]
-
-
-@pytest.fixture(autouse=True)
-def _own_repository(monkeypatch: pytest.MonkeyPatch) -> None:
-    forget_git_variables(monkeypatch)
 
 
 @pytest.fixture

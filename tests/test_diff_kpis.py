@@ -10,7 +10,10 @@ from typing import Any
 import pytest
 
 from conftest import Result
-from gitrepo import GitRepo, forget_git_variables
+from gitrepo import (
+    GitRepo,
+    own_repository,  # noqa: F401 (autouse: each test its own repository)
+)
 
 AS_OF = "2026-11-21"
 KPIS = """\
@@ -44,11 +47,6 @@ OKRS = """\
           - {id: mttr-down, title: Cut MTTR from 8 h to 4 h, baseline: 8, target: 4, kpi: mttr}
 """
 Run = Callable[..., Result]
-
-
-@pytest.fixture(autouse=True)
-def _own_repository(monkeypatch: pytest.MonkeyPatch) -> None:
-    forget_git_variables(monkeypatch)
 
 
 @pytest.fixture

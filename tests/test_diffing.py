@@ -7,7 +7,8 @@ import textwrap
 
 import pytest
 
-from itokr.diffing import Change, Diff, compare
+from itokr.changes import Change, Diff
+from itokr.diffing import compare
 from itokr.loader import Document, Tree, load_documents
 
 AS_OF = dt.date(2026, 11, 21)

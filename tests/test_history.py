@@ -14,7 +14,10 @@ from typing import Any
 import pytest
 
 from conftest import EXAMPLES, Result, installed_itokr
-from gitrepo import GitRepo, forget_git_variables
+from gitrepo import (
+    GitRepo,
+    own_repository,  # noqa: F401 (autouse: each test its own repository)
+)
 
 Run = Callable[..., Result]
 INFRA = "okrs/2026-Q4/infra.yaml"
@@ -61,11 +64,6 @@ WEEK_ONE = "{date: 2026-10-14, value: 99.5, note: first week}"
 
 class DatedRepo(GitRepo):
     """Commits on a date of the test's choosing: `commit_on` (in GitRepo)."""
-
-
-@pytest.fixture(autouse=True)
-def _own_repository(monkeypatch: pytest.MonkeyPatch) -> None:
-    forget_git_variables(monkeypatch)
 
 
 @pytest.fixture

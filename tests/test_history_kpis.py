@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from conftest import Result
-from gitrepo import forget_git_variables
+from gitrepo import own_repository  # noqa: F401 (autouse: each test its own repository)
 from test_history import DatedRepo
 
 Run = Callable[..., Result]
@@ -41,11 +41,6 @@ OKRS = """\
 SEPT = "{date: 2026-09-30, value: 7}"
 OCT = "{date: 2026-10-31, value: 5, note: runbooks}"
 NOV = "{date: 2026-11-20, value: 4.5}"
-
-
-@pytest.fixture(autouse=True)
-def _own_repository(monkeypatch: pytest.MonkeyPatch) -> None:
-    forget_git_variables(monkeypatch)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from itokr.gitio import FileChange, _changes
+from itokr.gitlog import FileChange, _changes
 from itokr.history import measured_only, plan_commits
 
 

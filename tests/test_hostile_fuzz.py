@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from conftest import EXAMPLES, REPO
-from itokr.cli import app
+from itokr.cli.app import app  # itokr.cli, imported first, registers every command
 
 AS_OF = ("--as-of", "2026-11-21")
 CORPUS = REPO / "tests" / "corpus"

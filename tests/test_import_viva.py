@@ -13,7 +13,8 @@ import pytest
 from conftest import REPO, Result
 from itokr.loader import load_root
 from itokr.model import Binary, Metric
-from itokr.transfer.viva import _itokr_period, _packed
+from itokr.transfer.viva import _itokr_period
+from itokr.transfer.viva_checkins import packed_checkins
 
 SAMPLE = REPO / "examples" / "import" / "viva-goals-export.csv"
 COLUMNS = ["Id", "Title", "Team", "Owner", "Period", "Start Date", "End Date", "Description"]
@@ -87,7 +88,7 @@ def test_packed_checkins_in_any_order_several_a_cell() -> None:
         "Current Value: 25%; Checkin Date: 1/15/2025; Note: a; b; Status: On Track;\n"
         "Checkin Date: 2025-02-01; User: X; Current Value: 30;"
     )
-    assert _packed(cell) == [
+    assert packed_checkins(cell) == [
         {"value": "25%", "date": "1/15/2025", "note": "a; b", "status": "On Track"},
         {"date": "2025-02-01", "user": "X", "value": "30"},
     ]

@@ -146,7 +146,7 @@ def test_a_tracking_key_result_takes_the_kpis_readings_and_unit() -> None:
     (entry,) = tree.entries
     down, bound = entry.objective.key_results
     kpi = next(e.kpi for e in tree.kpis if e.id == "mttr")
-    assert down.checkins == kpi.checkins  # type: ignore[union-attr]
+    assert down.checkins == kpi.checkins
     assert bound.unit == "h"  # type: ignore[union-attr]  # taken from the KPI
     assert down.tracked == kpi  # type: ignore[union-attr]
 

@@ -696,6 +696,12 @@ def test_the_readmes_sources_and_workflow_are_valid() -> None:
     assert any("itokr measure --as-of" in step.get("run", "") for step in steps)
 
 
+def _changes_since_head(run: Callable[..., Result], repo: Path) -> dict[str, Any]:
+    """`itokr diff HEAD`'s changes, by ref."""
+    result = run("diff", "HEAD", "--format", "json", "--as-of", AS_OF, cwd=repo)
+    return {c["ref"]: c for c in json.loads(result.stdout)["changes"]}
+
+
 def test_a_changed_source_shows_in_diff(
     run: Callable[..., Result], root: Path, tmp_path: Path
 ) -> None:
@@ -703,8 +709,7 @@ def test_a_changed_source_shows_in_diff(
     repo = GitRepo(tmp_path)
     repo.commit("OKRs")
     repo.edit("okrs/desk.yaml", "column: spend_vs_plan", "column: note")
-    result = run("diff", "HEAD", "--format", "json", "--as-of", AS_OF, cwd=tmp_path)
-    changes = {c["ref"]: c for c in json.loads(result.stdout)["changes"]}
+    changes = _changes_since_head(run, tmp_path)
     assert changes["desk/spend"]["fields"] == {
         "source": ["finance, column: spend_vs_plan", "finance, column: note"]
     }
@@ -908,8 +913,7 @@ def test_a_kpis_changed_source_shows_in_diff(
     repo = GitRepo(tmp_path)
     repo.commit("OKRs")
     repo.edit("okrs/kpis.yaml", "column: open}", "column: closed}")
-    result = run("diff", "HEAD", "--format", "json", "--as-of", AS_OF, cwd=tmp_path)
-    changes = {c["ref"]: c for c in json.loads(result.stdout)["changes"]}
+    changes = _changes_since_head(run, tmp_path)
     assert changes["desk-backlog"]["fields"] == {
         "source": ["tickets, column: open", "tickets, column: closed"]
     }

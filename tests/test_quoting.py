@@ -23,7 +23,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from itokr import yamlio
 from itokr.emit import dump, file_text
-from itokr.roundtrip import scalar_text
+from itokr.quoting import scalar_text
 from itokr.transfer.configedit import with_periods
 
 TRICKY = [

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from conftest import REPO, Result
-from itokr.cli import app
+from itokr.cli.app import app  # itokr.cli, imported first, registers every command
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 COMMANDS = sorted(

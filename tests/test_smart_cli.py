@@ -7,6 +7,7 @@ import os
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -55,13 +56,14 @@ def _smart(run: Run, root: Path | str, *args: str, env: dict[str, str] | None = 
     return run("--root", str(root), "smart", AS_OF, *args, cwd=REPO, env=env)
 
 
-def _json(run: Run, root: Path | str, *args: str) -> dict:
+def _json(run: Run, root: Path | str, *args: str) -> dict[str, Any]:
     result = _smart(run, root, "--format", "json", *args)
     assert result.exit_code == 0, result.stderr
-    return json.loads(result.stdout)
+    document: dict[str, Any] = json.loads(result.stdout)
+    return document
 
 
-def _by_id(document: dict) -> dict[str, dict]:
+def _by_id(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {objective["id"]: objective for objective in document["objectives"]}
 
 

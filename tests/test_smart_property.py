@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -19,8 +20,8 @@ _NUMBER = st.one_of(st.integers(-5, 2000), st.floats(-5, 2000, allow_nan=False).
 
 
 @st.composite
-def _key_result(draw: st.DrawFn, index: int) -> dict:
-    base = {"id": f"kr-{index}", "title": draw(_TITLE)}
+def _key_result(draw: st.DrawFn, index: int) -> dict[str, Any]:
+    base: dict[str, Any] = {"id": f"kr-{index}", "title": draw(_TITLE)}
     if draw(st.booleans()):
         base["due"] = draw(st.sampled_from(["2026-11-15", "2027-02-01"]))
     kind = draw(st.sampled_from(["metric", "threshold", "milestone", "binary"]))
@@ -46,8 +47,8 @@ def _key_result(draw: st.DrawFn, index: int) -> dict:
 
 
 @st.composite
-def _objective_file(draw: st.DrawFn) -> dict:
-    document: dict = {}
+def _objective_file(draw: st.DrawFn) -> dict[str, Any]:
+    document: dict[str, Any] = {}
     for key, value in (("owner", "team"), ("area", "ops"), ("period", "2026-Q4")):
         if draw(st.booleans()):
             document[key] = value
@@ -62,7 +63,7 @@ def _objective_file(draw: st.DrawFn) -> dict:
 
 @settings(max_examples=150, deadline=None)
 @given(_objective_file())
-def test_letters_score_and_reasons_agree(document: dict) -> None:
+def test_letters_score_and_reasons_agree(document: dict[str, Any]) -> None:
     data = json.dumps(document).encode()  # JSON is YAML, and keeps the test independent of a dumper
     tree = load_documents([Document("a.yaml", data)], None)
     assert tree.ok, tree.findings

@@ -198,6 +198,13 @@ def test_history_shows_the_status_updates_of_the_day(
     assert points["2026-10-05"]["checkins"][0]["confidence"] == 0.6
 
 
+def _import(run: Callable[..., Result], target: Path, sheet: Path, checkins: Path) -> Result:
+    """`itokr import SHEET --checkins CHECKINS --from itokr` into a new root `target`."""
+    target.mkdir()
+    args = ("import", str(sheet), "--checkins", str(checkins), "--from", "itokr")
+    return run("--root", str(target), *args)
+
+
 def test_export_then_import_keeps_status_updates(
     run: Callable[..., Result], root: Path, tmp_path: Path
 ) -> None:
@@ -218,17 +225,7 @@ def test_export_then_import_keeps_status_updates(
     rows = checkins.read_text(encoding="utf-8-sig").splitlines()
     assert "second-site/runbook,,2026-10-12,0.2,first draft," in rows
     target = tmp_path / "new"
-    target.mkdir()
-    imported = run(
-        "--root",
-        str(target),
-        "import",
-        str(sheet),
-        "--checkins",
-        str(checkins),
-        "--from",
-        "itokr",
-    )
+    imported = _import(run, target, sheet, checkins)
     assert imported.exit_code == 0, imported.stderr
     before = _krs(_status(run, root, "--as-of", "2026-11-21"))
     after = _krs(_status(run, target, "--as-of", "2026-11-21"))
@@ -253,17 +250,7 @@ def test_import_refuses_a_checkin_that_does_not_fit_its_kind(
     run("--root", str(root), "export", "-o", str(sheet), "--checkins", str(checkins))
     checkins.write_text(checkins.read_text(encoding="utf-8-sig") + row + "\n", encoding="utf-8")
     target = tmp_path / "new"
-    target.mkdir()
-    result = run(
-        "--root",
-        str(target),
-        "import",
-        str(sheet),
-        "--checkins",
-        str(checkins),
-        "--from",
-        "itokr",
-    )
+    result = _import(run, target, sheet, checkins)
     assert result.exit_code == 1
     assert f" {code} key result" in result.stdout  # import lists the rows it cannot map
     assert not any(target.iterdir())

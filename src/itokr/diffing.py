@@ -3,95 +3,39 @@
 Pure: the trees come from `gitio` (or anywhere), today is `as_of`. Objectives
 are matched by id wherever their file is, so a renamed file is a move, and key
 results by id inside their objective. On top of the raw field changes sit the
-review flags a reviewer of goals cares about (see `FLAGS`); a flag is accepted
+review flags a reviewer of goals cares about (`changes.FLAGS`); a flag is accepted
 when the item it is about carries a `reason:` that this change wrote.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterator
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterator
 
-from itokr.asof import known_on, kpi_known_on
+from itokr.asof import known_on
+from itokr.changes import (
+    Change,
+    Diff,
+    Flag,
+    Value,
+    changed_fields,
+    number_shown,
+    present_fields,
+    reason_written,
+    removed_fields,
+)
 from itokr.crosscheck import Entry
-from itokr.kpis import KpiEntry, band, lower_is_better
+from itokr.diffing_kpis import kpi_changes
 from itokr.loader import Tree
 from itokr.model import AnyKeyResult, Milestone
 from itokr.periods import Period
 from itokr.scoring import ObjectiveScore, newest_confidence, score_objective
 
-FLAGS: dict[str, str] = {
-    "eased": "a target moved towards its baseline, or a KPI's good or bad moved the lenient way",
-    "raised": "a target moved away from its baseline, or a KPI's good or bad moved the strict way",
-    "rebaselined": "a baseline was rewritten",
-    "removed": "an objective or key result was removed after its period started",
-    "added": "an objective or key result was added after its period started",
-    "weight": "a key result's weight changed",
-    "owner": "an objective's or a KPI's owner changed",
-    "period": "an objective's period changed",
-}
 # fmt: off
 _KR_FIELDS = (
     "kind", "title", "unit", "direction", "baseline", "target", "weight", "due", "reason",
     "current", "confidence", "checkins", "milestones", "done", "source",
 )
-# fmt: on
-_DEFAULTS = {"weight": 1, "type": "aspirational"}  # not worth listing for a new item
-
-Value = Any  # JSON-able: str, number, bool, list of str, or None
-Score = tuple[float | None, float | None]
-
-
-@dataclass(frozen=True, slots=True)
-class Flag:
-    """A change a reviewer of goals should look at; `accepted` when a reason explains it."""
-
-    kind: str
-    message: str
-    accepted: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One objective or key result that was added, removed or modified."""
-
-    ref: str  # "objective" or "objective/key-result"
-    change: str  # added | removed | modified
-    title: str
-    path: str  # the file it is in, or was in when removed
-    loc: tuple[str | int, ...]  # where in that file, for annotations
-    fields: dict[str, tuple[Value, Value]]
-    score: Score
-    flags: tuple[Flag, ...] = ()
-    is_kpi: bool = False  # then `ref` is the KPI's id, and `score` is (None, None)
-
-    @property
-    def is_objective(self) -> bool:
-        return "/" not in self.ref and not self.is_kpi
-
-    @property
-    def kind(self) -> str:
-        return "kpi" if self.is_kpi else "objective" if self.is_objective else "key_result"
-
-
-@dataclass(frozen=True)
-class Diff:
-    """Every change, each objective followed by its key results, in path order."""
-
-    changes: tuple[Change, ...]
-    as_of: dt.date
-    problems: tuple[int, int]  # validation findings of the base and the head tree
-
-    def unaccepted(self, kinds: Collection[str]) -> list[tuple[Change, Flag]]:
-        """The flags of the chosen kinds that no reason explains (`--fail-on`)."""
-        return [
-            (change, flag)
-            for change in self.changes
-            for flag in change.flags
-            if flag.kind in kinds and not flag.accepted
-        ]
 
 
 def compare(base: Tree, head: Tree, as_of: dt.date) -> Diff:
@@ -141,10 +85,6 @@ def _by_id(tree: Tree, as_of: dt.date) -> dict[str, Entry]:
     return found
 
 
-def _number(value: float | int) -> str:
-    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
-
-
 def _period_value(period: Period | None) -> str | None:
     return None if period is None else period.label
 
@@ -183,25 +123,8 @@ def key_result_values(key_result: AnyKeyResult) -> dict[str, Value]:
 
 
 def _milestone(milestone: Milestone) -> str:
-    weight = f" (weight {_number(milestone.weight)})" if milestone.weight != 1 else ""
+    weight = f" (weight {number_shown(milestone.weight)})" if milestone.weight != 1 else ""
     return f"[{'x' if milestone.done else ' '}] {milestone.title}{weight}"
-
-
-def _present(values: dict[str, Value]) -> dict[str, tuple[Value, Value]]:
-    return {
-        name: (None, value)
-        for name, value in values.items()
-        if value is not None and _DEFAULTS.get(name) != value and name != "path"
-    }
-
-
-def _changed(old: dict[str, Value], new: dict[str, Value]) -> dict[str, tuple[Value, Value]]:
-    return {name: (old[name], new[name]) for name in old if old[name] != new[name]}
-
-
-def _reason_written(old: str | None, new: str | None) -> bool:
-    """True when this change added or rewrote the item's `reason:`."""
-    return bool(new and new.strip()) and new != old
 
 
 def _timing(kind: str, period: Period | None, as_of: dt.date, accepted: bool) -> tuple[Flag, ...]:
@@ -217,9 +140,9 @@ def _round(value: float) -> float:
 
 
 def _added(entry: Entry, score: ObjectiveScore, as_of: dt.date) -> Change:
-    fields = _present(objective_values(entry))
+    fields = present_fields(objective_values(entry))
     fields["key_results"] = (None, [kr.id for kr in entry.objective.key_results])
-    accepted = _reason_written(None, entry.objective.reason)
+    accepted = reason_written(None, entry.objective.reason)
     return Change(
         entry.id,
         "added",
@@ -233,7 +156,7 @@ def _added(entry: Entry, score: ObjectiveScore, as_of: dt.date) -> Change:
 
 
 def _removed(entry: Entry, score: ObjectiveScore, as_of: dt.date) -> Change:
-    fields = {name: (value, None) for name, (_, value) in _present(objective_values(entry)).items()}
+    fields = removed_fields(objective_values(entry))
     fields["key_results"] = ([kr.id for kr in entry.objective.key_results], None)
     return Change(
         entry.id,
@@ -251,8 +174,8 @@ def _removed(entry: Entry, score: ObjectiveScore, as_of: dt.date) -> Change:
 def _modified(
     before: Entry, after: Entry, base: ObjectiveScore, head: ObjectiveScore, as_of: dt.date
 ) -> list[Change]:
-    fields = _changed(objective_values(before), objective_values(after))
-    explained = _reason_written(before.objective.reason, after.objective.reason)
+    fields = changed_fields(objective_values(before), objective_values(after))
+    explained = reason_written(before.objective.reason, after.objective.reason)
     flags = []
     if "owner" in fields:
         old, new = fields["owner"]
@@ -301,22 +224,22 @@ def _key_result_changes(
         ref, loc = f"{after.id}/{kr.id}", ("objectives", after.index, "key_results", index)
         score_after = _round(new_scores[kr.id])
         if kr.id not in old:
-            flags = _timing("added", after.period, as_of, _reason_written(None, kr.reason))
+            flags = _timing("added", after.period, as_of, reason_written(None, kr.reason))
             yield Change(
                 ref,
                 "added",
                 kr.title,
                 after.path,
                 loc,
-                _present(key_result_values(kr)),
+                present_fields(key_result_values(kr)),
                 (None, score_after),
                 flags,
             )
             continue
         previous = old[kr.id][1]
-        fields = _changed(key_result_values(previous), key_result_values(kr))
+        fields = changed_fields(key_result_values(previous), key_result_values(kr))
         if fields:
-            explained = _reason_written(previous.reason, kr.reason)
+            explained = reason_written(previous.reason, kr.reason)
             yield Change(
                 ref,
                 "modified",
@@ -335,7 +258,7 @@ def _key_result_changes(
         flags = _timing("removed", before.period, as_of, objective_explained)
         fields = {
             name: (value, None)
-            for name, (_, value) in _present(key_result_values(previous)).items()
+            for name, (_, value) in present_fields(key_result_values(previous)).items()
         }
         yield Change(
             f"{after.id}/{kr_id}",
@@ -359,20 +282,21 @@ def _key_result_flags(
             kind = "eased" if (after - before) * sign < 0 else "raised"
             baseline = getattr(new, "baseline", None)
             towards = (
-                f", towards the baseline {_number(baseline)}"
+                f", towards the baseline {number_shown(baseline)}"
                 if (kind == "eased" and baseline is not None)
                 else ""
             )
-            yield Flag(
-                kind, f"target {kind}: {_number(before)} → {_number(after)}{towards}", explained
-            )
+            moved = f"{number_shown(before)} → {number_shown(after)}{towards}"
+            yield Flag(kind, f"target {kind}: {moved}", explained)
     if "baseline" in fields and fields["baseline"][0] is not None:
         before, after = fields["baseline"]
-        shown = "none" if after is None else _number(after)
-        yield Flag("rebaselined", f"baseline rewritten: {_number(before)} → {shown}", explained)
+        shown = "none" if after is None else number_shown(after)
+        rewritten = f"baseline rewritten: {number_shown(before)} → {shown}"
+        yield Flag("rebaselined", rewritten, explained)
     if "weight" in fields:
         before, after = fields["weight"]
-        yield Flag("weight", f"weight changed: {_number(before)} → {_number(after)}", explained)
+        weights = f"{number_shown(before)} → {number_shown(after)}"
+        yield Flag("weight", f"weight changed: {weights}", explained)
 
 
 def _improving(key_result: AnyKeyResult) -> int:
@@ -384,96 +308,3 @@ def _improving(key_result: AnyKeyResult) -> int:
     if baseline is None or target is None or baseline == target:
         return 0
     return 1 if target > baseline else -1
-
-
-# ---------------------------------------------------------------- KPIs
-
-
-def kpi_values(entry: KpiEntry, as_of: dt.date) -> dict[str, Value]:
-    """The fields of a KPI as a reviewer reads them; its readings summed up as their
-    count and the newest value known at `as_of`, with its band."""
-    kpi = kpi_known_on(entry, as_of).kpi
-    readings = kpi.checkins or []
-    value = readings[-1].value if readings else None
-    return {
-        "title": kpi.title,
-        "description": kpi.description,
-        "reason": kpi.reason,
-        "unit": kpi.unit,
-        "owner": entry.owner,
-        "area": entry.area,
-        "good": kpi.good,
-        "bad": kpi.bad,
-        "every": kpi.every,
-        "source": kpi.source.summary if kpi.source is not None else None,  # as a key result's
-        "value": value,
-        "band": None if value is None else band(kpi, value),
-        "checkins": len(readings) or None,
-        "path": entry.path,
-    }
-
-
-def kpi_changes(base: Tree, head: Tree, as_of: dt.date) -> list[Change]:
-    """KPIs added, removed or modified, matched by id; flags for eased or raised bands."""
-    old: dict[str, KpiEntry] = {}
-    for entry in base.kpis:
-        old.setdefault(entry.id, entry)
-    new: dict[str, KpiEntry] = {}
-    for entry in head.kpis:
-        new.setdefault(entry.id, entry)
-    changes = []
-    for key, entry in new.items():
-        values = kpi_values(entry, as_of)
-        before = old.get(key)
-        if before is None:
-            fields = _present(values)
-            changes.append(_kpi_change(entry, "added", fields))
-            continue
-        fields = _changed(kpi_values(before, as_of), values)
-        if fields:
-            explained = _reason_written(before.kpi.reason, entry.kpi.reason)
-            flags = tuple(_kpi_flags(before, entry, explained))
-            changes.append(_kpi_change(entry, "modified", fields, flags))
-    for key, entry in old.items():
-        if key not in new:
-            fields = {
-                name: (value, None)
-                for name, (_, value) in _present(kpi_values(entry, as_of)).items()
-            }
-            changes.append(_kpi_change(entry, "removed", fields))
-    return changes
-
-
-def _kpi_change(
-    entry: KpiEntry,
-    change: str,
-    fields: dict[str, tuple[Value, Value]],
-    flags: tuple[Flag, ...] = (),
-) -> Change:
-    loc = ("kpis", entry.index)
-    return Change(
-        entry.id, change, entry.kpi.title, entry.path, loc, fields, (None, None), flags, is_kpi=True
-    )
-
-
-def _kpi_flags(before: KpiEntry, after: KpiEntry, explained: bool) -> Iterator[Flag]:
-    """`eased` when `good` or `bad` moved so that a reading falls in a better band than
-    before (or the direction reversed), `raised` when they moved the other way."""
-    old, new = before.kpi, after.kpi
-    if lower_is_better(old) != lower_is_better(new):
-        better = "lower" if lower_is_better(new) else "higher"
-        yield Flag("eased", f"direction reversed: {better} is now better", explained)
-        return
-    sign = -1 if lower_is_better(new) else 1  # +1: a higher reading is better
-    moves: dict[str, list[str]] = {"eased": [], "raised": []}
-    for name, was, now in (("good", old.good, new.good), ("bad", old.bad, new.bad)):
-        if was != now:
-            kind = "eased" if (now - was) * sign < 0 else "raised"
-            moves[kind].append(f"{name} {_number(was)} → {_number(now)}")
-    for kind, said in moves.items():
-        if said:
-            yield Flag(kind, f"band {kind}: {'; '.join(said)}", explained)
-    if before.owner != after.owner:
-        yield Flag(
-            "owner", f"owner changed: {before.owner or 'none'} → {after.owner or 'none'}", explained
-        )

@@ -3,7 +3,7 @@ ruamel.yaml in block style (SPEC §4), read back alike by every common reader.
 
 One quoting rule for every string itokr writes, here and in the check-in notes
 that `roundtrip` splices into a user's file: a string is plain only when
-`roundtrip.plain_safe` says itokr (YAML 1.2), PyYAML (YAML 1.1) and ruamel all
+`quoting.plain_safe` says itokr (YAML 1.2), PyYAML (YAML 1.1) and ruamel all
 read it back as that very string (so `yes`, `99`, `2026-11-30`, `1_000` are
 quoted). Otherwise it is double-quoted, with an escape for every character a
 reader may fold, drop or refuse. Lines of text that a literal block holds
@@ -24,7 +24,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from itokr.roundtrip import plain_safe
+from itokr.quoting import plain_safe
 
 _STR = "tag:yaml.org,2002:str"
 _FLOAT = "tag:yaml.org,2002:float"

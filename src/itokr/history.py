@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from itokr.crosscheck import Entry
-from itokr.gitio import FileChange
+from itokr.gitlog import FileChange
 from itokr.loader import Tree
 from itokr.model import (
     AnyCheckin,
@@ -76,7 +76,7 @@ class PlanCommit:
 
     @property
     def objects(self) -> tuple[str | None, ...]:
-        """`(file, config, *also)`: what `gitio.load_file_versions` loads."""
+        """`(file, config, *also)`: what `gittrees.load_file_versions` loads."""
         return (self.file, self.config, *self.also)
 
 

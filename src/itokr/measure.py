@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from itokr import yamlio
-from itokr.checkin import FileChange, Request, record_checkins
+from itokr.checkin import FileChange, record_checkins
+from itokr.checkin_args import Request
 from itokr.crosscheck import Entry
 from itokr.errors import ItokrError, UsageError
 from itokr.findings import Finding

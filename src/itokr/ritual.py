@@ -1,5 +1,5 @@
 """The weekly ritual (SPEC §7): which key results and KPIs an owner's check-in walk
-visits, and what each answer would make of their scores (`itokr.checkin.walk_requests`
+visits, and what each answer would make of their scores (`itokr.checkin_args.walk_requests`
 turns the answers into check-ins).
 
 Pure: the day is an argument, nothing here reads input or writes files. The walk

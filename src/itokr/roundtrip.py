@@ -12,15 +12,13 @@ holds exactly the intended data before anything is written.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
-from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from itokr import yamlio
+from itokr.quoting import scalar_text
 
 try:
     from yaml import CSafeLoader as _Loader
@@ -28,9 +26,6 @@ except ImportError:  # PyYAML without libyaml: same marks, only slower
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 BOM = "\ufeff"
-# Plain in flow and block context alike: YAML 1.1 scanners (PyYAML's own, ruamel's) end a
-# flow scalar at any of `,:?[]{}`, where libyaml reads on.
-_PLAIN_NOTE = re.compile(r"[A-Za-z0-9(][^:#,?\[\]{}\"'\n\r\t]*")
 
 
 class EditError(Exception):
@@ -92,47 +87,6 @@ class NewCheckin:
         if self.by is not None:
             pairs.append(("by", scalar_text(self.by)))
         return pairs
-
-
-_STR = "tag:yaml.org,2002:str"
-_RESOLVER_11 = yaml.resolver.Resolver()  # PyYAML's: YAML 1.1, as older tools read
-_BOOLS_11 = {"y", "Y", "n", "N"}  # booleans in the YAML 1.1 spec that PyYAML reads as text
-
-
-def plain_safe(text: str) -> bool:
-    """True when `text` written plain reads back as this very string in flow and block
-    context, to itokr (YAML 1.2) and to YAML 1.1 readers (PyYAML): so not `yes`, `no`,
-    `on`, `off`, `~`, `null`, `2026-11-30`, `1_000`, `0b101`, `1:30`, nor `?`-led.
-    ruamel's 1.2 reading is covered by these two (a property test holds it to that)."""
-    if not (
-        _PLAIN_NOTE.fullmatch(text)
-        and text.isprintable()
-        and text == text.strip()
-        and " #" not in text
-        and text not in _BOOLS_11
-    ):
-        return False
-    if _RESOLVER_11.resolve(yaml.ScalarNode, text, (True, False)) != _STR:  # type: ignore[no-untyped-call]
-        return False
-    try:
-        return bool(yamlio.read(f"k: {text}\n".encode()) == {"k": text})
-    except yamlio.YamlProblem:
-        return False
-
-
-def scalar_text(text: str) -> str:
-    """`text` as a YAML scalar that reads back as that string, in flow or block context,
-    to itokr, PyYAML and ruamel: plain when that is safe, else double-quoted."""
-    if plain_safe(text):
-        return text
-    quoted = json.dumps(text, ensure_ascii=False)  # JSON escapes are YAML escapes too
-    return "".join(char if char.isprintable() else _escape(char) for char in quoted)
-
-
-def _escape(char: str) -> str:
-    """A YAML escape for a character libyaml may read as a line break (NEL, U+2028)."""
-    code = ord(char)
-    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -453,19 +407,3 @@ def set_done(body: str, objective: int, kr_id: str, milestone: int | None, done:
         raise EditError("no `done` value")
     start, end = int(pair[1].start_mark.index), int(pair[1].end_mark.index)
     return body[:start] + ("true" if done else "false") + body[end:]
-
-
-def expected_kpi(data: Any, index: int) -> dict[str, Any]:
-    """The KPI's mapping inside plain data read by `yamlio.read`."""
-    item = data["kpis"][index]
-    if not isinstance(item, dict):
-        raise EditError("a KPI that is not a mapping")
-    return item
-
-
-def expected_data(data: Any, objective: int, kr_id: str) -> dict[str, Any]:
-    """The key result's mapping inside plain data read by `yamlio.read`."""
-    for item in data["objectives"][objective]["key_results"]:
-        if isinstance(item, dict) and item.get("id") == kr_id:
-            return item
-    raise EditError(f"no key result {kr_id!r}")

@@ -15,7 +15,7 @@ import typer
 
 from itokr import __version__
 from itokr.cli.usage import Command, Group
-from itokr.errors import PROBLEMS, ItokrError, UsageError
+from itokr.errors import INTERRUPTED, PROBLEMS, ItokrError, UsageError
 
 if TYPE_CHECKING:
     from itokr.findings import Finding
@@ -82,7 +82,7 @@ def main(
 
 
 def command(*args: Any, **kwargs: Any) -> Callable[[_F], _F]:
-    """`app.command`, turning the core's expected errors into a message and exit code."""
+    """`app.command`, turning the core's expected errors and Ctrl-C into a message and exit code."""
 
     def register(function: _F) -> _F:
         @functools.wraps(function)
@@ -92,6 +92,11 @@ def command(*args: Any, **kwargs: Any) -> Callable[[_F], _F]:
             except ItokrError as error:
                 complain(str(error))
                 raise typer.Exit(error.exit_code) from None
+            except KeyboardInterrupt:
+                # Here, not left to Typer: its standalone mode ends Ctrl-C with 130 but
+                # silently, and click's own (which Typer vendors) with "Aborted!" and 1.
+                complain("interrupted")
+                raise typer.Exit(INTERRUPTED) from None
 
         app.command(*args, cls=Command, **kwargs)(guarded)
         return function

@@ -21,7 +21,7 @@ from itokr.errors import INTERRUPTED, ItokrError, UsageError
 if TYPE_CHECKING:
     import datetime as dt
 
-    from itokr.checkin import Request
+    from itokr.checkin_args import Request
     from itokr.gitio import Repo
     from itokr.ritual import Stop
 
@@ -149,7 +149,7 @@ def checkin(
         _walk(ctx, run, owner, ref, date, json_out)
     else:
         assert ref is not None
-        from itokr.checkin import make_request
+        from itokr.checkin_args import make_request
 
         request = make_request(
             ref,
@@ -230,7 +230,8 @@ def _batch_requests(source: str, day: dt.date, root: Path) -> tuple[str, list[tu
     """The name of a batch file and its requests with their lines; every bad row named
     on stderr and exit 1 before anything is written."""
     from itokr.batchfile import read_rows
-    from itokr.checkin import BATCH_NAMES, checkin_request, misfits
+    from itokr.checkin import misfits
+    from itokr.checkin_args import BATCH_NAMES, checkin_request
 
     name = "<stdin>" if source == "-" else source
     try:
@@ -285,7 +286,9 @@ def _record_all(
 ) -> None:
     """Record every request at once, say what was done, commit it when asked. A request
     that no longer fits the root (`lines` name where each came from) writes nothing."""
-    from itokr.checkin import BATCH_NAMES, OPTIONS, Misfits, record_changes
+    from itokr.checkin import record_changes
+    from itokr.checkin_args import BATCH_NAMES, OPTIONS
+    from itokr.checkin_plan import Misfits
     from itokr.render.checkin import changes_json, changes_text, commit_message
 
     names = BATCH_NAMES if lines is not None else OPTIONS  # a batch's rows, or the walk's
@@ -325,7 +328,7 @@ def _walk(
             "header ref,value,date,confidence,note"
         )
     from itokr import ritual
-    from itokr.checkin import checkin_date, walk_requests
+    from itokr.checkin_args import checkin_date, walk_requests
     from itokr.cli.app import check_filters, require_valid
     from itokr.kpis import score_all as score_kpis
     from itokr.render.console import make_console
@@ -346,7 +349,7 @@ def _walk(
         assert ref is not None
         stop = ritual.stop_for(ref, scores, kpis)
         if stop is None:  # an unknown ref: the one-shot path says so, with close matches
-            from itokr.checkin import checkin_request
+            from itokr.checkin_args import checkin_request
 
             request = checkin_request(
                 ref, None, date=date, confidence=None, note=None, as_of=run.day

@@ -13,8 +13,8 @@ from itokr.cli.app import AsOf, as_of_date, command, finish, name_problems, root
 from itokr.errors import PROBLEMS, UsageError
 
 if TYPE_CHECKING:
-    from itokr.diffing import Change, Diff
-    from itokr.gitio import Side
+    from itokr.changes import Change, Diff
+    from itokr.gittrees import Side
 
 # where an annotation about a flag belongs: the key it is about
 _FLAG_KEYS = {
@@ -108,7 +108,7 @@ def diff(
     --fail-on turns unexplained flags into exit 1, as in CI:
     itokr diff origin/main --format github --fail-on eased,rebaselined,removed
     """
-    from itokr import gitio
+    from itokr import gitio, gittrees
     from itokr.diffing import compare
 
     day = as_of_date(as_of)
@@ -116,14 +116,14 @@ def diff(
     cwd = Path.cwd()
     repo = gitio.open_repo(root_path(ctx))
     if head is None or head == gitio.WORKTREE:
-        head_side = gitio.load_worktree(repo, cwd)
+        head_side = gittrees.load_worktree(repo, cwd)
     else:
-        head_side = gitio.load_revision(repo, head, gitio.resolve(repo, head), cwd)
+        head_side = gittrees.load_revision(repo, head, gitio.resolve(repo, head), cwd)
     if base is None:
         label, commit = gitio.merge_base(repo, head_side.commit or gitio.WORKTREE)
     else:
         label, commit = base, gitio.resolve(repo, base)
-    base_side = gitio.load_revision(repo, label, commit, cwd)
+    base_side = gittrees.load_revision(repo, label, commit, cwd)
     result = compare(base_side.tree, head_side.tree, day)
     _render(result, base_side, head_side, output.value, repo.top)
     for side in (base_side, head_side):
@@ -147,7 +147,7 @@ def diff(
 
 
 def _fail_on(value: str | None) -> set[str]:
-    from itokr.diffing import FLAGS
+    from itokr.changes import FLAGS
 
     if not value:
         return set()

@@ -7,7 +7,7 @@ import datetime as dt
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Protocol, TypeVar
 
 import typer
 
@@ -20,18 +20,24 @@ from itokr.cli.app import (
     load,
     name_findings,
     parse_date,
+    problems_code,
     root_path,
     use_color,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Collection
+    from collections.abc import Collection, Sequence
+
+    from rich.console import Console
 
     from itokr.findings import Finding
     from itokr.gitio import Repo
     from itokr.history import Snapshot
     from itokr.kpis import KpiEntry
     from itokr.loader import Tree
+
+
+_History = TypeVar("_History", contravariant=True)
 
 
 class HistoryFormat(StrEnum):
@@ -47,12 +53,12 @@ def _repo(ctx: typer.Context) -> Repo:
 
 def load_at(ctx: typer.Context, revision: str, as_of: str | None) -> tuple[Tree, dt.date]:
     """The root at `revision`, and the day to score it on: --as-of, else the commit's date."""
-    from itokr import gitio
+    from itokr import gitio, gittrees
 
     day = parse_date(as_of, "--as-of")
     repo = _repo(ctx)
     commit = gitio.resolve(repo, revision)
-    side = gitio.load_revision(repo, revision, commit, Path.cwd())
+    side = gittrees.load_revision(repo, revision, commit, Path.cwd())
     return side.tree, day or gitio.commit_day(repo, commit)
 
 
@@ -60,7 +66,7 @@ def _snapshots(repo: Repo, path: Path, *, also: Collection[str] = ()) -> list[Sn
     """The plans of the file at `path` over its history (and of the configuration, and
     of the KPI files `also` names, as shown: those its key results track), oldest
     first: only the commits that changed more than check-ins or readings are loaded."""
-    from itokr import gitio
+    from itokr import gitio, gitlog, gittrees
     from itokr.history import Snapshot, plan_commits
     from itokr.loader import CONFIG_NAME
 
@@ -72,11 +78,11 @@ def _snapshots(repo: Repo, path: Path, *, also: Collection[str] = ()) -> list[Sn
         {name for shown in also if (name := gitio.in_repository(repo, Path(shown)))} - {inside}
     )
     commits = plan_commits(
-        gitio.file_changes(repo, inside, patch=True),
-        gitio.file_changes(repo, config, patch=False),
-        [gitio.file_changes(repo, name, patch=True) for name in kpi_files],
+        gitlog.file_changes(repo, inside, patch=True),
+        gitlog.file_changes(repo, config, patch=False),
+        [gitlog.file_changes(repo, name, patch=True) for name in kpi_files],
     )
-    trees = gitio.load_file_versions(
+    trees = gittrees.load_file_versions(
         repo, [c.objects for c in commits], inside, Path.cwd(), also=kpi_files
     )
     return [Snapshot(c.day, c.commit, c.subject, trees[c.objects]) for c in commits]
@@ -93,28 +99,56 @@ def _kpi_history(
     ctx: typer.Context, tree: Tree, kpi: KpiEntry, day: dt.date, output: HistoryFormat
 ) -> None:
     """A KPI's readings over time, banded as its file stood at each date."""
-    from itokr.cli.app import problems_code
-    from itokr.errors import UsageError
     from itokr.kpihistory import build
+    from itokr.render import kpi_history
 
-    snapshots: list[Snapshot] = []
-    git = True
-    try:
-        snapshots = _snapshots(_repo(ctx), Path(kpi.path))
-    except UsageError as error:
-        git = False
-        complain(f"commit history unavailable ({error}); showing readings only")
+    snapshots, git = _plans(ctx, Path(kpi.path), showing="readings")
     result = build(kpi, tree, snapshots, day, today=dt.date.today())
+    _show(tree, result, snapshots, git=git, output=output, view=kpi_history)
+
+
+def _plans(
+    ctx: typer.Context, path: Path, *, also: Collection[str] = (), showing: str
+) -> tuple[list[Snapshot], bool]:
+    """`_snapshots`, and whether git could be read: outside a repository there are none,
+    and stderr says the timeline is `showing` alone."""
+    from itokr.errors import UsageError
+
+    try:
+        return _snapshots(_repo(ctx), path, also=also), True
+    except UsageError as error:
+        complain(f"commit history unavailable ({error}); showing {showing} only")
+        return [], False
+
+
+class _View(Protocol[_History]):
+    """A renderer of one kind of history (`itokr.render.history`, `.kpi_history`)."""
+
+    def as_json(
+        self, history: _History, *, git: bool, findings: Sequence[tuple[str, Finding]] = ()
+    ) -> str: ...
+
+    def render(self, console: Console, history: _History) -> None: ...
+
+
+def _show(
+    tree: Tree,
+    result: _History,
+    snapshots: list[Snapshot],
+    *,
+    git: bool,
+    output: HistoryFormat,
+    view: _View[_History],
+) -> None:
+    """The history as `output` asks, then each problem of the plans read from git;
+    exit 1 when the root on disk has problems."""
     problems = _problems(snapshots)
     if output is HistoryFormat.json:
-        from itokr.render.kpi_history import as_json
-
-        sys.stdout.write(as_json(result, git=git, findings=problems))
+        sys.stdout.write(view.as_json(result, git=git, findings=problems))
     else:
         from itokr.render.console import make_console
-        from itokr.render.kpi_history import render
 
-        render(make_console(use_color()), result)
+        view.render(make_console(use_color()), result)
     _name(problems)
     finish(problems_code(tree))
 
@@ -170,10 +204,9 @@ def history(
     ends the timeline. Outside a git repository today's plan is used
     throughout. Unknown REF: exit 2.
     """
-    from itokr.cli.app import problems_code
-    from itokr.errors import UsageError
     from itokr.history import build
     from itokr.refs import resolve
+    from itokr.render import history as history_view
 
     day = as_of_date(as_of)
     tree = load(ctx)
@@ -189,23 +222,6 @@ def history(
     # the KPIs of every key result: the objective's plan at a commit holds them all
     tracked = {getattr(kr, "kpi", None) for kr in entry.objective.key_results}
     kpi_paths = {kpi.path for kpi in tree.kpis if kpi.id in tracked}
-    snapshots: list[Snapshot] = []
-    git = True
-    try:
-        snapshots = _snapshots(_repo(ctx), Path(entry.path), also=kpi_paths)
-    except UsageError as error:
-        git = False
-        complain(f"commit history unavailable ({error}); showing check-ins only")
+    snapshots, git = _plans(ctx, Path(entry.path), also=kpi_paths, showing="check-ins")
     result = build(ref, tree, snapshots, day, today=dt.date.today())
-    problems = _problems(snapshots)
-    if output is HistoryFormat.json:
-        from itokr.render.history import as_json
-
-        sys.stdout.write(as_json(result, git=git, findings=problems))
-    else:
-        from itokr.render.console import make_console
-        from itokr.render.history import render
-
-        render(make_console(use_color()), result)
-    _name(problems)
-    finish(problems_code(tree))
+    _show(tree, result, snapshots, git=git, output=output, view=history_view)

@@ -236,7 +236,7 @@ def import_(
     from itokr.loader import CONFIG_NAME, Document, display_path, load_documents, read_root
     from itokr.render import transfer as render
     from itokr.transfer.configedit import with_periods
-    from itokr.transfer.drafts import check, plan
+    from itokr.transfer.newfiles import check, plan
 
     pairs = _pairs(maps or [])
     root = root_path(ctx)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -21,9 +21,6 @@ from itokr.cli.app import (
     problems_code,
     use_color,
 )
-
-if TYPE_CHECKING:
-    pass
 
 
 class StatusFormat(StrEnum):

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from itokr import inert
-from itokr.diffing import Change, Diff, Flag
+from itokr.changes import Change, Diff, Flag
 from itokr.findings import Finding
 from itokr.gitio import WORKTREE
+from itokr.render.plain import plural
 from itokr.render.workflow import annotation
 
 if TYPE_CHECKING:
@@ -65,10 +66,6 @@ def _score(score: tuple[float | None, float | None]) -> str:
     return " → ".join("—" if value is None else f"{value:.2f}" for value in score)
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
 def _summary(diff: Diff) -> str:
     changes = diff.changes
     objectives = sum(1 for c in changes if c.is_objective)
@@ -76,19 +73,19 @@ def _summary(diff: Diff) -> str:
     counts = {kind: sum(1 for c in changes if c.change == kind) for kind in _MARKS}
     parts = ", ".join(f"{n} {kind}" for kind, n in counts.items() if n)
     unexplained = sum(1 for c in changes for f in c.flags if not f.accepted)
-    flags = f"; {_plural(unexplained, 'flag')} without a reason" if unexplained else ""
+    flags = f"; {plural(unexplained, 'flag')} without a reason" if unexplained else ""
     key_results = len(changes) - objectives - kpis
-    counted = [_plural(objectives, "objective"), _plural(key_results, "key result")]
+    counted = [plural(objectives, "objective"), plural(key_results, "key result")]
     if kpis:  # then only what changed is counted
         counted = [text for text, n in zip(counted, (objectives, key_results), strict=True) if n]
-        counted.append(_plural(kpis, "KPI"))
+        counted.append(plural(kpis, "KPI"))
     listed = f"{', '.join(counted[:-1])} and {counted[-1]}" if len(counted) > 1 else counted[0]
     return f"{listed} changed ({parts}){flags}"
 
 
 def _problems(diff: Diff) -> str:
     said = [
-        f"{_plural(n, 'validation problem')} in the {side}"
+        f"{plural(n, 'validation problem')} in the {side}"
         for side, n in zip(("base", "head"), diff.problems, strict=True)
         if n
     ]
@@ -216,7 +213,7 @@ def _what(change: Change) -> str:
         if change.is_objective:
             count = len(change.fields.get("key_results", (None, None))[side] or [])
             noun = "new objective" if side else "objective removed"
-            return f"{noun}, {_plural(count, 'key result')}"
+            return f"{noun}, {plural(count, 'key result')}"
         values = {name: pair[side] for name, pair in change.fields.items()}
         unit = f" {values['unit']}" if values.get("unit") else ""
         measure = (
@@ -260,13 +257,13 @@ def markdown(report: Report) -> str:
     out += rows
     if len(rows) < len(diff.changes):
         out.append(
-            f"\n…and {_plural(len(diff.changes) - len(rows), 'more change')}: run `itokr diff`."
+            f"\n…and {plural(len(diff.changes) - len(rows), 'more change')}: run `itokr diff`."
         )
     shown = list(_within(("\n".join(_details(c)) for c in diff.changes), budget))
-    out += ["", f"<details><summary>Details of {_plural(len(shown), 'change')}</summary>", ""]
+    out += ["", f"<details><summary>Details of {plural(len(shown), 'change')}</summary>", ""]
     out += shown
     if len(shown) < len(diff.changes):
-        out.append(f"…and {_plural(len(diff.changes) - len(shown), 'more change')}.\n")
+        out.append(f"…and {plural(len(diff.changes) - len(shown), 'more change')}.\n")
     out += ["</details>", ""]
     return "\n".join(out)
 

@@ -59,10 +59,7 @@ def as_json(history: History, *, git: bool, findings: Sequence[tuple[str, Findin
 def source_text(point: Point, *, many: bool) -> str:
     """What the reading rests on: the commit that changed the plan that day, and the
     check-ins of that day with their notes."""
-    parts = []
-    if point.plan_changed:
-        commit = f"{point.commit[:7]} {point.subject or ''}".strip() if point.commit else ""
-        parts.append(commit or "working tree (not committed)")
+    parts = [plan_change(point.commit, point.subject)] if point.plan_changed else []
     said = []
     for ref, checkin in point.checkins:
         value = getattr(checkin, "value", None)  # None: a status update
@@ -82,6 +79,12 @@ def source_text(point: Point, *, many: bool) -> str:
     return " · ".join(parts)
 
 
+def plan_change(commit: str | None, subject: str | None) -> str:
+    """The commit that changed the plan on a reading's day, as the Source column names it."""
+    shown = f"{commit[:7]} {subject or ''}".strip() if commit else ""
+    return shown or "working tree (not committed)"
+
+
 def sparkline(history: History) -> str:
     """Every reading's score on the fixed 0–1 scale."""
     top = len(SPARKS) - 1
@@ -89,9 +92,6 @@ def sparkline(history: History) -> str:
 
 
 def render(console: Console, history: History) -> None:
-    from rich import box
-    from rich.cells import cell_len
-    from rich.table import Table
     from rich.text import Text
 
     console.print(Text.assemble(("History of ", ""), (history.ref, "bold"), f" — {history.title}"))
@@ -107,21 +107,32 @@ def render(console: Console, history: History) -> None:
     many = history.kind == "objective"
     rows = [_row(point, history, many=many) for point in points]
     names = ["Date", "Score", "Exp.", *([] if many else ["Value"]), "Health"]
+    readings_table(console, names, rows, right=("Exp.", "Value"))
+    console.print("Bar: score, ┃ expected on that date", style="dim")
+
+
+def readings_table(
+    console: Console, names: Sequence[str], rows: Sequence[list[Text]], *, right: Sequence[str]
+) -> None:
+    """`rows` under `names` (those in `right` justified right) and a last column, Source,
+    that takes what is left: each reading stays on one line, whatever the width."""
+    from rich import box
+    from rich.cells import cell_len
+    from rich.table import Table
+
     widths = [
         max(len(name), *(cell_len(row[i].plain) for row in rows)) for i, name in enumerate(names)
     ]
-    # the source takes what is left: each reading stays on one line, whatever the width
     room = max(12, console.width - sum(widths) - 3 * len(widths) - 2)
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     for name, width in zip(names, widths, strict=True):
-        justify: JustifyMethod = "right" if name in ("Exp.", "Value") else "left"
+        justify: JustifyMethod = "right" if name in right else "left"
         table.add_column(name, justify=justify, no_wrap=True, min_width=width)
     table.add_column("Source", no_wrap=True)
     for row in rows:
         row[-1].truncate(room, overflow="ellipsis")
         table.add_row(*row)
     console.print(table)
-    console.print("Bar: score, ┃ expected on that date", style="dim")
 
 
 def _row(point: Point, history: History, *, many: bool) -> list[Text]:

@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 from itokr.findings import Finding
 from itokr.kpihistory import KpiHistory, KpiPoint
+from itokr.render.history import plan_change, readings_table
 from itokr.render.kpis import BAND_STYLES
 from itokr.render.plain import iso, number, spark, with_unit
 
 if TYPE_CHECKING:
-    from rich.console import Console, JustifyMethod
+    from rich.console import Console
 
 
 def _point_dict(point: KpiPoint) -> dict[str, Any]:
@@ -51,10 +52,7 @@ def as_json(history: KpiHistory, *, git: bool, findings: Sequence[tuple[str, Fin
 def _source(point: KpiPoint) -> str:
     """What the row rests on, as `history` says it: the commit that changed the KPI's
     bands or rhythm that day, and the readings of the day with their notes."""
-    parts = []
-    if point.plan_changed:
-        commit = f"{point.commit[:7]} {point.subject or ''}".strip() if point.commit else ""
-        parts.append(commit or "working tree (not committed)")
+    parts = [plan_change(point.commit, point.subject)] if point.plan_changed else []
     said = [
         f"reading {number(r.value)}"
         + (f" by {r.by}" if r.by else "")  # measured by a source, or a person's name
@@ -67,9 +65,6 @@ def _source(point: KpiPoint) -> str:
 
 
 def render(console: Console, history: KpiHistory) -> None:
-    from rich import box
-    from rich.cells import cell_len
-    from rich.table import Table
     from rich.text import Text
 
     console.print(Text.assemble("History of the KPI ", (history.id, "bold"), f" — {history.title}"))
@@ -102,17 +97,4 @@ def render(console: Console, history: KpiHistory) -> None:
         ]
         for point in points
     ]
-    widths = [
-        max(len(name), *(cell_len(row[i].plain) for row in rows)) for i, name in enumerate(names)
-    ]
-    # as in `history REF`: the source takes what is left, each reading stays on one line
-    room = max(12, console.width - sum(widths) - 3 * len(widths) - 2)
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    for name, width in zip(names, widths, strict=True):
-        justify: JustifyMethod = "left" if name in ("Date", "Band") else "right"
-        table.add_column(name, justify=justify, no_wrap=True, min_width=width)
-    table.add_column("Source", no_wrap=True)
-    for row in rows:
-        row[-1].truncate(room, overflow="ellipsis")
-        table.add_row(*row)
-    console.print(table)
+    readings_table(console, names, rows, right=("Value", "Good", "Bad"))

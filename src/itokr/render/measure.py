@@ -6,15 +6,11 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from itokr.render.plain import iso
+from itokr.render.plain import iso, plural
 from itokr.render.workflow import annotation
 
 if TYPE_CHECKING:
     from itokr.measure import Outcome
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _lines(outcome: Outcome) -> list[str]:
@@ -36,13 +32,13 @@ def summary(outcome: Outcome) -> str:
         return "no key result or KPI has a `source:`: nothing to measure"
     files = len({r.target.path for r in outcome.recorded})
     verb = "would be recorded" if outcome.dry_run else "recorded"
-    parts = [f"{_plural(len(outcome.recorded), 'reading')} {verb} in {_plural(files, 'file')}"]
+    parts = [f"{plural(len(outcome.recorded), 'reading')} {verb} in {plural(files, 'file')}"]
     if outcome.kept:
         parts.append(f"{len(outcome.kept)} kept (checked in already)")
     if outcome.problems:
         parts.append(f"{len(outcome.problems)} failed")
     if outcome.outside:
-        parts.append(f"{_plural(len(outcome.outside), 'key result')} outside its period")
+        parts.append(f"{plural(len(outcome.outside), 'key result')} outside its period")
     days = outcome.dates
     span = f"{days[0]}" if len(days) == 1 else f"{len(days)} days, {days[0]} to {days[-1]}"
     return f"measure {span}: " + ", ".join(parts)

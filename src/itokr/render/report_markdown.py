@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from itokr.diffing import Change
+from itokr.changes import Change
 from itokr.inert import markdown, markdown_lines
 from itokr.model import MilestoneKR
 from itokr.render.kpis import markdown_table, summary_line

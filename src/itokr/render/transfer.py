@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from itokr.findings import Finding
 from itokr.transfer.configedit import entry
-from itokr.transfer.drafts import NewFile, Plan
 from itokr.transfer.exporting import Export
+from itokr.transfer.newfiles import NewFile, Plan
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from itokr.changes import Change, Diff
 from itokr.crosscheck import Entry
-from itokr.diffing import Change, Diff
 from itokr.errors import UsageError
 from itokr.findings import Finding
 from itokr.kpis import KpiScore

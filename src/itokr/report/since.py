@@ -1,6 +1,6 @@
 """What changed in git since a period started: the root then against the root now.
 
-Reads git (through `gitio`), so it sits at the edge beside the pure review model;
+Reads git (through `gitio` and `gittrees`), so it sits at the edge beside the pure review model;
 `report` asks it once for the reviewed periods, `site` once per period start.
 """
 
@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
-from itokr import gitio
+from itokr import gitio, gittrees
 from itokr.crosscheck import Entry
 from itokr.diffing import compare
 from itokr.errors import UsageError
@@ -52,12 +52,12 @@ def changes_since(
 
 def _base(
     repo: gitio.Repo, start: dt.date, ids: set[str], paths: Sequence[Path], cwd: Path
-) -> tuple[str, gitio.Side] | None:
+) -> tuple[str, gittrees.Side] | None:
     """The commit to compare with: the last before `start` when it holds any of the
     objectives `ids`; else the first that does (a period planned after it started)."""
 
-    def holding(commit: str) -> gitio.Side | None:
-        side = gitio.load_revision(repo, commit[:12], commit, cwd)
+    def holding(commit: str) -> gittrees.Side | None:
+        side = gittrees.load_revision(repo, commit[:12], commit, cwd)
         return side if any(e.id in ids for e in side.tree.entries) else None
 
     before = gitio.commit_before(repo, start)

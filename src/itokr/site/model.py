@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import ClassVar
 
-from itokr.diffing import Change
+from itokr.changes import Change
 from itokr.kpis import BANDS, KpiScore
 from itokr.render.plain import summary
 from itokr.report import Flagged, Review, Section, Since

@@ -26,6 +26,7 @@ from itokr.sources.secrets import Secrets
 if TYPE_CHECKING:
     import httpx
 
+    from itokr.sources import command
     from itokr.sources.files import Table
 
 __all__ = ["CODES", "Reader", "SourceFailure"]
@@ -71,6 +72,7 @@ class Reader:
         self._client: httpx.Client | None = None
         self._tables: dict[str, Table | SourceFailure] = {}
         self._lock = threading.Lock()
+        self._commands: command.Running | None = None
 
     def __enter__(self) -> Reader:
         return self
@@ -81,6 +83,8 @@ class Reader:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
+        if self._commands is not None:  # none runs unless the run was interrupted
+            self._commands.end()
         if self._client is not None:
             self._client.close()
 
@@ -150,7 +154,21 @@ class Reader:
 
         env = {**self._env, "ITOKR_AS_OF": day.isoformat()}
         argv = (*ready.argv, *(ref.args or ()))
-        return command.run(argv, cwd=self._base.parent, env=env, timeout=float(source.timeout))
+        return command.run(
+            argv,
+            cwd=self._base.parent,
+            env=env,
+            timeout=float(source.timeout),
+            running=self._running_commands(),
+        )
+
+    def _running_commands(self) -> command.Running:
+        from itokr.sources import command
+
+        with self._lock:
+            if self._commands is None:
+                self._commands = command.Running()
+            return self._commands
 
     def _session(self) -> httpx.Client:
         with self._lock:

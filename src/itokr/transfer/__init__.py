@@ -8,7 +8,8 @@ and writing stay in `itokr.cli`.
 - `sheets`: a CSV or xlsx file as a header and numbered rows.
 - `fields`: the columns of itokr's own export, shared by export and import.
 - `exporting`: the root as rows, CSV text and an xlsx workbook.
-- `drafts`, `tabular`, `viva`: rows as objectives, then files to write (their
-  text by `itokr.emit`, as `carry`'s).
+- `tabular`, `viva` (and `viva_checkins`): rows as objectives (`drafts`);
+  `newfiles`: those as the files to write (their text by `itokr.emit`, as
+  `carry`'s), checked with the root.
 - `configedit`: named periods added to `itokr.yaml` in place.
 """

@@ -21,7 +21,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode
 from itokr import yamlio
 from itokr.emit import file_text
 from itokr.errors import ItokrError
-from itokr.roundtrip import Source, scalar_text
+from itokr.quoting import scalar_text
+from itokr.roundtrip import Source
 
 try:
     from yaml import CSafeLoader as _Loader

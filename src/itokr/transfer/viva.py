@@ -7,8 +7,7 @@ that weight; a deliverable becomes a binary key result, done at 100% progress.
 `Owner` may list several people: the first owns it; `Team` becomes the area.
 Periods such as `Q1 2025` become `2025-Q1`, `Annual 2025` becomes `2025`; any
 other name is defined in itokr.yaml from the row's start and end dates. Check-ins
-are packed into the `Checkins` cell and the cells after it, each as
-`Checkin Date: …; User: …; Note: …; Status: …; Current Value: 25%;` in any order.
+come packed in the `Checkins` cell and after it (`viva_checkins`).
 """
 
 from __future__ import annotations
@@ -25,6 +24,7 @@ from itokr.transfer.cells import CellError
 from itokr.transfer.drafts import DraftKR, DraftObjective, Parsed, place_period
 from itokr.transfer.sheets import Table, column_key
 from itokr.transfer.tabular import remap
+from itokr.transfer.viva_checkins import row_checkins
 
 LABEL = "Viva Goals explorer view"
 REQUIRED = ("Id", "Title", "Object Type")
@@ -62,18 +62,6 @@ _ALIGNED = re.compile(r"\(\s*weight:\s*([^,)]*?)\s*,\s*Id:\s*([^)]*?)\s*\)", re.
 _QUARTER = re.compile(r"(?:Q([1-4])[\s-]*(\d{4})|(\d{4})[\s-]*Q([1-4]))", re.IGNORECASE)
 _HALF = re.compile(r"(?:H([12])[\s-]*(\d{4})|(\d{4})[\s-]*H([12]))", re.IGNORECASE)
 _YEAR = re.compile(r"(?:(?:Annual|Year|Calendar year|CY)[\s-]*)?(\d{4})", re.IGNORECASE)
-_CHECKIN_KEYS = {
-    "checkin date": "date",
-    "check-in date": "date",
-    "date": "date",
-    "current value": "value",
-    "value": "value",
-    "note": "note",
-    "comment": "note",
-    "user": "",  # kept out until check-ins say who made them
-    "status": "",
-    "progress": "",
-}
 _PERCENT = {"%", "percent", "percentage"}
 _PLAIN_COUNT = {"", "number", "numeric", "#", "count"}
 _DONE_STATUS = {"completed", "complete", "done", "achieved"}
@@ -174,7 +162,7 @@ def _goal(
             f"Object Type {values['object_type']!r} is none of Objective, Key result, Deliverable",
         )
         bad = True
-    checkins = _row_checkins(parsed, table, line, row, columns)
+    checkins = row_checkins(parsed, table, line, row, columns)
     if bad or kind is None:
         return None
     values["checkins"] = checkins
@@ -196,77 +184,6 @@ def _weight(text: str) -> float | None:
         return cells.number(text)
     except CellError:
         return None
-
-
-def _row_checkins(
-    parsed: Parsed, table: Table, line: int, row: Sequence[Any], columns: Mapping[str, int]
-) -> list[tuple[int, dict[str, Any]]]:
-    """The check-ins packed in the Checkins cell and every cell after it."""
-    first = columns.get("checkins")
-    if first is None:
-        return []
-    found = []
-    for column in range(first, len(row)):
-        try:
-            text = cells.text(row[column], csv=table.csv, strip=True)
-        except CellError as error:
-            parsed.problem(line, column + 1, error.code, f"check-ins: {error.message}")
-            continue
-        try:
-            read = [_checkin(packed) for packed in _packed(text or "")]
-        except CellError as error:
-            parsed.problem(line, column + 1, error.code, f"check-in: {error.message}")
-            continue
-        found += [(line, checkin) for checkin in read if checkin is not None]
-        if None in read:
-            count = read.count(None)
-            parsed.notes.append(
-                f"line {line}: "
-                + ("a check-in" if count == 1 else f"{count} check-ins")
-                + " without a Current Value (a status update) left out"
-            )
-    return found
-
-
-def _packed(text: str) -> list[dict[str, str]]:
-    """`Key: value;` pairs, a new check-in each time a key comes again. Text without
-    a known key belongs to the value before it (a `;` inside a note)."""
-    entries: list[dict[str, str]] = []
-    current: dict[str, str] = {}
-    last = None
-    for part in re.split(r"[;\n]", text):
-        if not part.strip():
-            continue
-        key, colon, value = part.partition(":")
-        name = column_key(key)
-        if colon and name in _CHECKIN_KEYS:
-            slot = _CHECKIN_KEYS[name] or name  # `Checkin Date` and `Date` fill one slot
-            if slot in current:
-                entries.append(current)
-                current = {}
-            current[slot] = value.strip()
-            last = slot
-        elif last is not None:
-            current[last] += ";" + part
-        else:
-            raise CellError("I102", f"{part.strip()[:40]!r} is not `Checkin Date: …;` text")
-    if current:
-        entries.append(current)
-    return entries
-
-
-def _checkin(packed: Mapping[str, str]) -> dict[str, Any] | None:
-    """A check-in from one packed entry; None for a status update without a value."""
-    value = cells.number(packed.get("value"))
-    if value is None:
-        return None
-    day = cells.date(packed.get("date"), month_first=True)
-    if day is None:
-        raise CellError("I101", f"a check-in of {value} has no Checkin Date")
-    checkin: dict[str, Any] = {"date": day, "value": value}
-    if packed.get("note"):
-        checkin["note"] = packed["note"]
-    return checkin
 
 
 def _period(

@@ -1,0 +1,371 @@
+"""The drafts a source reader made, planned into the new files `itokr import`
+writes: every objective and key result given an id unique where it must be,
+alignments linked, objectives already in the root refused, the rest grouped into
+one file per period and owner, emitted by ruamel.yaml; `check` validates those
+files together with the root before anything is written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from itokr.crosscheck import Entry
+from itokr.emit import file_text
+from itokr.findings import Finding
+from itokr.loader import Document, load_documents
+from itokr.model import SLUG_PATTERN, Config
+from itokr.periods import resolve
+from itokr.transfer.cells import slug
+from itokr.transfer.drafts import DraftKR, DraftObjective, Parsed
+
+# The order of keys in the files written, as a person would write them.
+KR_ORDER: tuple[str, ...] = (
+    *("id", "title", "kind", "direction", "unit", "baseline", "target", "current"),
+    *("weight", "due", "done", "milestones", "reason", "source", "checkins"),
+)
+
+
+OBJECTIVE_ORDER: tuple[str, ...] = (
+    *("id", "title", "description", "type", "owner", "area", "period", "start", "end"),
+    *("aligns_to", "reason", "key_results"),
+)
+
+
+_NEEDS = {
+    "metric": ("baseline", "target"),
+    "threshold": ("target", "direction"),
+    "milestone": ("milestones",),
+    "binary": ("done",),
+}
+
+
+_SLUG = SLUG_PATTERN.strip("^$")
+
+
+@dataclass(frozen=True)
+class NewFile:
+    path: str  # below --into, with `/`
+    text: str
+    objectives: int
+    key_results: int
+    checkins: int
+
+
+@dataclass(frozen=True)
+class Plan:
+    files: tuple[NewFile, ...]
+    findings: tuple[Finding, ...]
+    periods: Mapping[str, tuple[dt.date, dt.date]]
+    notes: tuple[str, ...]
+
+
+def plan(
+    parsed: Parsed,
+    entries: Sequence[Entry],
+    config: Config,
+    *,
+    exists: Callable[[str], bool],
+    day: dt.date,
+) -> Plan:
+    """The files to write for `parsed`, or the findings that stop the import.
+
+    `exists(path)` says whether a file below --into is taken; `day` dates the header.
+    """
+    findings = list(parsed.findings)
+    named = {name: (p.start, p.end) for name, p in config.periods.items()}
+    findings += _already_in_root(parsed, entries, {**named, **parsed.periods})
+    root_ids = {entry.id for entry in entries}
+    ids = _objective_ids(parsed.objectives, root_ids, parsed.notes)
+    # a parent named in the file is the imported one, even when the root has its id
+    known = {key: key for key in root_ids} | {
+        draft.source_id: ids[i] for i, draft in enumerate(parsed.objectives)
+    }
+    objectives: list[tuple[DraftObjective, dict[str, Any]]] = []
+    for index, draft in enumerate(parsed.objectives):
+        data = _objective_data(draft, ids[index], known, parsed.source, findings)
+        if data is not None:
+            _keep_known_sources(data, config, parsed.notes)
+            objectives.append((draft, data))
+    if findings:
+        return Plan((), tuple(sorted(set(findings))), dict(parsed.periods), tuple(parsed.notes))
+    files = _files(parsed, objectives, exists, day)
+    return Plan(tuple(files), (), dict(parsed.periods), tuple(parsed.notes))
+
+
+def _norm(title: str) -> str:
+    return " ".join(title.split()).casefold()
+
+
+def _period_label(data: Mapping[str, Any], named: Mapping[str, tuple[dt.date, dt.date]]) -> Any:
+    if "period" in data:
+        period = resolve(data["period"], named)
+        return period.label if period else data["period"]
+    return f"{data['start']}..{data['end']}" if "start" in data else None
+
+
+def _already_in_root(
+    parsed: Parsed, entries: Sequence[Entry], named: Mapping[str, tuple[dt.date, dt.date]]
+) -> list[Finding]:
+    existing = {
+        (_norm(entry.objective.title), entry.period.label if entry.period else None): entry
+        for entry in reversed(entries)
+    }
+    found = []
+    for draft in parsed.objectives:
+        label = _period_label(draft.data, named)
+        entry = existing.get((_norm(draft.data.get("title", "")), label))
+        if entry is not None:
+            found.append(
+                Finding(
+                    parsed.source,
+                    draft.line,
+                    1,
+                    "I201",
+                    f"objective {draft.data['title']!r} ({label or 'no period'}) is already in "
+                    f"the root as {entry.id} in {entry.path}: remove the row, or the objective",
+                )
+            )
+    return found
+
+
+def _unique(wanted: str, taken: set[str], fallback: str) -> str:
+    base = wanted or fallback
+    new, count = base, 2
+    while new in taken:
+        new, count = f"{base}-{count}", count + 1
+    taken.add(new)
+    return new
+
+
+def _objective_ids(
+    drafts: Sequence[DraftObjective], root_ids: set[str], notes: list[str]
+) -> dict[int, str]:
+    """An id per draft (by position): its own when it is a free slug, else the slug of
+    its title, suffixed until unique in the root and the import."""
+    taken = set(root_ids)
+    ids: dict[int, str] = {}
+    for index, draft in enumerate(drafts):
+        own = draft.data.get("id")
+        wanted = own if isinstance(own, str) and _is_slug(own) else slug(draft.data["title"])
+        ids[index] = _unique(wanted, taken, "objective")
+        if own and ids[index] != own:
+            why = "is taken" if own == wanted else "is no id (lower case, digits and -)"
+            notes.append(f"line {draft.line}: objective id {own!r} {why}: now {ids[index]}")
+    return ids
+
+
+def _is_slug(text: str) -> bool:
+    return re.fullmatch(_SLUG, text) is not None
+
+
+def _objective_data(
+    draft: DraftObjective,
+    new_id: str,
+    known: Mapping[str, str],
+    source: str,
+    findings: list[Finding],
+) -> dict[str, Any] | None:
+    """The objective as file data, its key results checked; None with findings.
+    `known` maps what a row may name as a parent to the parent's id."""
+    data = dict(draft.data, id=new_id)
+    if data.get("type") == "aspirational":
+        del data["type"]  # the default
+    parents = []
+    for parent in draft.parents:
+        if parent in known:
+            parents.append(known[parent])
+        else:
+            findings.append(
+                Finding(
+                    source,
+                    draft.line,
+                    1,
+                    "I106",
+                    f"objective {draft.data['title']!r} aligns to {parent!r}, which is neither "
+                    "in this file nor in the root",
+                )
+            )
+    if parents:
+        data["aligns_to"] = list(dict.fromkeys(parents))
+    if not draft.key_results:
+        findings.append(
+            Finding(
+                source,
+                draft.line,
+                1,
+                "I108",
+                f"objective {draft.data['title']!r} has no key results: itokr needs at least "
+                "one; add one, or leave the row out",
+            )
+        )
+        return None
+    taken: set[str] = set()
+    results = [_key_result_data(kr, taken, source, findings) for kr in draft.key_results]
+    data["key_results"] = results
+    return _ordered(data, OBJECTIVE_ORDER)
+
+
+def _key_result_data(
+    draft: DraftKR, taken: set[str], source: str, findings: list[Finding]
+) -> dict[str, Any]:
+    data = {key: value for key, value in draft.data.items() if value is not None}
+    own = data.get("id")
+    wanted = own if isinstance(own, str) and _is_slug(own) else slug(data.get("title", ""))
+    data["id"] = _unique(wanted, taken, "key-result")
+    kind = data.get("kind") or (
+        "milestone"
+        if "milestones" in data
+        else "binary"
+        if "done" in data
+        else "threshold"
+        if "direction" in data
+        else "metric"
+    )
+    missing = [key for key in ("title", *_NEEDS[kind]) if key not in data]
+    if missing:
+        findings.append(
+            Finding(
+                source,
+                draft.line,
+                1,
+                "I101",
+                f"key result {data.get('title', data['id'])!r} is a {kind} without "
+                f"{' and '.join(missing)}: fill {'them' if len(missing) > 1 else 'it'} in",
+            )
+        )
+    projects = kind in ("milestone", "binary")  # their check-ins are status updates
+    misfit = next((line for line, c in draft.checkins if ("value" in c) == projects), None)
+    if misfit is not None:
+        why = (
+            f"is a {kind}: its check-ins are status updates, without a value"
+            if projects
+            else f"is a {kind}: each check-in needs its value"
+        )
+        findings.append(
+            Finding(
+                source,
+                misfit,
+                1,
+                "I102" if projects else "I101",
+                f"key result {data.get('title')!r} {why}",
+            )
+        )
+    elif draft.checkins:
+        data.pop("current", None)  # the newest check-in is the current value
+        data["checkins"] = [c for _, c in sorted(draft.checkins, key=lambda c: c[1]["date"])]
+    if kind == "threshold":
+        data["kind"] = "threshold"  # the only kind a file must name
+    else:
+        data.pop("kind", None)
+    if data.get("weight") == 1:
+        data.pop("weight")
+    return _ordered(data, KR_ORDER)
+
+
+def _keep_known_sources(objective: dict[str, Any], config: Config, notes: list[str]) -> None:
+    """A key result's `source:` names a source of the root's itokr.yaml, which an export
+    does not carry (URLs, secrets): one this root does not define is left out, and said."""
+    for kr in objective["key_results"]:
+        name = kr.get("source", {}).get("from")
+        if name is not None and name not in config.sources:
+            del kr["source"]
+            notes.append(
+                f"{objective['id']}/{kr['id']}: source {name!r} is not defined in this root's "
+                "itokr.yaml: `source:` left out; define it under `sources:`, then add it back"
+            )
+
+
+def _ordered(data: Mapping[str, Any], order: Sequence[str]) -> dict[str, Any]:
+    return {key: data[key] for key in order if data.get(key) is not None}
+
+
+def _folder(data: Mapping[str, Any]) -> str:
+    period = data.get("period")
+    if isinstance(period, str):
+        plain = "/" not in period and not period.startswith(".") and period.isprintable()
+        return period if plain else slug(period) or "period"
+    if "start" in data:
+        return f"{data['start']}_{data['end']}"
+    return "no-period"
+
+
+def _files(
+    parsed: Parsed,
+    objectives: Sequence[tuple[DraftObjective, dict[str, Any]]],
+    exists: Callable[[str], bool],
+    day: dt.date,
+) -> list[NewFile]:
+    groups: dict[tuple[str, str | None], list[tuple[DraftObjective, dict[str, Any]]]] = {}
+    for draft, data in objectives:
+        groups.setdefault((_folder(data), data.get("owner")), []).append((draft, data))
+    files, used = [], set()
+    for (folder, owner), members in groups.items():
+        name = slug(owner) if owner else "no-owner"
+        path, count = f"{folder}/{name or 'owner'}.yaml", 2
+        while path in used or exists(path):
+            path, count = f"{folder}/{name or 'owner'}-{count}.yaml", count + 1
+        used.add(path)
+        files.append(_file(parsed, path, owner, members, day))
+    return files
+
+
+def _file(
+    parsed: Parsed,
+    path: str,
+    owner: str | None,
+    members: Sequence[tuple[DraftObjective, dict[str, Any]]],
+    day: dt.date,
+) -> NewFile:
+    first = members[0][1]
+    areas = {data.get("area") for _, data in members}
+    area = areas.pop() if len(areas) == 1 else None
+    top: dict[str, Any] = {}
+    if "period" in first:
+        period = first["period"]
+        top["period"] = int(period) if period.isdigit() and len(period) == 4 else period
+    top |= {"owner": owner, "area": area}
+    body = []
+    for _, data in members:
+        trimmed = {key: value for key, value in data.items() if key not in ("period", "owner")}
+        if area is not None:
+            trimmed.pop("area", None)
+        body.append(trimmed)
+    top["objectives"] = body
+    lines = [line for draft, _ in members for line in draft.lines]
+    header = (
+        f"Imported by `itokr import` on {day}\n"
+        f"from {parsed.source} ({parsed.label}), lines {min(lines)}-{max(lines)}.\n"
+        "Review the owners, units and targets, run `itokr validate` and\n"
+        "`itokr smart`, then commit."
+    )
+    text = file_text(
+        {key: value for key, value in top.items() if value is not None},
+        header,
+        [draft.origin for draft, _ in members],
+    )
+    key_results = [kr for _, data in members for kr in data["key_results"]]
+    return NewFile(
+        path,
+        text,
+        len(members),
+        len(key_results),
+        sum(len(kr.get("checkins", ())) for kr in key_results),
+    )
+
+
+def check(
+    files: Sequence[tuple[str, NewFile]],
+    documents: Sequence[Document],
+    config: Document | None,
+) -> list[Finding]:
+    """Findings of the new files (named as given) when loaded with the root's documents
+    and its configuration as it will be; the root's own findings are the caller's."""
+    new = [Document(shown, item.text.encode("utf-8")) for shown, item in files]
+    tree = load_documents([*documents, *new], config)
+    names = {shown for shown, _ in files}
+    if config is not None:
+        names.add(config.path)
+    return [finding for finding in tree.findings if finding.path in names]
