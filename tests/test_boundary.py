@@ -119,11 +119,24 @@ def test_ctrl_c_in_any_command_is_exit_130_and_one_line(
     assert (result.exit_code, result.stdout, result.stderr) == (130, "", "itokr: interrupted\n")
 
 
-def test_ctrl_c_while_importing_is_exit_130(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ctrl_c_while_importing_is_exit_130_and_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import itokr.cli
 
     monkeypatch.setattr(itokr.cli, "run", _interrupt)
     assert entry.main(["validate"]) == 130
+    assert capsys.readouterr() == ("", "itokr: interrupted\n")
+
+
+def test_ctrl_c_while_parsing_is_exit_130_and_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import itokr.cli
+
+    monkeypatch.setattr(itokr.cli, "app_for", _interrupt)
+    assert itokr.cli.run(["validate"]) == 130
+    assert capsys.readouterr() == ("", "itokr: interrupted\n")
 
 
 def _load_root_raises(tmp_path: Path, error: str) -> dict[str, str]:

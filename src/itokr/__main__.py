@@ -3,10 +3,11 @@
 `itokr --version` is answered before anything heavy is imported: typer pulls
 in pydantic, which alone costs ten times a bare interpreter start.
 
-Ctrl-C ends the process quietly with 130 wherever it strikes, even during the
-imports. A closed pipe (`itokr status | head`) ends it the way it ends `cat`:
-SIGPIPE, which the shell reports as 141, with no message; without SIGPIPE
-(Windows) the same exit code comes from catching BrokenPipeError.
+Ctrl-C ends the process with 130 and one line, `itokr: interrupted`, wherever
+it strikes, even during the imports. A closed pipe (`itokr status | head`) ends
+it the way it ends `cat`: SIGPIPE, which the shell reports as 141, with no
+message; without SIGPIPE (Windows) the same exit code comes from catching
+BrokenPipeError.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ def main(argv: list[str] | None = None) -> int:
         code = _dispatch(args, process=argv is None)
         sys.stdout.flush()  # here, not at exit, where a closed pipe would be reported
     except KeyboardInterrupt:
+        sys.stderr.write("itokr: interrupted\n")  # as the command guard says it
         return INTERRUPTED
     except BrokenPipeError:
         from itokr.cli import quiet_broken_pipe

@@ -135,8 +135,9 @@ def _command_name(args: list[str]) -> str | None:
 def run(args: list[str]) -> int:
     """Run one command; the one place where exceptions become exit codes.
 
-    Typer itself turns Ctrl-C into exit 130 and usage errors into exit 2; a
-    closed pipe is SIGPIPE's (see `itokr.__main__`).
+    A command's own guard turns Ctrl-C into `itokr: interrupted` and exit 130; one
+    outside it (while Typer parses) ends the same way here. Typer turns usage errors
+    into exit 2; a closed pipe is SIGPIPE's (see `itokr.__main__`).
     """
     try:
         app_for(args)(args, prog_name="itokr")
@@ -146,6 +147,7 @@ def run(args: list[str]) -> int:
         complain(str(error))
         return error.exit_code
     except KeyboardInterrupt:
+        complain("interrupted")
         return INTERRUPTED
     except BrokenPipeError:
         return quiet_broken_pipe()
