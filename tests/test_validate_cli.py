@@ -191,6 +191,24 @@ def test_unknown_format_is_misuse(run: Run, mixed: Path) -> None:
     assert result.stdout == ""
 
 
+# --- --as-of ---------------------------------------------------------------
+
+
+def test_as_of_is_accepted_and_changes_nothing(run: Run, mixed: Path) -> None:
+    """Every command that reads OKRs takes --as-of; no check of validate reads the date."""
+    today = run("validate", "-f", "json", cwd=mixed)
+    for day in ("1900-01-01", "2026-11-15", "2999-12-31"):
+        then = run("validate", "-f", "json", "--as-of", day, cwd=mixed)
+        assert (then.exit_code, then.stdout, then.stderr) == (1, today.stdout, "")
+
+
+@pytest.mark.parametrize("day", ["2026-02-30", "2026-13-01", "tomorrow"])
+def test_an_impossible_as_of_is_misuse(run: Run, mixed: Path, day: str) -> None:
+    result = run("validate", "--as-of", day, cwd=mixed)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == f"itokr: --as-of {day!r}: expected a real date written YYYY-MM-DD\n"
+
+
 # --- the root --------------------------------------------------------------
 
 
@@ -334,6 +352,16 @@ def test_installed_usage_errors_go_to_stderr(mixed: Path) -> None:
     assert done.stdout == ""
     assert "yaml" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_installed_as_of(make_root: MakeRoot) -> None:
+    root = make_root({"a.yaml": GOOD.format(id="a")})
+    good = _itokr("validate", "--as-of", "2026-11-15", cwd=root)
+    assert (good.returncode, good.stderr) == (0, "")
+    assert good.stdout.startswith("All good")
+    bad = _itokr("validate", "--as-of", "2026-02-30", cwd=root)
+    assert (bad.returncode, bad.stdout) == (2, "")
+    assert bad.stderr.startswith("itokr: --as-of '2026-02-30': ")
 
 
 def test_installed_github_auto_in_actions(mixed: Path) -> None:

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from itokr.cli.app import command, finish, load, root_path
+from itokr.cli.app import command, finish, load, parse_date, root_path
 from itokr.cli.paths import chosen, within
 from itokr.errors import PROBLEMS
 
@@ -29,6 +29,19 @@ FormatOption = Annotated[
         "-f",
         help="text (path:line:col: CODE message), json, github (annotations), "
         "or auto: github inside GitHub Actions, else text.",
+    ),
+]
+
+
+# Accepted so that every command reading OKRs takes it (a script can pass one date to
+# all), and checked like theirs; no check reads the date (none compares with today).
+AsOfAccepted = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        help="Accepted as by every command that reads OKRs; no check depends on the "
+        "date, so the result is the same on any day.",
     ),
 ]
 
@@ -52,6 +65,7 @@ def validate(
         ),
     ] = None,
     output: FormatOption = FindingFormat.text,
+    as_of: AsOfAccepted = None,
 ) -> None:
     """Check the OKR files: YAML, schema, ids, alignment, periods.
 
@@ -62,6 +76,7 @@ def validate(
     """
     from itokr.render.findings import FORMATS
 
+    parse_date(as_of, "--as-of")  # a bad date is misuse here too (exit 2)
     root = root_path(ctx)
     reported = chosen(paths or [], root)
     tree = load(ctx)
