@@ -60,7 +60,9 @@ def validate(
         typer.Argument(
             metavar="PATH",
             help="Files or directories to report on (default: the whole root). They are "
-            "checked in the context of the whole root, so ids in other files count.",
+            "checked in the context of the whole root, so ids in other files count, and a "
+            "problem placed in another file that involves them (their id used again there, "
+            "an alignment cycle through them) is reported too.",
             show_default=False,
         ),
     ] = None,
@@ -80,10 +82,13 @@ def validate(
     root = root_path(ctx)
     reported = chosen(paths or [], root)
     tree = load(ctx)
-    findings = [f for f in tree.findings if not reported or within(f.path, reported)]
-    files = tree.files
+    findings, files = list(tree.findings), tree.files
     if reported:
-        files = sum(1 for path in _checked_files(root) if within(str(path), reported))
+        # a problem across files that involves a PATH counts, wherever it is placed:
+        # `dup.yaml` repeating an id first used in it is reported at the later file
+        findings = [f for f in findings if f.concerns(lambda path: within(path, reported))]
+        named = {str(path) for path in _checked_files(root) if within(str(path), reported)}
+        files = len({Path(path).resolve() for path in named | {f.path for f in findings}})
     sys.stdout.write(FORMATS[resolve_format(output)](findings, files))
     finish(PROBLEMS if findings else 0)
 
