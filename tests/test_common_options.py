@@ -1,5 +1,5 @@
 """The options SPEC promises on every command, checked on each one as Typer builds it:
-`--as-of` on every command that reads OKRs (all but `schema`)."""
+`--format` on all (§3), `--as-of` on every command that reads OKRs (all but `schema`)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,11 @@ READS_NO_OKRS = {"schema"}  # it prints what the file format is, whatever the ro
 
 def _options(name: str) -> set[str]:
     return {option for param in COMMANDS[name].params for option in param.opts}
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_every_command_takes_format(name: str) -> None:
+    assert "--format" in _options(name)
 
 
 @pytest.mark.parametrize("name", sorted(set(COMMANDS) - READS_NO_OKRS))

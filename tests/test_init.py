@@ -158,6 +158,47 @@ def test_an_okrs_file_in_the_way_is_reported(run: Run, tmp_path: Path) -> None:
     assert (tmp_path / "okrs").read_text() == "not a directory"
 
 
+def test_json_lists_what_was_created_and_what_was_kept(run: Run, tmp_path: Path) -> None:
+    (tmp_path / ".pre-commit-config.yaml").write_text("repos: []\n")
+    result = run("init", "--as-of", "2026-11-21", "--format", "json", cwd=tmp_path)
+    assert (result.exit_code, result.stderr) == (0, "")
+    document = json.loads(result.stdout)
+    assert list(document) == ["directory", "created", "kept", "notes"]
+    assert document["directory"] == "."
+    assert sorted(document["created"]) == [name for name in CREATED if "pre-commit" not in name]
+    assert document["kept"] == [".pre-commit-config.yaml"]
+    assert any(note.startswith("Next: edit the objective file") for note in document["notes"])
+    again = json.loads(run("init", "--as-of", "2026-11-21", "-f", "json", cwd=tmp_path).stdout)
+    assert again["created"] == []
+    assert sorted(again["kept"]) == sorted(["okrs", *CREATED[:4], *CREATED[5:]])
+
+
+def test_json_names_the_paths_below_the_directory(run: Run, tmp_path: Path) -> None:
+    result = run("init", "new", "--as-of", "2026-11-21", "-f", "json", cwd=tmp_path)
+    document = json.loads(result.stdout)
+    assert document["directory"] == "new"
+    assert sorted(document["created"]) == [f"new/{name}" for name in CREATED]
+
+
+def test_an_unknown_format_is_misuse_and_writes_nothing(run: Run, tmp_path: Path) -> None:
+    result = run("init", "--format", "xml", cwd=tmp_path)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert _files(tmp_path) == []
+
+
+def test_installed_init_json_is_one_document_on_stdout(tmp_path: Path) -> None:
+    made = subprocess.run(
+        [installed_itokr(), "init", "--as-of", "2026-11-21", "--format", "json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (made.returncode, made.stderr) == (0, "")
+    assert sorted(json.loads(made.stdout)["created"]) == CREATED
+
+
 def test_a_bad_date_is_misuse_and_writes_nothing(run: Run, tmp_path: Path) -> None:
     result = run("init", "--as-of", "2026-02-30", cwd=tmp_path)
     assert result.exit_code == 2

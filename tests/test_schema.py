@@ -7,6 +7,7 @@ file); the mistakes a schema can express must fail it.
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from conftest import EXAMPLES, REPO, Result
+from conftest import EXAMPLES, REPO, Result, installed_itokr
 from itokr import yamlio
 from itokr.loader import CONFIG_NAME
 
@@ -95,6 +96,35 @@ def test_schema_needs_no_root(run: Callable[..., Result], tmp_path: Path) -> Non
     result = run("schema", cwd=tmp_path)
     assert result.exit_code == 0
     assert result.stderr == ""
+
+
+@pytest.mark.parametrize("option", ["--format", "-f"])
+def test_format_json_is_the_same_document(run: Callable[..., Result], option: str) -> None:
+    """Every command takes --format (JSON is the schema's one format)."""
+    assert run("schema", option, "json").stdout == run("schema").stdout
+    assert run("schema", "--config", option, "json").stdout == run("schema", "--config").stdout
+
+
+def test_installed_format_json_and_an_unknown_format(tmp_path: Path) -> None:
+    itokr = installed_itokr()
+    done = subprocess.run(
+        [itokr, "schema", "--format", "json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert json.loads(done.stdout)["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    wrong = subprocess.run(
+        [itokr, "schema", "--format", "xml"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (wrong.returncode, wrong.stdout) == (2, "")
+    assert "xml" in wrong.stderr and "Traceback" not in wrong.stderr
 
 
 def test_there_is_something_to_check() -> None:
