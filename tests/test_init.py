@@ -236,19 +236,31 @@ def _weekly(directory: Path) -> dict:  # type: ignore[type-arg]
     return document
 
 
-def test_the_weekly_workflow_reminds_each_owner(run: Run, tmp_path: Path) -> None:
-    """Without sources in itokr.yaml it measures nothing and only reads the repository."""
+def test_the_weekly_workflow_measures_then_reminds_each_owner(run: Run, tmp_path: Path) -> None:
+    """SPEC §7: it runs `itokr measure` and `itokr due --notify`, also for a root without
+    sources yet (measure then records nothing), so sources added later are measured."""
     run("init", "--as-of", "2026-11-21", cwd=tmp_path)
     workflow = _weekly(tmp_path)
     assert workflow[True]["schedule"] == [{"cron": "0 6 * * 1"}]  # PyYAML reads `on` as True
     job = workflow["jobs"]["weekly"]
-    assert job["permissions"] == {"contents": "read"}
-    [remind] = [
-        step for step in job["steps"] if step.get("name") == "Remind each owner of what is due"
-    ]
+    assert job["permissions"] == {"contents": "write"}
+    names = [step.get("name") for step in job["steps"]]
+    assert names[-3:] == ["Measure", "Commit what was measured", "Remind each owner of what is due"]
+    measure, _, remind = job["steps"][-3:]
+    assert measure["run"].startswith("itokr measure --as-of")
+    assert "env" not in measure  # no source names a secret yet
     assert remind["env"]["ITOKR_NOTIFY_URL"] == "${{ secrets.ITOKR_NOTIFY_URL }}"
     assert "itokr due --notify" in remind["run"]
-    assert "itokr measure" not in str(job)
+
+
+def test_the_weekly_measure_step_passes_quietly_without_sources(run: Run, tmp_path: Path) -> None:
+    """What the step runs, on the root init made: exit 0, nothing written, one line."""
+    run("init", "--as-of", "2026-11-21", cwd=tmp_path)
+    before = {name: (tmp_path / name).read_bytes() for name in CREATED}
+    result = run("measure", "--as-of", "2026-11-20", "--format", "github", cwd=tmp_path)
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == "no key result or KPI has a `source:`: nothing to measure\n"
+    assert {name: (tmp_path / name).read_bytes() for name in CREATED} == before
 
 
 def test_with_sources_the_weekly_workflow_measures_first(run: Run, tmp_path: Path) -> None:

@@ -50,33 +50,13 @@ def _workflow(name: str, source: Source | None) -> str:
     return _template(name).replace("@ITOKR_SPEC@", fallback)
 
 
-def _weekly(source: Source | None, secrets: Sequence[str] | None) -> str:
-    """The weekly workflow: `itokr due --notify`, after `itokr measure` when the root
-    has sources (`secrets`: the environment variables they name, passed from secrets)."""
-    text = _workflow("weekly.yml", source)
-    if secrets is None:
-        return (
-            text.replace("@MEASURE_NOTE@", "")
-            .replace("@MEASURE@", "")
-            .replace("@JOB_NAME@", "remind the owners")
-            .replace("@PERMISSIONS@", "      contents: read")
-        )
+def _weekly(source: Source | None, secrets: Sequence[str]) -> str:
+    """The weekly workflow: `itokr measure` (which records nothing while no key result has
+    a source), then `itokr due --notify`; `secrets`: the environment variables the root's
+    sources name, passed to the measure step from repository secrets."""
     passed = "".join(f"          {name}: ${{{{ secrets.{name} }}}}\n" for name in secrets)
     env = "        env:\n" + passed if passed else ""
-    measure = _template("weekly-measure.yml").replace("@SECRETS@", env)
-    return (
-        text.replace(
-            "@MEASURE_NOTE@",
-            "# The key results with a `source:` are measured first (itokr measure), and what\n"
-            "# was read is committed; the secrets that itokr.yaml's sources name come from\n"
-            "# repository secrets of the same names.\n",
-        )
-        .replace("@MEASURE@", measure)
-        .replace("@JOB_NAME@", "measure, then remind the owners")
-        .replace(
-            "@PERMISSIONS@", "      contents: write  # to push the check-ins itokr measure records"
-        )
-    )
+    return _workflow("weekly.yml", source).replace("@SECRETS@", env)
 
 
 def _hooks(source: Source | None) -> str:
@@ -91,18 +71,16 @@ def _hooks(source: Source | None) -> str:
     ).replace("@REV@", json.dumps(rev) if rev else f"{_UNKNOWN_REV}  # <- a tag or commit there")
 
 
-def _measure_secrets(root: Path) -> list[str] | None:
-    """The `${VAR}`s the sources of an existing root's itokr.yaml name; None when it
-    has no sources, or none that can be read (the weekly workflow then measures nothing)."""
+def _measure_secrets(root: Path) -> list[str]:
+    """The `${VAR}`s the sources of an existing root's itokr.yaml name (none when it has
+    no sources, or none that can be read)."""
     from itokr import yamlio
     from itokr.model import VARIABLE, Config
 
     try:
         config = Config.model_validate(yamlio.read((root / "itokr.yaml").read_bytes()) or {})
     except (OSError, ValueError, yamlio.YamlProblem):
-        return None  # none yet, or `validate` will say what is wrong with it
-    if not config.sources:
-        return None
+        return []  # none yet, or `validate` will say what is wrong with it
     texts = [
         text
         for source in config.sources.values()
