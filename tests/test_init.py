@@ -186,15 +186,15 @@ def test_an_unknown_format_is_misuse_and_writes_nothing(run: Run, tmp_path: Path
     assert _files(tmp_path) == []
 
 
-def test_installed_init_json_is_one_document_on_stdout(tmp_path: Path) -> None:
-    made = subprocess.run(
-        [installed_itokr(), "init", "--as-of", "2026-11-21", "--format", "json"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+def _installed(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`itokr ARGS` as the installed entry point runs it."""
+    return subprocess.run(
+        [installed_itokr(), *args], cwd=cwd, capture_output=True, text=True, timeout=60, check=False
     )
+
+
+def test_installed_init_json_is_one_document_on_stdout(tmp_path: Path) -> None:
+    made = _installed("init", "--as-of", "2026-11-21", "--format", "json", cwd=tmp_path)
     assert (made.returncode, made.stderr) == (0, "")
     assert sorted(json.loads(made.stdout)["created"]) == CREATED
 
@@ -207,24 +207,9 @@ def test_a_bad_date_is_misuse_and_writes_nothing(run: Run, tmp_path: Path) -> No
 
 @pytest.mark.parametrize("args", [(), ("sub",)])
 def test_installed_init_then_validate(tmp_path: Path, args: tuple[str, ...]) -> None:
-    itokr = installed_itokr()
-    made = subprocess.run(
-        [itokr, "init", *args, "--as-of", "2026-11-21"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    made = _installed("init", *args, "--as-of", "2026-11-21", cwd=tmp_path)
     assert (made.returncode, made.stderr) == (0, "")
-    checked = subprocess.run(
-        [itokr, "validate"],
-        cwd=tmp_path / Path(*args),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    checked = _installed("validate", cwd=tmp_path / Path(*args))
     assert (checked.returncode, checked.stdout) == (0, "All good: 2 files checked.\n")
 
 

@@ -106,23 +106,14 @@ def test_format_json_is_the_same_document(run: Callable[..., Result], option: st
 
 
 def test_installed_format_json_and_an_unknown_format(tmp_path: Path) -> None:
-    itokr = installed_itokr()
-    done = subprocess.run(
-        [itokr, "schema", "--format", "json"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    def schema(output: str) -> subprocess.CompletedProcess[str]:
+        command = [installed_itokr(), "schema", "--format", output]
+        return subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+
+    done = schema("json")
     assert (done.returncode, done.stderr) == (0, "")
     assert json.loads(done.stdout)["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    wrong = subprocess.run(
-        [itokr, "schema", "--format", "xml"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    wrong = schema("xml")
     assert (wrong.returncode, wrong.stdout) == (2, "")
     assert "xml" in wrong.stderr and "Traceback" not in wrong.stderr
 
