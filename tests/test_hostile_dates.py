@@ -58,6 +58,7 @@ def test_due_within_is_bounded(run: Run, root: Path, within: str) -> None:
 @pytest.mark.parametrize(
     "args",
     [
+        ("validate",),
         ("status",),
         ("score", "a/k"),
         ("tree",),

@@ -158,6 +158,47 @@ def test_an_okrs_file_in_the_way_is_reported(run: Run, tmp_path: Path) -> None:
     assert (tmp_path / "okrs").read_text() == "not a directory"
 
 
+def test_json_lists_what_was_created_and_what_was_kept(run: Run, tmp_path: Path) -> None:
+    (tmp_path / ".pre-commit-config.yaml").write_text("repos: []\n")
+    result = run("init", "--as-of", "2026-11-21", "--format", "json", cwd=tmp_path)
+    assert (result.exit_code, result.stderr) == (0, "")
+    document = json.loads(result.stdout)
+    assert list(document) == ["directory", "created", "kept", "notes"]
+    assert document["directory"] == "."
+    assert sorted(document["created"]) == [name for name in CREATED if "pre-commit" not in name]
+    assert document["kept"] == [".pre-commit-config.yaml"]
+    assert any(note.startswith("Next: edit the objective file") for note in document["notes"])
+    again = json.loads(run("init", "--as-of", "2026-11-21", "-f", "json", cwd=tmp_path).stdout)
+    assert again["created"] == []
+    assert sorted(again["kept"]) == sorted(["okrs", *CREATED[:4], *CREATED[5:]])
+
+
+def test_json_names_the_paths_below_the_directory(run: Run, tmp_path: Path) -> None:
+    result = run("init", "new", "--as-of", "2026-11-21", "-f", "json", cwd=tmp_path)
+    document = json.loads(result.stdout)
+    assert document["directory"] == "new"
+    assert sorted(document["created"]) == [f"new/{name}" for name in CREATED]
+
+
+def test_an_unknown_format_is_misuse_and_writes_nothing(run: Run, tmp_path: Path) -> None:
+    result = run("init", "--format", "xml", cwd=tmp_path)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert _files(tmp_path) == []
+
+
+def _installed(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`itokr ARGS` as the installed entry point runs it."""
+    return subprocess.run(
+        [installed_itokr(), *args], cwd=cwd, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def test_installed_init_json_is_one_document_on_stdout(tmp_path: Path) -> None:
+    made = _installed("init", "--as-of", "2026-11-21", "--format", "json", cwd=tmp_path)
+    assert (made.returncode, made.stderr) == (0, "")
+    assert sorted(json.loads(made.stdout)["created"]) == CREATED
+
+
 def test_a_bad_date_is_misuse_and_writes_nothing(run: Run, tmp_path: Path) -> None:
     result = run("init", "--as-of", "2026-02-30", cwd=tmp_path)
     assert result.exit_code == 2
@@ -166,24 +207,9 @@ def test_a_bad_date_is_misuse_and_writes_nothing(run: Run, tmp_path: Path) -> No
 
 @pytest.mark.parametrize("args", [(), ("sub",)])
 def test_installed_init_then_validate(tmp_path: Path, args: tuple[str, ...]) -> None:
-    itokr = installed_itokr()
-    made = subprocess.run(
-        [itokr, "init", *args, "--as-of", "2026-11-21"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    made = _installed("init", *args, "--as-of", "2026-11-21", cwd=tmp_path)
     assert (made.returncode, made.stderr) == (0, "")
-    checked = subprocess.run(
-        [itokr, "validate"],
-        cwd=tmp_path / Path(*args),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    checked = _installed("validate", cwd=tmp_path / Path(*args))
     assert (checked.returncode, checked.stdout) == (0, "All good: 2 files checked.\n")
 
 
@@ -195,19 +221,31 @@ def _weekly(directory: Path) -> dict:  # type: ignore[type-arg]
     return document
 
 
-def test_the_weekly_workflow_reminds_each_owner(run: Run, tmp_path: Path) -> None:
-    """Without sources in itokr.yaml it measures nothing and only reads the repository."""
+def test_the_weekly_workflow_measures_then_reminds_each_owner(run: Run, tmp_path: Path) -> None:
+    """SPEC §7: it runs `itokr measure` and `itokr due --notify`, also for a root without
+    sources yet (measure then records nothing), so sources added later are measured."""
     run("init", "--as-of", "2026-11-21", cwd=tmp_path)
     workflow = _weekly(tmp_path)
     assert workflow[True]["schedule"] == [{"cron": "0 6 * * 1"}]  # PyYAML reads `on` as True
     job = workflow["jobs"]["weekly"]
-    assert job["permissions"] == {"contents": "read"}
-    [remind] = [
-        step for step in job["steps"] if step.get("name") == "Remind each owner of what is due"
-    ]
+    assert job["permissions"] == {"contents": "write"}
+    names = [step.get("name") for step in job["steps"]]
+    assert names[-3:] == ["Measure", "Commit what was measured", "Remind each owner of what is due"]
+    measure, _, remind = job["steps"][-3:]
+    assert measure["run"].startswith("itokr measure --as-of")
+    assert "env" not in measure  # no source names a secret yet
     assert remind["env"]["ITOKR_NOTIFY_URL"] == "${{ secrets.ITOKR_NOTIFY_URL }}"
     assert "itokr due --notify" in remind["run"]
-    assert "itokr measure" not in str(job)
+
+
+def test_the_weekly_measure_step_passes_quietly_without_sources(run: Run, tmp_path: Path) -> None:
+    """What the step runs, on the root init made: exit 0, nothing written, one line."""
+    run("init", "--as-of", "2026-11-21", cwd=tmp_path)
+    before = {name: (tmp_path / name).read_bytes() for name in CREATED}
+    result = run("measure", "--as-of", "2026-11-20", "--format", "github", cwd=tmp_path)
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == "no key result or KPI has a `source:`: nothing to measure\n"
+    assert {name: (tmp_path / name).read_bytes() for name in CREATED} == before
 
 
 def test_with_sources_the_weekly_workflow_measures_first(run: Run, tmp_path: Path) -> None:

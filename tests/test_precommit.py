@@ -178,11 +178,13 @@ def _initialized(path: Path, source: str, *, example: bool = False) -> GitRepo:
 
 
 def _pre_commit(
-    repo: GitRepo, home: Path, command: str, *hooks: str
+    repo: GitRepo, home: Path, command: str, *hooks: str, all_files: bool = True
 ) -> subprocess.CompletedProcess[str]:
-    """`pre-commit COMMAND [HOOK]` in `repo`, with the config `itokr init` wrote there."""
+    """`pre-commit COMMAND [HOOK]` in `repo`, with the config `itokr init` wrote there;
+    without `all_files`, on the staged files alone, as before a commit."""
     repo.git("add", "-A")
-    options = [*hooks, "--all-files", "--color", "never"] if command == "run" else []
+    which = ["--all-files"] if all_files else []
+    options = [*hooks, *which, "--color", "never"] if command == "run" else []
     return subprocess.run(
         [sys.executable, "-m", "pre_commit", command, *options],
         cwd=repo.path,
@@ -207,6 +209,21 @@ def test_slow_pre_commit_validate_hook_fails_a_bad_okr_and_passes_a_good_one(
     (repo.path / "okrs/broken.yaml").unlink()
     passed = _pre_commit(repo, pre_commit_home, "run", "itokr-validate")
     assert passed.returncode == 0, passed.stdout + passed.stderr
+
+
+@pytest.mark.slow
+def test_slow_pre_commit_validate_hook_blocks_a_staged_duplicate_id(
+    pre_commit_home: Path, hook_source: str, tmp_path: Path
+) -> None:
+    """Only the new file is staged, and it sorts first: the duplicate is placed in the
+    committed file (SPEC §1), and the commit is still refused."""
+    repo = _initialized(tmp_path / "repo", hook_source)
+    repo.write("okrs/platform.yaml", GOOD)
+    repo.commit("the plan")
+    repo.write("okrs/another.yaml", GOOD)
+    blocked = _pre_commit(repo, pre_commit_home, "run", "itokr-validate", all_files=False)
+    assert blocked.returncode == 1, blocked.stdout + blocked.stderr
+    assert "okrs/platform.yaml:5:9: E301" in blocked.stdout
 
 
 @pytest.mark.slow

@@ -7,6 +7,7 @@ file); the mistakes a schema can express must fail it.
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from conftest import EXAMPLES, REPO, Result
+from conftest import EXAMPLES, REPO, Result, installed_itokr
 from itokr import yamlio
 from itokr.loader import CONFIG_NAME
 
@@ -95,6 +96,26 @@ def test_schema_needs_no_root(run: Callable[..., Result], tmp_path: Path) -> Non
     result = run("schema", cwd=tmp_path)
     assert result.exit_code == 0
     assert result.stderr == ""
+
+
+@pytest.mark.parametrize("option", ["--format", "-f"])
+def test_format_json_is_the_same_document(run: Callable[..., Result], option: str) -> None:
+    """Every command takes --format (JSON is the schema's one format)."""
+    assert run("schema", option, "json").stdout == run("schema").stdout
+    assert run("schema", "--config", option, "json").stdout == run("schema", "--config").stdout
+
+
+def test_installed_format_json_and_an_unknown_format(tmp_path: Path) -> None:
+    def schema(output: str) -> subprocess.CompletedProcess[str]:
+        command = [installed_itokr(), "schema", "--format", output]
+        return subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+
+    done = schema("json")
+    assert (done.returncode, done.stderr) == (0, "")
+    assert json.loads(done.stdout)["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    wrong = schema("xml")
+    assert (wrong.returncode, wrong.stdout) == (2, "")
+    assert "xml" in wrong.stderr and "Traceback" not in wrong.stderr
 
 
 def test_there_is_something_to_check() -> None:

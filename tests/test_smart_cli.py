@@ -188,6 +188,15 @@ def test_validation_problems_stop_smart(run: Run, make_root: MakeRoot) -> None:
     assert "1 problem in the OKR files; run itokr validate" in result.stderr
 
 
+def test_a_path_fails_on_a_problem_told_in_another_file(run: Run, make_root: MakeRoot) -> None:
+    """As `validate PATH`: dup.yaml's id repeats one told at good.yaml; smart on dup.yaml
+    alone still refuses the root rather than judge it."""
+    root = make_root({"good.yaml": GOOD, "dup.yaml": GOOD})
+    result = _smart(run, root, str(root / "dup.yaml"), "--format", "json")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert "1 problem in the OKR files; run itokr validate" in result.stderr
+
+
 def test_filters_match_the_objectives_own_values(run: Run, make_root: MakeRoot) -> None:
     other = (
         GOOD.replace("owner: platform-team", "owner: security-team")

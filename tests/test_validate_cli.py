@@ -67,11 +67,92 @@ def test_a_path_reports_its_own_findings_with_the_whole_root_as_context(
     assert result.exit_code == 1
 
 
-def test_a_clean_path_passes_while_other_files_are_broken(run: Run, mixed: Path) -> None:
-    result = run("validate", "okrs/a.yaml", cwd=mixed.parent)
+def test_a_clean_path_passes_while_other_files_are_broken(
+    run: Run, mixed: Path, make_root: MakeRoot
+) -> None:
+    make_root({"d.yaml": GOOD.format(id="elsewhere")})
+    result = run("validate", "okrs/d.yaml", cwd=mixed.parent)
     assert result.stdout.startswith("All good: 1 file")  # the plural may be fixed
     assert result.stdout.count("\n") == 1
     assert result.exit_code == 0
+
+
+def test_a_path_whose_id_is_repeated_later_fails_at_the_repeat(run: Run, mixed: Path) -> None:
+    """a.yaml uses `uptime` first: the duplicate is placed at team/b.yaml (SPEC §1), but it
+    involves a.yaml, so validating a.yaml alone must not pass a root it breaks."""
+    result = run("validate", "--format", "json", "okrs/a.yaml", cwd=mixed.parent)
+    assert errors(result) == [("okrs/team/b.yaml", 2, 9, "E301")]
+    assert json.loads(result.stdout)["files"] == 2  # a.yaml, and b.yaml where it is told
+    assert result.exit_code == 1
+
+
+def test_a_new_file_repeating_a_committed_id_fails_the_hook(run: Run, make_root: MakeRoot) -> None:
+    """The audit's case: dup.yaml sorts before good.yaml, so the finding is placed in
+    good.yaml; pre-commit passes only dup.yaml, and the commit must still be refused."""
+    root = make_root({"x/good.yaml": GOOD.format(id="same"), "x/dup.yaml": GOOD.format(id="same")})
+    result = run("validate", "okrs/x/dup.yaml", cwd=root.parent)
+    assert result.stdout.splitlines() == [
+        "okrs/x/good.yaml:2:9: E301 objective id 'same' is already used in okrs/x/dup.yaml: "
+        "ids must be unique in the root, rename one",
+        "Found 1 problem in 1 of 2 files.",
+    ]
+    assert result.exit_code == 1
+
+
+CYCLE = """\
+objectives:
+  - id: {id}
+    title: A well formed objective
+    aligns_to: [{parent}]
+    key_results:
+      - {{id: done, title: Ship it, done: true}}
+"""
+
+
+def test_a_cycle_through_a_path_fails_it(run: Run, make_root: MakeRoot) -> None:
+    """The cycle is told once, at its first objective in path order (a.yaml)."""
+    root = make_root(
+        {
+            "a.yaml": CYCLE.format(id="a", parent="b"),
+            "b.yaml": CYCLE.format(id="b", parent="c"),
+            "c.yaml": CYCLE.format(id="c", parent="a"),
+            "d.yaml": GOOD.format(id="d"),
+        }
+    )
+    for path in ("a.yaml", "b.yaml", "c.yaml"):
+        result = run("validate", "-f", "json", path, cwd=root)
+        assert errors(result) == [("a.yaml", 4, 17, "E303")], path
+    assert run("validate", "d.yaml", cwd=root).exit_code == 0
+
+
+KPI = """\
+kpis:
+  - {id: mttr, title: Mean time to repair, unit: h, good: 4, bad: 8, every: 1m}
+"""
+TRACKING = """\
+objectives:
+  - id: faster-repairs
+    title: Repair incidents faster
+    key_results:
+      - {id: mttr, title: Cut repair time, unit: min, baseline: 6, target: 4, kpi: mttr}
+"""
+
+
+def test_a_kpi_whose_unit_a_tracking_key_result_contradicts(run: Run, make_root: MakeRoot) -> None:
+    """E307 is placed at the key result; the KPI's file is involved too."""
+    root = make_root({"kpis.yaml": KPI, "team.yaml": TRACKING})
+    result = run("validate", "-f", "json", "kpis.yaml", cwd=root)
+    assert [e[3] for e in errors(result)] == ["E307"]
+    assert errors(result)[0][0] == "team.yaml"
+
+
+def test_a_kpi_id_repeating_an_objective_id_fails_either_file(
+    run: Run, make_root: MakeRoot
+) -> None:
+    root = make_root({"a.yaml": GOOD.format(id="mttr"), "b.yaml": KPI})
+    for path in ("a.yaml", "b.yaml"):
+        result = run("validate", "-f", "json", path, cwd=root)
+        assert errors(result) == [("b.yaml", 2, 10, "E301")], path
 
 
 def test_a_directory_path(run: Run, mixed: Path) -> None:
@@ -189,6 +270,24 @@ def test_unknown_format_is_misuse(run: Run, mixed: Path) -> None:
     assert result.exit_code == 2
     assert "xml" in result.stderr
     assert result.stdout == ""
+
+
+# --- --as-of ---------------------------------------------------------------
+
+
+def test_as_of_is_accepted_and_changes_nothing(run: Run, mixed: Path) -> None:
+    """Every command that reads OKRs takes --as-of; no check of validate reads the date."""
+    today = run("validate", "-f", "json", cwd=mixed)
+    for day in ("1900-01-01", "2026-11-15", "2999-12-31"):
+        then = run("validate", "-f", "json", "--as-of", day, cwd=mixed)
+        assert (then.exit_code, then.stdout, then.stderr) == (1, today.stdout, "")
+
+
+@pytest.mark.parametrize("day", ["2026-02-30", "2026-13-01", "tomorrow"])
+def test_an_impossible_as_of_is_misuse(run: Run, mixed: Path, day: str) -> None:
+    result = run("validate", "--as-of", day, cwd=mixed)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == f"itokr: --as-of {day!r}: expected a real date written YYYY-MM-DD\n"
 
 
 # --- the root --------------------------------------------------------------
@@ -334,6 +433,25 @@ def test_installed_usage_errors_go_to_stderr(mixed: Path) -> None:
     assert done.stdout == ""
     assert "yaml" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_installed_as_of(make_root: MakeRoot) -> None:
+    root = make_root({"a.yaml": GOOD.format(id="a")})
+    good = _itokr("validate", "--as-of", "2026-11-15", cwd=root)
+    assert (good.returncode, good.stderr) == (0, "")
+    assert good.stdout.startswith("All good")
+    bad = _itokr("validate", "--as-of", "2026-02-30", cwd=root)
+    assert (bad.returncode, bad.stdout) == (2, "")
+    assert bad.stderr.startswith("itokr: --as-of '2026-02-30': ")
+
+
+def test_installed_a_path_fails_on_a_duplicate_told_in_another_file(
+    make_root: MakeRoot,
+) -> None:
+    root = make_root({"good.yaml": GOOD.format(id="same"), "dup.yaml": GOOD.format(id="same")})
+    done = _itokr("validate", "dup.yaml", cwd=root)
+    assert (done.returncode, done.stderr) == (1, "")
+    assert done.stdout.startswith("good.yaml:2:9: E301 ")
 
 
 def test_installed_github_auto_in_actions(mixed: Path) -> None:

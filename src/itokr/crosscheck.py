@@ -106,8 +106,11 @@ class ParsedFile:
 
 @dataclass(frozen=True, slots=True)
 class Located:
+    """A problem in the file at `path`; across files, the others it `involves`."""
+
     path: str
     problem: Problem
+    involves: tuple[str, ...] = ()
 
 
 def _period_of(
@@ -183,6 +186,7 @@ def check_ids(entries: Sequence[Entry], known_elsewhere: set[str]) -> Iterator[L
                     f"objective id {entry.id!r} is already used {where}: ids must be unique "
                     "in the root, rename one",
                 ),
+                elsewhere(entry.path, [first[entry.id]]),
             )
         else:
             first[entry.id] = entry.path
@@ -234,11 +238,17 @@ def check_cycles(entries: Sequence[Entry]) -> Iterator[Located]:
                         f"alignment cycle: {' -> '.join(_rotate(cycle, head.id))}: an objective "
                         "cannot align to itself, even through others; remove one link",
                     ),
+                    elsewhere(head.path, [by_id[node].path for node in cycle]),
                 )
             elif parent in by_id and not state.get(parent):
                 state[parent] = 1
                 path.append(parent)
                 stack.append(iter(by_id[parent].objective.aligns_to))
+
+
+def elsewhere(path: str, paths: Sequence[str]) -> tuple[str, ...]:
+    """The files besides `path` that a problem across files involves, each once."""
+    return tuple(dict.fromkeys(other for other in paths if other != path))
 
 
 def _rotate(cycle: list[str], first: str) -> list[str]:

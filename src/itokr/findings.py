@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 # Every code `validate` can report; the README's table is generated from this.
 CODES: dict[str, str] = {
@@ -48,13 +49,23 @@ CODES: dict[str, str] = {
 
 @dataclass(frozen=True, slots=True, order=True)
 class Finding:
-    """One problem at a 1-based line and column of a file."""
+    """One problem at a 1-based line and column of a file.
+
+    `involves` names the other files a problem across files is about (the first use
+    of a repeated id, the other objectives of a cycle): `validate PATH` reports it
+    when one of them is a PATH, wherever the finding itself is placed.
+    """
 
     path: str
     line: int
     col: int
     code: str
     message: str
+    involves: tuple[str, ...] = field(default=(), compare=False)
+
+    def concerns(self, wanted: Callable[[str], bool]) -> bool:
+        """Whether the finding is placed in, or involves, a file that `wanted` picks."""
+        return wanted(self.path) or any(wanted(path) for path in self.involves)
 
     def as_dict(self) -> dict[str, str | int]:
         return {

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from itokr.crosscheck import Entry, Located, area_problem, source_problems
+from itokr.crosscheck import Entry, Located, area_problem, elsewhere, source_problems
 from itokr.kpis import KpiEntry
 from itokr.model import Config, Kpi, Metric, ObjectiveFile, Threshold, tracking
 from itokr.problems import Loc, Problem
@@ -157,6 +157,7 @@ def check_ids(
                     f"id {item.id!r} is already used by {what} {where}: objectives and KPIs "
                     "share one namespace, rename one",
                 ),
+                elsewhere(item.path, [before.path]),
             )
         earlier.append(item)
 
@@ -171,8 +172,10 @@ def link(
     say what is wrong, and the key results tracking them have no data until fixed.
     """
     by_id: dict[str, Kpi] = {}
+    written_in: dict[str, str] = {}  # the file of each KPI, which a unit mismatch involves
     for kpi_entry in kpis:
         by_id.setdefault(kpi_entry.id, kpi_entry.kpi)
+        written_in.setdefault(kpi_entry.id, kpi_entry.path)
     objective_ids = {entry.id for entry in entries}
     linked: list[Entry] = []
     located: list[Located] = []
@@ -195,7 +198,8 @@ def link(
                     located.append(Located(entry.path, _unknown(kr.kpi, at, by_id, objective_ids)))
                 continue
             if kr.unit is not None and kr.unit != kpi.unit:
-                located.append(Located(entry.path, _unit(kr.unit, kpi, at)))
+                involves = elsewhere(entry.path, [written_in[kpi.id]])
+                located.append(Located(entry.path, _unit(kr.unit, kpi, at), involves))
             key_results[position] = tracking(kr, kpi)
         if key_results != entry.objective.key_results:
             objective = entry.objective.model_copy(update={"key_results": key_results})

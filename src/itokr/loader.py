@@ -22,6 +22,7 @@ from itokr import kpilinks, yamlio
 from itokr.acyclic import collector_paused
 from itokr.crosscheck import (
     Entry,
+    Located,
     ParsedFile,
     check_cycles,
     check_ids,
@@ -495,11 +496,15 @@ def _load(
     broken = {kpi_id for file in kpi_files for _, kpi_id in file.broken}
     entries, links = kpilinks.link(entries, kpis, broken)
     located += [*in_kpis, *kpilinks.check_ids(every, kpi_files, paths), *links]
-    by_path: dict[str, list[Problem]] = {}
+    by_path: dict[str, list[Located]] = {}
     for item in dict.fromkeys(located):  # a file-level area is told once
-        by_path.setdefault(item.path, []).append(item.problem)
-    for path, problems in by_path.items():
-        findings += placers[path].place(problems)
+        by_path.setdefault(item.path, []).append(item)
+    for path, items in by_path.items():
+        placed = placers[path].place([item.problem for item in items])
+        findings += [
+            replace(finding, involves=item.involves) if item.involves else finding
+            for finding, item in zip(placed, items, strict=True)
+        ]
     return Tree(
         config=config,
         entries=tuple(entries),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -48,33 +50,13 @@ def _workflow(name: str, source: Source | None) -> str:
     return _template(name).replace("@ITOKR_SPEC@", fallback)
 
 
-def _weekly(source: Source | None, secrets: Sequence[str] | None) -> str:
-    """The weekly workflow: `itokr due --notify`, after `itokr measure` when the root
-    has sources (`secrets`: the environment variables they name, passed from secrets)."""
-    text = _workflow("weekly.yml", source)
-    if secrets is None:
-        return (
-            text.replace("@MEASURE_NOTE@", "")
-            .replace("@MEASURE@", "")
-            .replace("@JOB_NAME@", "remind the owners")
-            .replace("@PERMISSIONS@", "      contents: read")
-        )
+def _weekly(source: Source | None, secrets: Sequence[str]) -> str:
+    """The weekly workflow: `itokr measure` (which records nothing while no key result has
+    a source), then `itokr due --notify`; `secrets`: the environment variables the root's
+    sources name, passed to the measure step from repository secrets."""
     passed = "".join(f"          {name}: ${{{{ secrets.{name} }}}}\n" for name in secrets)
     env = "        env:\n" + passed if passed else ""
-    measure = _template("weekly-measure.yml").replace("@SECRETS@", env)
-    return (
-        text.replace(
-            "@MEASURE_NOTE@",
-            "# The key results with a `source:` are measured first (itokr measure), and what\n"
-            "# was read is committed; the secrets that itokr.yaml's sources name come from\n"
-            "# repository secrets of the same names.\n",
-        )
-        .replace("@MEASURE@", measure)
-        .replace("@JOB_NAME@", "measure, then remind the owners")
-        .replace(
-            "@PERMISSIONS@", "      contents: write  # to push the check-ins itokr measure records"
-        )
-    )
+    return _workflow("weekly.yml", source).replace("@SECRETS@", env)
 
 
 def _hooks(source: Source | None) -> str:
@@ -89,18 +71,16 @@ def _hooks(source: Source | None) -> str:
     ).replace("@REV@", json.dumps(rev) if rev else f"{_UNKNOWN_REV}  # <- a tag or commit there")
 
 
-def _measure_secrets(root: Path) -> list[str] | None:
-    """The `${VAR}`s the sources of an existing root's itokr.yaml name; None when it
-    has no sources, or none that can be read (the weekly workflow then measures nothing)."""
+def _measure_secrets(root: Path) -> list[str]:
+    """The `${VAR}`s the sources of an existing root's itokr.yaml name (none when it has
+    no sources, or none that can be read)."""
     from itokr import yamlio
     from itokr.model import VARIABLE, Config
 
     try:
         config = Config.model_validate(yamlio.read((root / "itokr.yaml").read_bytes()) or {})
     except (OSError, ValueError, yamlio.YamlProblem):
-        return None  # none yet, or `validate` will say what is wrong with it
-    if not config.sources:
-        return None
+        return []  # none yet, or `validate` will say what is wrong with it
     texts = [
         text
         for source in config.sources.values()
@@ -123,15 +103,60 @@ def _has_objective_files(root: Path) -> bool:
     )
 
 
-def _write(target: Path, text: str, directory: Path) -> str:
-    """Create `target`; never touch a file that exists, whatever it holds."""
+class InitFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@dataclass
+class _Report:
+    """What init did, told line by line as it goes (text) or as one document (json)."""
+
+    output: InitFormat
+    created: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def _say(self, line: str) -> None:
+        if self.output is InitFormat.text:
+            sys.stdout.write(terminal(line) + "\n")
+
+    def create(self, path: Path) -> None:
+        self.created.append(str(path))
+        self._say(f"created {path}")
+
+    def keep(self, path: Path, why: str) -> None:
+        self.kept.append(str(path))
+        self._say(f"kept    {path} {why}")
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
+        self._say(text)
+
+    def finish(self, directory: Path) -> None:
+        if self.output is InitFormat.json:
+            import json
+
+            document = {
+                "directory": str(directory),
+                "created": self.created,
+                "kept": self.kept,
+                "notes": self.notes,
+            }
+            sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+
+def _write(target: Path, text: str, directory: Path, report: _Report) -> bool:
+    """Create `target`, and whether it was; never touch a file that exists."""
     from itokr.safewrite import Exists, create_file
 
     try:
         create_file(target, text.encode("utf-8"), within=directory)
     except Exists:
-        return f"kept    {target} (it exists)"
-    return f"created {target}"
+        report.keep(target, "(it exists)")
+        return False
+    report.create(target)
+    return True
 
 
 @command()
@@ -162,6 +187,15 @@ def init(
         ),
     ] = False,
     as_of: AsOf = None,
+    output: Annotated[
+        InitFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text: a line per file; json: one document listing the files created, "
+            "those kept as they were, and the notes.",
+        ),
+    ] = InitFormat.text,
 ) -> None:
     """Start an OKR root: okrs/ with a config and an example, plus CI and pre-commit.
 
@@ -197,9 +231,10 @@ def init(
     }
     if pages:
         files[_PAGES] = _workflow("pages.yml", source)
+    report = _Report(output)
     if _has_objective_files(root):
         del files[example]
-        sys.stdout.write(terminal(f"kept    {root} as it is (it holds objective files)") + "\n")
+        report.keep(root, "as it is (it holds objective files)")
     from itokr.safewrite import check_inside
 
     created = set()
@@ -207,19 +242,17 @@ def init(
         for relative in files:  # before anything is written: a link out of DIRECTORY stops all
             check_inside(directory / relative, directory)
         for relative, text in files.items():
-            said = _write(directory / relative, text, directory)
-            sys.stdout.write(terminal(said) + "\n")
-            if said.startswith("created"):
+            if _write(directory / relative, text, directory, report):
                 created.add(relative)
     except ItokrError as error:  # the tree is in the way (a file for a folder, a link out)
         raise UsageError(str(error)) from None
     if (source is None or source.repo is None) and created - {example, _CONFIG, _IGNORE}:
-        sys.stdout.write(terminal(_unknown_source_note(source)) + "\n")
+        report.note(_unknown_source_note(source))
     where = "" if directory == Path(".") else f"cd {directory}, "
-    next_step = (
+    report.note(
         f"Next: {where}edit the objective file, then run `itokr validate` and `itokr status`."
     )
-    sys.stdout.write(terminal(next_step) + "\n")
+    report.finish(directory)
 
 
 def _unknown_source_note(source: Source | None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -10,11 +11,26 @@ import typer
 from itokr.cli.app import command
 
 
+class SchemaFormat(StrEnum):
+    # One format: a JSON Schema is JSON, and JSON is YAML too, so a YAML copy would add
+    # nothing an editor or validator reads.
+    json = "json"
+
+
 @command()
 def schema(
     config: Annotated[
         bool, typer.Option("--config", help="The schema of itokr.yaml instead.")
     ] = False,
+    output: Annotated[
+        SchemaFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="json, the only format: a JSON Schema (draft 2020-12) is JSON, which "
+            "YAML tools read too.",
+        ),
+    ] = SchemaFormat.json,
 ) -> None:
     """Print the JSON Schema of an objective file, for editors and other validators.
 

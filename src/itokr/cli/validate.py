@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from itokr.cli.app import command, finish, load, root_path
+from itokr.cli.app import command, finish, load, parse_date, root_path
 from itokr.cli.paths import chosen, within
 from itokr.errors import PROBLEMS
 
@@ -33,6 +33,19 @@ FormatOption = Annotated[
 ]
 
 
+# Accepted so that every command reading OKRs takes it (a script can pass one date to
+# all), and checked like theirs; no check reads the date (none compares with today).
+AsOfAccepted = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        help="Accepted as by every command that reads OKRs; no check depends on the "
+        "date, so the result is the same on any day.",
+    ),
+]
+
+
 def resolve_format(value: FindingFormat) -> str:
     if value is FindingFormat.auto:
         return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
@@ -47,11 +60,14 @@ def validate(
         typer.Argument(
             metavar="PATH",
             help="Files or directories to report on (default: the whole root). They are "
-            "checked in the context of the whole root, so ids in other files count.",
+            "checked in the context of the whole root, so ids in other files count, and a "
+            "problem placed in another file that involves them (their id used again there, "
+            "an alignment cycle through them) is reported too.",
             show_default=False,
         ),
     ] = None,
     output: FormatOption = FindingFormat.text,
+    as_of: AsOfAccepted = None,
 ) -> None:
     """Check the OKR files: YAML, schema, ids, alignment, periods.
 
@@ -62,13 +78,17 @@ def validate(
     """
     from itokr.render.findings import FORMATS
 
+    parse_date(as_of, "--as-of")  # a bad date is misuse here too (exit 2)
     root = root_path(ctx)
     reported = chosen(paths or [], root)
     tree = load(ctx)
-    findings = [f for f in tree.findings if not reported or within(f.path, reported)]
-    files = tree.files
+    findings, files = list(tree.findings), tree.files
     if reported:
-        files = sum(1 for path in _checked_files(root) if within(str(path), reported))
+        # a problem across files that involves a PATH counts, wherever it is placed:
+        # `dup.yaml` repeating an id first used in it is reported at the later file
+        findings = [f for f in findings if f.concerns(lambda path: within(path, reported))]
+        named = {str(path) for path in _checked_files(root) if within(str(path), reported)}
+        files = len({Path(path).resolve() for path in named | {f.path for f in findings}})
     sys.stdout.write(FORMATS[resolve_format(output)](findings, files))
     finish(PROBLEMS if findings else 0)
 
