@@ -243,3 +243,23 @@ def test_generated_pre_commit_config_pins_the_hook_repository(run: Run, tmp_path
             }
         ]
     }
+
+
+def _readme_workflows() -> list[str]:
+    """The README's GitHub Actions workflows: its yaml blocks that have `jobs:`."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", text, flags=re.S)
+    return [block for block in blocks if re.search(r"(?m)^jobs:", block)]
+
+
+def test_the_readmes_workflows_pass_actionlint_and_install_itokr_from_itokr_spec(
+    tmp_path: Path,
+) -> None:
+    workflows = _readme_workflows()
+    assert workflows, "the README shows at least the nightly measure workflow"
+    paths = []
+    for number, block in enumerate(workflows):
+        assert "pip install itokr" not in block  # on no index: see docs/ci.md
+        paths.append(tmp_path / f"readme-{number}.yml")
+        paths[-1].write_text(block, encoding="utf-8")
+    assert _actionlint(*paths) == []
