@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from itokr.cli.app import AsOf, as_of_date, command
+from itokr.cli.app import as_of_date, command
 from itokr.errors import ItokrError, UsageError
 from itokr.inert import terminal
 
@@ -186,7 +186,14 @@ def init(
             "on GitHub Pages (daily and on every push to main).",
         ),
     ] = False,
-    as_of: AsOf = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            metavar="YYYY-MM-DD",
+            help="The day whose quarter the example objective is for (default: today).",
+        ),
+    ] = None,
     output: Annotated[
         InitFormat,
         typer.Option(
