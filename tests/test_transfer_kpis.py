@@ -48,18 +48,19 @@ def _kpi_links(root: Path) -> dict[str, str | None]:
     }
 
 
+def _import_without_kpis(
+    run: Callable[..., Result], root: Path, exported: dict[str, Path]
+) -> Result:
+    """The key results and check-ins (KPI readings among them), but not the KPIs."""
+    sheet, checkins = str(exported["okrs"]), str(exported["checkins"])
+    return run("--root", str(root), "import", sheet, "--checkins", checkins)
+
+
 def test_without_the_kpis_every_link_and_reading_is_named_and_nothing_written(
     run: Callable[..., Result], tmp_path: Path, exported: dict[str, Path]
 ) -> None:
     root = _empty(tmp_path)
-    result = run(
-        "--root",
-        str(root),
-        "import",
-        str(exported["okrs"]),
-        "--checkins",
-        str(exported["checkins"]),
-    )
+    result = _import_without_kpis(run, root, exported)
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     tracked = [line for line in lines if "tracks the KPI" in line]
@@ -80,14 +81,7 @@ def test_into_a_root_with_the_kpis_the_links_hold(
     """The KPIs are in the root already: the key results link to them, and the readings
     in the check-ins file are left out (the KPI's file is not the import's to change)."""
     root = _empty(tmp_path, kpis=True)
-    result = run(
-        "--root",
-        str(root),
-        "import",
-        str(exported["okrs"]),
-        "--checkins",
-        str(exported["checkins"]),
-    )
+    result = _import_without_kpis(run, root, exported)
     assert result.exit_code == 0, result.stdout + result.stderr
     assert _kpi_links(root) == _kpi_links(IT)
     assert "KPI mttr: 11 readings left out: the KPI is in the root already" in result.stdout

@@ -282,17 +282,8 @@ def _key_result_data(
         else "metric"
     )
     missing = [key for key in ("title", *_NEEDS[kind]) if key not in data]
-    if missing:
-        findings.append(
-            Finding(
-                source,
-                draft.line,
-                1,
-                "I101",
-                f"key result {data.get('title', data['id'])!r} is a {kind} without "
-                f"{' and '.join(missing)}: fill {'them' if len(missing) > 1 else 'it'} in",
-            )
-        )
+    what = f"key result {data.get('title', data['id'])!r} is a {kind} without"
+    findings += _unfilled(source, draft.line, what, missing)
     if "kpi" in data:
         data.pop("current", None)  # the KPI's newest reading, as exported: not its own
     projects = kind in ("milestone", "binary")  # their check-ins are status updates
@@ -418,20 +409,21 @@ def _file(
     )
 
 
+def _unfilled(source: str, line: int, what: str, missing: Sequence[str]) -> list[Finding]:
+    """An I101 finding naming the `missing` keys, or none."""
+    if not missing:
+        return []
+    fill = "them" if len(missing) > 1 else "it"
+    message = f"{what} {' and '.join(missing)}: fill {fill} in"
+    return [Finding(source, line, 1, "I101", message)]
+
+
 def _kpi_data(draft: DraftKpi, source: str, findings: list[Finding]) -> dict[str, Any]:
     data = dict(draft.data)
     missing = [key for key in ("id", "title", "good", "bad") if key not in data]
-    if missing:
-        findings.append(
-            Finding(
-                source,
-                draft.line,
-                1,
-                "I101",
-                f"KPI {data.get('id') or data.get('title') or ''} has no "
-                f"{' and '.join(missing)}: fill {'them' if len(missing) > 1 else 'it'} in",
-            )
-        )
+    findings += _unfilled(
+        source, draft.line, f"KPI {data.get('id') or data.get('title')} has no", missing
+    )
     if draft.checkins:
         data["checkins"] = [c for _, c in sorted(draft.checkins, key=lambda c: c[1]["date"])]
     return _ordered(data, KPI_ORDER)
