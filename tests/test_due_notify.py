@@ -101,9 +101,9 @@ def test_one_slack_digest_per_owner_with_something_due(
     assert all(b["text"]["type"] == "mrkdwn" for b in blocks if b["type"] == "section")
     # each with its ready-to-run line; the title's markup characters escaped for mrkdwn
     assert [s.rsplit("\n", 1)[1] for s in sections] == [
-        f"`itokr --root {root} checkin alpha-goal/latency`",
-        f"`itokr --root {root} checkin alpha-goal/runbook`",
-        f"`itokr --root {root} checkin mttr`",
+        f"`itokr checkin alpha-goal/latency --root {root}`",
+        f"`itokr checkin alpha-goal/runbook --root {root}`",
+        f"`itokr checkin mttr --root {root}`",
     ]
     assert sections[1].startswith("*Publish the &lt;runbook&gt; &amp; the drill*\n")
     assert sections[0].split("\n")[1].startswith("*stale* · 230/200 ms · check-in stale")
@@ -136,7 +136,7 @@ def test_teams_gets_an_adaptive_card(run: Callable[..., Result], root: Path) -> 
     containers = [item for item in card["body"] if item["type"] == "Container"]
     commands = [c["items"][-1] for c in containers]
     assert [c["text"] for c in commands] == [
-        f"itokr --root {root} checkin {ref}"
+        f"itokr checkin {ref} --root {root}"
         for ref in ("alpha-goal/latency", "alpha-goal/runbook", "mttr")
     ]
     assert {c["fontType"] for c in commands} == {"Monospace"}
@@ -151,7 +151,7 @@ def test_json_digest_is_the_owners_part_of_due(run: Callable[..., Result], root:
     due = json.loads(result.stdout)["owners"][0]
     assert alpha["owner"] == "alpha" and alpha["as_of"] == AS_OF
     assert (alpha["key_results"], alpha["kpis"]) == (due["key_results"], due["kpis"])
-    assert alpha["commands"][-1] == f"itokr --root {root} checkin mttr"
+    assert alpha["commands"][-1] == f"itokr checkin mttr --root {root}"
 
 
 def test_a_failed_post_is_tried_once_more(run: Callable[..., Result], root: Path) -> None:

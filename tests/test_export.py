@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -23,33 +24,41 @@ END = ("--as-of", "2026-12-31")
 
 
 def okrs(root: Path) -> dict[str, Any]:
-    """Every objective as its owner, area, period and content, by id: what a round trip
-    must keep (not which level of a file states the owner, nor key order).
-
-    A key result tracking a KPI goes out with the KPI's readings as its check-ins (the
-    KPIs are no rows of the export): it comes back standing alone, with the same
-    values and check-ins, so its link is no part of what a round trip keeps."""
+    """Every objective as its owner, area, period and content, and every KPI with its
+    readings, by id: what a round trip must keep (not which level of a file states the
+    owner, nor key order). A key result that tracks a KPI keeps its `kpi` link."""
     tree = load_root(root, root)
     assert tree.ok, tree.findings
-    return {
+    objectives = {
         entry.id: (
             entry.owner,
             entry.area,
             entry.period and (entry.period.name, entry.period.start, entry.period.end),
-            _standalone(
-                entry.objective.model_dump(exclude={"owner", "area", "period", "start", "end"})
-            ),
+            entry.objective.model_dump(exclude={"owner", "area", "period", "start", "end"}),
         )
         for entry in tree.entries
     }
+    kpis = {
+        kpi.id: (kpi.owner, kpi.area, kpi.kpi.model_dump(exclude={"owner", "area"}))
+        for kpi in tree.kpis
+    }
+    return {"objectives": objectives, "kpis": kpis}
 
 
-def _standalone(objective: dict[str, Any]) -> dict[str, Any]:
-    key_results = [
-        {k: v for k, v in kr.items() if k not in ("kpi", "tracked_kpi")}
-        for kr in objective["key_results"]
-    ]
-    return objective | {"key_results": key_results}
+def shown(root: Path, *command: str) -> dict[str, Any]:
+    """`itokr COMMAND --format json` of the installed entry point, its lists by id: the
+    import lays out its files by period and owner, and the order follows the paths."""
+    done = subprocess.run(
+        [installed_itokr(), "--root", str(root), *command, "--as-of", "2026-11-20", "-f", "json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    document: dict[str, Any] = json.loads(done.stdout)
+    key = "objectives" if "objectives" in document else "kpis"
+    document[key] = sorted(document[key], key=lambda item: item["id"])
+    return document
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -61,11 +70,15 @@ def test_export_then_import_into_an_empty_root_gives_the_same_okrs(
     run: Callable[..., Result], tmp_path: Path, suffix: str
 ) -> None:
     sheet = tmp_path / f"okrs.{suffix}"
-    extra = ["--checkins", str(tmp_path / "checkins.csv")] if suffix == "csv" else []
+    extra = (
+        ["--checkins", str(tmp_path / "checkins.csv"), "--kpis", str(tmp_path / "kpis.csv")]
+        if suffix == "csv"
+        else []
+    )
     exported = run("--root", str(IT), "export", "-o", str(sheet), *extra, *END)
     assert exported.exit_code == 0, exported.stderr
-    # 163 check-ins of key results, 50 readings of the KPIs 7 key results track
-    assert "33 objectives, 82 key results, 213 check-ins" in exported.stdout
+    # 163 check-ins of key results, 63 readings of the 11 KPIs
+    assert "33 objectives, 82 key results, 11 KPIs, 226 check-ins" in exported.stdout
     empty = tmp_path / "okrs"
     empty.mkdir()
     # a `source:` names a source of itokr.yaml, which an export does not carry (URLs,
@@ -75,6 +88,11 @@ def test_export_then_import_into_an_empty_root_gives_the_same_okrs(
     imported = run("--root", str(empty), "import", str(sheet), *extra)
     assert imported.exit_code == 0, imported.stdout + imported.stderr
     assert okrs(empty) == okrs(IT)
+    # what a user sees is the same, to the stale flag of a key result tracking a KPI
+    # and the `1.0` written in a file
+    for command in ("status", "kpis"):
+        assert shown(empty, command) == shown(IT, command)
+    assert "kpis.yaml: 0 objectives, 0 key results, 11 KPIs, 63 check-ins" in imported.stdout
     # the named period the example defines is defined in the new root from its dates
     assert "FY27: {start: 2026-07-01, end: 2027-06-30}" in imported.stdout
 
@@ -226,7 +244,9 @@ def test_csv_to_stdout_puts_the_summary_on_stderr(run: Callable[..., Result]) ->
     ("args", "words"),
     [
         (["-o", "x.xlsx", "--checkins", "c.csv"], "second sheet"),
-        (["-o", "x.csv", "--checkins", "x.csv"], "file of its own"),
+        (["-o", "x.csv", "--checkins", "x.csv"], "give each its own"),
+        (["-o", "x.csv", "--checkins", "c.csv", "--kpis", "c.csv"], "give each its own"),
+        (["-o", "x.xlsx", "--kpis", "k.csv"], "third sheet"),
         # as every view: an unknown period, owner or area names the ones that exist
         (["-o", "x.csv", "--period", "1999-Q1"], "no objective has this period; the periods"),
         (["-o", "x.csv", "--owner", "nobody"], "the owners in this root: "),
@@ -253,20 +273,34 @@ def test_an_invalid_root_is_refused(
     assert not (tmp_path / "x.csv").exists()
 
 
-def test_workbook_has_typed_cells_and_a_checkins_sheet(
+def test_workbook_has_typed_cells_a_checkins_and_a_kpis_sheet(
     run: Callable[..., Result], tmp_path: Path
 ) -> None:
     book = tmp_path / "q4.xlsx"
     assert run("--root", str(IT), "export", "-o", str(book), *END).exit_code == 0
     workbook = openpyxl.load_workbook(book)
-    assert workbook.sheetnames == ["key_results", "checkins"]
+    assert workbook.sheetnames == ["key_results", "checkins", "kpis"]
     rows = list(workbook["key_results"].iter_rows(values_only=True))
     assert list(rows[0]) == list(Export.header)
     uptime = dict(zip(rows[0], next(r for r in rows if r[0] == "reliable-platform"), strict=True))
     assert (uptime["baseline"], uptime["target"], uptime["due"]) == (99.5, 99.9, None)
+    roi = dict(zip(rows[0], next(r for r in rows if r[8] == "it-roi"), strict=True))
+    assert (roi["kpi"], roi["current"]) == ("it-roi", 1.46)  # the KPI's newest reading
     checkins = list(workbook["checkins"].iter_rows(values_only=True))
     assert list(checkins[0]) == ["ref", "value", "date", "confidence", "note", "by"]
-    assert len(checkins) == 214  # a header, 163 check-ins and 50 KPI readings (as above)
+    assert len(checkins) == 227  # a header, 163 check-ins and 63 KPI readings (as above)
+    # a KPI's readings go once, under its id: not again under each key result tracking it
+    assert not [row for row in checkins if row[0] == "annual-spend-and-value/it-roi"]
+    assert [row[1] for row in checkins if row[0] == "it-roi"][-1] == 1.46
+    kpis = list(workbook["kpis"].iter_rows(values_only=True))
+    assert list(kpis[0]) == list(Export.kpi_header)
+    mttr = dict(zip(kpis[0], next(r for r in kpis if r[0] == "mttr"), strict=True))
+    assert (mttr["good"], mttr["bad"], mttr["every"], mttr["owner"]) == (
+        4,
+        8,
+        "1m",
+        "it-operations",
+    )
     assert workbook["key_results"].freeze_panes == "A2"
 
 

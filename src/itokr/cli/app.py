@@ -120,6 +120,16 @@ def root_path(ctx: typer.Context) -> Path:
     return find_root(globals_.root, os.environ.get("ITOKR_ROOT"), Path.cwd())
 
 
+def explicit_root(ctx: typer.Context) -> Path | None:
+    """The root as an absolute path when the user named it (--root or $ITOKR_ROOT), or
+    None when itokr found it by looking for okrs/ upwards: a saved command that repeats
+    it must reach it from anywhere; one that found it will find it again."""
+    globals_: Globals = ctx.find_root().obj
+    if not (globals_.root or os.environ.get("ITOKR_ROOT")):
+        return None
+    return root_path(ctx)
+
+
 def load(ctx: typer.Context):  # type: ignore[no-untyped-def]
     """Load the whole root the user means."""
     from itokr.loader import load_root

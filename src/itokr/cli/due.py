@@ -16,6 +16,7 @@ from itokr.cli.app import (
     check_filters,
     command,
     complain,
+    explicit_root,
     finish,
     load,
     use_color,
@@ -144,6 +145,7 @@ def due(
         raise UsageError(f"--notify-timeout {notify_timeout:g}: expected 0 to 600 seconds")
     url = _notify_url() if notify else None
     day = as_of_date(as_of)
+    script_root = _script_root(ctx) if output is DueFormat.commands else None
     tree = load(ctx)
     check_filters(tree, owner=owner, kpis=True)
     scores = [
@@ -157,7 +159,6 @@ def due(
     groups = by_owner(
         due_items(scores, tree.config, day, within=within), due_kpis(kpis, day, within=within)
     )
-    root: str | None = ctx.find_root().obj.root  # as given: the commands run where they do
     if output is DueFormat.text:
         from itokr.render.console import make_console
         from itokr.render.due import render
@@ -169,11 +170,13 @@ def due(
         if output is DueFormat.github:
             sys.stdout.write(views.as_github(groups, day, within, lines=_lines(tree, groups)))
         elif output is DueFormat.commands:
-            sys.stdout.write(views.as_commands(groups, day, within, root=root))
+            sys.stdout.write(views.as_commands(groups, day, within, root=script_root))
         else:
             show = {"json": views.as_json, "markdown": views.as_markdown}
             sys.stdout.write(show[output.value](groups, day, within))
-    root = ctx.find_root().obj.root  # as the user gave it: commands run where they do
+    # A digest is read by a person at their own checkout: the root as given, not this
+    # machine's absolute path.
+    root: str | None = ctx.find_root().obj.root
     sent = (
         True
         if url is None
@@ -187,6 +190,24 @@ def due(
         complain(", ".join(said))
         code = PROBLEMS
     finish(code or (0 if sent else PROBLEMS))
+
+
+def _script_root(ctx: typer.Context) -> str | None:
+    """The root that the script's lines name: absolute when the user named it, None when
+    found (exit 2 when its path cannot stand on one line of a script)."""
+    from itokr.inert import terminal
+
+    found = explicit_root(ctx)
+    if found is None:
+        return None
+    text = str(found)
+    if terminal(text) != text:
+        raise UsageError(
+            f"--format commands: the root {terminal(text)} has a control character or an "
+            "undecodable byte in its path, which a line of a script cannot carry: rename "
+            "it, or run from where itokr finds it (the nearest okrs/)"
+        )
+    return text
 
 
 def _notify_url() -> str:

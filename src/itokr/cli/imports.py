@@ -73,21 +73,24 @@ def _parse(
     sheets: list[Sheet],
     source: Source,
     pairs: list[tuple[str, str]],
-    checkins: list[Sheet] | None,
+    extras: tuple[list[Sheet] | None, list[Sheet] | None],
     tree: Tree,
 ) -> Parsed:
     from itokr.transfer import tabular, viva
     from itokr.transfer.drafts import Parsed
-    from itokr.transfer.exporting import CHECKINS_SHEET, KEY_RESULTS_SHEET
+    from itokr.transfer.exporting import CHECKINS_SHEET, KEY_RESULTS_SHEET, KPIS_SHEET
     from itokr.transfer.sheets import POSITION, find_table
 
     periods = {name: (p.start, p.end) for name, p in tree.config.periods.items()}
     main = _own_first(sheets, KEY_RESULTS_SHEET)
     if source is Source.auto:
         source = _detect(main, pairs)
+    checkins, kpis = extras
     if source is Source.viva:
         if checkins is not None:
             raise UsageError("--checkins: a Viva Goals export has its check-ins in its rows")
+        if kpis is not None:
+            raise UsageError("--kpis: a Viva Goals export has no KPIs")
         table = find_table(main, viva.REQUIRED, "a Viva Goals explorer-view export")
         parsed = Parsed(table.name, _LABELS[source])
         viva.read_rows(parsed, table, viva.column_map(table, pairs), periods)
@@ -99,11 +102,15 @@ def _parse(
     parsed = Parsed(table.name, _LABELS[source])
     own = source is Source.itokr
     tabular.read_rows(parsed, table, tabular.mapping(table, pairs), periods, own_export=own)
-    extra = checkins
-    if extra is None and not table.csv:
-        extra = [s for s in sheets if s.name.endswith(f"[{CHECKINS_SHEET}]")] or None
-    if extra is not None:
-        tabular.read_checkins(parsed, find_table(extra, ("ref", "date", "value"), "check-ins"))
+    if kpis is None and not table.csv:
+        kpis = [s for s in sheets if s.name.endswith(f"[{KPIS_SHEET}]")] or None
+    if kpis is not None:
+        tabular.read_kpis(parsed, find_table(kpis, tabular.KPI_COLUMNS, "KPIs"))
+    if checkins is None and not table.csv:
+        checkins = [s for s in sheets if s.name.endswith(f"[{CHECKINS_SHEET}]")] or None
+    if checkins is not None:
+        readings = find_table(checkins, ("ref", "date", "value"), "check-ins")
+        tabular.read_checkins(parsed, readings, {kpi.id for kpi in tree.kpis})
     return parsed
 
 
@@ -181,6 +188,15 @@ def import_(
             help="Check-ins as ref,value,date,confidence,note (itokr's export of a CSV).",
         ),
     ] = None,
+    kpis: Annotated[
+        Path | None,
+        typer.Option(
+            "--kpis",
+            metavar="FILE",
+            help="KPIs as itokr's export writes them with --kpis (csv); their readings are "
+            "the check-ins whose ref is a KPI's id. Written to kpis.yaml.",
+        ),
+    ] = None,
     into: Annotated[
         Path | None,
         typer.Option(
@@ -232,6 +248,10 @@ def import_(
     written (exit 1) when a row cannot be mapped (FILE:LINE:COL: CODE reason),
     when an objective is already in the root (same title and period), or when
     the result would not validate with the root. Exit 2: FILE is no such table.
+
+    KPIs (a workbook's kpis sheet, or --kpis FILE) go to kpis.yaml with their
+    readings, keeping their ids: one the root has already is refused (exit 1).
+    A key result's kpi link must name a KPI imported or in the root.
     """
     from itokr.loader import CONFIG_NAME, Document, display_path, load_documents, read_root
     from itokr.render import transfer as render
@@ -242,7 +262,7 @@ def import_(
     root = root_path(ctx)
     target = _into(root, into)
     sheets = _read(file, encoding)
-    extra = _read(checkins, encoding) if checkins is not None else None
+    extra = tuple(_read(path, encoding) if path is not None else None for path in (checkins, kpis))
     config, documents = read_root(root, Path.cwd())
     tree = load_documents(documents, config)
     if not tree.ok:
@@ -251,13 +271,14 @@ def import_(
             f"refusing to import while the OKR root has {count} problem{'s' * (count != 1)}: "
             "run `itokr validate`"
         )
-    parsed = _parse(sheets, source, pairs, extra, tree)
+    parsed = _parse(sheets, source, pairs, (extra[0], extra[1]), tree)
     if not parsed.objectives and not parsed.findings:
         complain(f"nothing to import: {parsed.source} has no rows of objectives")
         return
     result = plan(
         parsed,
         tree.entries,
+        tree.kpis,
         tree.config,
         exists=lambda path: os.path.lexists(target / path),
         day=as_of_date(as_of),

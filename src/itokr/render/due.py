@@ -153,26 +153,31 @@ def _comment(text: str) -> str:
 
 
 def checkin_command(ref: str, root: str | None = None) -> str:
-    """`itokr checkin REF`, every word shell-quoted (a slug stays as it is)."""
-    words = ["itokr", *(("--root", root) if root is not None else ()), "checkin", ref]
+    """`itokr checkin REF`, then `--root ROOT` when given, every word shell-quoted (a
+    slug stays as it is): each line starts alike, and a VALUE goes at its end."""
+    words = ["itokr", "checkin", ref, *(("--root", root) if root is not None else ())]
     return shlex.join(words)
 
 
 def as_commands(
     groups: Sequence[OwnerDue], as_of: dt.date, within: int, *, root: str | None = None
 ) -> str:
-    """A shell script: per owner, a `#` line, then per key result or KPI owed a `#` line
-    saying what it is and what is owed, and its `itokr checkin REF` line. Run in a
-    terminal, such a line asks for the value; add it after the ref to run unattended."""
+    """A shell script of `itokr checkin REF` lines and `#` lines, nothing else (not
+    even a blank line): per owner a `#` line, then per key result or KPI owed a `#`
+    line saying what it is and what is owed, and its command. Run in a terminal, a
+    command asks for the value; add it at the end of the line to run unattended.
+
+    `root` (an absolute path, one line) follows each ref when the user named the
+    root, so the saved script reaches it from any directory."""
     items = sum(len(group.items) for group in groups)
     kpis = sum(len(group.kpis) for group in groups)
     lines = [
         f"# itokr due as of {as_of} (next {within} days): {items} key result"
         f"{'s' if items != 1 else ''}, {kpis} KPI{'s' if kpis != 1 else ''} owed",
-        "# Each line asks for its value in a terminal; or add it: itokr checkin REF VALUE",
+        "# Each command asks for its value in a terminal; or add the value at its end.",
     ]
     for group in groups:
-        lines += ["", _comment(group.owner or NO_OWNER)]
+        lines += ["#", _comment(f"owner: {group.owner or NO_OWNER}")]
         for item in group.items:
             owed = f"{item.title} ({now_text(item.key_result)}): {what(item, as_of)}"
             lines += [_comment(owed), checkin_command(item.ref, root)]

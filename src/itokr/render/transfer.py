@@ -35,29 +35,42 @@ def _count(number: int, noun: str) -> str:
 
 
 def _totals(files: Sequence[NewFile]) -> str:
+    kpis = sum(f.kpis for f in files)
     return ", ".join(
         (
             _count(sum(f.objectives for f in files), "objective"),
             _count(sum(f.key_results for f in files), "key result"),
+            *([_count(kpis, "KPI")] if kpis else []),
             _count(sum(f.checkins for f in files), "check-in"),
         )
     )
 
 
 def export_summary(
-    shown: str, export: Export, day: dt.date, *, checkins: str | None, unwritten: bool
+    shown: str,
+    export: Export,
+    day: dt.date,
+    *,
+    checkins: str | None,
+    kpis: str | None,
+    csv: bool,
 ) -> str:
-    """What `export` wrote to `shown`, as of `day`; `unwritten`: a CSV export whose
-    check-ins had no --checkins file to go to."""
-    counts = _count(export.objectives, "objective"), _count(len(export.rows), "key result")
+    """What `export` wrote to `shown`, as of `day`; for `csv`, what had no --checkins
+    or --kpis file to go to."""
+    counts = [_count(export.objectives, "objective"), _count(len(export.rows), "key result")]
+    counts += [_count(len(export.kpis), "KPI")] if export.kpis else []
     written = _count(len(export.checkins), "check-in")
-    where = f" (check-ins in {checkins})" if checkins else ""
+    also = [f"check-ins in {checkins}"] if checkins else []
+    also += [f"KPIs in {kpis}"] if kpis else []
+    where = f" ({', '.join(also)})" if also else ""
     lines = [f"Wrote {shown}: {', '.join(counts)}, {written} as of {day}{where}."]
     if export.left_out:
         verb = "is" if export.left_out == 1 else "are"
         lines.append(f"{_count(export.left_out, 'check-in')} dated after {day} {verb} left out.")
-    if unwritten and export.checkins:
+    if csv and checkins is None and export.checkins:
         lines.append(f"{written} not written: add --checkins FILE.")
+    if csv and kpis is None and export.kpis:
+        lines.append(f"{_count(len(export.kpis), 'KPI')} not written: add --kpis FILE.")
     return "\n".join(lines) + "\n"
 
 
@@ -108,6 +121,7 @@ def as_json(outcome: Outcome, *, dry_run: bool) -> str:
                 "path": path,
                 "objectives": item.objectives,
                 "key_results": item.key_results,
+                "kpis": item.kpis,
                 "checkins": item.checkins,
                 "text": item.text if dry_run else None,
             }

@@ -24,11 +24,13 @@ CODES: dict[str, str] = {
     "I105": "rows of one objective or key result that disagree, or a period whose dates "
     "disagree with its name",
     "I106": "a row that belongs to nothing: a key result aligned to no objective of the file, "
-    "a check-in of no key result, `aligns_to` naming no objective",
+    "a check-in of no key result or KPI, `aligns_to` naming no objective, a `kpi` link to "
+    "a KPI neither imported nor in the root",
     "I107": "a period that is not YYYY-Qn, YYYY-Hn or YYYY, not defined in itokr.yaml, "
     "and has no start and end dates",
     "I108": "an objective without key results",
     "I201": "an objective already in the root (the same title and period)",
+    "I202": "a KPI whose id the root already has (a KPI's or an objective's)",
 }
 
 
@@ -39,6 +41,11 @@ class DraftKR:
     line: int
     data: dict[str, Any]
     checkins: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+
+
+@dataclass
+class DraftKpi(DraftKR):
+    """A KPI as read: file keys, and its readings (check-ins whose ref is its id)."""
 
 
 @dataclass
@@ -68,6 +75,8 @@ class Parsed:
     source: str  # the file, as findings name it
     label: str  # what it is: "itokr export", "Viva Goals explorer view"
     objectives: list[DraftObjective] = field(default_factory=list)
+    kpis: list[DraftKpi] = field(default_factory=list)
+    kpi_source: str = ""  # the KPIs' sheet or file, as findings name it
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what was left out, and why
     periods: dict[str, tuple[dt.date, dt.date]] = field(default_factory=dict)  # to define

@@ -1,10 +1,12 @@
-"""The root as a spreadsheet: a row per key result with its objective's columns, and
-its check-ins on a second sheet (`itokr export`).
+"""The root as a spreadsheet: a row per key result with its objective's columns, its
+check-ins on a second sheet, and its KPIs on a third (`itokr export`).
 
 The OKRs are read as they were known on `as_of` (SPEC §2): check-ins dated later
 are left out, and the scores, health and confidence are those of that day. Every
 field that rebuilds an objective file is a column, so `itokr import` of the
-result gives back the same objectives, key results, numbers and check-ins.
+result gives back the same objectives, key results, numbers and check-ins. A key
+result that tracks a KPI carries its `kpi` column and no check-ins of its own: the
+KPI's readings are check-ins whose ref is the KPI's id.
 """
 
 from __future__ import annotations
@@ -18,31 +20,44 @@ from typing import Any, ClassVar
 
 from itokr.crosscheck import Entry
 from itokr.emit import number_text
-from itokr.model import Config, Metric, Threshold, dated_checkins
+from itokr.kpis import KpiEntry, score_kpi, tracking
+from itokr.model import Checkin, Config, Metric, Threshold, dated_checkins
 from itokr.scoring import KeyResultScore, ObjectiveScore, score_all
 from itokr.transfer.cells import formula_like, guard
-from itokr.transfer.fields import CHECKIN_FIELDS, FIELDS, Field, milestones_text, source_text
+from itokr.transfer.fields import (
+    CHECKIN_FIELDS,
+    FIELDS,
+    KPI_FIELDS,
+    Field,
+    milestones_text,
+    source_text,
+)
 
-KEY_RESULTS_SHEET, CHECKINS_SHEET = "key_results", "checkins"
+KEY_RESULTS_SHEET, CHECKINS_SHEET, KPIS_SHEET = "key_results", "checkins", "kpis"
+DECIMAL_FORMAT = "0.0"  # of a whole number written as a float (`1.0`)
 _EXACT_IN_A_DOUBLE = 2**53  # a larger integer is written as text, or a spreadsheet rounds it
 
 
 @dataclass(frozen=True)
 class Export:
-    """The rows of both sheets, as typed values (text, numbers, dates, flags, None)."""
+    """The rows of the three sheets, as typed values (text, numbers, dates, flags, None)."""
 
     rows: tuple[tuple[Any, ...], ...]
     checkins: tuple[tuple[Any, ...], ...]
+    kpis: tuple[tuple[Any, ...], ...]
     objectives: int
-    left_out: int  # check-ins dated after `as_of`
+    left_out: int  # check-ins and readings dated after `as_of`
 
     header: ClassVar = tuple(field.name for field in FIELDS)
     checkin_header: ClassVar = tuple(field.name for field in CHECKIN_FIELDS)
+    kpi_header: ClassVar = tuple(field.name for field in KPI_FIELDS)
 
 
-def build(entries: Sequence[Entry], config: Config, as_of: dt.date) -> Export:
-    """Rows for `entries` (already chosen by the caller) as known on `as_of`: scoring
-    reads them so (`itokr.asof`), and the check-ins written are the ones it kept."""
+def build(
+    entries: Sequence[Entry], kpis: Sequence[KpiEntry], config: Config, as_of: dt.date
+) -> Export:
+    """Rows for `entries` and `kpis` (already chosen by the caller) as known on `as_of`:
+    scoring reads them so (`itokr.asof`), and the check-ins written are the ones it kept."""
     rows: list[tuple[Any, ...]] = []
     checkins: list[tuple[Any, ...]] = []
     for score in score_all(entries, config, as_of):
@@ -50,14 +65,35 @@ def build(entries: Sequence[Entry], config: Config, as_of: dt.date) -> Export:
         for result in score.key_results:
             values = objective | _key_result_values(result)
             rows.append(tuple(_cell(field, values.get(field.name)) for field in FIELDS))
-            checkins += [  # a status update (a milestone's, a binary's) has no value
-                (result.ref, getattr(c, "value", None), c.date, c.confidence, c.note, c.by)
-                for c in dated_checkins(result.key_result)
-            ]
+            if getattr(result.key_result, "kpi", None) is not None:
+                continue  # its check-ins are its KPI's readings, which go with the KPI
+            checkins += [_checkin_row(result.ref, c) for c in dated_checkins(result.key_result)]
+    kpi_rows: list[tuple[Any, ...]] = []
+    refs = tracking(entries)
+    for kpi in kpis:
+        known = score_kpi(kpi, config, as_of, refs.get(kpi.id, ()))
+        values = kpi.kpi.model_dump(exclude_none=True, exclude={"checkins"})
+        values |= {"owner": kpi.owner, "area": kpi.area, "value": known.value}
+        values |= {"band": known.band, "stale": known.stale, "last_checkin": known.last_checkin}
+        if kpi.kpi.source is not None:
+            values["source"] = source_text(kpi.kpi.source)
+        kpi_rows.append(tuple(values.get(field.name) for field in KPI_FIELDS))
+        checkins += [_checkin_row(kpi.id, reading) for reading in known.readings]
     in_files = sum(
-        len(dated_checkins(kr)) for entry in entries for kr in entry.objective.key_results
+        len(dated_checkins(kr))
+        for entry in entries
+        for kr in entry.objective.key_results
+        if getattr(kr, "kpi", None) is None
+    ) + sum(len(kpi.kpi.checkins or ()) for kpi in kpis)
+    return Export(
+        tuple(rows), tuple(checkins), tuple(kpi_rows), len(entries), in_files - len(checkins)
     )
-    return Export(tuple(rows), tuple(checkins), len(entries), in_files - len(checkins))
+
+
+def _checkin_row(ref: str, checkin: Any) -> tuple[Any, ...]:
+    """A check-in's row; a status update (a milestone's, a binary's) has no value."""
+    value = checkin.value if isinstance(checkin, Checkin) else None
+    return (ref, value, checkin.date, checkin.confidence, checkin.note, checkin.by)
 
 
 def _objective_values(score: ObjectiveScore) -> dict[str, Any]:
@@ -129,8 +165,8 @@ def _csv_cell(value: Any) -> str:
 
 
 def workbook(export: Export) -> bytes:
-    """An xlsx workbook: the key results, then the check-ins, each with a frozen,
-    filterable header; numbers and dates typed; text kept as text."""
+    """An xlsx workbook: the key results, the check-ins, then the KPIs, each with a
+    frozen, filterable header; numbers and dates typed; text kept as text."""
     import openpyxl
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -142,6 +178,7 @@ def workbook(export: Export) -> bytes:
     sheets = [
         (first, export.header, export.rows),
         (book.create_sheet(CHECKINS_SHEET), export.checkin_header, export.checkins),
+        (book.create_sheet(KPIS_SHEET), export.kpi_header, export.kpis),
     ]
     for sheet, header, rows in sheets:
         sheet.append(list(header))
@@ -184,3 +221,6 @@ def _put(cell: Any, value: Any) -> None:
             cell.quotePrefix = True  # as a spreadsheet marks text typed after a `'`
     else:
         cell.value = value
+        if isinstance(value, float) and value.is_integer():
+            # shown as written (`1.0`), and so read back a float: status JSON says 1.0
+            cell.number_format = DECIMAL_FORMAT

@@ -20,7 +20,7 @@ from itokr.model import SourceRef
 from itokr.transfer import cells
 from itokr.transfer.cells import CellError
 
-Level = Literal["objective", "key_result", "checkin", "score"]
+Level = Literal["objective", "key_result", "checkin", "kpi", "score"]
 Kind = Literal["text", "slug", "slugs", "number", "date", "flag", "milestones", "choice", "source"]
 
 
@@ -72,6 +72,7 @@ FIELDS: tuple[Field, ...] = (
     _objective("aligns_to", "slugs", "aligns_to"),
     _key_result("reason", "text", "reason"),
     _key_result("source", "source", "source"),
+    _key_result("kpi", "slug", "kpi"),  # its values are this KPI's readings (SPEC §6)
     _objective("objective_reason", "text", "reason"),
     _objective("description", "text", "description"),
     _objective("start", "date", "start"),
@@ -85,6 +86,22 @@ CHECKIN_FIELDS: tuple[Field, ...] = (
     Field("confidence", "checkin", "number", "confidence"),
     Field("note", "checkin", "text", "note"),
     Field("by", "checkin", "text", "by"),  # who measured it: a source's name, or a person's
+)
+# The KPIs sheet (or --kpis file): a row per KPI; its readings are check-ins whose ref
+# is the KPI's id, as `itokr checkin mttr 3.9` names it.
+KPI_FIELDS: tuple[Field, ...] = (
+    *(Field(name, "kpi", "slug" if name == "id" else "text", name) for name in ("id", "title")),
+    *(Field(name, "kpi", "text", name) for name in ("owner", "area", "unit")),
+    Field("good", "kpi", "number", "good"),
+    Field("bad", "kpi", "number", "bad"),
+    Field("every", "kpi", "text", "every"),
+    Field("value", "score", "number"),
+    Field("band", "score", "text"),
+    Field("stale", "score", "flag"),
+    Field("last_checkin", "score", "date"),
+    Field("source", "kpi", "source", "source"),
+    Field("description", "kpi", "text", "description"),
+    Field("reason", "kpi", "text", "reason"),
 )
 # A check-in on the key result's own row, for spreadsheets with one row per reading.
 ROW_CHECKIN_FIELDS: tuple[Field, ...] = tuple(

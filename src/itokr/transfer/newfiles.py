@@ -1,8 +1,10 @@
 """The drafts a source reader made, planned into the new files `itokr import`
 writes: every objective and key result given an id unique where it must be,
 alignments linked, objectives already in the root refused, the rest grouped into
-one file per period and owner, emitted by ruamel.yaml; `check` validates those
-files together with the root before anything is written."""
+one file per period and owner, emitted by ruamel.yaml; KPIs, refused when the
+root has their ids, into one `kpis.yaml`, and every `kpi:` link checked against
+them and the root's KPIs; `check` validates those files together with the root
+before anything is written."""
 
 from __future__ import annotations
 
@@ -15,16 +17,23 @@ from typing import Any
 from itokr.crosscheck import Entry
 from itokr.emit import file_text
 from itokr.findings import Finding
+from itokr.kpis import KpiEntry
 from itokr.loader import Document, load_documents
 from itokr.model import SLUG_PATTERN, Config
 from itokr.periods import resolve
 from itokr.transfer.cells import slug
-from itokr.transfer.drafts import DraftKR, DraftObjective, Parsed
+from itokr.transfer.drafts import DraftKpi, DraftKR, DraftObjective, Parsed
 
 # The order of keys in the files written, as a person would write them.
 KR_ORDER: tuple[str, ...] = (
     *("id", "title", "kind", "direction", "unit", "baseline", "target", "current"),
-    *("weight", "due", "done", "milestones", "reason", "source", "checkins"),
+    *("weight", "due", "done", "milestones", "reason", "source", "kpi", "checkins"),
+)
+
+
+KPI_ORDER: tuple[str, ...] = (
+    *("id", "title", "description", "owner", "area", "unit", "good", "bad", "every"),
+    *("source", "reason", "checkins"),
 )
 
 
@@ -52,6 +61,7 @@ class NewFile:
     objectives: int
     key_results: int
     checkins: int
+    kpis: int = 0
 
 
 @dataclass(frozen=True)
@@ -65,6 +75,7 @@ class Plan:
 def plan(
     parsed: Parsed,
     entries: Sequence[Entry],
+    kpis: Sequence[KpiEntry],
     config: Config,
     *,
     exists: Callable[[str], bool],
@@ -78,21 +89,67 @@ def plan(
     named = {name: (p.start, p.end) for name, p in config.periods.items()}
     findings += _already_in_root(parsed, entries, {**named, **parsed.periods})
     root_ids = {entry.id for entry in entries}
-    ids = _objective_ids(parsed.objectives, root_ids, parsed.notes)
+    findings += _kpis_in_root(parsed, root_ids, kpis)
+    new_kpis = {str(draft.data.get("id")) for draft in parsed.kpis}
+    ids = _objective_ids(parsed.objectives, root_ids | new_kpis, parsed.notes)
     # a parent named in the file is the imported one, even when the root has its id
     known = {key: key for key in root_ids} | {
         draft.source_id: ids[i] for i, draft in enumerate(parsed.objectives)
     }
+    kpi_ids = new_kpis | {kpi.id for kpi in kpis}
     objectives: list[tuple[DraftObjective, dict[str, Any]]] = []
     for index, draft in enumerate(parsed.objectives):
         data = _objective_data(draft, ids[index], known, parsed.source, findings)
         if data is not None:
-            _keep_known_sources(data, config, parsed.notes)
+            _keep_known_sources(data["key_results"], data["id"] + "/", config, parsed.notes)
+            findings += _unknown_kpis(draft, data, kpi_ids, parsed.source)
             objectives.append((draft, data))
+    kpi_data = [_kpi_data(draft, parsed.kpi_source, findings) for draft in parsed.kpis]
+    _keep_known_sources(kpi_data, "KPI ", config, parsed.notes)
     if findings:
         return Plan((), tuple(sorted(set(findings))), dict(parsed.periods), tuple(parsed.notes))
     files = _files(parsed, objectives, exists, day)
+    if kpi_data:
+        files.append(_kpi_file(parsed, kpi_data, exists, day))
     return Plan(tuple(files), (), dict(parsed.periods), tuple(parsed.notes))
+
+
+def _kpis_in_root(
+    parsed: Parsed, objective_ids: set[str], kpis: Sequence[KpiEntry]
+) -> list[Finding]:
+    """A KPI keeps its id (key results link to it by it): one the root has is refused,
+    as an objective already in the root is."""
+    paths = {kpi.id: kpi.path for kpi in kpis}
+    found = []
+    for draft in parsed.kpis:
+        kpi_id = draft.data.get("id")
+        if kpi_id in paths:
+            where = f"is already in the root in {paths[kpi_id]}: remove its row, or the KPI"
+        elif kpi_id in objective_ids:
+            where = "is an objective's id in the root: ids are unique across both"
+        else:
+            continue
+        found.append(Finding(parsed.kpi_source, draft.line, 1, "I202", f"KPI {kpi_id} {where}"))
+    return found
+
+
+def _unknown_kpis(
+    draft: DraftObjective, data: Mapping[str, Any], kpi_ids: set[str], source: str
+) -> list[Finding]:
+    """A `kpi:` link to a KPI neither imported nor in the root."""
+    return [
+        Finding(
+            source,
+            kr_draft.line,
+            1,
+            "I106",
+            f"key result {kr.get('title', kr['id'])!r} tracks the KPI {kr['kpi']}, which is "
+            "neither imported nor in the root: import the KPIs too (--kpis FILE, or the workbook's "
+            "kpis sheet), or add the KPI to the root first",
+        )
+        for kr_draft, kr in zip(draft.key_results, data["key_results"], strict=True)
+        if "kpi" in kr and kr["kpi"] not in kpi_ids
+    ]
 
 
 def _norm(title: str) -> str:
@@ -225,17 +282,10 @@ def _key_result_data(
         else "metric"
     )
     missing = [key for key in ("title", *_NEEDS[kind]) if key not in data]
-    if missing:
-        findings.append(
-            Finding(
-                source,
-                draft.line,
-                1,
-                "I101",
-                f"key result {data.get('title', data['id'])!r} is a {kind} without "
-                f"{' and '.join(missing)}: fill {'them' if len(missing) > 1 else 'it'} in",
-            )
-        )
+    what = f"key result {data.get('title', data['id'])!r} is a {kind} without"
+    findings += _unfilled(source, draft.line, what, missing)
+    if "kpi" in data:
+        data.pop("current", None)  # the KPI's newest reading, as exported: not its own
     projects = kind in ("milestone", "binary")  # their check-ins are status updates
     misfit = next((line for line, c in draft.checkins if ("value" in c) == projects), None)
     if misfit is not None:
@@ -265,15 +315,18 @@ def _key_result_data(
     return _ordered(data, KR_ORDER)
 
 
-def _keep_known_sources(objective: dict[str, Any], config: Config, notes: list[str]) -> None:
-    """A key result's `source:` names a source of the root's itokr.yaml, which an export
-    does not carry (URLs, secrets): one this root does not define is left out, and said."""
-    for kr in objective["key_results"]:
-        name = kr.get("source", {}).get("from")
+def _keep_known_sources(
+    items: Sequence[dict[str, Any]], prefix: str, config: Config, notes: list[str]
+) -> None:
+    """A key result's or KPI's `source:` names a source of the root's itokr.yaml, which
+    an export does not carry (URLs, secrets): one this root does not define is left
+    out, and said."""
+    for item in items:
+        name = item.get("source", {}).get("from")
         if name is not None and name not in config.sources:
-            del kr["source"]
+            del item["source"]
             notes.append(
-                f"{objective['id']}/{kr['id']}: source {name!r} is not defined in this root's "
+                f"{prefix}{item['id']}: source {name!r} is not defined in this root's "
                 "itokr.yaml: `source:` left out; define it under `sources:`, then add it back"
             )
 
@@ -354,6 +407,44 @@ def _file(
         len(key_results),
         sum(len(kr.get("checkins", ())) for kr in key_results),
     )
+
+
+def _unfilled(source: str, line: int, what: str, missing: Sequence[str]) -> list[Finding]:
+    """An I101 finding naming the `missing` keys, or none."""
+    if not missing:
+        return []
+    fill = "them" if len(missing) > 1 else "it"
+    message = f"{what} {' and '.join(missing)}: fill {fill} in"
+    return [Finding(source, line, 1, "I101", message)]
+
+
+def _kpi_data(draft: DraftKpi, source: str, findings: list[Finding]) -> dict[str, Any]:
+    data = dict(draft.data)
+    missing = [key for key in ("id", "title", "good", "bad") if key not in data]
+    findings += _unfilled(
+        source, draft.line, f"KPI {data.get('id') or data.get('title')} has no", missing
+    )
+    if draft.checkins:
+        data["checkins"] = [c for _, c in sorted(draft.checkins, key=lambda c: c[1]["date"])]
+    return _ordered(data, KPI_ORDER)
+
+
+def _kpi_file(
+    parsed: Parsed, kpis: Sequence[dict[str, Any]], exists: Callable[[str], bool], day: dt.date
+) -> NewFile:
+    """Every imported KPI in one `kpis.yaml` at the top of --into (never overwriting)."""
+    path, count = "kpis.yaml", 2
+    while exists(path):
+        path, count = f"kpis-{count}.yaml", count + 1
+    lines = [draft.line for draft in parsed.kpis]
+    header = (
+        f"Imported by `itokr import` on {day}\n"
+        f"from {parsed.kpi_source} ({parsed.label}), lines {min(lines)}-{max(lines)}.\n"
+        "Review the owners, units and bands, run `itokr validate`, then commit."
+    )
+    text = file_text({"kpis": list(kpis)}, header)
+    readings = sum(len(kpi.get("checkins", ())) for kpi in kpis)
+    return NewFile(path, text, 0, 0, readings, kpis=len(kpis))
 
 
 def check(

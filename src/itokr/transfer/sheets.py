@@ -225,6 +225,8 @@ def _value(cell: Any) -> Any:
     value = cell.value
     if cell.data_type == "f":
         return Formula(getattr(value, "text", None) or str(value))
+    if isinstance(value, int) and not isinstance(value, bool) and "0." in cell.number_format:
+        return float(value)  # a whole number shown with decimals (`1.0`) was written so
     if value is None or isinstance(value, str | int | float | bool | dt.date):
         return value
     return str(value)  # a time, a duration, an error value: text, read as its field

@@ -16,11 +16,12 @@ from typing import Any
 from itokr.errors import UsageError
 from itokr.transfer import fields
 from itokr.transfer.cells import CellError
-from itokr.transfer.drafts import DraftKR, DraftObjective, Parsed, place_period
-from itokr.transfer.fields import CHECKIN_FIELDS, IMPORTABLE, Field
+from itokr.transfer.drafts import DraftKpi, DraftKR, DraftObjective, Parsed, place_period
+from itokr.transfer.fields import CHECKIN_FIELDS, IMPORTABLE, KPI_FIELDS, Field
 from itokr.transfer.sheets import Row, Table
 
 OWN_COLUMNS = ("objective_title", "kr_title")  # the header that marks itokr's export
+KPI_COLUMNS = ("id", "title", "good", "bad")  # the header of its KPIs sheet
 _PERIOD_KEYS = ("period", "start", "end")
 
 
@@ -130,32 +131,61 @@ def read_rows(
         )
 
 
-def read_checkins(parsed: Parsed, table: Table) -> None:
+def read_kpis(parsed: Parsed, table: Table) -> None:
+    """The KPIs sheet or file: a row per KPI (the computed columns are left alone)."""
+    wanted = [f for f in KPI_FIELDS if f.level == "kpi"]
+    columns = {f.name: c for f in wanted if (c := table.column(f.name)) is not None}
+    parsed.kpi_source = table.name
+    for row in table.rows:
+        values = _values(parsed, table, row, columns, strip=False, fields_=wanted)
+        if values is not None:
+            parsed.kpis.append(DraftKpi(row.line, values))
+
+
+def read_checkins(parsed: Parsed, table: Table, root_kpis: Collection[str] = ()) -> None:
     """The check-ins sheet or file: `ref,value,date,confidence,note` (and `by`), a ref
-    being `objective_id/kr_id` as the key-result rows name them."""
+    being `objective_id/kr_id` as the key-result rows name them, or a KPI's id. The
+    readings of a KPI of the root (`root_kpis`) not imported are left out, and said."""
     columns = {f.name: c for f in CHECKIN_FIELDS if (c := table.column(f.name)) is not None}
-    known = {
-        (objective.source_id, kr.data.get("id") or kr.data.get("title")): kr
+    known: dict[str, DraftKR] = {
+        f"{objective.source_id}/{kr.data.get('id') or kr.data.get('title')}": kr
         for objective in parsed.objectives
         for kr in objective.key_results
     }
+    known |= {str(kpi.data.get("id")): kpi for kpi in parsed.kpis}
+    kept_out: dict[str, int] = {}
     for row in table.rows:
         values = _values(parsed, table, row, columns, strip=False, fields_=CHECKIN_FIELDS)
         if values is None:
             continue
         ref = str(values.pop("ref", ""))
-        objective_id, _, kr_id = ref.partition("/")
-        key_result = known.get((objective_id, kr_id))
+        key_result = known.get(ref)
+        if key_result is None and ref in root_kpis:
+            kept_out[ref] = kept_out.get(ref, 0) + 1
+            continue
         if key_result is None:
+            what = (
+                f"a reading of {ref}, which is no KPI of {parsed.kpi_source}"
+                if parsed.kpi_source
+                else f"a reading of {ref}, but no KPIs were read: give --kpis FILE "
+                "(itokr export --kpis FILE writes it)"
+            )
             parsed.problem(
                 row.line,
                 columns.get("ref", 0) + 1,
                 "I106",
-                f"check-in of {ref or 'no key result'}, which is no key result of {parsed.source}",
+                f"check-in of {ref or 'no key result'}, which is no key result of {parsed.source}"
+                if "/" in ref or not ref
+                else what,
                 source=table.name,
             )
             continue
         _add_checkin(parsed, table.name, row.line, key_result, values)
+    parsed.notes += [
+        f"KPI {kpi}: {count} reading{'s' * (count != 1)} left out: the KPI is in the root "
+        "already, and import writes only new files (itokr checkin records a reading)"
+        for kpi, count in kept_out.items()
+    ]
 
 
 def _values(
