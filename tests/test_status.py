@@ -185,6 +185,7 @@ EXPECTED = {
             ],
         },
     ],
+    "findings": [],  # the problems of the files read: always there, for a stable shape
 }
 
 
@@ -300,10 +301,15 @@ def test_invalid_files_still_show_what_loaded_and_exit_1(
     assert result.exit_code == 1
     assert result.stderr.startswith("itokr: ") and "run itokr validate" in result.stderr
     assert len(result.stderr.splitlines()) == 1
-    assert [o["id"] for o in json.loads(result.stdout)["objectives"]] == [
+    document = json.loads(result.stdout)
+    assert [o["id"] for o in document["objectives"]] == [
         "reliable-platform",
         "patching",
         "next-quarter",
+    ]
+    assert [(Path(f["path"]).name, f["line"], f["code"]) for f in document["findings"]] == [
+        ("bad.yaml", 2, "E104"),
+        ("bad.yaml", 4, "E107"),
     ]
 
 

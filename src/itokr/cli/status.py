@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -21,9 +21,6 @@ from itokr.cli.app import (
     problems_code,
     use_color,
 )
-
-if TYPE_CHECKING:
-    pass
 
 
 class StatusFormat(StrEnum):
@@ -98,7 +95,7 @@ def status(
     if output is StatusFormat.json:
         from itokr.render.status import as_json
 
-        sys.stdout.write(as_json(scores, day, key_results=not objectives))
+        sys.stdout.write(as_json(scores, day, key_results=not objectives, findings=tree.findings))
     elif output is StatusFormat.csv:
         from itokr.render.status_csv import as_csv
 
