@@ -198,15 +198,27 @@ def check_filters(
     area: str | None = None,
     period: str | None = None,
     kpis: bool = False,
+    note: bool = True,
 ) -> None:
-    """Exit 2 when --owner, --area or --period names nothing in the root, as every view
-    does; with `kpis`, the view lists KPIs beside objectives and their owners count."""
-    from itokr.crosscheck import unmatched_filter
+    """Exit 2 when --owner, --area or --period names nothing in the root (a period that
+    is no period), as every view does; with `kpis`, the view lists KPIs beside
+    objectives and their owners count. A real period no objective has is an empty
+    answer: with `note` (a view for people) a line on stderr says so."""
+    from itokr.crosscheck import empty_period, unmatched_filter
 
     also = tree.kpis if kpis else ()
-    problem = unmatched_filter(tree.entries, owner=owner, area=area, period=period, kpis=also)
+    problem = unmatched_filter(
+        tree.entries,
+        owner=owner,
+        area=area,
+        period=period,
+        kpis=also,
+        defined=tree.config.periods.keys(),
+    )
     if problem is not None:
         raise UsageError(problem)
+    if note and (empty := empty_period(tree.entries, period)) is not None:
+        complain(empty)
 
 
 def require_valid(tree: Tree) -> None:

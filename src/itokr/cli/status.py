@@ -84,7 +84,7 @@ def status(
         from itokr.cli.history import load_at
 
         tree, day = load_at(ctx, at, as_of)
-    check_filters(tree, owner=owner, area=area, period=period)
+    check_filters(tree, owner=owner, area=area, period=period, note=output is not StatusFormat.json)
     scores = [
         s
         for s in score_all(tree.entries, tree.config, day)
