@@ -32,7 +32,8 @@ def score(
 ) -> None:
     """Show how one objective or key result is scored: the answer to "why is this red?".
 
-    Baseline → current → target = progress, the clamped score, weight, expected
+    Baseline → current → target = score (for a threshold, current ≥ its bound; for
+    milestones, the share done), the progress formula behind it, weight, expected
     progress, the health rule that applied, forecast, staleness and confidence.
     Unknown REF: exit 2.
     """
