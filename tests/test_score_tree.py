@@ -145,6 +145,52 @@ def test_unknown_ref_is_misuse(run: Run, root: Path, ref: str) -> None:
     assert result.stderr.startswith("itokr: unknown")
 
 
+DUPLICATE_KR = """\
+period: 2026-Q4
+objectives:
+  - id: nums
+    title: Count all the things
+    key_results:
+      - {id: k20, title: Count twenty things, baseline: 0, target: 20, current: 5}
+      - {id: k20, title: Count twenty more, baseline: 0, target: 20, current: 5}
+"""
+
+
+@pytest.mark.parametrize("ref", ["nums/k20", "nums"])
+def test_a_ref_kept_out_by_problems_names_them_and_exits_1(
+    run: Run, make_root: Callable[..., Path], ref: str
+) -> None:
+    """The objective exists but does not load (a duplicate key-result id): "unknown
+    objective" alone (exit 2) would send the user hunting for a typo."""
+    root = make_root({"a.yaml": DUPLICATE_KR, "b.yaml": PLATFORM})
+    result = score(run, root, ref)
+    assert (result.exit_code, result.stdout) == (1, "")
+    lines = result.stderr.splitlines()
+    assert lines[0] == (
+        "itokr: unknown objective 'nums' among the objectives that loaded; problems may keep it out"
+    )
+    assert lines[1] == "itokr: 1 problem in the OKR files:"
+    assert lines[2].endswith(
+        "a.yaml:7:14: E205 key result id 'k20' is already used in this objective: rename one"
+    )
+    shown = score(run, root, "reliable-platform/p95-latency")  # what loaded is still shown
+    assert shown.exit_code == 1 and "250 → 235 → 200 ms" in shown.stdout
+
+
+def test_installed_score_of_a_ref_problems_keep_out_exits_1(
+    make_root: Callable[..., Path],
+) -> None:
+    root = make_root({"a.yaml": DUPLICATE_KR})
+    done = subprocess.run(
+        [installed_itokr(), "--root", str(root), "score", "nums/k20"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (done.returncode, done.stdout) == (1, "")
+    assert "E205" in done.stderr and "Traceback" not in done.stderr
+
+
 def test_titles_are_shown_as_written_not_as_markup(
     run: Run, make_root: Callable[..., Path]
 ) -> None:

@@ -161,12 +161,14 @@ def name_problems(tree: Tree, revision: str) -> None:
     name_findings(tree.findings, revision)
 
 
-def name_findings(findings: Sequence[Finding], revision: str) -> None:
-    """`name_problems` for findings of a revision that are not a whole root's."""
+def name_findings(findings: Sequence[Finding], revision: str | None) -> None:
+    """`name_problems` for findings that are not a whole root's at a revision: those of
+    a revision's files, or (`revision` None) of the files on disk."""
     if not findings:
         return
     count = len(findings)
-    complain(f"{count} problem{'s' if count != 1 else ''} in the OKR files at {revision}:")
+    at = "" if revision is None else f" at {revision}"
+    complain(f"{count} problem{'s' if count != 1 else ''} in the OKR files{at}:")
     for f in findings:  # paths and messages are inert already (loader)
         sys.stderr.write(f"{f.path}:{f.line}:{f.col}: {f.code} {f.message}\n")
 
