@@ -310,10 +310,15 @@ def test_filters_match_the_objectives_own_value(
 
 
 def test_a_period_matches_by_its_name_exactly(run: Run, root: Path) -> None:
-    """A year does not hold its quarters: `--period 2027` names no objective here (exit 2)."""
+    """A year does not hold its quarters: `--period 2027` names no objective here, an
+    empty answer, with a note naming the periods that do."""
     result = status(run, root, "--period", "2027")
-    assert result.exit_code == 2
-    assert "the periods in this root: 2026-Q3, 2026-Q4, 2027-Q1" in result.stderr
+    assert result.exit_code == 0
+    assert "No objectives to show." in result.stdout
+    assert result.stderr == (
+        "itokr: --period 2027: no objective has this period; "
+        "the periods in this root: 2026-Q3, 2026-Q4, 2027-Q1\n"
+    )
 
 
 def test_unknown_health_or_bad_date_is_misuse(run: Run, root: Path) -> None:
