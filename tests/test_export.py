@@ -248,7 +248,7 @@ def test_csv_to_stdout_puts_the_summary_on_stderr(run: Callable[..., Result]) ->
         (["-o", "x.csv", "--checkins", "c.csv", "--kpis", "c.csv"], "give each its own"),
         (["-o", "x.xlsx", "--kpis", "k.csv"], "third sheet"),
         # as every view: an unknown period, owner or area names the ones that exist
-        (["-o", "x.csv", "--period", "1999-Q1"], "no objective has this period; the periods"),
+        (["-o", "x.csv", "--period", "1999-Q5"], "no such period (write YYYY-Qn, "),
         (["-o", "x.csv", "--owner", "nobody"], "the owners in this root: "),
         (["-o", "x.csv", "--area", "nowhere"], "the areas in this root: "),
         (["-o", "x.csv", "--as-of", "2026-02-30"], "real date"),
@@ -313,7 +313,7 @@ def test_installed_entry_point_exit_codes(tmp_path: Path) -> None:
         [*base, "-o", str(tmp_path / "b.csv"), "--period", "nope"], capture_output=True, text=True
     )
     assert misuse.returncode == 2 and misuse.stdout == ""
-    assert misuse.stderr.startswith("itokr: --period nope: no objective has this period")
+    assert misuse.stderr.startswith("itokr: --period nope: no such period")
 
 
 def test_a_source_the_new_root_lacks_is_left_out_and_said(

@@ -4,13 +4,15 @@ objective has is a typo, exit 2, naming what the root has."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import EXAMPLES, Result
+from conftest import EXAMPLES, ONE_OBJECTIVE, Result, installed_itokr
 
 Run = Callable[..., Result]
 IT = EXAMPLES / "it-department"
@@ -22,8 +24,8 @@ def _it(run: Run, *args: str) -> Result:
 
 
 @pytest.mark.parametrize("view", [*VIEWS, ["site", "{out}"]])
-@pytest.mark.parametrize("period", ["2031-Q9", "2031-Q1", "FY99"])
-def test_a_period_no_objective_has_is_misuse_everywhere(
+@pytest.mark.parametrize("period", ["2031-Q9", "FY99", "2026-q4"])
+def test_a_period_that_is_no_period_is_misuse_everywhere(
     run: Run, view: list[str], period: str, tmp_path: Path
 ) -> None:
     out = tmp_path / "site"
@@ -32,10 +34,76 @@ def test_a_period_no_objective_has_is_misuse_everywhere(
     assert result.stdout == ""
     assert not out.exists()  # site writes nothing
     message = result.stderr.strip()
-    assert message.startswith(f"itokr: --period {period}: no objective has this period; ")
+    assert message.startswith(f"itokr: --period {period}: no such period (write YYYY-Qn, ")
     assert message.endswith(
         "the periods in this root: 2026, 2026-H2, 2026-Q3, 2026-Q4, 2027-Q1, FY27"
     )
+
+
+EMPTY_NOTE = (
+    "itokr: --period {period}: no objective has this period; "
+    "the periods in this root: 2026, 2026-H2, 2026-Q3, 2026-Q4, 2027-Q1, FY27\n"
+)
+
+
+@pytest.mark.parametrize("view", [*VIEWS, ["site", "{out}"]])
+def test_a_real_period_no_objective_has_is_an_empty_answer_everywhere(
+    run: Run, view: list[str], tmp_path: Path
+) -> None:
+    """2031-Q1 is a period, just not one of this root's: nothing to show is the answer."""
+    out = tmp_path / "site"
+    result = _it(run, *(arg.format(out=out) for arg in view), "--period", "2031-Q1")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.startswith(EMPTY_NOTE.format(period="2031-Q1"))
+    assert "security-team" not in result.stdout  # no objective of another period
+
+
+@pytest.mark.parametrize(
+    ("view", "key"),
+    [(["status"], "objectives"), (["tree"], "objectives"), (["smart"], "objectives")],
+)
+def test_an_empty_period_in_json_is_an_empty_list_and_a_quiet_stderr(
+    run: Run, view: list[str], key: str
+) -> None:
+    result = _it(run, *view, "--period", "2031-Q1", "--format", "json")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert json.loads(result.stdout)[key] == []
+
+
+def test_a_period_itokr_yaml_defines_is_real_though_no_objective_has_it(
+    run: Run, make_root: Callable[..., Path]
+) -> None:
+    root = make_root(
+        {
+            "itokr.yaml": "periods:\n  FY30: {start: 2029-07-01, end: 2030-06-30}\n",
+            "team.yaml": ONE_OBJECTIVE,
+        }
+    )
+    result = run("--root", str(root), "status", "--period", "FY30", "-f", "json")
+    assert (result.exit_code, json.loads(result.stdout)["objectives"]) == (0, [])
+    undefined = run("--root", str(root), "status", "--period", "FY31")
+    assert undefined.exit_code == 2
+    assert "--period FY31: no such period" in undefined.stderr
+    assert "the periods in this root: 2026-Q4" in undefined.stderr
+
+
+def test_installed_itokr_empty_period_exits_0_and_a_typo_2() -> None:
+    def itokr(period: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [installed_itokr(), "--root", str(IT), "status", "--period", period],
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, "NO_COLOR": "1", "COLUMNS": "80"},
+        )
+
+    empty, typo = itokr("2031-Q1"), itokr("2031-Q9")
+    assert empty.returncode == 0
+    assert empty.stderr == EMPTY_NOTE.format(period="2031-Q1")
+    assert "No objectives to show." in empty.stdout
+    assert (typo.returncode, typo.stdout) == (2, "")
+    assert typo.stderr.startswith("itokr: --period 2031-Q9: no such period")
+    assert "Traceback" not in empty.stderr + typo.stderr
 
 
 @pytest.mark.parametrize(

@@ -61,6 +61,49 @@ def test_a_blob_over_a_lowered_limit_is_e008_and_named(run: Run, repo: GitRepo) 
     assert "okrs/big.yaml:1:1: E008" in done.stderr
 
 
+def test_status_at_in_json_lists_the_revisions_problems(run: Run, repo: GitRepo) -> None:
+    repo.write(
+        "okrs/bad.yaml",
+        VALID.replace("id: a", "id: b").replace("    title: Make", "    bogus: 1\n    title: Make"),
+    )
+    repo.commit("an unknown key")
+    repo.write("okrs/bad.yaml", VALID.replace("id: a", "id: b"))  # fixed on disk, not at HEAD
+    result = run("status", "--at", "HEAD", "-f", "json", *AS_OF, cwd=repo.path)
+    assert result.exit_code == 1
+    found = json.loads(result.stdout)["findings"]
+    assert found == [
+        {
+            "path": "okrs/bad.yaml",
+            "line": 6,
+            "col": 5,
+            "code": "E101",
+            "message": found[0]["message"],
+        }
+    ]
+    assert "unknown key 'bogus'" in found[0]["message"]
+    assert "okrs/bad.yaml:6:5: E101 unknown key 'bogus'" in result.stderr
+    on_disk = run("status", "-f", "json", *AS_OF, cwd=repo.path)
+    assert (on_disk.exit_code, json.loads(on_disk.stdout)["findings"]) == (0, [])
+
+
+def test_installed_status_at_names_problems_in_json_and_on_stderr(repo: GitRepo) -> None:
+    repo.write("okrs/bad.yaml", "objectives: {}\n")
+    repo.commit("objectives is no list")
+    done = subprocess.run(
+        [installed_itokr(), "status", "--at", "HEAD", "--format", "json", *AS_OF],
+        cwd=repo.path,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=without_git_variables(),
+    )
+    assert done.returncode == 1
+    document = json.loads(done.stdout)
+    assert [(f["path"], f["code"]) for f in document["findings"]] == [("okrs/bad.yaml", "E103")]
+    assert [o["id"] for o in document["objectives"]] == ["a"]
+    assert "okrs/bad.yaml:1:" in done.stderr and "Traceback" not in done.stderr
+
+
 def test_a_raised_limit_lets_a_large_file_in_at_a_revision(run: Run, repo: GitRepo) -> None:
     repo.write("okrs/itokr.yaml", "limits: {max_file_mib: 20}\n")
     repo.write("okrs/big.yaml", padded(17 * MIB))  # over the default 16 MiB

@@ -138,9 +138,22 @@ def test_an_empty_root_is_an_empty_review(run: Run, make_root: Callable[..., Pat
 
 
 def test_unknown_period_exits_2_and_names_the_known_ones(run: Run) -> None:
-    result = _report(run, "--period", "2031-Q1")
+    result = _report(run, "--period", "2031-Q9")
     assert result.exit_code == 2
     assert "2026-Q4" in result.stderr and result.stdout == ""
+
+
+def test_a_real_period_no_objective_has_is_an_empty_review(run: Run) -> None:
+    result = _report(run, "--period", "2031-Q1")
+    assert result.exit_code == 0
+    assert "0 objectives" in result.stdout
+    assert result.stderr.startswith("itokr: --period 2031-Q1: no objective has this period; ")
+
+
+def test_owner_and_area_that_do_not_meet_are_an_empty_review(run: Run) -> None:
+    """Each exists, as `status` takes them: together they select nothing, no misuse."""
+    result = _report(run, "--owner", "security-team", "--area", "finance")
+    assert result.exit_code == 0 and "0 objectives" in result.stdout
 
 
 def test_invalid_root_refuses_with_exit_1(run: Run, make_root: Callable[..., Path]) -> None:

@@ -30,6 +30,7 @@ def test_key_result_shows_its_arithmetic(run: Run, root: Path) -> None:
     result = score(run, root, "reliable-platform/p95-latency")
     assert result.exit_code == 0
     text = " ".join(result.stdout.split())
+    assert "score 250 → 235 → 200 ms = 0.30" in text  # SPEC: baseline → current → target
     assert "(235 − 250) / (200 − 250) = -15 / -50 = 0.30" in text
     assert "weight 1 of 3 in reliable-platform" in text
     assert "expected 0.49: 45 of the 91 days from the first day of 2026-Q4 to its last" in text
@@ -54,16 +55,67 @@ def test_committed_grade_is_explained(run: Run, root: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("ref", "expected"),
+    ("ref", "expected", "line"),
     [
-        ("patching/coverage", "current 98% ≥ 98%? met → 1"),
-        ("patching/retire", "weight of milestones done / of all = 1 / 5 = 0.20"),
-        ("reliable-platform/runbook", "not done → 0"),
-        ("next-quarter/adoption", "no current value yet (no data): score 0"),
+        ("patching/coverage", "current 98% ≥ 98%? met → 1", "98% ≥ 98% = 1.00"),
+        (
+            "patching/retire",
+            "weight of milestones done / of all = 1 / 5 = 0.20",
+            "0 → 1 → 5 by weight = 0.20",
+        ),
+        ("reliable-platform/runbook", "not done → 0", "not done = 0.00"),
+        (
+            "next-quarter/adoption",
+            "no current value yet (no data): score 0",
+            "10% → no data → 50% = 0.00",
+        ),
     ],
 )
-def test_every_kind_is_explained(run: Run, root: Path, ref: str, expected: str) -> None:
-    assert expected in " ".join(score(run, root, ref).stdout.split())
+def test_every_kind_is_explained(run: Run, root: Path, ref: str, expected: str, line: str) -> None:
+    text = " ".join(score(run, root, ref).stdout.split())
+    assert expected in text
+    assert f"score {line} expected" in text  # SPEC's line, in the kind's own terms
+
+
+@pytest.mark.parametrize(
+    ("key_result", "line"),
+    [
+        # over-achieved: the score is the clamped progress, and says so
+        (
+            "{id: k, title: Reach ten deploys a day, baseline: 0, target: 10, current: 12,"
+            " unit: deploys/day}",
+            "0 → 12 → 10 deploys/day = 1.00: progress 1.20 clamped to 1 (over-achieved)",
+        ),
+        (
+            "{id: k, title: Keep the error rate low, kind: threshold, direction: at_most,"
+            " baseline: 3, target: 1, current: 1.5, unit: '%'}",
+            "3% → 1.5% > 1% = 0.00",
+        ),
+        (
+            "{id: k, title: Keep at least two regions, kind: threshold, direction: at_least,"
+            " target: 2, unit: regions}",
+            "no data (at least 2 regions) = 0.00",
+        ),
+        (
+            "{id: k, title: Ship all three parts, milestones: [{title: a, done: true},"
+            " {title: b, done: true}, {title: c, done: false}]}",
+            "0 → 2 → 3 milestones = 0.67",
+        ),
+        ("{id: k, title: Publish the runbook now, done: true}", "done = 1.00"),
+    ],
+)
+def test_the_score_line_reads_baseline_current_target(
+    run: Run, make_root: Callable[..., Path], key_result: str, line: str
+) -> None:
+    root = make_root(
+        {
+            "a.yaml": "period: 2026-Q4\nobjectives:\n  - id: a\n    title: Make it so\n"
+            f"    key_results:\n      - {key_result}\n"
+        }
+    )
+    result = score(run, root, "a/k", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["explanation"]["score"] == line
 
 
 def test_score_json_matches_status(run: Run, root: Path) -> None:
@@ -91,6 +143,52 @@ def test_unknown_ref_is_misuse(run: Run, root: Path, ref: str) -> None:
     result = score(run, root, ref)
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.startswith("itokr: unknown")
+
+
+DUPLICATE_KR = """\
+period: 2026-Q4
+objectives:
+  - id: nums
+    title: Count all the things
+    key_results:
+      - {id: k20, title: Count twenty things, baseline: 0, target: 20, current: 5}
+      - {id: k20, title: Count twenty more, baseline: 0, target: 20, current: 5}
+"""
+
+
+@pytest.mark.parametrize("ref", ["nums/k20", "nums"])
+def test_a_ref_kept_out_by_problems_names_them_and_exits_1(
+    run: Run, make_root: Callable[..., Path], ref: str
+) -> None:
+    """The objective exists but does not load (a duplicate key-result id): "unknown
+    objective" alone (exit 2) would send the user hunting for a typo."""
+    root = make_root({"a.yaml": DUPLICATE_KR, "b.yaml": PLATFORM})
+    result = score(run, root, ref)
+    assert (result.exit_code, result.stdout) == (1, "")
+    lines = result.stderr.splitlines()
+    assert lines[0] == (
+        "itokr: unknown objective 'nums' among the objectives that loaded; problems may keep it out"
+    )
+    assert lines[1] == "itokr: 1 problem in the OKR files:"
+    assert lines[2].endswith(
+        "a.yaml:7:14: E205 key result id 'k20' is already used in this objective: rename one"
+    )
+    shown = score(run, root, "reliable-platform/p95-latency")  # what loaded is still shown
+    assert shown.exit_code == 1 and "250 → 235 → 200 ms" in shown.stdout
+
+
+def test_installed_score_of_a_ref_problems_keep_out_exits_1(
+    make_root: Callable[..., Path],
+) -> None:
+    root = make_root({"a.yaml": DUPLICATE_KR})
+    done = subprocess.run(
+        [installed_itokr(), "--root", str(root), "score", "nums/k20"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (done.returncode, done.stdout) == (1, "")
+    assert "E205" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_titles_are_shown_as_written_not_as_markup(

@@ -213,8 +213,10 @@ def test_filters_match_the_objectives_own_values(run: Run, make_root: MakeRoot) 
     assert ids("--owner", "security-team") == ["safe-api"]
     assert ids("--area", "infrastructure") == ["fast-api"]
     assert ids("--period", "2027-Q1") == ["safe-api"]
-    # a period matches by its name exactly, and a name no objective has is misuse
-    assert _smart(run, root, "--period", "2027").exit_code == 2
+    # a period matches by its name exactly (the year is not its quarter); a name that
+    # is no period is misuse
+    assert ids("--period", "2027") == []
+    assert _smart(run, root, "--period", "2027-Q5").exit_code == 2
     assert ids("--owner", "platform-team", "--area", "security") == []
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -57,21 +57,46 @@ def unmatched_filter(
     area: str | None = None,
     period: str | None = None,
     kpis: Sequence[KpiEntry] = (),
+    defined: Collection[str] = (),
 ) -> str | None:
-    """Why a filter can match nothing in this root (naming what exists), else None.
+    """Why a filter is a typo (naming what exists), else None.
 
     Each filter is checked on its own: `--owner a --area b` may well be empty
-    together, but an owner, area or period that no objective has is a typo. In a
-    view that lists KPIs beside objectives (`due`), `kpis` count too: an owner of
-    KPIs alone is no typo there.
+    together, but an owner or area that no objective has is a typo. In a view that
+    lists KPIs beside objectives (`due`), `kpis` count too: an owner of KPIs alone is
+    no typo there. A period is a typo only when it is no period at all (2031-Q9, a
+    name itokr.yaml does not define, among the names it does: `defined`); a real one
+    that no objective has is an empty answer, which `empty_period` words.
     """
     noun = "objective or KPI" if kpis else "objective"
     filters: list[tuple[str, str | None, set[str | None]]] = [
         ("owner", owner, {e.owner for e in entries} | {k.owner for k in kpis}),
         ("area", area, {e.area for e in entries} | {k.area for k in kpis}),
-        ("period", period, {e.period.name for e in entries if e.period is not None}),
     ]
-    return _unmatched(filters, noun)
+    problem = _unmatched(filters, noun)
+    if problem is None and period is not None and not _is_period(period, defined):
+        return (
+            f"--period {period}: no such period (write YYYY-Qn, YYYY-Hn, YYYY, or a name "
+            f"defined under `periods:` in itokr.yaml){_periods_in(entries)}"
+        )
+    return problem
+
+
+def empty_period(entries: Sequence[Entry], period: str | None) -> str | None:
+    """A note for a real period that no objective has (naming the periods that some
+    have), else None: an empty answer, worth a word to a person but no misuse."""
+    if period is None or any(e.period is not None and e.period.name == period for e in entries):
+        return None
+    return f"--period {period}: no objective has this period{_periods_in(entries)}"
+
+
+def _is_period(name: str, defined: Collection[str]) -> bool:
+    return name in defined or resolve(name, {}) is not None
+
+
+def _periods_in(entries: Sequence[Entry]) -> str:
+    names = sorted({e.period.name for e in entries if e.period is not None and e.period.name})
+    return f"; the periods in this root: {', '.join(names)}" if names else ""
 
 
 def unmatched_kpi_filter(

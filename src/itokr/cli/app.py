@@ -176,12 +176,14 @@ def name_problems(tree: Tree, revision: str) -> None:
     name_findings(tree.findings, revision)
 
 
-def name_findings(findings: Sequence[Finding], revision: str) -> None:
-    """`name_problems` for findings of a revision that are not a whole root's."""
+def name_findings(findings: Sequence[Finding], revision: str | None) -> None:
+    """`name_problems` for findings that are not a whole root's at a revision: those of
+    a revision's files, or (`revision` None) of the files on disk."""
     if not findings:
         return
     count = len(findings)
-    complain(f"{count} problem{'s' if count != 1 else ''} in the OKR files at {revision}:")
+    at = "" if revision is None else f" at {revision}"
+    complain(f"{count} problem{'s' if count != 1 else ''} in the OKR files{at}:")
     for f in findings:  # paths and messages are inert already (loader)
         sys.stderr.write(f"{f.path}:{f.line}:{f.col}: {f.code} {f.message}\n")
 
@@ -213,15 +215,27 @@ def check_filters(
     area: str | None = None,
     period: str | None = None,
     kpis: bool = False,
+    note: bool = True,
 ) -> None:
-    """Exit 2 when --owner, --area or --period names nothing in the root, as every view
-    does; with `kpis`, the view lists KPIs beside objectives and their owners count."""
-    from itokr.crosscheck import unmatched_filter
+    """Exit 2 when --owner, --area or --period names nothing in the root (a period that
+    is no period), as every view does; with `kpis`, the view lists KPIs beside
+    objectives and their owners count. A real period no objective has is an empty
+    answer: with `note` (a view for people) a line on stderr says so."""
+    from itokr.crosscheck import empty_period, unmatched_filter
 
     also = tree.kpis if kpis else ()
-    problem = unmatched_filter(tree.entries, owner=owner, area=area, period=period, kpis=also)
+    problem = unmatched_filter(
+        tree.entries,
+        owner=owner,
+        area=area,
+        period=period,
+        kpis=also,
+        defined=tree.config.periods.keys(),
+    )
     if problem is not None:
         raise UsageError(problem)
+    if note and (empty := empty_period(tree.entries, period)) is not None:
+        complain(empty)
 
 
 def require_valid(tree: Tree) -> None:

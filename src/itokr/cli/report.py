@@ -20,7 +20,6 @@ from itokr.cli.app import (
     require_valid,
     root_path,
 )
-from itokr.errors import UsageError
 
 
 class ReportFormat(StrEnum):
@@ -82,9 +81,7 @@ def report(
     require_valid(tree)
     check_filters(tree, owner=owner, area=area, period=period)
     entries, label = select(tree.entries, period, day)
-    entries = [e for e in entries if e.matches(owner=owner, area=area)]
-    if not entries and (owner is not None or area is not None):
-        raise UsageError(f"no objective of {label} matches the --owner/--area given")
+    entries = [e for e in entries if e.matches(owner=owner, area=area)]  # none: an empty review
     scores = score_all(entries, tree.config, day)
     smart = letters_by_id(tree.entries, entries, tree.config.smart, source=read_shown, as_of=day)
     starts = [e.period.start for e in entries if e.period is not None]

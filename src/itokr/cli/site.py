@@ -98,7 +98,7 @@ def site(
     root = root_path(ctx)
     tree = load_root(root, Path.cwd())
     require_valid(tree)
-    check_filters(tree, period=period)
+    check_filters(tree, period=period, note=output_format is not SiteFormat.json)
     if period is None:
         entries, label = list(tree.entries), "all periods"
     else:

@@ -107,7 +107,8 @@ def smart(
     # findings land in most files: where each node starts is kept while reading them
     tree = load_root(root_path(ctx), Path.cwd(), marks=True)
     require_valid(tree)
-    check_filters(tree, owner=owner, area=area, period=period)
+    machine = output in (SmartFormat.json, SmartFormat.sarif)
+    check_filters(tree, owner=owner, area=area, period=period, note=not machine)
     reports = check(
         tree.entries,
         tree.config.smart,

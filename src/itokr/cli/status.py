@@ -84,7 +84,7 @@ def status(
         from itokr.cli.history import load_at
 
         tree, day = load_at(ctx, at, as_of)
-    check_filters(tree, owner=owner, area=area, period=period)
+    check_filters(tree, owner=owner, area=area, period=period, note=output is not StatusFormat.json)
     scores = [
         s
         for s in score_all(tree.entries, tree.config, day)
@@ -95,7 +95,7 @@ def status(
     if output is StatusFormat.json:
         from itokr.render.status import as_json
 
-        sys.stdout.write(as_json(scores, day, key_results=not objectives))
+        sys.stdout.write(as_json(scores, day, key_results=not objectives, findings=tree.findings))
     elif output is StatusFormat.csv:
         from itokr.render.status_csv import as_csv
 

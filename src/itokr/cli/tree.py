@@ -51,7 +51,7 @@ def tree(
 
     day = as_of_date(as_of)
     loaded = load(ctx)
-    check_filters(loaded, owner=owner, area=area, period=period)
+    check_filters(loaded, owner=owner, area=area, period=period, note=output is not TreeFormat.json)
     entries = [e for e in loaded.entries if e.matches(owner=owner, area=area, period=period)]
     roots = alignment_tree(score_all(entries, loaded.config, day))
     if output is TreeFormat.json:

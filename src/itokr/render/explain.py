@@ -58,11 +58,46 @@ def progress_line(result: KeyResultScore) -> str:
 
 
 def score_line(result: KeyResultScore) -> str:
+    """SPEC §3's `baseline → current → target = score` in the key result's own terms,
+    and why the score is not the progress where it was clamped."""
+    shown = f"{_course(result.key_result)} = {two(result.score)}"
     if result.progress is not None and result.progress > 1:
-        return f"{two(result.score)}: progress {two(result.progress)} clamped to 1 (over-achieved)"
+        return f"{shown}: progress {two(result.progress)} clamped to 1 (over-achieved)"
     if result.progress is not None and result.progress < 0:
-        return f"{two(result.score)}: progress {two(result.progress)} clamped to 0 (moved away)"
-    return two(result.score)
+        return f"{shown}: progress {two(result.progress)} clamped to 0 (moved away)"
+    return shown
+
+
+def _course(kr: AnyKeyResult) -> str:
+    """Where a key result started, stands and aims: `250 → 235 → 200 ms`, `96.2% ≥ 95%`
+    (a threshold), `0 → 2 → 3 milestones`, `not done`."""
+    if isinstance(kr, MilestoneKR):
+        done = sum(m.weight for m in kr.milestones if m.done)
+        total = sum(m.weight for m in kr.milestones)
+        what = "milestones" if all(m.weight == 1 for m in kr.milestones) else "by weight"
+        return f"0 → {calc(done)} → {calc(total)} {what}"
+    if isinstance(kr, Binary):
+        return "done" if kr.done else "not done"
+    if isinstance(kr, Metric):
+        return " → ".join(_in_unit([kr.baseline, kr.value, kr.target], kr.unit))
+    baseline, current, target = _in_unit([kr.baseline, kr.value, kr.target], kr.unit)
+    start = f"{baseline} → " if kr.baseline is not None else ""
+    least = kr.direction == "at_least"
+    if kr.value is None:
+        return f"{start}{current} ({'at least' if least else 'at most'} {target})"
+    met = kr.value >= kr.target if least else kr.value <= kr.target
+    sign = ("≥" if met else "<") if least else ("≤" if met else ">")
+    return f"{start}{current} {sign} {target}"
+
+
+def _in_unit(values: list[float | None], unit: str | None) -> list[str]:
+    """Values as a line of them reads: `%` on each, another unit once, after the last."""
+    shown = [
+        "no data" if v is None else with_unit(v, unit if unit == "%" else None) for v in values
+    ]
+    if unit and unit != "%":
+        shown[-1] = with_unit(shown[-1], unit)
+    return shown
 
 
 def expected_line(period: Period | None, as_of: dt.date) -> str:

@@ -8,6 +8,7 @@ import json
 from collections.abc import Sequence
 
 from itokr.acyclic import collector_paused
+from itokr.findings import Finding
 from itokr.inert import markdown
 from itokr.render.plain import (
     forecast_text,
@@ -20,14 +21,29 @@ from itokr.render.plain import (
 from itokr.scoring import KeyResultScore, ObjectiveScore
 
 
-def as_json(scores: Sequence[ObjectiveScore], as_of: dt.date, *, key_results: bool = True) -> str:
+def as_json(
+    scores: Sequence[ObjectiveScore],
+    as_of: dt.date,
+    *,
+    key_results: bool = True,
+    findings: Sequence[Finding] = (),
+) -> str:
     """One objective a line: readable, diff-friendly, and written by json's C encoder
-    (`indent` would switch to its pure-Python one, which costs more than the loading)."""
+    (`indent` would switch to its pure-Python one, which costs more than the loading).
+    `findings` are the problems of the root read (on disk or at `--at`), one a line,
+    in the shape `diff` and `history` give them."""
     encode = json.JSONEncoder(ensure_ascii=False).encode
     with collector_paused():  # a few dicts per key result, none cyclic
         lines = ",\n".join(encode(objective_dict(s, key_results=key_results)) for s in scores)
-    body = f"\n{lines}\n" if lines else ""
-    return f'{{"as_of": {encode(as_of.isoformat())}, "objectives": [{body}]}}\n'
+    problems = ",\n".join(encode(f.as_dict()) for f in findings)
+    return (
+        f'{{"as_of": {encode(as_of.isoformat())}, "objectives": [{_block(lines)}], '
+        f'"findings": [{_block(problems)}]}}\n'
+    )
+
+
+def _block(lines: str) -> str:
+    return f"\n{lines}\n" if lines else ""
 
 
 def _health(health: str | None, stale: bool) -> str:

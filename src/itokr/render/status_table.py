@@ -30,13 +30,18 @@ STYLES = {
     "red": "red",
 }
 MIN_NAME = 24  # room for an objective or key-result id, the handle for `itokr score`
+MIN_ID = 16  # the name column's floor before one of SPEC's columns gives way
+NARROW_OWNER = 12  # owners are cut to this before ids are: `leadership-…` still reads
 LEGEND = (
     "Bar: score, ┃ expected by {as_of} · Forecast: score at period end, trend · "
     "stale: >{days} days unchecked"
 )
 MEASURED = "↻"  # after the age of a check-in that `itokr measure` read from a source
-# Optional columns, the first given up first when the terminal is narrow.
-DROP_ORDER = ("now", "conf", "owner", "trend", "exp", "last")
+# Columns beyond SPEC's, given up (the first first) once the titles have too little room.
+EXTRAS = ("now", "trend")
+# SPEC §3's columns: given up (the first first) only below 80 columns, where even a
+# narrowed owner leaves the ids less than MIN_ID.
+DROP_ORDER = ("conf", "owner", "exp", "last")
 
 
 def health_text(health: str | None) -> Text:
@@ -196,18 +201,22 @@ def _columns(rows: Sequence[_Row], width: int, *, key_results: bool) -> tuple[di
         return width - sum(columns.values()) - len(columns)
 
     shown = dict(widths)
-    dropped = []
-    for column in (c for c in DROP_ORDER if c in shown):
+    for column in (c for c in EXTRAS if c in shown):
         # values earn their column only once the titles have some room to be read
         if room(shown) >= MIN_NAME + (16 if column == "now" else 0):
             break
         del shown[column]
-        dropped.append(column)
-    for column in reversed(dropped[:-1]):  # a smaller, more important column may fit again
-        if column != "now" and room(shown) - widths[column] - 1 >= MIN_NAME:
-            shown[column] = widths[column]
-    shown = {key: value for key, value in widths.items() if key in shown}
-    return shown, max(MIN_NAME, room(shown))
+    if room(shown) < MIN_NAME:  # the title has given way: then the owner, not the ids
+        shown["owner"] = min(shown["owner"], NARROW_OWNER)
+    dropped: dict[str, int] = {}
+    for column in DROP_ORDER:
+        if room(shown) >= MIN_ID:
+            break
+        dropped[column] = shown.pop(column)
+    for column in reversed(list(dropped)[:-1]):  # a smaller, more important one may fit again
+        if room(shown) - dropped[column] - 1 >= MIN_ID:
+            shown[column] = dropped[column]
+    return {key: shown[key] for key in widths if key in shown}, max(MIN_ID, room(shown))
 
 
 def render(
@@ -239,8 +248,9 @@ def render(
         "last": ("Last", "right"),
         "owner": ("Owner", "left"),
     }
+    name = "Objective / key result" if name_width >= 22 else "Objective / KR"
     columns = [
-        Column("Objective / key result", name_width),
+        Column(name, name_width),
         *(Column(headers[key][0], width, headers[key][1]) for key, width in widths.items()),
     ]
 

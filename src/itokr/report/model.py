@@ -15,7 +15,6 @@ from typing import Any
 
 from itokr.changes import Change, Diff
 from itokr.crosscheck import Entry
-from itokr.errors import UsageError
 from itokr.findings import Finding
 from itokr.kpis import KpiScore
 from itokr.model import Metric, dated_checkins
@@ -149,11 +148,7 @@ def select(entries: Sequence[Entry], period: str | None, as_of: dt.date) -> tupl
     """
     if period is not None:
         chosen = [e for e in entries if e.period is not None and e.period.name == period]
-        if not chosen:
-            names = sorted({e.period.name for e in entries if e.period and e.period.name})
-            known = f"; the periods in this root: {', '.join(names)}" if names else ""
-            raise UsageError(f"--period {period}: no objective has this period{known}")
-        return chosen, period
+        return chosen, period  # none: an empty review (`check_filters` told a typo)
     running = [e for e in entries if e.period is not None and e.period.contains(as_of)]
     if running:
         labels = list(dict.fromkeys(e.period.label for e in running if e.period))
