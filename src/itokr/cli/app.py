@@ -19,6 +19,7 @@ from itokr.errors import INTERRUPTED, PROBLEMS, ItokrError, UsageError
 
 if TYPE_CHECKING:
     from itokr.findings import Finding
+    from itokr.gitio import Repo
     from itokr.loader import Tree
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -135,6 +136,24 @@ def load(ctx: typer.Context):  # type: ignore[no-untyped-def]
     from itokr.loader import load_root
 
     return load_root(root_path(ctx), Path.cwd())
+
+
+def root_repo(ctx: typer.Context) -> Repo:
+    """The git repository that holds the root the user means (exit 2 when none does)."""
+    from itokr import gitio
+
+    return gitio.open_repo(root_path(ctx))
+
+
+def load_at(ctx: typer.Context, revision: str, as_of: str | None) -> tuple[Tree, dt.date]:
+    """The root at `revision`, and the day to score it on: --as-of, else the commit's date."""
+    from itokr import gitio, gittrees
+
+    day = parse_date(as_of, "--as-of")
+    repo = root_repo(ctx)
+    commit = gitio.resolve(repo, revision)
+    side = gittrees.load_revision(repo, revision, commit, Path.cwd())
+    return side.tree, day or gitio.commit_day(repo, commit)
 
 
 def parse_date(value: str | None, option: str) -> dt.date | None:

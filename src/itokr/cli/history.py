@@ -1,5 +1,4 @@
-"""`itokr history REF`: a goal's score over time, from git and from its check-ins;
-and `load_at`, the root at a git revision, which `status --at` shares."""
+"""`itokr history REF`: a goal's score over time, from git and from its check-ins."""
 
 from __future__ import annotations
 
@@ -19,9 +18,8 @@ from itokr.cli.app import (
     finish,
     load,
     name_findings,
-    parse_date,
     problems_code,
-    root_path,
+    root_repo,
     use_color,
 )
 
@@ -43,23 +41,6 @@ _History = TypeVar("_History", contravariant=True)
 class HistoryFormat(StrEnum):
     text = "text"
     json = "json"
-
-
-def _repo(ctx: typer.Context) -> Repo:
-    from itokr import gitio
-
-    return gitio.open_repo(root_path(ctx))
-
-
-def load_at(ctx: typer.Context, revision: str, as_of: str | None) -> tuple[Tree, dt.date]:
-    """The root at `revision`, and the day to score it on: --as-of, else the commit's date."""
-    from itokr import gitio, gittrees
-
-    day = parse_date(as_of, "--as-of")
-    repo = _repo(ctx)
-    commit = gitio.resolve(repo, revision)
-    side = gittrees.load_revision(repo, revision, commit, Path.cwd())
-    return side.tree, day or gitio.commit_day(repo, commit)
 
 
 def _snapshots(repo: Repo, path: Path, *, also: Collection[str] = ()) -> list[Snapshot]:
@@ -115,7 +96,7 @@ def _plans(
     from itokr.errors import UsageError
 
     try:
-        return _snapshots(_repo(ctx), path, also=also), True
+        return _snapshots(root_repo(ctx), path, also=also), True
     except UsageError as error:
         complain(f"commit history unavailable ({error}); showing {showing} only")
         return [], False

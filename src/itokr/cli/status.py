@@ -18,6 +18,7 @@ from itokr.cli.app import (
     command,
     finish,
     load,
+    load_at,
     problems_code,
     use_color,
 )
@@ -81,8 +82,6 @@ def status(
         day = as_of_date(as_of)
         tree = load(ctx)
     else:
-        from itokr.cli.history import load_at
-
         tree, day = load_at(ctx, at, as_of)
     check_filters(tree, owner=owner, area=area, period=period, note=output is not StatusFormat.json)
     scores = [
