@@ -206,6 +206,33 @@ def test_an_unknown_ref_is_misuse(run: Run, repo: DatedRepo) -> None:
     assert result.stdout == ""
 
 
+@pytest.mark.parametrize("ref", ["nums/k20", "nums"])
+def test_a_ref_kept_out_by_problems_names_them_and_exits_1(
+    run: Run, make_root: Callable[..., Path], tmp_path: Path, ref: str
+) -> None:
+    """The objective exists but does not load (a duplicate key-result id): calling it
+    unknown (exit 2) would send the user hunting for a typo."""
+    make_root(
+        {
+            "a.yaml": """\
+            period: 2026-Q4
+            objectives:
+              - id: nums
+                title: Count all the things
+                key_results:
+                  - {id: k20, title: Count twenty things, baseline: 0, target: 20, current: 5}
+                  - {id: k20, title: Count twenty more, baseline: 0, target: 20, current: 5}
+            """
+        }
+    )
+    result = run("history", ref, cwd=tmp_path)
+    assert (result.exit_code, result.stdout) == (1, "")
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("itokr: unknown objective")  # "or KPI" for an id alone
+    assert lines[0].endswith("'nums' among the objectives that loaded; problems may keep it out")
+    assert "E205" in lines[2]
+
+
 def test_status_at_a_revision_equals_status_on_a_checkout_of_it(
     run: Run, repo: DatedRepo, tmp_path: Path
 ) -> None:

@@ -6,7 +6,8 @@ import datetime as dt
 import functools
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -255,6 +256,21 @@ def check_filters(
         raise UsageError(problem)
     if note and (empty := empty_period(tree.entries, period)) is not None:
         complain(empty)
+
+
+@contextmanager
+def found_among_loaded(tree: Tree) -> Iterator[None]:
+    """Resolve a ref inside: one not found in a root with problems may be an objective
+    that did not load, so each problem is named and the exit is 1, not the exit 2 of
+    an unknown ref."""
+    try:
+        yield
+    except UsageError as unknown:
+        if tree.ok:
+            raise
+        complain(f"{unknown} among the objectives that loaded; problems may keep it out")
+        name_findings(tree.findings, None)
+        raise typer.Exit(PROBLEMS) from None
 
 
 def require_valid(tree: Tree) -> None:

@@ -16,6 +16,7 @@ from itokr.cli.app import (
     command,
     complain,
     finish,
+    found_among_loaded,
     load,
     name_findings,
     problems_code,
@@ -183,7 +184,8 @@ def history(
     up to that day, also ones committed later. Readings fall on check-in dates
     and on the dates the plan changed; the working tree is today's plan. --as-of
     ends the timeline. Outside a git repository today's plan is used
-    throughout. Unknown REF: exit 2.
+    throughout. Unknown REF: exit 2; while OKR files have problems, an unknown
+    REF names each problem and exits 1 (its objective may be one that did not load).
     """
     from itokr.history import build
     from itokr.refs import resolve
@@ -195,11 +197,12 @@ def history(
     if kpi is not None:
         _kpi_history(ctx, tree, kpi, day, output)
         return
-    if "/" not in ref and all(entry.id != ref for entry in tree.entries):
-        from itokr.refs import unknown_id
+    with found_among_loaded(tree):
+        if "/" not in ref and all(entry.id != ref for entry in tree.entries):
+            from itokr.refs import unknown_id
 
-        raise unknown_id(ref, [e.id for e in tree.entries], [k.id for k in tree.kpis])
-    entry, _ = resolve(tree.entries, ref)
+            raise unknown_id(ref, [e.id for e in tree.entries], [k.id for k in tree.kpis])
+        entry, _ = resolve(tree.entries, ref)
     # the KPIs of every key result: the objective's plan at a commit holds them all
     tracked = {getattr(kr, "kpi", None) for kr in entry.objective.key_results}
     kpi_paths = {kpi.path for kpi in tree.kpis if kpi.id in tracked}

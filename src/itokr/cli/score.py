@@ -38,8 +38,8 @@ def score(
     Unknown REF: exit 2. While OKR files have problems: exit 1, and an unknown REF
     names each problem (its objective may be one that did not load).
     """
-    from itokr.cli.app import complain, name_findings, problems_code
-    from itokr.errors import PROBLEMS, UsageError
+    from itokr.cli.app import found_among_loaded, problems_code
+    from itokr.errors import UsageError
     from itokr.refs import resolve
     from itokr.scoring import score_objective
 
@@ -49,15 +49,8 @@ def score(
         raise UsageError(
             f"{ref} is a KPI: it has a band, not a score; see `itokr kpis` or `itokr history {ref}`"
         )
-    try:
+    with found_among_loaded(tree):
         entry, key_result = resolve(tree.entries, ref)
-    except UsageError as unknown:
-        if tree.ok:
-            raise
-        # an objective that does not load is missing too: its problems are the answer
-        complain(f"{unknown} among the objectives that loaded; problems may keep it out")
-        name_findings(tree.findings, None)
-        raise typer.Exit(PROBLEMS) from None
     objective = score_objective(entry, tree.config, day)
     result = None
     if key_result is not None:
