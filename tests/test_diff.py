@@ -128,12 +128,13 @@ def test_json_lists_each_changed_objective_and_key_result(run: Run, repo: GitRep
     assert uptime["change"] == "modified"
     assert uptime["fields"] == {"target": [99.9, 99.8]}
     assert uptime["score"] == [0.5, 0.67]
-    assert [f["flag"] for f in uptime["flags"]] == ["eased"]
-    assert not uptime["flags"][0]["accepted"]
-    assert [f["flag"] for f in changes["reliable/latency"]["flags"]] == ["raised"]
+    assert uptime["flags"] == ["eased"]
+    assert [f["flag"] for f in uptime["flag_details"]] == ["eased"]
+    assert not uptime["flag_details"][0]["accepted"]
+    assert changes["reliable/latency"]["flags"] == ["raised"]
     runbook = changes["reliable/runbook"]
     assert runbook["change"] == "removed" and runbook["score"] == [0.0, None]
-    assert [f["flag"] for f in runbook["flags"]] == ["removed"]
+    assert runbook["flags"] == ["removed"]
     assert changes["reliable"]["fields"] == {}  # only its key results changed
     assert changes["reliable"]["kind"] == "objective"
     assert changes["reliable/uptime"]["kind"] == "key_result"
@@ -146,6 +147,7 @@ def test_json_lists_each_changed_objective_and_key_result(run: Run, repo: GitRep
         "fields",
         "score",
         "flags",
+        "flag_details",
     }
 
 
@@ -231,7 +233,7 @@ def test_root_option_and_config_from_git(run: Run, tmp_path: Path) -> None:
         "FY27 (2026-07-01..2027-06-30)",
         "FY27 (2026-10-01..2027-09-30)",
     ]
-    assert [f["flag"] for f in hiring["flags"]] == ["period"]
+    assert hiring["flags"] == ["period"]
 
 
 # ---------------------------------------------------------------- --fail-on and reasons
@@ -249,8 +251,9 @@ def test_a_reason_added_by_the_change_accepts_the_flag(run: Run, repo: GitRepo) 
     result = run("diff", "main", "--fail-on", "eased,raised", "--as-of", AS_OF, cwd=repo.path)
     assert result.exit_code == 1  # latency's raise has no reason
     assert "uptime" not in result.stderr and "reliable/latency" in result.stderr
-    flags = _by_ref(_json(run, "main", cwd=repo.path))["reliable/uptime"]["flags"]
-    assert flags == [
+    uptime = _by_ref(_json(run, "main", cwd=repo.path))["reliable/uptime"]
+    assert uptime["flags"] == ["eased"]
+    assert uptime["flag_details"] == [
         {
             "flag": "eased",
             "message": "target eased: 99.9 → 99.8, towards the baseline 99.5",

@@ -90,8 +90,8 @@ def test_a_band_moving_the_lenient_way_is_flagged_eased(
     name, was, now = old.split(": ")[0], int(old.split(": ")[1]), int(new.split(": ")[1])
     assert (change["kind"], change["change"], change["score"]) == ("kpi", "modified", [None, None])
     assert change["fields"][name] == [was, now]
-    assert [f["flag"] for f in change["flags"]] == [flag]
-    assert change["flags"][0]["message"] == f"band {flag}: {name} {was} → {now}"
+    assert change["flags"] == [flag]  # SPEC §6: "eased" among its flags
+    assert change["flag_details"][0]["message"] == f"band {flag}: {name} {was} → {now}"
 
 
 def test_eased_fails_the_gate_until_a_reason_explains_it(run: Run, repo: GitRepo) -> None:
@@ -105,7 +105,7 @@ def test_eased_fails_the_gate_until_a_reason_explains_it(run: Run, repo: GitRepo
 
 def test_a_reversed_direction_is_eased_too(run: Run, repo: GitRepo) -> None:
     repo.edit("okrs/kpis.yaml", "good: 4\n    bad: 8", "good: 8\n    bad: 4")
-    (flag,) = _changes(run, repo)["mttr"]["flags"]
+    (flag,) = _changes(run, repo)["mttr"]["flag_details"]
     assert (flag["flag"], flag["message"]) == ("eased", "direction reversed: higher is now better")
 
 

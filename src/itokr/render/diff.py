@@ -345,7 +345,10 @@ def as_json(report: Report) -> str:
                 "path": change.path,
                 "fields": {name: [old, new] for name, (old, new) in change.fields.items()},
                 "score": list(change.score),
-                "flags": [
+                # SPEC §6: "eased" among the flags; what each says, and whether a
+                # reason: accepts it, beside them
+                "flags": [flag.kind for flag in change.flags],
+                "flag_details": [
                     {"flag": flag.kind, "message": flag.message, "accepted": flag.accepted}
                     for flag in change.flags
                 ],
