@@ -84,6 +84,8 @@ def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
         (("reliable/second-site", "--milestone", "x", "--done"), "exclude each other"),
         (("reliable/uptime", "--undo"), "--undo reverses"),
         (("reliable/uptime", "1", "--note", "ring\x07"), "control character '\\x07'"),
+        (("reliable/uptime", "1", "--note", "abc\u202edef"), "U+202E RIGHT-TO-LEFT OVERRIDE"),
+        (("reliable/uptime", "1", "--note", "zero\u200bwidth"), "U+200B ZERO WIDTH SPACE (E108)"),
         (("reliable/runbook", "--done", "1"), "takes no VALUE"),
     ],
 )

@@ -116,6 +116,7 @@ def test_every_row_is_recorded_in_one_write(run: Callable[..., Result], root: Pa
         ("reliable/mttr-down,5,,,", "tracks the KPI mttr"),
         ("mttr,,,,", "mttr is a KPI: give the value read"),
         ("reliable/uptime,99.9,,,,extra", "6 cells where the header has 5"),
+        ("reliable/uptime,99.9,,,zero\u200bwidth", "hidden character U+200B ZERO WIDTH SPACE"),
     ],
 )
 def test_one_bad_row_writes_nothing_and_names_its_line(

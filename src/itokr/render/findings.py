@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable, Sequence
 
 from itokr.findings import Finding
+from itokr.render.plain import plural
 from itokr.render.workflow import annotation
 
 
@@ -13,10 +14,11 @@ def text(findings: Sequence[Finding], files: int) -> str:
     lines = [f"{f.path}:{f.line}:{f.col}: {f.code} {f.message}" for f in findings]
     paths = len({f.path for f in findings})
     if findings:
-        noun = "problem" if len(findings) == 1 else "problems"
-        lines.append(f"Found {len(findings)} {noun} in {paths} of {files} files.")
+        lines.append(
+            f"Found {plural(len(findings), 'problem')} in {paths} of {plural(files, 'file')}."
+        )
     else:
-        lines.append(f"All good: {files} files checked.")
+        lines.append(f"All good: {plural(files, 'file')} checked.")
     return "\n".join(lines) + "\n"
 
 
