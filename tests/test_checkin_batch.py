@@ -228,3 +228,16 @@ def test_batch_takes_no_ref_or_flags(run: Callable[..., Result], root: Path) -> 
     assert "--batch takes no REF" in result.stderr
     result = run("--root", str(root), "checkin", "--batch", "x.csv", "--date", "2026-11-01")
     assert "a `date` column" in result.stderr
+
+
+def test_what_export_checkins_writes_is_recorded_as_it_is(
+    run: Callable[..., Result], root: Path
+) -> None:
+    """`by` is who measured it; export guards a formula-like note with a `'`, which the
+    batch takes off again."""
+    rows = "ref,value,date,confidence,note,by\nreliable/uptime,99.9,,,'=1+1 drill,cost-export\n"
+    result = _batch(run, root, rows)
+    assert result.exit_code == 0, result.stderr
+    written = (root / "team.yaml").read_text()
+    assert "by: cost-export" in written and "=1+1 drill" in written and "'=1+1" not in written
+    assert run("--root", str(root), "validate").exit_code == 0

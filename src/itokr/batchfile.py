@@ -1,8 +1,10 @@
 """The CSV file of `itokr checkin --batch`: one check-in per row.
 
-Header `ref,value,date,confidence,note` (columns in any order; `ref` and `value`
-required, the others optional). An empty cell is an absent value: an empty date is
-`--as-of`, an empty value on a milestone or binary key result a status update.
+Header `ref,value,date,confidence,note` and optionally `by` (columns in any order;
+`ref` and `value` required, the others optional): `itokr export --checkins` writes
+such a file, its text cells guarded against spreadsheets, which is undone here. An
+empty cell is an absent value: an empty date is `--as-of`, an empty value on a
+milestone or binary key result a status update.
 What each row means is checked against the root by the caller (`itokr.checkin`);
 here, only that the file is such a CSV (`UsageError`, exit 2, when it is not).
 """
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 
 from itokr.errors import UsageError
 
-COLUMNS = ("ref", "value", "date", "confidence", "note")
+COLUMNS = ("ref", "value", "date", "confidence", "note", "by")
 _REQUIRED = ("ref", "value")
 
 
@@ -29,6 +31,7 @@ class Row:
     date: str | None
     confidence: str | None
     note: str | None
+    by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +65,7 @@ def _header(cells: list[str], name: str, line: int) -> dict[str, int]:
         said += [f"no {' or '.join(map(repr, missing))} column"] if missing else []
         raise UsageError(
             f"{name}:{line}: {'; '.join(said)}: the first line must be the header "
-            f"{','.join(COLUMNS)} (date, confidence and note may be left out)"
+            f"{','.join(COLUMNS)} (date, confidence, note and by may be left out)"
         )
     return {column: names.index(column) for column in names}
 
@@ -97,9 +100,21 @@ def read_rows(data: bytes, name: str) -> tuple[list[Row], list[BadRow]]:
 
 
 def _row(cells: list[str], columns: dict[str, int], line: int) -> Row:
+    from itokr.transfer.cells import unguard
+
     def cell(column: str) -> str | None:
         return cells[columns[column]].strip() or None if column in columns else None
 
+    def text(column: str) -> str | None:  # a `'=…` export wrote is `=…` again
+        found = cell(column)
+        return None if found is None else unguard(found)
+
     return Row(
-        line, cell("ref") or "", cell("value"), cell("date"), cell("confidence"), cell("note")
+        line,
+        cell("ref") or "",
+        cell("value"),
+        cell("date"),
+        cell("confidence"),
+        text("note"),
+        text("by"),
     )

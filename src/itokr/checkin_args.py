@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -149,9 +149,11 @@ def checkin_request(
     note: str | None,
     as_of: dt.date,
     names: Mapping[str, str] = OPTIONS,
+    by: str | None = None,
 ) -> Request:
-    """`make_request` for a check-in: a value, or a status update; no flag."""
-    return make_request(
+    """`make_request` for a check-in: a value, or a status update; no flag. `by` says
+    who measured it (a batch file's `by` column, as `itokr export --checkins` writes)."""
+    request = make_request(
         ref,
         value,
         date=date,
@@ -163,6 +165,12 @@ def checkin_request(
         as_of=as_of,
         names=names,
     )
+    if by is None:
+        return request
+    try:
+        return replace(request, by=answers.note(by, "by"))
+    except answers.Invalid as error:
+        raise UsageError(str(error)) from None
 
 
 def walk_requests(stop: Stop, answer: Answer, *, date: str | None, as_of: dt.date) -> list[Request]:

@@ -95,7 +95,7 @@ def checkin(
         typer.Option(
             metavar="FILE",
             help="Record the check-ins of a CSV file (- reads stdin), header "
-            "ref,value,date,confidence,note: all or none.",
+            "ref,value,date,confidence,note (and by, who measured it): all or none.",
         ),
     ] = None,
     commit: Annotated[
@@ -251,6 +251,7 @@ def _batch_requests(source: str, day: dt.date, root: Path) -> tuple[str, list[tu
                 note=row.note,
                 as_of=day,
                 names=BATCH_NAMES,
+                by=row.by,
             )
         except UsageError as error:
             problems.append((row.line, str(error)))
