@@ -106,6 +106,10 @@ def test_one_row_per_checkin(
             'Cut the cost of IT,"=HYPERLINK(""http://x"",""y"")",finops,2025-Q2,120,108,k$',
             ":3:2: I103 Key result: holds a formula",
         ),
+        (
+            "Cut the cost of IT,Cut spend,finops,2025-Q2,=A1*2,108,k$",
+            ":3:5: I103 Baseline: holds a formula ('=A1*2'): itokr imports values, not formulas",
+        ),
         ("Cut the cost of IT,Cut spend,other,2025-Q2,120,108,k$", ":3:3: I105 owner is 'other'"),
         (
             "Cut the cost of IT,Cut spend,finops,2025-Q2,,108,k$",
@@ -347,7 +351,8 @@ def test_a_formula_in_a_workbook_is_a_finding(
     )
     result = _simple(run, empty, source)
     assert result.exit_code == 1
-    assert "okrs.xlsx[Sheet]:2:5: I102 Baseline: is not a number: '=100+20'" in result.stdout
+    # a formula is I103 in any column, as the README says: not "not a number"
+    assert "okrs.xlsx[Sheet]:2:5: I103 Baseline: holds a formula ('=100+20')" in result.stdout
 
 
 def test_a_workbook_that_unpacks_past_the_limit_exits_2(

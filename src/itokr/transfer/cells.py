@@ -95,6 +95,16 @@ def blank(cell: Any) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
+def _refuse_formula(cell: Any) -> None:
+    """I103 for a workbook formula, or text that starts like one (`=A1*2` in a number,
+    date or done column can be nothing else)."""
+    written = cell.text if isinstance(cell, Formula) else cell
+    if isinstance(cell, Formula) or (isinstance(cell, str) and cell.lstrip(" \t\n")[:1] == "="):
+        raise CellError(
+            "I103", f"holds a formula ({_short(written)}): itokr imports values, not formulas"
+        )
+
+
 def text(cell: Any, *, csv: bool, strip: bool) -> str | None:
     """A text field: None when blank. `csv`: the cell came from CSV text, where a
     leading `'` marks text and a bare `=` is a formula; `strip`: trim blanks around
@@ -102,7 +112,7 @@ def text(cell: Any, *, csv: bool, strip: bool) -> str | None:
     if cell is None or cell == "" or (strip and blank(cell)):
         return None
     if isinstance(cell, Formula):
-        raise CellError("I103", f"holds a formula ({_short(cell.text)}): itokr imports values")
+        _refuse_formula(cell)
     if isinstance(cell, bool):
         value = "true" if cell else "false"
     elif isinstance(cell, dt.datetime):
@@ -117,10 +127,7 @@ def text(cell: Any, *, csv: bool, strip: bool) -> str | None:
         )
     value = value.replace("\r\n", "\n").replace("\r", "\n")  # a line break inside a cell
     if csv and isinstance(cell, str):
-        if value.lstrip(" \t\n").startswith("="):
-            raise CellError(
-                "I103", f"holds a formula ({_short(value)}): itokr imports values, not formulas"
-            )
+        _refuse_formula(value)
         value = unguard(value)
     if strip:
         value = value.strip()
@@ -135,7 +142,8 @@ def number(cell: Any) -> float | int | None:
     """A number: `250`, `99.5`, `85%` (85), `1,234.5`, `$1,200`; None when blank."""
     if blank(cell):
         return None
-    if isinstance(cell, bool | Formula | dt.date):
+    _refuse_formula(cell)
+    if isinstance(cell, bool | dt.date):
         raise CellError("I102", f"is not a number: {_shown(cell)}")
     if isinstance(cell, int | float):
         value: float | int = cell
@@ -162,6 +170,7 @@ def date(cell: Any, *, month_first: bool | None = None) -> dt.date | None:
     None: only when the day cannot be mistaken for the month)."""
     if blank(cell):
         return None
+    _refuse_formula(cell)
     if isinstance(cell, dt.datetime):
         return cell.date()
     if isinstance(cell, dt.date):
@@ -206,6 +215,7 @@ def flag(cell: Any) -> bool | None:
         return None
     if isinstance(cell, bool):
         return cell
+    _refuse_formula(cell)
     written = str(cell).strip().lower()
     if not written:
         return None
