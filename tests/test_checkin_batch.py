@@ -241,3 +241,17 @@ def test_what_export_checkins_writes_is_recorded_as_it_is(
     written = (root / "team.yaml").read_text()
     assert "by: cost-export" in written and "=1+1 drill" in written and "'=1+1" not in written
     assert run("--root", str(root), "validate").exit_code == 0
+
+
+def test_a_header_alone_records_nothing_and_is_no_error(
+    run: Callable[..., Result], root: Path
+) -> None:
+    """An empty week is nothing wrong (exit 0), said on stderr; JSON says nothing was
+    written."""
+    before = (root / "team.yaml").read_bytes()
+    result = _batch(run, root, "ref,value\n")
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert "only the header: nothing recorded" in result.stderr
+    document = json.loads(_batch(run, root, "ref,value\n", "--format", "json").stdout)
+    assert (document["written"], document["checkins"], document["files"]) == (False, [], [])
+    assert (root / "team.yaml").read_bytes() == before

@@ -360,7 +360,7 @@ def _record_changes(
             path: unified_diff(path, original, new) for path, (original, new, _) in edits.items()
         },
         files=tuple(files.files[path] for path in edits),
-        written=not dry_run,
+        written=bool(edits) and not dry_run,
     )
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from itokr.cli.app import AsOf, as_of_date, command, load, root_path, use_color
+from itokr.cli.app import AsOf, as_of_date, command, complain, load, root_path, use_color
 from itokr.errors import INTERRUPTED, ItokrError, UsageError
 
 if TYPE_CHECKING:
@@ -262,8 +262,8 @@ def _batch_requests(source: str, day: dt.date, root: Path) -> tuple[str, list[tu
         checked = misfits([r for _, r in requests], root, Path.cwd(), BATCH_NAMES)
         problems += [(lines[place], message) for place, message in checked]
         _refuse(name, [(f"{name}:{line}", message) for line, message in sorted(problems)])
-    if not requests:
-        raise ItokrError(f"{name}: no check-ins in it, only the header: nothing to record")
+    if not requests:  # nothing asked is nothing wrong: exit 0, as an empty week is
+        complain(f"{name}: no check-ins in it, only the header: nothing recorded")
     return name, requests
 
 
