@@ -42,6 +42,21 @@ def test_a_link_where_the_site_needs_a_directory_is_refused(tmp_path: Path) -> N
     assert list(elsewhere.iterdir()) == []
 
 
+def test_a_refused_build_leaves_the_last_one_whole(tmp_path: Path) -> None:
+    """The link is found before any page is written: the last build stays as it was,
+    not half replaced."""
+    out = tmp_path / "site"
+    publish(out, {"index.html": b"<p>old</p>", "site.css": b"old{}"}.items())
+    before = _tree(out)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (out / "objectives").symlink_to(elsewhere)
+    with pytest.raises(UsageError, match="objectives is a symbolic link"):
+        publish(out, PAGES.items())
+    assert _tree(out) == before
+    assert list(elsewhere.iterdir()) == []
+
+
 def test_a_link_where_a_page_goes_is_replaced_not_followed(tmp_path: Path) -> None:
     precious = tmp_path / "bashrc"
     precious.write_bytes(b"keep me")

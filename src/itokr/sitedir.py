@@ -21,7 +21,7 @@ import os
 import re
 import secrets
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
 from itokr import __version__
@@ -64,14 +64,21 @@ def _replace(top: int, outdir: Path, wanted: dict[str, bytes], *, force: bool) -
             "name a new or empty directory, or pass --force to write the site into it"
         )
     earlier = previous or []
-    # listed before anything is written, so a build cut short is still cleaned up next time
-    _write(top, MARKER, _marker(sorted({*earlier, *wanted})))
     by_folder: dict[tuple[str, ...], list[tuple[str, bytes]]] = {}
     for path, data in wanted.items():
         *parts, name = path.split("/")
         by_folder.setdefault(tuple(parts), []).append((name, data))
-    for folder, files in by_folder.items():  # each opened once: a thousand pages share one
-        with _folder(top, outdir, list(folder), create=True) as directory:
+    with ExitStack() as stack:
+        # every folder opened (or refused: a link in the way) before any page is
+        # written, so a refusal leaves the last build whole; each once: pages share it
+        folders = {
+            folder: stack.enter_context(_folder(top, outdir, list(folder), create=True))
+            for folder in by_folder
+        }
+        # listed before a page is written, so a build cut short is cleaned up next time
+        _write(top, MARKER, _marker(sorted({*earlier, *wanted})))
+        for folder, files in by_folder.items():
+            directory = folders[folder]
             assert directory is not None  # created, or refused
             for name, data in files:
                 _write(directory, name, data)
