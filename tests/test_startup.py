@@ -129,3 +129,12 @@ def test_a_root_without_settings_gets_the_defaults_validation_gives() -> None:
 
     assert Config.model_construct() == Config.model_validate({})
     assert Config.model_construct().model_dump() == Config.model_validate({}).model_dump()
+
+
+def test_a_validate_run_imports_no_scoring_and_no_rich() -> None:
+    """Checking files scores nothing and draws nothing: scoring (and the KPI and as-of
+    code under it) and rich stay out of `validate`'s start (a shared word helper once
+    pulled scoring in, 4 % of every run)."""
+    modules = imported_by(["--root", str(EXAMPLES / "it-department"), "validate"])
+    assert not {name for name in modules if name.split(".")[0] == "rich"}
+    assert not modules & {"itokr.scoring", "itokr.render.plain", "itokr.smart", "json"}

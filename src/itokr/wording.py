@@ -1,5 +1,6 @@
-"""pydantic's wording turned into itokr's: a user never reads "Value error, ..." or
-"Input should be a valid integer, unable to parse string as an integer".
+"""itokr's wording: counted nouns (`plural`), and pydantic's wording turned into
+itokr's, so a user never reads "Value error, ..." or "Input should be a valid integer,
+unable to parse string as an integer".
 
 Typer 0.29 converts command-line values with pydantic, and a finding whose
 pydantic error has no message of its own falls back on pydantic's text.
@@ -27,3 +28,8 @@ def plain(message: str) -> str:
     for pattern, replacement in _PLAIN:
         message = pattern.sub(replacement, message)
     return message
+
+
+def plural(count: int, noun: str) -> str:
+    """`1 flag`, `2 flags`."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"

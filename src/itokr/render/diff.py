@@ -12,8 +12,8 @@ from itokr import inert
 from itokr.changes import Change, Diff, Flag
 from itokr.findings import Finding
 from itokr.gitio import WORKTREE
-from itokr.render.plain import plural
 from itokr.render.workflow import annotation
+from itokr.wording import plural
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 
 from itokr.findings import Finding
-from itokr.render.plain import plural
 from itokr.render.workflow import annotation
+from itokr.wording import plural
 
 
 def text(findings: Sequence[Finding], files: int) -> str:
@@ -23,6 +22,8 @@ def text(findings: Sequence[Finding], files: int) -> str:
 
 
 def as_json(findings: Sequence[Finding], files: int) -> str:
+    import json  # here: a text run, the common one, does without it
+
     document = {"ok": not findings, "errors": [f.as_dict() for f in findings], "files": files}
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from itokr.render.plain import iso, plural
+from itokr.render.plain import iso
 from itokr.render.workflow import annotation
+from itokr.wording import plural
 
 if TYPE_CHECKING:
     from itokr.measure import Outcome

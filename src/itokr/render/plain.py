@@ -16,11 +16,6 @@ from itokr.scoring import HEALTHS, KeyResultScore, ObjectiveScore, clamp
 SPARKS = "▁▂▃▄▅▆▇█"
 
 
-def plural(count: int, noun: str) -> str:
-    """`1 flag`, `2 flags`."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
 def rounded(value: float | None) -> float | None:
     """A computed number as every view shows it: two decimals."""
     return None if value is None else round(value, 2)
