@@ -281,7 +281,7 @@ def test_every_key_result_of_our_roots_takes_a_checkin(name: str) -> None:
     """Real files, real layouts: each key result accepts its kind of check-in cleanly."""
     from conftest import REPO
     from itokr.loader import load_root
-    from itokr.model import Binary, MilestoneKR
+    from itokr.model.keyresults import Binary, MilestoneKR
 
     root = REPO / name
     tree = load_root(root, root)

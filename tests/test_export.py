@@ -16,7 +16,7 @@ import yaml
 
 from conftest import EXAMPLES, Result, installed_itokr
 from itokr.loader import load_root
-from itokr.model import Metric
+from itokr.model.keyresults import Metric
 from itokr.transfer.exporting import Export
 
 IT = EXAMPLES / "it-department"

@@ -14,7 +14,7 @@ import pytest
 
 from conftest import REPO, Result
 from itokr.loader import load_root
-from itokr.model import Metric
+from itokr.model.keyresults import Metric
 from itokr.transfer import sheets
 
 HAND_MADE = REPO / "examples" / "import" / "team-okrs.csv"

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import REPO, Result
 from itokr.loader import load_root
-from itokr.model import Binary, Metric
+from itokr.model.keyresults import Binary, Metric
 from itokr.transfer.viva import _itokr_period
 from itokr.transfer.viva_checkins import packed_checkins
 

@@ -105,7 +105,7 @@ def test_organization_is_quoted_safely(run: Run, tmp_path: Path) -> None:
 
 
 def test_config_template_states_the_defaults(tmp_path: Path, run: Run) -> None:
-    from itokr.model import Config
+    from itokr.model.config import Config
 
     run("init", "--as-of", "2026-11-21", cwd=tmp_path)
     config = yamlio.read((tmp_path / "okrs" / "itokr.yaml").read_bytes())

@@ -11,7 +11,10 @@ from conftest import CASES_DIR
 from itokr.asof import key_result_known_on, kpi_known_on
 from itokr.kpis import KpiEntry, add_months, band, is_stale, next_due, score_kpi
 from itokr.loader import load_root
-from itokr.model import Checkin, Config, Kpi, Metric
+from itokr.model.checkins import Checkin
+from itokr.model.config import Config
+from itokr.model.keyresults import Metric
+from itokr.model.kpi import Kpi
 
 D = dt.date
 

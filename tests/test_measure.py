@@ -19,7 +19,7 @@ import pytest
 from conftest import Result, installed_itokr
 from gitrepo import GitRepo
 from itokr.loader import load_root
-from itokr.model import Metric, Threshold
+from itokr.model.keyresults import Metric, Threshold
 from sourceservers import JsonServer, csat, direct_to_loopback, json_server
 
 __all__ = ["direct_to_loopback"]  # an autouse fixture: on for every test here
@@ -681,7 +681,7 @@ def test_the_readmes_sources_and_workflow_are_valid() -> None:
     import yaml
 
     from itokr import yamlio
-    from itokr.model import Config
+    from itokr.model.config import Config
 
     blocks = _readme_section().split("```yaml\n")[1:]
     sources, workflow = blocks[0].split("```")[0], blocks[-1].split("```")[0]

@@ -15,7 +15,7 @@ import pytest
 from conftest import Result, require_tool
 from itokr.loader import load_root
 from itokr.measure import dates, measure
-from itokr.model import Metric, Threshold
+from itokr.model.keyresults import Metric, Threshold
 from sourceservers import (
     DAY_TIMES,
     GAP_DAY,

@@ -221,7 +221,7 @@ ACCEPTED = {
 def test_the_schema_accepts_what_validate_accepts(
     validator: jsonschema.protocols.Validator, data: Any
 ) -> None:
-    from itokr.model import ObjectiveFile
+    from itokr.model.objectives import ObjectiveFile
 
     ObjectiveFile.model_validate(data)
     assert validator.is_valid(data)

@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from itokr.crosscheck import Entry
-from itokr.model import Config, Objective
+from itokr.model.config import Config
+from itokr.model.objectives import Objective
 from itokr.periods import Period
 from itokr.scoring import (
     alignment_tree,

@@ -117,7 +117,8 @@ def test_a_run_of_one_command_says_what_the_whole_app_says(
 def test_importing_the_model_builds_no_validator() -> None:
     """Validators are built on first use (defer_build): a default that is itself a model
     is constructed, not validated, at import. The first build loads pydantic's plugins."""
-    probe = "import sys, itokr.model; print('pydantic.plugin._loader' in sys.modules)"
+    probe = "import sys, itokr.model.config, itokr.model.objectives; "
+    probe += "print('pydantic.plugin._loader' in sys.modules)"
     done = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     )
@@ -125,7 +126,7 @@ def test_importing_the_model_builds_no_validator() -> None:
 
 
 def test_a_root_without_settings_gets_the_defaults_validation_gives() -> None:
-    from itokr.model import Config
+    from itokr.model.config import Config
 
     assert Config.model_construct() == Config.model_validate({})
     assert Config.model_construct().model_dump() == Config.model_validate({}).model_dump()

@@ -27,7 +27,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from itokr.crosscheck import Entry
-from itokr.model import AnyKeyResult, Kpi, Metric, Threshold
+from itokr.model.keyresults import AnyKeyResult, Metric, Threshold
+from itokr.model.kpi import Kpi
 
 if TYPE_CHECKING:
     from itokr.kpis import KpiEntry

@@ -25,7 +25,8 @@ from typing import Any
 from itokr.crosscheck import Entry
 from itokr.emit import comment, dump, number_text
 from itokr.errors import UsageError
-from itokr.model import AnyKeyResult, Binary, Config, Metric, MilestoneKR, Threshold
+from itokr.model.config import Config
+from itokr.model.keyresults import AnyKeyResult, Binary, Metric, MilestoneKR, Threshold
 from itokr.periods import resolve
 from itokr.scoring import ObjectiveScore, score_objective
 

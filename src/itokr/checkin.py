@@ -39,7 +39,8 @@ from itokr.checkin_verify import (
 from itokr.errors import ItokrError, UsageError
 from itokr.kpis import KpiEntry, score_kpi
 from itokr.loader import Document, Tree
-from itokr.model import Checkin, Metric, Threshold
+from itokr.model.checkins import Checkin
+from itokr.model.keyresults import Metric, Threshold
 from itokr.refs import resolve
 from itokr.safewrite import LOCK_TIMEOUT, replace_file
 from itokr.scoring import score_key_result

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from itokr import answers, dates
 from itokr.errors import UsageError
-from itokr.model import MilestoneKR
+from itokr.model.keyresults import MilestoneKR
 
 if TYPE_CHECKING:  # the walk's types: a plain check-in need not import the walk
     from itokr.ritual import Answer, Stop

@@ -13,7 +13,7 @@ from itokr.crosscheck import Entry
 from itokr.errors import ItokrError, UsageError
 from itokr.kpis import KpiEntry
 from itokr.loader import Tree
-from itokr.model import AnyKeyResult, Binary, Metric, Threshold
+from itokr.model.keyresults import AnyKeyResult, Binary, Metric, Threshold
 from itokr.refs import resolve
 
 

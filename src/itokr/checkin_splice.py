@@ -11,7 +11,7 @@ from itokr.checkin_args import Request
 from itokr.checkin_plan import Planned
 from itokr.checkin_verify import Root
 from itokr.errors import ItokrError
-from itokr.model import AnyKeyResult, Binary, MilestoneKR
+from itokr.model.keyresults import AnyKeyResult, Binary, MilestoneKR
 
 
 def splice_request(

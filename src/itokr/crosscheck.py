@@ -7,16 +7,10 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from itokr.model import (
-    SOURCE_FIELDS,
-    SOURCE_NEEDS,
-    Config,
-    Metric,
-    Objective,
-    ObjectiveFile,
-    SourceRef,
-    Threshold,
-)
+from itokr.model.config import Config
+from itokr.model.keyresults import Metric, Threshold
+from itokr.model.objectives import Objective, ObjectiveFile
+from itokr.model.sources import SOURCE_FIELDS, SOURCE_NEEDS, SourceRef
 from itokr.periods import Period, resolve
 from itokr.problems import Loc, Problem
 

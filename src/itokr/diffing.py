@@ -27,7 +27,7 @@ from itokr.changes import (
 from itokr.crosscheck import Entry
 from itokr.diffing_kpis import kpi_changes
 from itokr.loader import Tree
-from itokr.model import AnyKeyResult, Milestone
+from itokr.model.keyresults import AnyKeyResult, Milestone
 from itokr.periods import Period
 from itokr.scoring import ObjectiveScore, newest_confidence, score_objective
 

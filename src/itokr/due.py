@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 from itokr.dates import add_days
 from itokr.kpis import KpiScore
-from itokr.model import AnyKeyResult, Config, Metric, Threshold
+from itokr.model.config import Config
+from itokr.model.keyresults import AnyKeyResult, Metric, Threshold
 from itokr.scoring import ObjectiveScore, goes_stale
 
 

@@ -32,15 +32,10 @@ from typing import Generic, TypeVar
 from itokr.crosscheck import Entry
 from itokr.gitlog import FileChange
 from itokr.loader import Tree
-from itokr.model import (
-    AnyCheckin,
-    AnyKeyResult,
-    Config,
-    Metric,
-    Objective,
-    Threshold,
-    dated_checkins,
-)
+from itokr.model.checkins import AnyCheckin
+from itokr.model.config import Config
+from itokr.model.keyresults import AnyKeyResult, Metric, Threshold, dated_checkins
+from itokr.model.objectives import Objective
 from itokr.scoring import ObjectiveScore, score_objective
 
 _Held = TypeVar("_Held")  # what a plan holds: an objective's entry, or a KPI

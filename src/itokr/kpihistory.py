@@ -21,7 +21,8 @@ from itokr.asof import known
 from itokr.history import Snapshot, timeline
 from itokr.kpis import KpiEntry, band, every_of, is_stale
 from itokr.loader import Tree
-from itokr.model import Checkin, Kpi
+from itokr.model.checkins import Checkin
+from itokr.model.kpi import Kpi
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,10 @@ from pydantic import ValidationError
 
 from itokr.crosscheck import Entry, Located, area_problem, elsewhere, source_problems
 from itokr.kpis import KpiEntry
-from itokr.model import Config, Kpi, Metric, ObjectiveFile, Threshold, tracking
+from itokr.model.config import Config
+from itokr.model.keyresults import Metric, Threshold, tracking
+from itokr.model.kpi import Kpi
+from itokr.model.objectives import ObjectiveFile
 from itokr.problems import Loc, Problem
 
 _MEASURED = (Metric, Threshold)  # a tuple: faster than a union in the loop over every key result

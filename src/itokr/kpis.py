@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from itokr.asof import kpi_known_on
-from itokr.model import Checkin, Config, Kpi
+from itokr.model.checkins import Checkin
+from itokr.model.config import Config
+from itokr.model.kpi import Kpi
 
 if TYPE_CHECKING:
     from itokr.crosscheck import Entry

@@ -33,7 +33,8 @@ from itokr.errors import UsageError
 from itokr.findings import Finding
 from itokr.inert import terminal
 from itokr.kpis import KpiEntry
-from itokr.model import Config, Limits, Objective, ObjectiveFile
+from itokr.model.config import Config, Limits
+from itokr.model.objectives import Objective, ObjectiveFile
 from itokr.problems import Problem, explain
 
 CONFIG_NAME = "itokr.yaml"

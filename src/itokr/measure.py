@@ -27,7 +27,9 @@ from itokr.findings import Finding
 from itokr.inert import terminal
 from itokr.kpis import KpiEntry
 from itokr.loader import Document, Tree, load_documents, read_root
-from itokr.model import Checkin, Metric, SourceRef, Threshold
+from itokr.model.checkins import Checkin
+from itokr.model.keyresults import Metric, Threshold
+from itokr.model.sources import SourceRef
 from itokr.periods import Period
 from itokr.refs import resolve, unknown_id
 from itokr.sources import CODES as SOURCE_CODES

@@ -10,20 +10,12 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
-from itokr.model import (
-    KINDS,
-    MODEL_OF_KIND,
-    Checkin,
-    Config,
-    Kpi,
-    Milestone,
-    Objective,
-    ObjectiveFile,
-    PeriodDates,
-    Source,
-    SourceRef,
-    StatusUpdate,
-)
+from itokr.model.checkins import Checkin, StatusUpdate
+from itokr.model.config import Config, PeriodDates
+from itokr.model.keyresults import KINDS, MODEL_OF_KIND, Milestone
+from itokr.model.kpi import Kpi
+from itokr.model.objectives import Objective, ObjectiveFile
+from itokr.model.sources import Source, SourceRef
 from itokr.wording import plain
 
 _OWN_CODE = re.compile(r"E\d{3}")

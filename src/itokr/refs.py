@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from itokr.crosscheck import Entry
 from itokr.errors import UsageError
-from itokr.model import AnyKeyResult
+from itokr.model.keyresults import AnyKeyResult
 
 
 def _unknown(kind: str, name: str, choices: Sequence[str]) -> UsageError:

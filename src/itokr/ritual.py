@@ -18,18 +18,10 @@ from dataclasses import dataclass
 
 from itokr.crosscheck import Entry
 from itokr.kpis import KpiEntry, KpiScore, score_kpi
-from itokr.model import (
-    AnyKeyResult,
-    Binary,
-    Checkin,
-    Config,
-    Kpi,
-    Metric,
-    MilestoneKR,
-    StatusUpdate,
-    Threshold,
-    tracking,
-)
+from itokr.model.checkins import Checkin, StatusUpdate
+from itokr.model.config import Config
+from itokr.model.keyresults import AnyKeyResult, Binary, Metric, MilestoneKR, Threshold, tracking
+from itokr.model.kpi import Kpi
 from itokr.scoring import KeyResultScore, ObjectiveScore, score_key_result
 
 WEEK = 7  # days: a check-in older than this is due in the walk

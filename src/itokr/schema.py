@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from itokr.model import SOURCE_TYPES, Config, ObjectiveFile
+from itokr.model.config import Config
+from itokr.model.objectives import ObjectiveFile
+from itokr.model.sources import SOURCE_TYPES
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 

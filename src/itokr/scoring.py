@@ -14,12 +14,11 @@ from itokr import kpis
 from itokr.acyclic import collector_paused
 from itokr.asof import key_result_known_on, known_on
 from itokr.crosscheck import Entry
-from itokr.model import (
-    AnyCheckin,
+from itokr.model.checkins import AnyCheckin, Checkin
+from itokr.model.config import Config
+from itokr.model.keyresults import (
     AnyKeyResult,
     Binary,
-    Checkin,
-    Config,
     Metric,
     MilestoneKR,
     Threshold,

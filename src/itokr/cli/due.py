@@ -135,7 +135,7 @@ def due(
     from itokr.cli.app import problems_code
     from itokr.due import by_owner, due_items, due_kpis
     from itokr.kpis import score_all as score_kpis
-    from itokr.model import MAX_DAYS
+    from itokr.model.config import MAX_DAYS
     from itokr.render.due import stale_counts
     from itokr.scoring import score_all
 

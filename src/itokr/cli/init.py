@@ -75,7 +75,8 @@ def _measure_secrets(root: Path) -> list[str]:
     """The `${VAR}`s the sources of an existing root's itokr.yaml name (none when it has
     no sources, or none that can be read)."""
     from itokr import yamlio
-    from itokr.model import VARIABLE, Config
+    from itokr.model.config import Config
+    from itokr.model.sources import VARIABLE
 
     try:
         config = Config.model_validate(yamlio.read((root / "itokr.yaml").read_bytes()) or {})

@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 from itokr.kpis import every_of, next_due
-from itokr.model import AnyKeyResult, Binary, Config, Kpi, Metric, MilestoneKR, Threshold
+from itokr.model.config import Config
+from itokr.model.keyresults import AnyKeyResult, Binary, Metric, MilestoneKR, Threshold
+from itokr.model.kpi import Kpi
 from itokr.periods import Period
 from itokr.render.plain import kind_label, number, two, with_unit
 from itokr.scoring import (

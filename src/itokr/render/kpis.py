@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from itokr.inert import markdown
 from itokr.kpis import BANDS, KpiScore, lower_is_better
-from itokr.model import Kpi
+from itokr.model.kpi import Kpi
 from itokr.render.plain import checked_ago, iso, spark, with_unit
 from itokr.render.status_csv import csv_cell
 

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from itokr.model import AnyKeyResult, Binary, Metric, MilestoneKR, Threshold
+from itokr.model.keyresults import AnyKeyResult, Binary, Metric, MilestoneKR, Threshold
 from itokr.scoring import HEALTHS, KeyResultScore, ObjectiveScore, clamp
 
 SPARKS = "▁▂▃▄▅▆▇█"

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from itokr.changes import Change
 from itokr.inert import markdown, markdown_lines
-from itokr.model import MilestoneKR
+from itokr.model.keyresults import MilestoneKR
 from itokr.render.kpis import markdown_table, summary_line
 from itokr.render.plain import (
     forecast_text,

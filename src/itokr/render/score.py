@@ -6,7 +6,8 @@ import datetime as dt
 import json
 from typing import TYPE_CHECKING, Any
 
-from itokr.model import Config, MilestoneKR, dated_checkins
+from itokr.model.config import Config
+from itokr.model.keyresults import MilestoneKR, dated_checkins
 from itokr.render.explain import Lines, key_result_lines, objective_lines
 from itokr.render.plain import key_result_dict, number, objective_dict, two
 from itokr.scoring import KeyResultScore, ObjectiveScore

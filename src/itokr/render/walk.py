@@ -18,7 +18,7 @@ from rich.text import Text
 
 from itokr import answers
 from itokr.inert import terminal
-from itokr.model import Binary, Metric, MilestoneKR, Threshold
+from itokr.model.keyresults import Binary, Metric, MilestoneKR, Threshold
 from itokr.render.due import reading_text
 from itokr.render.plain import now_text, number, two
 from itokr.ritual import Answer, Effect, Stop

@@ -17,7 +17,7 @@ from itokr.changes import Change, Diff
 from itokr.crosscheck import Entry
 from itokr.findings import Finding
 from itokr.kpis import KpiScore
-from itokr.model import Metric, dated_checkins
+from itokr.model.keyresults import Metric, dated_checkins
 from itokr.periods import Period
 from itokr.render.plain import mean, summary  # rich-free: what status counts
 from itokr.scoring import ObjectiveScore, projected_value

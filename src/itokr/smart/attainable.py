@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from itokr.crosscheck import Entry
-from itokr.model import AnyCheckin, Metric, Threshold
+from itokr.model.checkins import AnyCheckin
+from itokr.model.keyresults import Metric, Threshold
 from itokr.smart.base import Context, Loc, Miss, number, rule
 
 

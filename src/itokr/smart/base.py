@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from itokr.crosscheck import Entry
-from itokr.model import SmartConfig
+from itokr.model.config import SmartConfig
 
 Level = Literal["error", "warning"]
 Loc = tuple[str | int, ...]

@@ -18,7 +18,7 @@ from itokr.acyclic import collector_paused
 from itokr.asof import known_on
 from itokr.crosscheck import Entry
 from itokr.errors import ItokrError
-from itokr.model import SmartConfig
+from itokr.model.config import SmartConfig
 from itokr.smart.base import LETTERS, RULES, Context, Level, Loc, Miss, Rule
 
 _DISABLE = re.compile(r"#\s*itokr:\s*disable=([A-Za-z0-9]+(?:\s*,\s*[A-Za-z0-9]+)*)")

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from itokr.crosscheck import Entry
-from itokr.model import Binary, Metric, MilestoneKR, Threshold
+from itokr.model.keyresults import Binary, Metric, MilestoneKR, Threshold
 from itokr.smart.base import Context, Miss, rule
 
 _DIGIT = re.compile(r"\d")

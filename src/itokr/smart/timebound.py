@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from itokr.crosscheck import Entry
-from itokr.model import Metric, Threshold, dated_checkins
+from itokr.model.keyresults import Metric, Threshold, dated_checkins
 from itokr.smart.base import Context, Miss, rule
 
 

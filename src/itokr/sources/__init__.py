@@ -19,7 +19,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from itokr.errors import ItokrError
-from itokr.model import Source, SourceRef
+from itokr.model.sources import Source, SourceRef
 from itokr.sources.failure import CODES, SourceFailure
 from itokr.sources.secrets import Secrets
 

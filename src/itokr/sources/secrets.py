@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import quote, quote_plus
 
-from itokr.model import VARIABLE
+from itokr.model.sources import VARIABLE
 from itokr.sources.failure import SourceFailure
 
 MASK = "***"

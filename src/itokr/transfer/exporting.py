@@ -21,7 +21,9 @@ from typing import Any, ClassVar
 from itokr.crosscheck import Entry
 from itokr.emit import number_text
 from itokr.kpis import KpiEntry, score_kpi, tracking
-from itokr.model import Checkin, Config, Metric, Threshold, dated_checkins
+from itokr.model.checkins import Checkin
+from itokr.model.config import Config
+from itokr.model.keyresults import Metric, Threshold, dated_checkins
 from itokr.scoring import KeyResultScore, ObjectiveScore, score_all
 from itokr.transfer.cells import formula_like, guard
 from itokr.transfer.fields import (

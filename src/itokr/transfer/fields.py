@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from itokr import yamlio
 from itokr.emit import number_text
-from itokr.model import SourceRef
+from itokr.model.sources import SourceRef
 from itokr.transfer import cells
 from itokr.transfer.cells import CellError
 
