@@ -114,7 +114,7 @@ def test_every_command_is_interrupted_at_some_point_below() -> None:
 def test_ctrl_c_in_any_command_is_exit_130_and_one_line(
     run_cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str
 ) -> None:
-    monkeypatch.setattr(INTERRUPTED_IN.get(name, "itokr.loader.find_root"), _interrupt)
+    monkeypatch.setattr(INTERRUPTED_IN.get(name, "itokr.rootfiles.find_root"), _interrupt)
     result = run_cli("--root", str(EXAMPLE), name, *INTERRUPTED_AT[name], cwd=tmp_path)
     assert (result.exit_code, result.stdout, result.stderr) == (130, "", "itokr: interrupted\n")
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from itokr.diffing import compare
-from itokr.loader import Document, load_documents
+from itokr.loader import load_documents
 from itokr.render.diff import MARKDOWN_BUDGET, Report, markdown
+from itokr.rootfiles import Document
 
 
 def _file(objectives: int, target: int) -> bytes:

@@ -9,7 +9,8 @@ import pytest
 
 from itokr.changes import Change, Diff
 from itokr.diffing import compare
-from itokr.loader import Document, Tree, load_documents
+from itokr.loader import Tree, load_documents
+from itokr.rootfiles import Document
 
 AS_OF = dt.date(2026, 11, 21)
 BASE = """\

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from conftest import Result
 from itokr.findings import CODES
-from itokr.loader import Document, Tree, load_documents
+from itokr.loader import Tree, load_documents
+from itokr.rootfiles import Document
 
 # ITOKR_FUZZ_EXAMPLES=5000 for a deeper run; the default keeps the suite quick.
 EXAMPLES = int(os.environ.get("ITOKR_FUZZ_EXAMPLES", "200"))

@@ -281,7 +281,7 @@ def test_csv_neutralises_formulas_behind_spaces(run: Run, tmp_path: Path, owner:
 )  # fmt: skip
 def test_a_shown_file_name_leads_back_to_the_file(name: bytes) -> None:
     """Display paths escape what a terminal obeys; `real_path` undoes it exactly."""
-    from itokr.loader import display_path, real_path
+    from itokr.rootfiles import display_path, real_path
 
     path = Path(os.fsdecode(b"/tmp/okrs/" + name))
     shown = display_path(path, Path("/tmp"))

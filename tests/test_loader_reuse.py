@@ -10,7 +10,8 @@ import pytest
 
 from conftest import EXAMPLES, Result
 from itokr import loader
-from itokr.loader import Document, FileLoads, load_documents, read_root
+from itokr.loader import FileLoads, load_documents, read_root
+from itokr.rootfiles import Document
 
 OTHER = b"""\
 period: 2026-Q4

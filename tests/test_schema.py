@@ -17,7 +17,7 @@ import pytest
 
 from conftest import EXAMPLES, REPO, Result, installed_itokr
 from itokr import yamlio
-from itokr.loader import CONFIG_NAME
+from itokr.rootfiles import CONFIG_NAME
 
 CASES = Path(__file__).parent / "cases"
 ROOTS = [

@@ -9,7 +9,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from itokr.loader import Document, load_documents
+from itokr.loader import load_documents
+from itokr.rootfiles import Document
 from itokr.smart import LETTERS, check
 
 AS_OF = dt.date(2026, 12, 31)  # after every check-in of the examples

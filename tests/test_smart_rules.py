@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 
 from conftest import REPO
-from itokr.loader import Document, Tree, load_documents
+from itokr.loader import Tree, load_documents
+from itokr.rootfiles import Document
 from itokr.smart import LETTERS, RULES, Report, check, rules_markdown
 
 AS_OF = dt.date(2026, 12, 31)  # after every check-in of the examples

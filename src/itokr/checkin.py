@@ -38,10 +38,11 @@ from itokr.checkin_verify import (
 )
 from itokr.errors import ItokrError, UsageError
 from itokr.kpis import KpiEntry, score_kpi
-from itokr.loader import Document, Tree
+from itokr.loader import Tree
 from itokr.model.checkins import Checkin
 from itokr.model.keyresults import Metric, Threshold
 from itokr.refs import resolve
+from itokr.rootfiles import Document
 from itokr.safewrite import LOCK_TIMEOUT, replace_file
 from itokr.scoring import score_key_result
 

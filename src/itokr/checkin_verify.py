@@ -12,15 +12,8 @@ from typing import Any, TypeVar
 
 from itokr import yamlio
 from itokr.errors import ItokrError
-from itokr.loader import (
-    Document,
-    FileLoads,
-    Tree,
-    display_path,
-    load_documents,
-    objective_files,
-    read_root,
-)
+from itokr.loader import FileLoads, Tree, load_documents, read_root
+from itokr.rootfiles import Document, display_path, objective_files
 from itokr.safewrite import root_lock
 
 

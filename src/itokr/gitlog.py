@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from itokr.errors import UsageError
 from itokr.gitio import Repo, git_command, git_environment, git_missing, object_sizes, run_git
-from itokr.loader import MAX_FILE_BYTES
+from itokr.rootfiles import MAX_FILE_BYTES
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,15 +15,12 @@ from pathlib import Path
 
 from itokr.errors import UsageError
 from itokr.gitio import WORKTREE, Repo, git_said, object_sizes, read_blobs, run_git
-from itokr.loader import (
+from itokr.loader import Tree, load_documents, load_root, max_file_bytes
+from itokr.rootfiles import (
     CONFIG_NAME,
     MAX_FILE_BYTES,
     Document,
-    Tree,
     display_path,
-    load_documents,
-    load_root,
-    max_file_bytes,
     read_shown,
     too_large,
 )

@@ -26,12 +26,13 @@ from itokr.errors import ItokrError, UsageError
 from itokr.findings import Finding
 from itokr.inert import terminal
 from itokr.kpis import KpiEntry
-from itokr.loader import Document, Tree, load_documents, read_root
+from itokr.loader import Tree, load_documents, read_root
 from itokr.model.checkins import Checkin
 from itokr.model.keyresults import Metric, Threshold
 from itokr.model.sources import SourceRef
 from itokr.periods import Period
 from itokr.refs import resolve, unknown_id
+from itokr.rootfiles import Document
 from itokr.sources import CODES as SOURCE_CODES
 from itokr.sources import Reader, SourceFailure
 from itokr.sources.numbers import as_text

@@ -116,7 +116,7 @@ def complain(message: str) -> None:
 
 def root_path(ctx: typer.Context) -> Path:
     """The OKR root the user means (exit 2 when there is none)."""
-    from itokr.loader import find_root
+    from itokr.rootfiles import find_root
 
     globals_: Globals = ctx.find_root().obj
     return find_root(globals_.root, os.environ.get("ITOKR_ROOT"), Path.cwd())
@@ -222,8 +222,8 @@ def problems_code(tree: Tree, revision: str | None = None) -> int:
 
 def read_source(path: str) -> bytes | None:
     """A file's bytes as the core asks for them again (to place a finding), or None:
-    `path` is a display path (`loader.display_path`, escapes and all)."""
-    from itokr.loader import read_shown
+    `path` is a display path (`rootfiles.display_path`, escapes and all)."""
+    from itokr.rootfiles import read_shown
 
     return read_shown(path)
 

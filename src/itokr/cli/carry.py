@@ -17,7 +17,8 @@ from itokr.inert import terminal
 
 if TYPE_CHECKING:
     from itokr.carry import Plan, ToFix
-    from itokr.loader import Document, Tree
+    from itokr.loader import Tree
+    from itokr.rootfiles import Document
 
 
 class CarryFormat(StrEnum):
@@ -29,7 +30,8 @@ def _checked(
     plan: Plan, tree: Tree, config: Document | None, documents: list[Document], shown: str
 ) -> Tree:
     """The root with the new file, which must load cleanly, as it would be committed."""
-    from itokr.loader import Document, load_documents
+    from itokr.loader import load_documents
+    from itokr.rootfiles import Document
 
     if not tree.ok:
         count = len(tree.findings)
@@ -122,7 +124,8 @@ def carry(
     """
     from itokr.carry import plan as make_plan
     from itokr.carry import review
-    from itokr.loader import display_path, load_documents, read_root
+    from itokr.loader import load_documents, read_root
+    from itokr.rootfiles import display_path
 
     root = root_path(ctx)
     config, documents = read_root(root, Path.cwd())

@@ -231,7 +231,7 @@ def _flag_key(change: Change, kind: str) -> str | None:
 
 
 def _in_repo(path: str, top: Path) -> str:
-    from itokr.loader import real_path
+    from itokr.rootfiles import real_path
 
     try:
         return real_path(path).resolve().relative_to(top).as_posix()

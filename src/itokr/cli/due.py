@@ -47,7 +47,7 @@ class DueFormat(StrEnum):
 
 def _lines(tree: Tree, groups: list[OwnerDue]) -> dict[str, int]:
     """The line of each listed key result, so an annotation points at it."""
-    from itokr.loader import read_shown
+    from itokr.rootfiles import read_shown
     from itokr.yamlio import locate_all
 
     wanted: dict[str, list[tuple[str, tuple[str | int, ...]]]] = {}

@@ -87,8 +87,8 @@ def export(
     that a spreadsheet would run as a formula (= + - @ first) is written as text:
     in CSV with a leading '.
     """
-    from itokr.loader import display_path
     from itokr.render.transfer import export_summary
+    from itokr.rootfiles import display_path
     from itokr.safewrite import write_new
     from itokr.transfer.exporting import Export, build, csv_text, workbook
 

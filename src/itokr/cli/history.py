@@ -50,7 +50,7 @@ def _snapshots(repo: Repo, path: Path, *, also: Collection[str] = ()) -> list[Sn
     first: only the commits that changed more than check-ins or readings are loaded."""
     from itokr import gitio, gitlog, gittrees
     from itokr.history import Snapshot, plan_commits
-    from itokr.loader import CONFIG_NAME
+    from itokr.rootfiles import CONFIG_NAME
 
     inside = gitio.in_repository(repo, path)
     if inside is None:

@@ -16,8 +16,9 @@ from itokr.cli.app import as_of_date, command, complain, root_path
 from itokr.errors import PROBLEMS, ItokrError, UsageError
 
 if TYPE_CHECKING:
-    from itokr.loader import Document, Tree
+    from itokr.loader import Tree
     from itokr.render.transfer import Outcome
+    from itokr.rootfiles import Document
     from itokr.transfer.drafts import Parsed
     from itokr.transfer.sheets import Sheet
 
@@ -54,7 +55,7 @@ def _pairs(maps: list[str]) -> list[tuple[str, str]]:
 
 
 def _read(path: Path, encoding: str | None) -> list[Sheet]:
-    from itokr.loader import display_path, read_document
+    from itokr.rootfiles import display_path, read_document
     from itokr.transfer.sheets import MAX_BYTES, read_sheets
 
     shown = display_path(path.absolute(), Path.cwd())
@@ -155,7 +156,7 @@ def _into(root: Path, into: Path | None) -> Path:
 def _write(
     outcome: Outcome, into: Path, root: Path, config: Document | None, new: bytes | None
 ) -> None:
-    from itokr.loader import CONFIG_NAME
+    from itokr.rootfiles import CONFIG_NAME
     from itokr.safewrite import create_file, create_files, remove_files, replace_file, root_lock
 
     files = [(into / item.path, item.text.encode("utf-8")) for item in outcome.plan.files]
@@ -253,8 +254,9 @@ def import_(
     readings, keeping their ids: one the root has already is refused (exit 1).
     A key result's kpi link must name a KPI imported or in the root.
     """
-    from itokr.loader import CONFIG_NAME, Document, display_path, load_documents, read_root
+    from itokr.loader import load_documents, read_root
     from itokr.render import transfer as render
+    from itokr.rootfiles import CONFIG_NAME, Document, display_path
     from itokr.transfer.configedit import with_periods
     from itokr.transfer.newfiles import check, plan
 

@@ -69,9 +69,10 @@ def report(
     OKR file is invalid: a review must be complete.
     """
     from itokr.kpis import score_all as score_kpis
-    from itokr.loader import display_path, load_root, read_shown
+    from itokr.loader import load_root
     from itokr.report import build, select
     from itokr.report.since import changes_since
+    from itokr.rootfiles import display_path, read_shown
     from itokr.scoring import score_all
     from itokr.smart import letters_by_id
 

@@ -91,7 +91,8 @@ def smart(
     Suppress an agreed exception with `# itokr: disable=CODE` on the `- id:` line
     of the objective or key result. `--explain CODE` shows a rule with examples.
     """
-    from itokr.loader import load_root, read_shown
+    from itokr.loader import load_root
+    from itokr.rootfiles import read_shown
     from itokr.smart import RULES, check
 
     if explain is not None:

@@ -94,7 +94,7 @@ def validate(
 
 
 def _checked_files(root: Path) -> list[Path]:
-    from itokr.loader import CONFIG_NAME, objective_files
+    from itokr.rootfiles import CONFIG_NAME, objective_files
 
     config = root / CONFIG_NAME
     return objective_files(root) + ([config] if config.is_file() else [])

@@ -163,7 +163,7 @@ def github(reports: Sequence[Report]) -> str:
 def _uri(path: str) -> str:
     """The file's real name percent-encoded, a `\\` or a control character in it too;
     a relative path stays relative (to the checkout, as code scanning expects)."""
-    from itokr.loader import real_path
+    from itokr.rootfiles import real_path
 
     real = real_path(path)
     if real.is_absolute():

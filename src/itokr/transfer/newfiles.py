@@ -18,10 +18,11 @@ from itokr.crosscheck import Entry
 from itokr.emit import file_text
 from itokr.findings import Finding
 from itokr.kpis import KpiEntry
-from itokr.loader import Document, load_documents
+from itokr.loader import load_documents
 from itokr.model.config import Config
 from itokr.model.fields import SLUG_PATTERN
 from itokr.periods import resolve
+from itokr.rootfiles import Document
 from itokr.transfer.cells import slug
 from itokr.transfer.drafts import DraftKpi, DraftKR, DraftObjective, Parsed
 
