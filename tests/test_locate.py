@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from conftest import CASES_DIR, EXAMPLES
 from itokr import yamlio
-from itokr.yamlio import Marks, Position
+from itokr.yamlmarks import Marks, Position
 
 FILES = sorted([*EXAMPLES.rglob("*.yaml"), *(CASES_DIR / "valid").rglob("*.yaml")])
 Spot = tuple[tuple[str, ...], Position, Position | None]  # path, value, key

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from itokr import yamlio
+from itokr import yamlio, yamlmarks
 from itokr.crosscheck import Entry, ParsedFile
 from itokr.findings import Finding
 from itokr.model.config import Config, Limits
@@ -24,7 +24,7 @@ MAX_FINDINGS = 100  # per file: past this, one finding counts the rest
 class Placer:
     """Places the problems of one file: by its marks, else one pass over its events."""
 
-    def __init__(self, document: Document, marks: yamlio.Marks | None) -> None:
+    def __init__(self, document: Document, marks: yamlmarks.Marks | None) -> None:
         self.document = document
         self.marks = marks
 
@@ -38,7 +38,7 @@ class Placer:
         elif data:
             spots = yamlio.locate_all(data, wanted)
         else:
-            spots = [yamlio.Position(1, 1)] * len(wanted)
+            spots = [yamlmarks.Position(1, 1)] * len(wanted)
         return [
             Finding(path, where.line, where.col, problem.code, problem.message)
             for where, problem in zip(spots, problems, strict=True)
@@ -61,7 +61,7 @@ class Placer:
 
 
 def parse(
-    document: Document, limits: Limits, marks: yamlio.Marks | None = None
+    document: Document, limits: Limits, marks: yamlmarks.Marks | None = None
 ) -> tuple[Any, list[Finding]]:
     """The file's data (None when it has none or cannot be read) and its findings: one
     that stopped the reading, and the hidden characters (E108), which stop nothing.
@@ -79,7 +79,7 @@ def parse(
                 f"cannot read: {too_large_message(limits.max_file_mib * 2**20)}",
             )
         ]
-    escaped: list[tuple[yamlio.Position, str]] = []
+    escaped: list[tuple[yamlmarks.Position, str]] = []
     try:
         parsed = yamlio.read(
             data,
@@ -95,11 +95,11 @@ def parse(
 
 
 def _hidden(
-    path: str, data: bytes, escaped: Sequence[tuple[yamlio.Position, str]]
+    path: str, data: bytes, escaped: Sequence[tuple[yamlmarks.Position, str]]
 ) -> list[Finding]:
     """E108 for each line holding a bidirectional control or a zero-width character."""
     findings = []
-    for where, char in yamlio.hidden_characters(data, escaped):
+    for where, char in yamlmarks.hidden_characters(data, escaped):
         name = f"U+{ord(char):04X} {unicodedata.name(char, '')}".rstrip()
         findings.append(
             Finding(

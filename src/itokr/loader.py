@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from itokr import filecheck, kpilinks, yamlio
+from itokr import filecheck, kpilinks, yamlmarks
 from itokr.acyclic import collector_paused
 from itokr.crosscheck import (
     Entry,
@@ -44,7 +44,7 @@ class Tree:
     findings: tuple[Finding, ...]
     files: int
     kpis: tuple[KpiEntry, ...] = ()
-    marks: dict[str, yamlio.Marks] = field(default_factory=dict)  # by path, when asked for
+    marks: dict[str, yamlmarks.Marks] = field(default_factory=dict)  # by path, when asked for
 
     @property
     def ok(self) -> bool:
@@ -116,7 +116,7 @@ class FileLoad:
     parsed: ParsedFile | None  # its valid objectives, for the checks across files
     stand_ins: tuple[Entry, ...]  # its invalid objectives that still name an id
     kpi_file: kpilinks.FileKpis | None
-    marks: yamlio.Marks | None
+    marks: yamlmarks.Marks | None
 
 
 # Earlier loads of files, by the document, the limits read under and whether marks
@@ -140,7 +140,7 @@ def load_documents(
 
 
 def _load_file(document: Document, limits: Limits, marks: bool) -> FileLoad:
-    file_marks = yamlio.Marks() if marks else None
+    file_marks = yamlmarks.Marks() if marks else None
     data, found = filecheck.parse(document, limits, file_marks)
     if data is None:  # empty, only comments, or not read (a finding says why)
         return FileLoad(tuple(found), None, None, (), None, None)
@@ -170,7 +170,7 @@ def _load(
     loads: FileLoads,
 ) -> Tree:
     config, findings = filecheck.load_config(config_document)
-    kept: dict[str, yamlio.Marks] = {}
+    kept: dict[str, yamlmarks.Marks] = {}
     valid: list[tuple[str, ParsedFile]] = []
     kpi_files: list[kpilinks.FileKpis] = []
     placers: dict[str, filecheck.Placer] = {}

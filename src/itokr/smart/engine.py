@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from itokr import yamlio
+from itokr import yamlio, yamlmarks
 from itokr.acyclic import collector_paused
 from itokr.asof import known_on
 from itokr.crosscheck import Entry
@@ -25,7 +25,7 @@ _DISABLE = re.compile(r"#\s*itokr:\s*disable=([A-Za-z0-9]+(?:\s*,\s*[A-Za-z0-9]+
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 Source = Callable[[str], bytes | None]
-Marked = Callable[[str], yamlio.Marks | None]  # where the nodes of a file start, if kept
+Marked = Callable[[str], yamlmarks.Marks | None]  # where the nodes of a file start, if kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +154,7 @@ def _anchors(base: Loc) -> list[tuple[Loc, bool]]:
 
 
 def _place(
-    items: list[tuple[Entry, Rule, Miss]], data: bytes | None, marks: yamlio.Marks | None
+    items: list[tuple[Entry, Rule, Miss]], data: bytes | None, marks: yamlmarks.Marks | None
 ) -> list[Violation]:
     """Place the misses of one file (by its marks, else in one pass over it), and read
     its suppressions."""
@@ -169,7 +169,7 @@ def _place(
     elif data is not None:
         positions = yamlio.locate_all(data, wanted)
     else:
-        positions = [yamlio.Position(1, 1)] * len(wanted)
+        positions = [yamlmarks.Position(1, 1)] * len(wanted)
     lines: list[str] = []  # a file without `itokr:` in it suppresses nothing: no need to split
     if data is not None and b"itokr:" in data:
         lines = _LINE_BREAK.split(data.decode("utf-8-sig", errors="replace"))
