@@ -9,7 +9,7 @@ and writing stay in `itokr.cli`.
 - `fields`: the columns of itokr's own export, shared by export and import.
 - `exporting`: the root as rows, CSV text and an xlsx workbook.
 - `tabular`, `viva` (and `viva_checkins`): rows as objectives (`drafts`);
-  `newfiles`: those as the files to write (their text by `itokr.emit`, as
-  `carry`'s), checked with the root.
+  `filedata`: each draft as file data; `newfiles`: those as the files to write
+  (their text by `itokr.emit`, as `carry`'s), checked with the root.
 - `configedit`: named periods added to `itokr.yaml` in place.
 """
