@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from itokr import roundtrip
+from itokr import editsource
 from itokr.checkin_args import OPTIONS, Request
 from itokr.checkin_plan import Misfits, Planned, check_fit, find_kpi, plan
 from itokr.checkin_splice import (
@@ -107,11 +107,11 @@ def _record(request: Request, files: Root, *, dry_run: bool) -> Outcome:
     original, expected = to_edit(files, tree, entry.path)
     target = expected_data(expected, entry.index, kr.id)
     try:
-        source = roundtrip.Source.decode(original)
+        source = editsource.Source.decode(original)
         body, replaced, changed = splice_request(
             request, kr, milestone, entry.index, source, target
         )
-    except roundtrip.EditError as error:
+    except editsource.EditError as error:
         raise ItokrError(
             f"{entry.path}: cannot edit this file in place ({error}); nothing written"
         ) from None
@@ -148,10 +148,10 @@ def _record_kpi(request: Request, files: Root, tree: Tree, *, dry_run: bool) -> 
         )
     original, expected = to_edit(files, tree, kpi_entry.path)
     try:
-        source = roundtrip.Source.decode(original)
+        source = editsource.Source.decode(original)
         target = expected_kpi(expected, kpi_entry.index)
         body, _ = insert_checkin(request, target, kpi_splice(source, kpi_entry.index))
-    except roundtrip.EditError as error:
+    except editsource.EditError as error:
         raise ItokrError(
             f"{kpi_entry.path}: cannot edit this file in place ({error}); nothing written"
         ) from None

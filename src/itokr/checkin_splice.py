@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from itokr import roundtrip, yamlio
+from itokr import editsource, roundtrip, yamlio
 from itokr.checkin_args import Request
 from itokr.checkin_plan import Planned
 from itokr.checkin_verify import Root
@@ -19,7 +19,7 @@ def splice_request(
     kr: AnyKeyResult,
     milestone: int | None,
     index: int,
-    source: roundtrip.Source,
+    source: editsource.Source,
     target: dict[str, Any],
 ) -> tuple[str, str | None, bool]:
     """Splice what `request` asks of the key result `kr` (of the file's objective number
@@ -47,7 +47,7 @@ def splice_request(
 
 
 def kpi_splice(
-    source: roundtrip.Source, index: int
+    source: editsource.Source, index: int
 ) -> Callable[[roundtrip.NewCheckin, int], tuple[str, str | None]]:
     """The splice of a reading into the KPI number `index` of `source`, for `insert_checkin`."""
 
@@ -62,11 +62,11 @@ def edit_file(files: Root, path: str, items: Sequence[Planned]) -> tuple[bytes, 
     original = next(doc.data for doc in files.documents if doc.path == path)
     assert original is not None
     expected = yamlio.read(original)
-    source = roundtrip.Source.decode(original)
+    source = editsource.Source.decode(original)
     body = source.body
     try:
         for item in items:
-            edited = roundtrip.Source(body, source.bom, source.newline, source.cr_only)
+            edited = editsource.Source(body, source.bom, source.newline, source.cr_only)
             if item.kr is None:
                 target = expected_kpi(expected, item.index)
                 body, _ = insert_checkin(item.request, target, kpi_splice(edited, item.index))
@@ -75,7 +75,7 @@ def edit_file(files: Root, path: str, items: Sequence[Planned]) -> tuple[bytes, 
                 body, _, _ = splice_request(
                     item.request, item.kr, item.milestone, item.index, edited, target
                 )
-    except roundtrip.EditError as error:
+    except editsource.EditError as error:
         raise ItokrError(
             f"{path}: cannot edit this file in place ({error}); nothing written"
         ) from None
@@ -122,7 +122,7 @@ def expected_kpi(data: Any, index: int) -> dict[str, Any]:
     """The KPI's mapping inside plain data read by `yamlio.read`."""
     item = data["kpis"][index]
     if not isinstance(item, dict):
-        raise roundtrip.EditError("a KPI that is not a mapping")
+        raise editsource.EditError("a KPI that is not a mapping")
     return item
 
 
@@ -131,4 +131,4 @@ def expected_data(data: Any, objective: int, kr_id: str) -> dict[str, Any]:
     for item in data["objectives"][objective]["key_results"]:
         if isinstance(item, dict) and item.get("id") == kr_id:
             return item
-    raise roundtrip.EditError(f"no key result {kr_id!r}")
+    raise editsource.EditError(f"no key result {kr_id!r}")

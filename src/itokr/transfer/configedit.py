@@ -19,10 +19,10 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from itokr import yamlio
+from itokr.editsource import Source
 from itokr.emit import file_text
 from itokr.errors import ItokrError
 from itokr.quoting import scalar_text
-from itokr.roundtrip import Source
 
 try:
     from yaml import CSafeLoader as _Loader
