@@ -163,7 +163,8 @@ def _fail_on(value: str | None) -> set[str]:
 
 
 def _render(result: Diff, base: Side, head: Side, output: str, top: Path) -> None:
-    from itokr.render.diff import FORMATS, Report, print_text
+    from itokr.render.diff import FORMATS, Report
+    from itokr.render.diff_text import print_text
 
     report = Report(
         result,

@@ -1,12 +1,12 @@
-"""`itokr diff` for people (rich text), pull requests (markdown), tools (json)
-and GitHub Actions (annotations on the changed lines)."""
+"""`itokr diff` for pull requests (markdown), tools (json) and GitHub Actions (annotations
+on the changed lines), and the words every view shares (`diff_text` is the rich one)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from itokr import inert
 from itokr.changes import Change, Diff, Flag
@@ -15,12 +15,7 @@ from itokr.gitio import WORKTREE
 from itokr.render.workflow import annotation
 from itokr.wording import plural
 
-if TYPE_CHECKING:
-    from rich.console import Console
-    from rich.text import Text
-
-_MARKS = {"added": "+", "removed": "-", "modified": "~"}
-_STYLES = {"added": "green", "removed": "red", "modified": "yellow"}
+MARKS = {"added": "+", "removed": "-", "modified": "~"}
 _ICONS = {"added": "➕", "removed": "➖", "modified": "✏️"}
 _SHOWN_FIELDS = 3  # in a markdown table cell; the rest is in the details
 MARKDOWN_BUDGET = 60_000  # characters: a GitHub comment holds 65,536
@@ -62,15 +57,17 @@ def show(value: Any) -> str:
     return str(value)
 
 
-def _score(score: tuple[float | None, float | None]) -> str:
+def score_text(score: tuple[float | None, float | None]) -> str:
+    """A score before and after: `0.40 → 0.55`, a dash where there is none."""
     return " → ".join("—" if value is None else f"{value:.2f}" for value in score)
 
 
-def _summary(diff: Diff) -> str:
+def summary(diff: Diff) -> str:
+    """What changed, counted: `1 objective and 2 key results changed (1 added, …)`."""
     changes = diff.changes
     objectives = sum(1 for c in changes if c.is_objective)
     kpis = sum(1 for c in changes if c.is_kpi)
-    counts = {kind: sum(1 for c in changes if c.change == kind) for kind in _MARKS}
+    counts = {kind: sum(1 for c in changes if c.change == kind) for kind in MARKS}
     parts = ", ".join(f"{n} {kind}" for kind, n in counts.items() if n)
     unexplained = sum(1 for c in changes for f in c.flags if not f.accepted)
     flags = f"; {plural(unexplained, 'flag')} without a reason" if unexplained else ""
@@ -83,7 +80,8 @@ def _summary(diff: Diff) -> str:
     return f"{listed} changed ({parts}){flags}"
 
 
-def _problems(diff: Diff) -> str:
+def problems_line(diff: Diff) -> str:
+    """The validation problems of either side, or "" when neither has any."""
     said = [
         f"{plural(n, 'validation problem')} in the {side}"
         for side, n in zip(("base", "head"), diff.problems, strict=True)
@@ -92,105 +90,12 @@ def _problems(diff: Diff) -> str:
     return ("; ".join(said) + " (run `itokr validate`)") if said else ""
 
 
-def _explanation(change: Change, flag: Flag) -> str:
+def explanation(change: Change, flag: Flag) -> str:
     """What accepted a flag, or "" when nothing did."""
     if not flag.accepted:
         return ""
     reason = change.fields.get("reason", (None, None))[1]
     return f"explained: {reason}" if reason else "explained by its objective's reason"
-
-
-# ---------------------------------------------------------------- text (rich)
-
-
-def _missing_reason(change: Change) -> str:
-    """Where the `reason:` that would explain a flag goes."""
-    if change.is_kpi:
-        return "needs a reason: write `reason:` on this KPI"
-    if change.is_objective:
-        return "needs a reason: write `reason:` on this objective"
-    if change.change == "removed":
-        return "needs a reason: write `reason:` on its objective"
-    return "needs a reason: write `reason:` on this key result"
-
-
-def print_text(report: Report, console: Console) -> None:
-    """Changes grouped by objective, coloured by kind, flags beneath what they flag.
-
-    Lines wrap by words at the console's width, continued two columns further in.
-    """
-    from rich.padding import Padding
-    from rich.text import Text
-
-    diff = report.diff
-    lines = [
-        Text.assemble(
-            ("itokr diff ", "bold"),
-            report.side("base"),
-            " → ",
-            report.side("head"),
-            (f" · scores as of {diff.as_of.isoformat()}", "dim"),
-        ),
-        Text(_summary(diff) if diff.changes else "No objective or key result changed."),
-    ]
-    if problems := _problems(diff):
-        lines.append(Text(problems, style="yellow"))
-    indented: list[tuple[int, Text]] = [(0, line) for line in lines]
-    for change in diff.changes:
-        heads = change.is_objective or change.is_kpi  # each begins a group of lines
-        if heads:
-            indented.append((0, Text()))
-        indented.append((2 if heads else 4, _text_line(change)))
-        indent = 6 if heads else 8
-        if change.change == "modified":
-            indented += [
-                (
-                    indent,
-                    Text.assemble(
-                        (name, "bold"), "  ", (show(old), "red"), " → ", (show(new), "green")
-                    ),
-                )
-                for name, (old, new) in change.fields.items()
-            ]
-        elif change.is_objective:  # its key results are not listed again, only named
-            ids = change.fields["key_results"][1 if change.change == "added" else 0]
-            indented.append((indent, Text(f"key results: {show(ids)}", style="dim")))
-        for flag in change.flags:
-            style = "green" if flag.accepted else "bold magenta"
-            note = _explanation(change, flag) or _missing_reason(change)
-            indented.append(
-                (indent, Text.assemble((f"⚑ {flag.kind}: ", style), f"{flag.message} — {note}"))
-            )
-    for indent, line in indented:
-        # a hanging indent: continued lines sit two columns in from where the line began
-        wrapped = line.wrap(console, max(20, console.width - indent - 2))
-        for number, part in enumerate(wrapped):
-            console.print(Padding(part, (0, 0, 0, indent + (2 if number else 0))))
-
-
-def _text_line(change: Change) -> Text:
-    from rich.text import Text
-
-    style = _STYLES[change.change]
-    heads = change.is_objective or change.is_kpi
-    name = _name(change)
-    line = Text.assemble(
-        (f"{_MARKS[change.change]} {name}", f"bold {style}" if heads else style),
-        "  ",
-        change.title,
-    )
-    if not change.is_kpi:  # a KPI has a band, in its fields, and no score
-        line.append_text(Text.assemble("   ", (f"score {_score(change.score)}", "cyan")))
-    if heads:
-        line.append(f"   {change.path}", style="dim")
-    return line
-
-
-def _name(change: Change) -> str:
-    """An objective by its id, a key result by its own id under it, a KPI as `KPI id`."""
-    if change.is_kpi:
-        return f"KPI {change.ref}"
-    return change.ref if change.is_objective else change.ref.split("/", 1)[1]
 
 
 # ---------------------------------------------------------------- markdown
@@ -242,8 +147,8 @@ def markdown(report: Report) -> str:
     if not diff.changes:
         out.append("No objective or key result changed.")
     else:
-        out.append(f"**{_summary(diff)}** · scores as of {diff.as_of.isoformat()}")
-    if problems := _problems(diff):
+        out.append(f"**{summary(diff)}** · scores as of {diff.as_of.isoformat()}")
+    if problems := problems_line(diff):
         out += ["", f"⚠️ {problems}"]
     if not diff.changes:
         return "\n".join(out) + "\n"
@@ -278,7 +183,7 @@ def _row(change: Change) -> str:
     )
     return (
         f"| {_ICONS[change.change]} {change.change} | {name} {_cell(change.title, 60)} "
-        f"| {_cell(_what(change))} | {_score(change.score)} | {_flags_cell(change)} |"
+        f"| {_cell(_what(change))} | {score_text(change.score)} | {_flags_cell(change)} |"
     )
 
 
@@ -302,7 +207,7 @@ def _details(change: Change) -> Iterator[str]:
     )
     yield ""
     yield f"In {_cell(change.path, 200)}" + (
-        "" if change.is_kpi else f" · score {_score(change.score)}"
+        "" if change.is_kpi else f" · score {score_text(change.score)}"
     )
     yield ""
     if change.fields:
@@ -313,7 +218,7 @@ def _details(change: Change) -> Iterator[str]:
         yield ""
     for flag in change.flags:
         mark = "✅" if flag.accepted else "⚠️"
-        note = _cell(_explanation(change, flag), 200) or "**needs a `reason:`**"
+        note = _cell(explanation(change, flag), 200) or "**needs a `reason:`**"
         yield f"- {mark} **{flag.kind}**: {_cell(flag.message)} — {note}"
     if change.flags:
         yield ""
@@ -368,7 +273,7 @@ def github(report: Report) -> str:
     for index, change in enumerate(report.diff.changes):
         path, line = report.places.get(index, (change.path, 0))
         open_flags = [flag for flag in change.flags if not flag.accepted]
-        detail = _what(change) + ("" if change.is_kpi else f"; score {_score(change.score)}")
+        detail = _what(change) + ("" if change.is_kpi else f"; score {score_text(change.score)}")
         if open_flags:
             kinds = ", ".join(flag.kind for flag in open_flags)
             message = "; ".join(flag.message for flag in open_flags)
