@@ -42,6 +42,22 @@ def _simple(run: Callable[..., Result], root: Path, source: Path, *args: str) ->
     return _import(run, root, source, *maps, *args)
 
 
+@pytest.fixture
+def imported(
+    run: Callable[..., Result], make_root: Callable[..., Path], tmp_path: Path
+) -> Callable[..., tuple[Path, Result]]:
+    """`imported(NAME, DATA, *ARGS)`: DATA (text as UTF-8) saved as NAME, imported with
+    `_simple`'s maps and ARGS into a new empty root: that root and the run."""
+
+    def go(name: str, data: str | bytes, *args: str) -> tuple[Path, Result]:
+        root = make_root({})
+        source = tmp_path / name
+        source.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        return root, _simple(run, root, source, *args)
+
+    return go
+
+
 def test_the_hand_made_example_imports_as_the_readme_shows(
     run: Callable[..., Result], make_root: Callable[..., Path]
 ) -> None:
@@ -70,21 +86,18 @@ def test_the_hand_made_example_imports_as_the_readme_shows(
     assert all(o["score"] == 1.0 for o in json.loads(smart.stdout)["objectives"])
 
 
-def test_one_row_per_checkin(
-    run: Callable[..., Result], make_root: Callable[..., Path], tmp_path: Path
-) -> None:
-    empty = make_root({})
-    source = tmp_path / "readings.csv"
-    source.write_text(
+def test_one_row_per_checkin(imported: Callable[..., tuple[Path, Result]]) -> None:
+    maps = ["--map", "Date=checkin_date", "--map", "Value=checkin_value"]
+    maps += ["--map", "Note=checkin_note"]
+    empty, result = imported(
+        "readings.csv",
         "Objective,Key result,Owner,Period,Baseline,Target,Unit,Date,Value,Note\n"
         "Cut the cost of IT,Cut cloud spend from 120 to 108,finops,2025-Q2,120,108,k$,"
         "2025-05-05,115,second\n"
         ",,,,,,,2025-04-07,118,first\n"
         "Cut the cost of IT,Cut cloud spend from 120 to 108,,,,,,2025-06-02,110,\n",
-        encoding="utf-8",
+        *maps,
     )
-    maps = ["--map", "Date=checkin_date", "--map", "Value=checkin_value"]
-    result = _simple(run, empty, source, *maps, "--map", "Note=checkin_note")
     assert result.exit_code == 0, result.stdout
     kr = load_root(empty, empty).entries[0].objective.key_results[0]
     assert isinstance(kr, Metric) and kr.checkins is not None
@@ -123,16 +136,9 @@ def test_one_row_per_checkin(
     ],
 )
 def test_rows_that_cannot_be_mapped_are_listed_by_line_and_nothing_is_written(
-    run: Callable[..., Result],
-    make_root: Callable[..., Path],
-    tmp_path: Path,
-    row: str,
-    expected: str,
+    imported: Callable[..., tuple[Path, Result]], row: str, expected: str
 ) -> None:
-    empty = make_root({})
-    source = tmp_path / "bad.csv"
-    source.write_text(SIMPLE + row + "\n", encoding="utf-8")
-    result = _simple(run, empty, source)
+    empty, result = imported("bad.csv", SIMPLE + row + "\n")
     assert result.exit_code == 1
     assert expected in result.stdout, result.stdout
     assert result.stdout.splitlines()[-1].startswith("Nothing written:")
@@ -140,15 +146,16 @@ def test_rows_that_cannot_be_mapped_are_listed_by_line_and_nothing_is_written(
 
 
 def test_a_period_whose_dates_disagree_with_its_name(
-    run: Callable[..., Result], make_root: Callable[..., Path], tmp_path: Path
+    imported: Callable[..., tuple[Path, Result]],
 ) -> None:
-    empty = make_root({})
-    source = tmp_path / "dated.csv"
-    source.write_text(
+    _, result = imported(
+        "dated.csv",
         SIMPLE.replace("Unit\n", "Unit,From,To\n").replace("k$\n", "k$,2025-04-01,2025-05-31\n"),
-        encoding="utf-8",
+        "--map",
+        "From=start",
+        "--map",
+        "To=end",
     )
-    result = _simple(run, empty, source, "--map", "From=start", "--map", "To=end")
     assert result.exit_code == 1
     assert (
         ":2:4: I105 period 2025-Q2 runs 2025-04-01..2025-06-30, but this row says "
@@ -156,13 +163,8 @@ def test_a_period_whose_dates_disagree_with_its_name(
     ) in result.stdout
 
 
-def test_a_huge_cell_is_a_finding(
-    run: Callable[..., Result], make_root: Callable[..., Path], tmp_path: Path
-) -> None:
-    empty = make_root({})
-    source = tmp_path / "huge.csv"
-    source.write_text(SIMPLE.replace("Cut the cost of IT", "x" * 40_000), encoding="utf-8")
-    result = _simple(run, empty, source)
+def test_a_huge_cell_is_a_finding(imported: Callable[..., tuple[Path, Result]]) -> None:
+    _, result = imported("huge.csv", SIMPLE.replace("Cut the cost of IT", "x" * 40_000))
     assert result.exit_code == 1
     assert ":2:1: I104 Objective: holds 40,000 characters" in result.stdout
 
@@ -180,15 +182,9 @@ def test_a_huge_cell_is_a_finding(
     ids=["utf-8", "bom", "utf-16", "semicolons", "sep-line", "tabs-crlf"],
 )
 def test_what_spreadsheets_save_reads_the_same(
-    run: Callable[..., Result],
-    make_root: Callable[..., Path],
-    tmp_path: Path,
-    encode: Callable[[str], bytes],
+    imported: Callable[..., tuple[Path, Result]], encode: Callable[[str], bytes]
 ) -> None:
-    empty = make_root({})
-    source = tmp_path / "saved.csv"
-    source.write_bytes(encode(SIMPLE.replace("Cut the cost", "Cut the cöst")))
-    result = _simple(run, empty, source)
+    empty, result = imported("saved.csv", encode(SIMPLE.replace("Cut the cost", "Cut the cöst")))
     assert result.exit_code == 0, result.stdout + result.stderr
     entry = load_root(empty, empty).entries[0]
     assert entry.objective.title == "Cut the cöst of IT"
@@ -228,16 +224,9 @@ def test_another_encoding_needs_to_be_named(
     ids=str.split("empty blank binary xls damaged-zip no-header huge-cell zip"),
 )
 def test_files_that_are_no_such_table_exit_2(
-    run: Callable[..., Result],
-    make_root: Callable[..., Path],
-    tmp_path: Path,
-    data: bytes,
-    words: str,
+    imported: Callable[..., tuple[Path, Result]], data: bytes, words: str
 ) -> None:
-    empty = make_root({})
-    source = tmp_path / "odd.csv"
-    source.write_bytes(data)
-    result = _simple(run, empty, source)
+    _, result = imported("odd.csv", data)
     assert result.exit_code == 2
     assert words in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
