@@ -40,6 +40,25 @@ objectives:
         checkins:
           - {date: 2026-10-05, value: 3}
 """  # a valid objective file, as small as a test needs
+# An objective's title and first two key results: a threshold checked in once, a metric
+# that never was; the check-in tests build their platform team's file around them.
+PLATFORM_KEY_RESULTS = """\
+    title: Run a platform nobody has to think about
+    key_results:
+      - id: uptime
+        title: Keep portal uptime at or above 99.9%
+        kind: threshold
+        direction: at_least
+        unit: "%"
+        target: 99.9
+        checkins:
+          - {date: 2026-10-06, value: 99.62}
+      - id: p95
+        title: Cut p95 latency from 250 ms to 200 ms
+        unit: ms
+        baseline: 250
+        target: 200
+"""
 
 
 @pytest.fixture(autouse=True)

@@ -9,29 +9,18 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Result, installed_itokr
+from conftest import PLATFORM_KEY_RESULTS, Result, installed_itokr
 from gitrepo import commit_all
 
-TEAM = """\
+TEAM = (
+    """\
 period: 2026-Q4
 owner: platform-team
 objectives:
   - id: reliable
-    title: Run a platform nobody has to think about
-    key_results:
-      - id: uptime
-        title: Keep portal uptime at or above 99.9%
-        kind: threshold
-        direction: at_least
-        unit: "%"
-        target: 99.9
-        checkins:
-          - {date: 2026-10-06, value: 99.62}
-      - id: p95
-        title: Cut p95 latency from 250 ms to 200 ms
-        unit: ms
-        baseline: 250
-        target: 200
+"""
+    + PLATFORM_KEY_RESULTS
+    + """\
       - id: build
         title: Build the second data centre
         milestones:
@@ -50,6 +39,7 @@ kpis:
     bad: 8
     checkins: [{date: 2026-10-31, value: 6}]
 """
+)
 GOOD = """\
 ref,value,date,confidence,note
 reliable/uptime,99.93,2026-11-20,0.8,failover drill
