@@ -45,3 +45,15 @@ def test_the_projects_own_okrs_are_what_status_shows_from_the_repo(
     result = run("status", "--format", "json", "--as-of", "2026-11-21", cwd=REPO / "src")
     assert result.exit_code == 0, result.stderr
     assert '"objectives"' in result.stdout
+
+
+def test_the_status_sample_is_what_status_prints_at_100_columns(
+    run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's first picture of itokr is real output, kept so."""
+    command = "itokr --root examples/it-department status --owner security-team --as-of 2026-11-21"
+    shown = README.split(f"$ {command}\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(REPO)
+    result = run(*command.split()[1:], env={"COLUMNS": "100", "NO_COLOR": "1"})
+    assert result.exit_code == 0
+    assert result.stdout == shown
