@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 
-from itokr.inert import hidden
+from itokr.inert import char_name, hidden
 
 _NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # what the reader refuses in a value
@@ -44,7 +43,7 @@ def note(text: str, what: str) -> str:
     if control := CONTROL.search(text):
         raise Invalid(f"{what} contains the control character {control[0]!r}: remove it")
     if found := next(hidden(text), None):
-        char = found[0]
-        name = f"U+{ord(char):04X} {unicodedata.name(char, '')}".rstrip()
-        raise Invalid(f"{what} contains the hidden character {name} (E108): remove it")
+        raise Invalid(
+            f"{what} contains the hidden character {char_name(found[0])} (E108): remove it"
+        )
     return text

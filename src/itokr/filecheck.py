@@ -4,7 +4,6 @@ invalid file kept for the checks across files."""
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,6 +12,7 @@ from pydantic import ValidationError
 from itokr import yamlio, yamlmarks
 from itokr.crosscheck import Entry, ParsedFile
 from itokr.findings import Finding
+from itokr.inert import char_name
 from itokr.model.config import Config, Limits
 from itokr.model.objectives import Objective, ObjectiveFile
 from itokr.problems import Problem, explain
@@ -100,7 +100,7 @@ def _hidden(
     """E108 for each line holding a bidirectional control or a zero-width character."""
     findings = []
     for where, char in yamlmarks.hidden_characters(data, escaped):
-        name = f"U+{ord(char):04X} {unicodedata.name(char, '')}".rstrip()
+        name = char_name(char)
         findings.append(
             Finding(
                 path,

@@ -61,6 +61,13 @@ def hidden(text: str) -> Iterator[re.Match[str]]:
     return HIDDEN.finditer(text)
 
 
+def char_name(char: str) -> str:
+    """`U+202E RIGHT-TO-LEFT OVERRIDE`: a character no one can see, named."""
+    import unicodedata
+
+    return f"U+{ord(char):04X} {unicodedata.name(char, '')}".rstrip()
+
+
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}  # as Python and YAML write them
 
 
